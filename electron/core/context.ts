@@ -1,0 +1,53 @@
+import type { Db } from './db/index.ts'
+import type { DataLayout } from './paths.ts'
+import type { Role } from '../../shared/roles.ts'
+import type { CoreEvent } from '../../shared/contract.ts'
+import { appendAudit, type AuditInput } from './audit.ts'
+
+/** Which adapter a call came through. The CLI is a trusted local operator tool (see README). */
+export type Channel = 'ipc' | 'bridge' | 'cli' | 'test'
+
+export interface Actor {
+  userId: string
+  username: string
+  displayName: string
+  roles: Role[]
+}
+
+export interface CoreDeps {
+  db: Db
+  layout: DataLayout
+  now: () => Date
+  emit: (event: CoreEvent) => void
+}
+
+export interface CallContext {
+  channel: Channel
+  /** Present for every method whose access is not 'public'. */
+  actor?: Actor
+  sessionToken?: string
+}
+
+/**
+ * Run `change` and write its audit event in one SQLite transaction: both land or neither does.
+ * `change` must be synchronous (better-sqlite3 transactions cannot span an await).
+ */
+export function auditedChange<T>(
+  deps: CoreDeps,
+  event: AuditInput | ((result: T) => AuditInput | AuditInput[]),
+  change: () => T,
+): T {
+  let seq = 0
+  const result = deps.db.transaction(() => {
+    const r = change()
+    const events = typeof event === 'function' ? event(r) : event
+    for (const e of Array.isArray(events) ? events : [events]) seq = appendAudit(deps.db, e, deps.now())
+    return r
+  })()
+  deps.emit({ type: 'audit.appended', seq })
+  return result
+}
+
+export function actorFields(actor: Actor | undefined): Pick<AuditInput, 'actorId' | 'actorName'> {
+  return actor ? { actorId: actor.userId, actorName: actor.displayName } : { actorId: null, actorName: null }
+}

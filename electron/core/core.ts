@@ -1,0 +1,185 @@
+import crypto from 'node:crypto'
+import { contract, isMethodName, type CoreEvent, type MethodName, type MethodOutput, type ParsedInput } from '../../shared/contract.ts'
+import { AppError, type AppErrorValue } from '../../shared/errors.ts'
+import { hasAnyRole } from '../../shared/roles.ts'
+import type { RpcResult } from '../../shared/rpc.ts'
+import { createI18n, translateError, type Language } from '../../shared/i18n/index.ts'
+import type { z } from 'zod'
+import { openDatabase } from './db/index.ts'
+import { dataLayout } from './paths.ts'
+import type { Actor, CallContext, Channel, CoreDeps } from './context.ts'
+import { SessionStore, type Session } from './accounts/sessions.ts'
+import * as accounts from './accounts/service.ts'
+import { findById, rolesOf } from './accounts/users.ts'
+import { findAgency, getAgency, updateAgency } from './agency.ts'
+import { listAudit, verifyAudit } from './audit.ts'
+import { auditedChange, actorFields } from './context.ts'
+import { ensureDataFolders, info, initialize } from './system.ts'
+
+type Handlers = {
+  [M in MethodName]: (
+    input: ParsedInput<M>,
+    ctx: CallContext,
+  ) => Promise<MethodOutput<M>> | MethodOutput<M>
+}
+
+export interface CoreOptions {
+  dataDir: string
+  /** Create the data directory and database when missing (app start, `liuhen init`). */
+  create: boolean
+  now?: () => Date
+}
+
+export interface Core {
+  dispatch(request: unknown, channel: Channel): Promise<RpcResult>
+  onEvent(listener: (e: CoreEvent) => void): () => void
+  close(): void
+  readonly dataDir: string
+}
+
+/** Open a data directory and return the core that serves the contract over it. */
+export function createCore(opts: CoreOptions): Core {
+  const layout = dataLayout(opts.dataDir)
+  if (opts.create) {
+    try {
+      ensureDataFolders(layout)
+    } catch {
+      throw new AppError('DATA_DIR_UNUSABLE', { path: layout.root })
+    }
+  }
+  const db = openDatabase(layout.db, { create: opts.create })
+  const listeners = new Set<(e: CoreEvent) => void>()
+  const now = opts.now ?? (() => new Date())
+  const deps: CoreDeps & { sessions: SessionStore } = {
+    db,
+    layout,
+    now,
+    sessions: new SessionStore(),
+    emit: (e) => {
+      for (const l of listeners) l(e)
+    },
+  }
+
+  const handlers: Handlers = {
+    'system.info': () => info(deps),
+    'system.initialize': (i) => initialize(deps, i),
+    'auth.signIn': (i, ctx) => accounts.signIn(deps, i, ctx),
+    'auth.signOut': (_i, ctx) => accounts.signOut(deps, ctx),
+    'auth.me': (_i, ctx) => accounts.me(deps, ctx),
+    'auth.changePassword': (i, ctx) => accounts.changePassword(deps, i, ctx),
+    'auth.lock': (_i, ctx) => {
+      accounts.lock(deps, ctx, 'manual')
+      return {}
+    },
+    'auth.unlock': (i, ctx) => accounts.unlock(deps, i, ctx),
+    'agency.get': () => getAgency(deps.db),
+    'agency.update': (i, ctx) => updateAgency(deps, i, ctx),
+    'users.list': () => accounts.users(deps),
+    'users.create': (i, ctx) => accounts.createUser(deps, i, ctx),
+    'users.update': (i, ctx) => accounts.updateUser(deps, i, ctx),
+    'users.resetPassword': (i, ctx) => accounts.resetPassword(deps, i, ctx),
+    'users.unlock': (i, ctx) => accounts.unlockUser(deps, i, ctx),
+    'audit.list': (i) => listAudit(deps.db, i),
+    'audit.verify': (_i, ctx) => {
+      const report = verifyAudit(deps.db, now())
+      // Who checked the trail, and what they found, is itself part of the trail.
+      auditedChange(
+        deps,
+        {
+          ...actorFields(ctx.actor),
+          action: 'audit.verify',
+          details: { ok: report.ok, checked: report.checked, firstBad: report.firstBad },
+        },
+        () => undefined,
+      )
+      return report
+    },
+  }
+
+  /** Resolve the caller, enforcing sign-in, idle lock, forced password change and roles. */
+  function authorize(method: MethodName, token: unknown, channel: Channel): CallContext {
+    const def = contract[method] as (typeof contract)[MethodName] & {
+      whileLocked?: true
+      whilePasswordChangeRequired?: true
+    }
+    if (def.access === 'public') return { channel }
+    const session: Session | undefined = deps.sessions.get(token)
+    if (!session) throw new AppError('UNAUTHENTICATED')
+    const row = findById(db, session.userId)
+    if (!row || row.disabled) {
+      deps.sessions.deleteForUser(session.userId)
+      throw new AppError('UNAUTHENTICATED')
+    }
+    const actor: Actor = {
+      userId: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      roles: rolesOf(db, row.id),
+    }
+    const ctx: CallContext = { channel, actor, sessionToken: session.token }
+    const t = now().getTime()
+    const agency = findAgency(db)
+    const idleMs = (agency?.idleLockMinutes ?? 15) * 60_000
+    if (!session.locked && channel !== 'cli' && t - session.lastActivity > idleMs) {
+      accounts.lock(deps, ctx, 'idle')
+    }
+    if (session.locked && !def.whileLocked) throw new AppError('SESSION_LOCKED')
+    // The CLI is a trusted local operator tool; the forced change protects interactive sign-ins.
+    if (row.must_change_password && channel !== 'cli' && !def.whilePasswordChangeRequired)
+      throw new AppError('PASSWORD_CHANGE_REQUIRED')
+    if (def.access !== 'authenticated' && !hasAnyRole(actor.roles, def.access)) throw new AppError('FORBIDDEN')
+    if (!session.locked) session.lastActivity = t
+    return ctx
+  }
+
+  async function dispatch(request: unknown, channel: Channel): Promise<RpcResult> {
+    try {
+      if (!request || typeof request !== 'object' || Array.isArray(request)) throw new AppError('BAD_REQUEST')
+      const { method, input, session } = request as Record<string, unknown>
+      if (!isMethodName(method)) {
+        throw new AppError('UNKNOWN_METHOD', { method: typeof method === 'string' ? method.slice(0, 64) : '?' })
+      }
+      const ctx = authorize(method, session, channel)
+      const def = contract[method]
+      const parsed = (def.input as z.ZodType).safeParse(input === undefined ? {} : input)
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].slice(0, 10)
+        throw new AppError('VALIDATION', { fields: fields.join(', ') })
+      }
+      const handler = handlers[method] as (i: unknown, c: CallContext) => unknown
+      const value = await handler(parsed.data, ctx)
+      // Outputs are parsed too: a field the contract does not name (a password hash, say) never leaves.
+      return { ok: true, value: (def.output as z.ZodType).parse(value) }
+    } catch (e) {
+      return { ok: false, error: toErrorValue(e) }
+    }
+  }
+
+  return {
+    dispatch,
+    onEvent(l) {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    close() {
+      db.close()
+    },
+    dataDir: layout.root,
+  }
+}
+
+/** Map anything thrown to a typed error value; unknown failures are logged here with a reference. */
+export function toErrorValue(e: unknown): AppErrorValue {
+  if (e instanceof AppError) return e.toValue()
+  const code = (e as { code?: unknown } | null)?.code
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { code: 'DISK_FULL' }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { code: 'BUSY' }
+  const ref = crypto.randomBytes(4).toString('hex')
+  console.error(`[liuhen] internal error ${ref}:`, e)
+  return { code: 'INTERNAL', params: { ref } }
+}
+
+/** Attach a human message in `lang`, for adapters whose reader is a person (CLI, logs). */
+export function withMessage(error: AppErrorValue, lang: Language): AppErrorValue {
+  return { ...error, message: translateError(createI18n(lang).t, error) }
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs'
+import Database from 'better-sqlite3'
+import { AppError } from '../../../shared/errors.ts'
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations/index.ts'
+
+export type Db = Database.Database
+
+/**
+ * Open (creating if asked) the agency database with the settings every connection needs,
+ * and bring its schema up to date. A database from a newer Liuhen is refused, never touched.
+ */
+export function openDatabase(file: string, opts: { create: boolean; migrations?: readonly Migration[] }): Db {
+  if (!opts.create && !fs.existsSync(file)) throw new AppError('NOT_INITIALIZED')
+  let db: Db
+  try {
+    db = new Database(file, { fileMustExist: !opts.create })
+    db.pragma('journal_mode = WAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('synchronous = FULL')
+    db.pragma('busy_timeout = 5000')
+  } catch (e) {
+    throw new AppError('DB_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) })
+  }
+  try {
+    migrate(db, opts.migrations ?? MIGRATIONS)
+  } catch (e) {
+    db.close()
+    throw e
+  }
+  return db
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/** Each migration runs in its own transaction together with the version bump, so a crash leaves a valid version. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
+  const supported = migrations.length ? migrations[migrations.length - 1]!.version : 0
+  const current = schemaVersion(db)
+  if (current > supported) throw new AppError('DB_TOO_NEW', { found: current, supported })
+  for (const m of migrations) {
+    if (m.version <= current) continue
+    db.transaction(() => {
+      m.up(db)
+      db.pragma(`user_version = ${Math.trunc(m.version)}`)
+    })()
+    const problems = db.pragma('foreign_key_check') as unknown[]
+    if (problems.length) throw new Error(`migration ${m.version} left foreign key problems`)
+  }
+}
+
+export { SCHEMA_VERSION }

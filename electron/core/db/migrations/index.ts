@@ -1,0 +1,13 @@
+import type { Migration } from './types.ts'
+import { m0010 } from './0010_initial.ts'
+import { m0020 } from './0020_security_policy.ts'
+
+/** Every migration ever released, oldest first. Never edit a released one: add a new one. */
+export const MIGRATIONS: readonly Migration[] = [m0010, m0020]
+
+for (let i = 1; i < MIGRATIONS.length; i++) {
+  if (MIGRATIONS[i]!.version <= MIGRATIONS[i - 1]!.version) throw new Error('migrations out of order')
+}
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+export type { Migration }

@@ -1,0 +1,75 @@
+import fs from 'node:fs'
+import { AppError } from '../../shared/errors.ts'
+import type { MethodOutput, ParsedInput } from '../../shared/contract.ts'
+import { auditedChange, type CoreDeps } from './context.ts'
+import { findAgency } from './agency.ts'
+import { hashPassword, isStrongPassword } from './accounts/passwords.ts'
+import { insertUser } from './accounts/users.ts'
+import { schemaVersion } from './db/index.ts'
+import type { DataLayout } from './paths.ts'
+import { APP_VERSION } from './version.ts'
+
+export function ensureDataFolders(layout: DataLayout): void {
+  for (const dir of [layout.root, layout.vault, layout.derived, layout.signatures, layout.tmp]) {
+    fs.mkdirSync(dir, { recursive: true })
+  }
+}
+
+export function info(deps: CoreDeps): MethodOutput<'system.info'> {
+  const agency = findAgency(deps.db)
+  return {
+    initialized: agency !== null,
+    agency: agency ? { name: agency.name, code: agency.code } : null,
+    version: APP_VERSION,
+    schemaVersion: schemaVersion(deps.db),
+  }
+}
+
+/** First run: the agency and its first administrator, who must change the password at first sign-in. */
+export async function initialize(
+  deps: CoreDeps,
+  input: ParsedInput<'system.initialize'>,
+): Promise<MethodOutput<'system.initialize'>> {
+  if (findAgency(deps.db)) throw new AppError('ALREADY_INITIALIZED')
+  if (!isStrongPassword(input.adminPassword, input.adminUsername)) throw new AppError('WEAK_PASSWORD')
+  const passwordHash = await hashPassword(input.adminPassword)
+  ensureDataFolders(deps.layout)
+  const now = deps.now()
+  const adminUserId = auditedChange(
+    deps,
+    (id: string) => ({
+      actorId: id,
+      actorName: input.adminDisplayName,
+      action: 'system.initialize',
+      targetType: 'agency',
+      targetId: input.agencyCode,
+      details: {
+        agencyName: input.agencyName,
+        agencyCode: input.agencyCode,
+        adminUsername: input.adminUsername,
+        appVersion: APP_VERSION,
+      },
+    }),
+    () => {
+      if (findAgency(deps.db)) throw new AppError('ALREADY_INITIALIZED')
+      deps.db
+        .prepare('INSERT INTO agency (id, name, code, created_at) VALUES (1, ?, ?, ?)')
+        .run(input.agencyName, input.agencyCode, now.toISOString())
+      deps.db
+        .prepare("INSERT INTO meta (key, value) VALUES ('created_by_version', ?)")
+        .run(APP_VERSION)
+      return insertUser(
+        deps.db,
+        {
+          username: input.adminUsername,
+          displayName: input.adminDisplayName,
+          badgeNo: null,
+          passwordHash,
+          roles: ['admin'],
+        },
+        now,
+      )
+    },
+  )
+  return { adminUserId }
+}

@@ -1,0 +1,269 @@
+import { z } from 'zod'
+import { roleSchema, type Access } from './roles.ts'
+
+/*
+ * The API contract: every method the core offers, its input and output schema and who may call it.
+ * Adapters (Electron IPC, the loopback bridge, the CLI) are generic loops over this table.
+ * Everything here is JSON-safe (ISO strings for times) so IPC structured clone and HTTP JSON agree.
+ */
+
+const empty = z.strictObject({})
+const isoTime = z.string()
+const username = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$/, 'username')
+const displayName = z.string().trim().min(1).max(40)
+const password = z.string().min(1).max(256)
+/** 执法证号: provincial formats differ (digits, letters, sometimes a Chinese prefix). */
+const badgeNo = z
+  .string()
+  .trim()
+  .regex(/^[\p{Script=Han}A-Za-z0-9-]{4,32}$/u, 'badge')
+const agencyCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{2,32}$/, 'agencyCode')
+const agencyName = z.string().trim().min(2).max(60)
+const id = z.string().min(1).max(64)
+
+export const userSchema = z.object({
+  id,
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(roleSchema),
+  badgeNo: z.string().nullable(),
+  disabled: z.boolean(),
+  lockedUntil: isoTime.nullable(),
+  mustChangePassword: z.boolean(),
+  createdAt: isoTime,
+  lastSignInAt: isoTime.nullable(),
+})
+export type User = z.infer<typeof userSchema>
+
+export const agencySchema = z.object({
+  name: z.string(),
+  code: z.string(),
+  idleLockMinutes: z.number().int(),
+  maxFailedSignIns: z.number().int(),
+  lockoutMinutes: z.number().int(),
+  createdAt: isoTime,
+})
+export type Agency = z.infer<typeof agencySchema>
+
+export const auditEventSchema = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  ts: isoTime,
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+})
+export type AuditEvent = z.infer<typeof auditEventSchema>
+
+export const auditProblemSchema = z.object({
+  seq: z.number().int(),
+  id: z.string().nullable(),
+  reason: z.enum(['missing', 'hash_mismatch', 'prev_mismatch', 'unreadable']),
+})
+export type AuditProblem = z.infer<typeof auditProblemSchema>
+
+export const auditVerifyReportSchema = z.object({
+  ok: z.boolean(),
+  checked: z.number().int(),
+  headSeq: z.number().int(),
+  headHash: z.string(),
+  firstBad: auditProblemSchema.nullable(),
+  problems: z.array(auditProblemSchema),
+  verifiedAt: isoTime,
+})
+export type AuditVerifyReport = z.infer<typeof auditVerifyReportSchema>
+
+const sessionInfo = z.object({
+  user: userSchema,
+  mustChangePassword: z.boolean(),
+  idleLockMinutes: z.number().int(),
+})
+
+interface MethodDef {
+  input: z.ZodType
+  output: z.ZodType
+  access: Access
+  /** Callable while the session's user still has to change an initial or reset password. */
+  whilePasswordChangeRequired?: true
+  /** Callable while the session is locked for idleness. */
+  whileLocked?: true
+  /** Changes no state: no audit event is written for a successful call. */
+  readOnly?: true
+}
+
+function method<I extends z.ZodType, O extends z.ZodType>(
+  def: { input: I; output: O; access: Access } & Omit<MethodDef, 'input' | 'output' | 'access'>,
+) {
+  return def
+}
+
+export const contract = {
+  'system.info': method({
+    input: empty,
+    output: z.object({
+      initialized: z.boolean(),
+      agency: z.object({ name: z.string(), code: z.string() }).nullable(),
+      version: z.string(),
+      schemaVersion: z.number().int(),
+    }),
+    access: 'public',
+    readOnly: true,
+    whilePasswordChangeRequired: true,
+    whileLocked: true,
+  }),
+  'system.initialize': method({
+    input: z.strictObject({
+      agencyName,
+      agencyCode,
+      adminUsername: username,
+      adminDisplayName: displayName,
+      adminPassword: password,
+    }),
+    output: z.object({ adminUserId: id }),
+    access: 'public',
+  }),
+  'auth.signIn': method({
+    input: z.strictObject({ username: z.string().trim().min(1).max(64), password }),
+    output: sessionInfo.extend({ session: z.string() }),
+    access: 'public',
+  }),
+  'auth.signOut': method({
+    input: empty,
+    output: z.object({}),
+    access: 'authenticated',
+    whilePasswordChangeRequired: true,
+    whileLocked: true,
+  }),
+  'auth.me': method({
+    input: empty,
+    output: sessionInfo.extend({ locked: z.boolean() }),
+    access: 'authenticated',
+    readOnly: true,
+    whilePasswordChangeRequired: true,
+    whileLocked: true,
+  }),
+  'auth.changePassword': method({
+    input: z.strictObject({ currentPassword: password, newPassword: password }),
+    output: z.object({}),
+    access: 'authenticated',
+    whilePasswordChangeRequired: true,
+  }),
+  'auth.lock': method({
+    input: empty,
+    output: z.object({}),
+    access: 'authenticated',
+    whilePasswordChangeRequired: true,
+    whileLocked: true,
+  }),
+  'auth.unlock': method({
+    input: z.strictObject({ password }),
+    output: z.object({}),
+    access: 'authenticated',
+    whilePasswordChangeRequired: true,
+    whileLocked: true,
+  }),
+  'agency.get': method({
+    input: empty,
+    output: agencySchema,
+    access: 'authenticated',
+    readOnly: true,
+  }),
+  'agency.update': method({
+    input: z.strictObject({
+      name: agencyName.optional(),
+      code: agencyCode.optional(),
+      idleLockMinutes: z.number().int().min(1).max(240).optional(),
+      maxFailedSignIns: z.number().int().min(3).max(20).optional(),
+      lockoutMinutes: z.number().int().min(1).max(1440).optional(),
+    }),
+    output: agencySchema,
+    access: ['admin'],
+  }),
+  'users.list': method({
+    input: empty,
+    output: z.object({ users: z.array(userSchema) }),
+    access: ['admin'],
+    readOnly: true,
+  }),
+  'users.create': method({
+    input: z.strictObject({
+      username,
+      displayName,
+      roles: z.array(roleSchema).min(1).max(6),
+      badgeNo: badgeNo.optional(),
+      initialPassword: password,
+    }),
+    output: z.object({ user: userSchema }),
+    access: ['admin'],
+  }),
+  'users.update': method({
+    input: z.strictObject({
+      userId: id,
+      displayName: displayName.optional(),
+      roles: z.array(roleSchema).min(1).max(6).optional(),
+      badgeNo: badgeNo.nullable().optional(),
+      disabled: z.boolean().optional(),
+    }),
+    output: z.object({ user: userSchema }),
+    access: ['admin'],
+  }),
+  'users.resetPassword': method({
+    input: z.strictObject({ userId: id, newPassword: password }),
+    output: z.object({}),
+    access: ['admin'],
+  }),
+  'users.unlock': method({
+    input: z.strictObject({ userId: id }),
+    output: z.object({ user: userSchema }),
+    access: ['admin'],
+  }),
+  'audit.list': method({
+    input: z.strictObject({
+      beforeSeq: z.number().int().positive().optional(),
+      limit: z.number().int().min(1).max(500).default(100),
+      action: z.string().max(64).optional(),
+    }),
+    output: z.object({ events: z.array(auditEventSchema), total: z.number().int() }),
+    access: ['auditor', 'admin'],
+    readOnly: true,
+  }),
+  'audit.verify': method({
+    input: empty,
+    output: auditVerifyReportSchema,
+    access: ['auditor', 'admin'],
+    readOnly: true,
+  }),
+} as const satisfies Record<string, MethodDef>
+
+export type Contract = typeof contract
+export type MethodName = keyof Contract
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>
+export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>
+
+export const METHOD_NAMES = Object.keys(contract) as MethodName[]
+
+export function isMethodName(x: unknown): x is MethodName {
+  return typeof x === 'string' && Object.hasOwn(contract, x)
+}
+
+export function methodDef(name: MethodName): MethodDef {
+  return contract[name]
+}
+
+/** Events pushed from core to UI (WebSocket on the bridge, webContents.send under Electron). */
+export const eventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('audit.appended'), seq: z.number().int() }),
+])
+export type CoreEvent = z.infer<typeof eventSchema>

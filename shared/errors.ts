@@ -1,0 +1,61 @@
+/**
+ * Errors cross every boundary as values: a stable code the UI and CLI translate (i18n key `errors.<code>`)
+ * plus optional parameters. A stack trace never leaves the core.
+ */
+export const ERROR_CODES = [
+  'VALIDATION',
+  'BAD_REQUEST',
+  'UNKNOWN_METHOD',
+  'UNAUTHENTICATED',
+  'SESSION_LOCKED',
+  'FORBIDDEN',
+  'BAD_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'PASSWORD_CHANGE_REQUIRED',
+  'WEAK_PASSWORD',
+  'PASSWORD_REUSED',
+  'USERNAME_TAKEN',
+  'BADGE_REQUIRED',
+  'LAST_ADMIN',
+  'NOT_FOUND',
+  'NOT_INITIALIZED',
+  'ALREADY_INITIALIZED',
+  'DB_TOO_NEW',
+  'DB_UNREADABLE',
+  'DATA_DIR_UNUSABLE',
+  'DISK_FULL',
+  'BUSY',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export type ErrorParams = Record<string, string | number>
+
+export interface AppErrorValue {
+  code: ErrorCode
+  params?: ErrorParams
+  /** Human message in the caller's language; convenience for CLI/logs. The UI translates `code` itself. */
+  message?: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly params: ErrorParams | undefined
+
+  constructor(code: ErrorCode, params?: ErrorParams) {
+    super(code)
+    this.name = 'AppError'
+    this.code = code
+    this.params = params
+  }
+
+  toValue(): AppErrorValue {
+    return this.params ? { code: this.code, params: this.params } : { code: this.code }
+  }
+}
+
+export function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && (ERROR_CODES as readonly string[]).includes(x)
+}
