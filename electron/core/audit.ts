@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import type { Db } from './db/index.ts'
+import { openDatabaseReadOnly, type Db } from './db/index.ts'
 import type { AuditEvent, AuditProblem, AuditVerifyReport } from '../../shared/contract.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -159,6 +159,10 @@ export function verifyAudit(db: Db, now: Date): AuditVerifyReport {
     headSeq = r.seq
     headHash = r.hash
   }
+  // An initialised agency always has its system.initialize event: an empty trail means it was emptied.
+  if (checked === 0 && db.prepare('SELECT 1 FROM agency').get()) {
+    problems.push({ seq: 1, id: null, reason: 'missing' })
+  }
   return {
     ok: problems.length === 0,
     checked,
@@ -167,5 +171,15 @@ export function verifyAudit(db: Db, now: Date): AuditVerifyReport {
     firstBad: problems[0] ?? null,
     problems,
     verifiedAt: now.toISOString(),
+  }
+}
+
+/** Verify the audit chain of a data directory without signing in and without changing anything. */
+export function verifyAuditOffline(dbFile: string, now: Date = new Date()): AuditVerifyReport {
+  const db = openDatabaseReadOnly(dbFile)
+  try {
+    return verifyAudit(db, now)
+  } finally {
+    db.close()
   }
 }

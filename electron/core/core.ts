@@ -10,7 +10,7 @@ import { dataLayout } from './paths.ts'
 import type { Actor, CallContext, Channel, CoreDeps } from './context.ts'
 import { SessionStore, type Session } from './accounts/sessions.ts'
 import * as accounts from './accounts/service.ts'
-import { findById, rolesOf } from './accounts/users.ts'
+import { findById, firstActiveAdminUsername, rolesOf } from './accounts/users.ts'
 import { findAgency, getAgency, updateAgency } from './agency.ts'
 import { listAudit, verifyAudit } from './audit.ts'
 import { auditedChange, actorFields } from './context.ts'
@@ -34,6 +34,8 @@ export interface Core {
   dispatch(request: unknown, channel: Channel): Promise<RpcResult>
   onEvent(listener: (e: CoreEvent) => void): () => void
   close(): void
+  /** User name of the earliest active administrator: the CLI's default operator. */
+  firstActiveAdmin(): string | null
   readonly dataDir: string
 }
 
@@ -164,6 +166,7 @@ export function createCore(opts: CoreOptions): Core {
     close() {
       db.close()
     },
+    firstActiveAdmin: () => firstActiveAdminUsername(db),
     dataDir: layout.root,
   }
 }
@@ -180,6 +183,9 @@ export function toErrorValue(e: unknown): AppErrorValue {
 }
 
 /** Attach a human message in `lang`, for adapters whose reader is a person (CLI, logs). */
+const translators = new Map<Language, ReturnType<typeof createI18n>>()
 export function withMessage(error: AppErrorValue, lang: Language): AppErrorValue {
-  return { ...error, message: translateError(createI18n(lang).t, error) }
+  let i18n = translators.get(lang)
+  if (!i18n) translators.set(lang, (i18n = createI18n(lang)))
+  return { ...error, message: translateError(i18n.t, error) }
 }

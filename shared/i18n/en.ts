@@ -180,6 +180,37 @@ const en: Messages = {
     BUSY: 'The database is busy; try again shortly.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
+  cli: {
+    usage: `Usage: liuhen <command> [options]
+
+Commands:
+  init --data DIR --agency NAME --agency-code CODE --admin USER [--admin-name NAME]
+                          initialise a data directory (fails if already initialised)
+  user add --data DIR --user USER --name NAME --roles r1,r2 [--badge NO]
+                          add a user
+  user list --data DIR    list users
+  audit verify --data DIR verify the audit chain: exit 0 when intact, 1 naming the first bad event
+  --version               print the version
+
+Common options: --json (one JSON object per line), --lang zh-CN|en, --as OPERATOR (default: the initial administrator)
+Passwords come only from the environment: LIUHEN_PASSWORD is the operator's password (for init, the
+administrator's initial one); user add takes the new user's initial password from LIUHEN_NEW_PASSWORD,
+or generates one and prints it once.
+Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, admin`,
+    unknownCommand: 'Unknown command: {{command}}. Run liuhen --help for usage.',
+    badOption: 'Bad arguments: {{reason}}',
+    missingOption: 'Missing required option --{{name}}',
+    unknownRole: 'Unknown role: {{role}}',
+    passwordMissing: 'Give the password in the environment variable LIUHEN_PASSWORD (never on the command line).',
+    noAdmin: 'No active administrator found; name the operator with --as.',
+    initDone:
+      'Initialised {{agency}} ({{code}}) in {{dir}}. The administrator {{admin}} must change the password at first sign-in.',
+    generatedPassword: 'Generated one-time initial password: {{password}}  (hand it over safely; it must be changed at first sign-in)',
+    userAdded: 'Added user {{username}} ({{name}}) with roles: {{roles}}.',
+    mustChangeWarning: 'Note: the operator {{username}} has not changed the initial password yet; sign in to the app and change it.',
+    auditOk: 'Audit chain intact: {{count}} events checked, newest #{{seq}}.',
+    auditBroken: 'Audit chain broken: first bad event #{{seq}}{{id}} ({{reason}}); {{count}} problem(s).',
+  },
   validation: {
     fieldSep: ', ',
   },

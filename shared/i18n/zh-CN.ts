@@ -176,6 +176,37 @@ const zhCN = {
     BUSY: '数据库正忙，请稍后重试。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
+  cli: {
+    usage: `用法：liuhen <命令> [选项]
+
+命令：
+  init --data 目录 --agency 机关名称 --agency-code 代码 --admin 用户名 [--admin-name 姓名]
+                          初始化数据目录（目录已初始化时失败）
+  user add --data 目录 --user 用户名 --name 姓名 --roles 角色1,角色2 [--badge 执法证号]
+                          新增用户
+  user list --data 目录   列出用户
+  audit verify --data 目录
+                          校验审计日志链：完整时退出码 0，否则 1，并指出第一个异常事件
+  --version               显示版本
+
+通用选项：--json（每行一个 JSON 对象）、--lang zh-CN|en、--as 操作员用户名（默认为初始化时的管理员）
+密码只从环境变量读取：LIUHEN_PASSWORD 为操作员（init 时为管理员初始）密码；
+user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动生成并显示一次。
+角色：enforcement_officer 执法人员、records_officer 记录管理员、approver 负责人、
+      legal_reviewer 法制审核人员、auditor 审计监督员、admin 系统管理员`,
+    unknownCommand: '未知命令：{{command}}。运行 liuhen --help 查看用法。',
+    badOption: '参数错误：{{reason}}',
+    missingOption: '缺少必需的参数 --{{name}}',
+    unknownRole: '未知角色：{{role}}',
+    passwordMissing: '请通过环境变量 LIUHEN_PASSWORD 提供密码（密码不能写在命令行上）。',
+    noAdmin: '找不到可用的系统管理员，请用 --as 指定操作员。',
+    initDone: '已初始化：{{agency}}（{{code}}），数据目录 {{dir}}。管理员 {{admin}} 首次登录时须修改密码。',
+    generatedPassword: '已生成一次性初始密码：{{password}}  （请妥善转交，首次登录时须修改）',
+    userAdded: '已新增用户 {{username}}（{{name}}），角色：{{roles}}。',
+    mustChangeWarning: '提示：操作员 {{username}} 尚未修改初始密码，请尽快在应用中登录并修改。',
+    auditOk: '审计日志链完整：已校验 {{count}} 条事件，最新事件 #{{seq}}。',
+    auditBroken: '审计日志链异常：第一个异常事件 #{{seq}}{{id}}（{{reason}}），共 {{count}} 处问题。',
+  },
   validation: {
     fieldSep: '、',
   },

@@ -85,3 +85,13 @@ export function countOtherActiveAdmins(db: Db, exceptUserId: string): number {
       .get(exceptUserId) as { n: number }
   ).n
 }
+
+export function firstActiveAdminUsername(db: Db): string | null {
+  const r = db
+    .prepare(
+      `SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id
+       WHERE r.role = 'admin' AND u.disabled = 0 ORDER BY u.created_at LIMIT 1`,
+    )
+    .get() as { username: string } | undefined
+  return r?.username ?? null
+}

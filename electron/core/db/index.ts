@@ -30,6 +30,28 @@ export function openDatabase(file: string, opts: { create: boolean; migrations?:
   return db
 }
 
+/**
+ * Open an existing database read-only, without migrating: for checks that must change nothing
+ * (an integrity check run by an auditor, or on a copy handed to a court).
+ */
+export function openDatabaseReadOnly(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  if (!fs.existsSync(file)) throw new AppError('NOT_INITIALIZED')
+  let db: Db
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true })
+    db.pragma('busy_timeout = 5000')
+  } catch (e) {
+    throw new AppError('DB_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) })
+  }
+  const supported = migrations[migrations.length - 1]?.version ?? 0
+  const found = schemaVersion(db)
+  if (found > supported) {
+    db.close()
+    throw new AppError('DB_TOO_NEW', { found, supported })
+  }
+  return db
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number
 }

@@ -1,0 +1,291 @@
+import { parseArgs } from 'node:util'
+import path from 'node:path'
+import { createCore, withMessage, type Core } from '../core/core.ts'
+import { verifyAuditOffline } from '../core/audit.ts'
+import { dataLayout, defaultDataDir } from '../core/paths.ts'
+import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
+import { APP_VERSION } from '../core/version.ts'
+import { AppError, type AppErrorValue } from '../../shared/errors.ts'
+import { createI18n, normalizeLanguage, translateError, type Language } from '../../shared/i18n/index.ts'
+import zhCN from '../../shared/i18n/zh-CN.ts'
+import { ROLES, type Role } from '../../shared/roles.ts'
+import type { MethodInput, MethodName, MethodOutput, User } from '../../shared/contract.ts'
+
+/**
+ * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
+ * 2 the command line itself was wrong. With --json every line on stdout is one JSON object.
+ */
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  data: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  lang: { type: 'string' },
+  as: { type: 'string' },
+  agency: { type: 'string' },
+  'agency-code': { type: 'string' },
+  admin: { type: 'string' },
+  'admin-name': { type: 'string' },
+  user: { type: 'string' },
+  name: { type: 'string' },
+  roles: { type: 'string' },
+  badge: { type: 'string' },
+  version: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const
+
+type Opts = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+
+interface Io {
+  json: boolean
+  lang: Language
+  t: ReturnType<typeof createI18n>['t']
+  print(obj: Record<string, unknown>, human: string): void
+  fail(error: AppErrorValue): void
+}
+
+function makeIo(json: boolean, lang: Language): Io {
+  const t = createI18n(lang).t
+  return {
+    json,
+    lang,
+    t,
+    print(obj, human) {
+      process.stdout.write(json ? `${JSON.stringify(obj)}\n` : `${human}\n`)
+    },
+    fail(error) {
+      const e = withMessage(error, lang)
+      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: e })}\n`)
+      else process.stderr.write(`${e.message}\n`)
+    },
+  }
+}
+
+/** Role ids, their Chinese names, and a few short forms people will type. */
+function parseRoles(list: string, t: Io['t']): Role[] {
+  const aliases: Record<string, Role> = {
+    officer: 'enforcement_officer',
+    records: 'records_officer',
+    reviewer: 'legal_reviewer',
+  }
+  for (const r of ROLES) {
+    aliases[r] = r
+    aliases[r.replace(/_/g, '-')] = r
+    aliases[zhCN.roles[r]] = r
+  }
+  const roles = list
+    .split(/[,，、]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const r = aliases[s] ?? aliases[s.toLowerCase()]
+      if (!r) throw new UsageError(t('cli.unknownRole', { role: s }))
+      return r
+    })
+  if (!roles.length) throw new UsageError(t('cli.missingOption', { name: 'roles' }))
+  return [...new Set(roles)]
+}
+
+function need(opts: Opts, name: keyof Opts, t: Io['t']): string {
+  const v = opts[name]
+  if (typeof v !== 'string' || !v.trim()) throw new UsageError(t('cli.missingOption', { name }))
+  return v
+}
+
+function dataDirOf(opts: Opts): string {
+  return opts.data ? path.resolve(opts.data) : defaultDataDir()
+}
+
+/** Call the core and unwrap, turning an error value into a thrown AppError for the one catch in main. */
+async function call<M extends MethodName>(
+  core: Core,
+  method: M,
+  input: MethodInput<M>,
+  session?: string,
+): Promise<MethodOutput<M>> {
+  const r = await core.dispatch({ method, input, session }, 'cli')
+  if (!r.ok) throw new AppError(r.error.code, r.error.params)
+  return r.value as MethodOutput<M>
+}
+
+/** Sign the operator in (LIUHEN_PASSWORD), run `fn`, sign out: CLI work is audited like any other. */
+async function asOperator<T>(core: Core, opts: Opts, io: Io, fn: (session: string) => Promise<T>): Promise<T> {
+  const password = process.env.LIUHEN_PASSWORD
+  if (!password) throw new UsageError(io.t('cli.passwordMissing'))
+  const username = opts.as ?? process.env.LIUHEN_USER ?? firstAdmin(core)
+  const signed = await call(core, 'auth.signIn', { username, password })
+  if (signed.mustChangePassword && !io.json) {
+    process.stderr.write(`${io.t('cli.mustChangeWarning', { username })}\n`)
+  }
+  try {
+    return await fn(signed.session)
+  } finally {
+    await call(core, 'auth.signOut', {}, signed.session).catch(() => undefined)
+  }
+}
+
+function firstAdmin(core: Core): string {
+  const name = core.firstActiveAdmin()
+  if (!name) throw new AppError('NOT_FOUND')
+  return name
+}
+
+function rolesText(roles: readonly Role[], io: Io): string {
+  return roles.map((r) => io.t(`roles.${r}`)).join(io.t('validation.fieldSep'))
+}
+
+async function cmdInit(opts: Opts, io: Io): Promise<number> {
+  const dir = dataDirOf(opts)
+  const agencyName = need(opts, 'agency', io.t)
+  const agencyCode = need(opts, 'agency-code', io.t)
+  const admin = need(opts, 'admin', io.t)
+  const generated = process.env.LIUHEN_PASSWORD ? null : generateTemporaryPassword()
+  const core = createCore({ dataDir: dir, create: true })
+  try {
+    const r = await call(core, 'system.initialize', {
+      agencyName,
+      agencyCode,
+      adminUsername: admin,
+      adminDisplayName: opts['admin-name'] ?? admin,
+      adminPassword: process.env.LIUHEN_PASSWORD ?? generated!,
+    })
+    io.print(
+      { ok: true, dataDir: dir, agency: { name: agencyName, code: agencyCode }, adminUserId: r.adminUserId, admin, ...(generated ? { initialPassword: generated } : {}) },
+      io.t('cli.initDone', { agency: agencyName, code: agencyCode, dir, admin }) +
+        (generated ? `\n${io.t('cli.generatedPassword', { password: generated })}` : ''),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+function openExisting(opts: Opts): Core {
+  return createCore({ dataDir: dataDirOf(opts), create: false })
+}
+
+async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
+  const username = need(opts, 'user', io.t)
+  const displayName = need(opts, 'name', io.t)
+  const roles = parseRoles(need(opts, 'roles', io.t), io.t)
+  const generated = process.env.LIUHEN_NEW_PASSWORD ? null : generateTemporaryPassword()
+  const core = openExisting(opts)
+  try {
+    const { user } = await asOperator(core, opts, io, (s) =>
+      call(
+        core,
+        'users.create',
+        {
+          username,
+          displayName,
+          roles,
+          ...(opts.badge ? { badgeNo: opts.badge } : {}),
+          initialPassword: process.env.LIUHEN_NEW_PASSWORD ?? generated!,
+        },
+        s,
+      ),
+    )
+    io.print(
+      { ok: true, user, ...(generated ? { initialPassword: generated } : {}) },
+      io.t('cli.userAdded', { username: user.username, name: user.displayName, roles: rolesText(user.roles, io) }) +
+        (generated ? `\n${io.t('cli.generatedPassword', { password: generated })}` : ''),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdUserList(opts: Opts, io: Io): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    const { users } = await asOperator(core, opts, io, (s) => call(core, 'users.list', {}, s))
+    if (io.json) {
+      for (const u of users) io.print(u, '')
+    } else {
+      const line = (u: User) =>
+        [
+          u.username.padEnd(16),
+          u.displayName,
+          `[${rolesText(u.roles, io)}]`,
+          u.badgeNo ? `${io.t('settings.badgeNo')} ${u.badgeNo}` : '',
+          u.disabled ? io.t('settings.disabled') : '',
+        ]
+          .filter(Boolean)
+          .join('  ')
+      process.stdout.write(users.map(line).join('\n') + '\n')
+    }
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+function cmdAuditVerify(opts: Opts, io: Io): number {
+  const report = verifyAuditOffline(dataLayout(dataDirOf(opts)).db)
+  const bad = report.firstBad
+  io.print(
+    report,
+    bad
+      ? io.t('cli.auditBroken', {
+          seq: bad.seq,
+          id: bad.id ? ` (${bad.id})` : '',
+          reason: io.t(`audit.reason.${bad.reason}`),
+          count: report.problems.length,
+        })
+      : io.t('cli.auditOk', { count: report.checked, seq: report.headSeq }),
+  )
+  return report.ok ? 0 : 1
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let io = makeIo(argv.includes('--json'), normalizeLanguage(process.env.LIUHEN_LANG))
+  try {
+    const { values: opts, positionals } = (() => {
+      try {
+        return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+      } catch (e) {
+        throw new UsageError(io.t('cli.badOption', { reason: e instanceof Error ? e.message : String(e) }))
+      }
+    })()
+    if (opts.lang) io = makeIo(opts.json, normalizeLanguage(opts.lang))
+    if (opts.version) {
+      io.print({ version: APP_VERSION }, `liuhen ${APP_VERSION}`)
+      return 0
+    }
+    const command = positionals.join(' ')
+    if (opts.help || !command) {
+      process.stdout.write(`${io.t('cli.usage')}\n`)
+      return opts.help ? 0 : 2
+    }
+    switch (command) {
+      case 'init':
+        return await cmdInit(opts, io)
+      case 'user add':
+        return await cmdUserAdd(opts, io)
+      case 'user list':
+        return await cmdUserList(opts, io)
+      case 'audit verify':
+        return cmdAuditVerify(opts, io)
+      default:
+        throw new UsageError(io.t('cli.unknownCommand', { command }))
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (io.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message: e.message } })}\n`)
+      else process.stderr.write(`${e.message}\n`)
+      return 2
+    }
+    if (e instanceof AppError) {
+      io.fail(e.toValue())
+      return 1
+    }
+    const ref = Math.random().toString(16).slice(2, 10)
+    process.stderr.write(`[liuhen] ${ref}: ${e instanceof Error ? e.stack : String(e)}\n`)
+    io.fail({ code: 'INTERNAL', params: { ref } })
+    return 1
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))
