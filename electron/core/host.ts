@@ -1,0 +1,86 @@
+import { Worker as NodeWorker, type Worker } from 'node:worker_threads'
+import type { CoreEvent } from '../../shared/contract.ts'
+import type { RpcResult } from '../../shared/rpc.ts'
+import type { Channel } from './context.ts'
+import type { CoreOptions } from './core.ts'
+
+/**
+ * What an adapter needs from the core, whether it runs in this thread or in a worker.
+ * Adapters hold a CoreHost, never the database.
+ */
+export interface CoreHost {
+  dispatch(request: unknown, channel: Channel): Promise<RpcResult>
+  onEvent(listener: (e: CoreEvent) => void): () => void
+  close(): Promise<void>
+}
+
+export type WorkerMessage =
+  | { type: 'result'; seq: number; result: RpcResult }
+  | { type: 'event'; event: CoreEvent }
+
+/**
+ * Run the core in a worker thread so that hashing, SQLite and scrypt never block the thread that serves
+ * the UI (Electron's main process, the bridge's HTTP loop). `{seq, request}` in, `{seq, result}` out.
+ * If the worker dies, calls in flight fail with INTERNAL and the next call starts a fresh worker.
+ */
+export function startCoreWorker(
+  makeWorker: (workerData: Omit<CoreOptions, 'now'>) => Worker,
+  opts: Omit<CoreOptions, 'now'>,
+): CoreHost {
+  const listeners = new Set<(e: CoreEvent) => void>()
+  const pending = new Map<number, (r: RpcResult) => void>()
+  let seq = 0
+  let worker: Worker | null = null
+  let closing = false
+
+  function spawn(): Worker {
+    const w = makeWorker(opts)
+    w.on('message', (m: WorkerMessage) => {
+      if (m.type === 'result') {
+        pending.get(m.seq)?.(m.result)
+        pending.delete(m.seq)
+      } else {
+        for (const l of listeners) l(m.event)
+      }
+    })
+    const fail = (err: unknown) => {
+      if (!closing) console.error('[liuhen] core worker stopped:', err)
+      for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'INTERNAL', params: { ref: 'worker' } } })
+      pending.clear()
+      worker = null
+    }
+    w.on('error', fail)
+    w.on('exit', (code) => fail(`exit ${code}`))
+    return w
+  }
+
+  return {
+    dispatch(request, channel) {
+      worker ??= spawn()
+      const id = ++seq
+      return new Promise((resolve) => {
+        pending.set(id, resolve)
+        worker!.postMessage({ seq: id, request, channel })
+      })
+    },
+    onEvent(l) {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    async close() {
+      closing = true
+      await worker?.terminate()
+    },
+  }
+}
+
+/**
+ * A worker running worker.ts straight from TypeScript source, for the plain-Node hosts (bridge, tests).
+ * Node 20 does not hand a parent's loader hooks to workers, so the worker registers tsx itself.
+ */
+export function tsCoreWorkerFactory(): (workerData: Omit<CoreOptions, 'now'>) => Worker {
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const entry = new URL('./worker.ts', import.meta.url).href
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  return (workerData) => new NodeWorker(boot, { eval: true, workerData })
+}
