@@ -1,0 +1,105 @@
+import type { MethodInput, MethodName, MethodOutput, CoreEvent } from '../../shared/contract.ts'
+import type { AppErrorValue } from '../../shared/errors.ts'
+import type { LiuhenBridge, RpcRequest, RpcResult } from '../../shared/rpc.ts'
+
+/**
+ * The renderer's client of the contract. Under Electron it uses the preload's `window.liuhen`;
+ * in a browser it talks to the loopback bridge with the per-launch token from the URL fragment.
+ */
+
+declare global {
+  interface Window {
+    liuhen?: LiuhenBridge
+  }
+}
+
+export class ApiError extends Error {
+  readonly value: AppErrorValue
+  constructor(value: AppErrorValue) {
+    super(value.code)
+    this.value = value
+  }
+}
+
+const TOKEN_KEY = 'liuhen.bridgeToken'
+const SESSION_KEY = 'liuhen.session'
+
+function bridgeTransport(): LiuhenBridge {
+  // The token arrives once in the fragment; keep it for this tab only and take it out of the address bar.
+  const m = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(location.hash)
+  if (m?.[1]) {
+    sessionStorage.setItem(TOKEN_KEY, m[1])
+    history.replaceState(null, '', `${location.pathname}${location.search}#/`)
+  }
+  const token = sessionStorage.getItem(TOKEN_KEY) ?? ''
+  return {
+    async invoke(request: RpcRequest): Promise<RpcResult> {
+      try {
+        const res = await fetch('/rpc', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(request),
+        })
+        return (await res.json()) as RpcResult
+      } catch {
+        return { ok: false, error: { code: 'INTERNAL', params: { ref: 'bridge' } } }
+      }
+    },
+    onEvent(listener) {
+      let ws: WebSocket | null = null
+      let closed = false
+      const connect = () => {
+        ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`)
+        ws.onmessage = (e) => {
+          try {
+            listener(JSON.parse(String(e.data)))
+          } catch {
+            /* ignore a malformed event */
+          }
+        }
+        ws.onclose = () => {
+          if (!closed) setTimeout(connect, 2000)
+        }
+      }
+      connect()
+      return () => {
+        closed = true
+        ws?.close()
+      }
+    },
+  }
+}
+
+const transport: LiuhenBridge = window.liuhen ?? bridgeTransport()
+
+let session: string | null = sessionStorage.getItem(SESSION_KEY)
+const authListeners = new Set<(e: AppErrorValue) => void>()
+
+export function setSession(token: string | null): void {
+  session = token
+  if (token) sessionStorage.setItem(SESSION_KEY, token)
+  else sessionStorage.removeItem(SESSION_KEY)
+}
+
+export function hasSession(): boolean {
+  return session !== null
+}
+
+/** Called when any call fails for a reason that changes what the whole app must show. */
+export function onAuthProblem(listener: (e: AppErrorValue) => void): () => void {
+  authListeners.add(listener)
+  return () => authListeners.delete(listener)
+}
+
+const AUTH_CODES = new Set(['UNAUTHENTICATED', 'SESSION_LOCKED', 'PASSWORD_CHANGE_REQUIRED'])
+
+export async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
+  const result = await transport.invoke({ method, input, session })
+  if (result.ok) return result.value as MethodOutput<M>
+  if (AUTH_CODES.has(result.error.code)) for (const l of authListeners) l(result.error)
+  throw new ApiError(result.error)
+}
+
+export function onCoreEvent(listener: (e: CoreEvent) => void): () => void {
+  return transport.onEvent((e) => listener(e as CoreEvent))
+}

@@ -1,0 +1,67 @@
+import { useState, type FormEvent } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { AppErrorValue } from '../../../shared/errors.ts'
+import { call } from '../api.ts'
+import { CenteredCard, ErrorText, Field, errorValueOf } from '../components/common.tsx'
+
+export function Setup({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation()
+  const [form, setForm] = useState({
+    agencyName: '',
+    agencyCode: '',
+    adminUsername: 'admin',
+    adminDisplayName: '',
+    adminPassword: '',
+  })
+  const [error, setError] = useState<AppErrorValue | null>(null)
+  const [busy, setBusy] = useState(false)
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
+
+  async function submit(e: FormEvent) {
+    e.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      await call('system.initialize', form)
+      onDone()
+    } catch (err) {
+      setError(errorValueOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <CenteredCard title={t('setup.title')} wide>
+      <p className="muted">{t('setup.intro')}</p>
+      <form onSubmit={submit}>
+        <Field label={t('setup.agencyName')}>
+          <input name="agencyName" value={form.agencyName} onChange={set('agencyName')} required />
+        </Field>
+        <Field label={t('setup.agencyCode')} hint={t('setup.agencyCodeHint')}>
+          <input name="agencyCode" value={form.agencyCode} onChange={set('agencyCode')} required />
+        </Field>
+        <Field label={t('setup.adminUsername')}>
+          <input name="adminUsername" value={form.adminUsername} onChange={set('adminUsername')} required />
+        </Field>
+        <Field label={t('setup.adminDisplayName')}>
+          <input name="adminDisplayName" value={form.adminDisplayName} onChange={set('adminDisplayName')} required />
+        </Field>
+        <Field label={t('setup.adminPassword')} hint={t('changePassword.rules')}>
+          <input
+            name="adminPassword"
+            type="password"
+            autoComplete="new-password"
+            value={form.adminPassword}
+            onChange={set('adminPassword')}
+            required
+          />
+        </Field>
+        <ErrorText error={error} />
+        <button type="submit" className="primary" disabled={busy}>
+          {t('setup.submit')}
+        </button>
+      </form>
+    </CenteredCard>
+  )
+}

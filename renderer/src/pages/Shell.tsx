@@ -1,0 +1,113 @@
+import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { User } from '../../../shared/contract.ts'
+import { LanguageSwitch } from '../components/LanguageSwitch.tsx'
+import { AuditPage } from './Audit.tsx'
+import { ChangePasswordForm } from './ChangePassword.tsx'
+import { PAGES, canOpen, type PageId } from './pages.ts'
+import { SettingsPage } from './Settings.tsx'
+
+function currentRoute(): string {
+  return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
+}
+
+function useRoute(): string {
+  const [route, setRoute] = useState(currentRoute)
+  useEffect(() => {
+    const on = () => setRoute(currentRoute())
+    window.addEventListener('hashchange', on)
+    return () => window.removeEventListener('hashchange', on)
+  }, [])
+  return route
+}
+
+export function Shell(props: { user: User; agencyName: string; onLock: () => void; onSignOut: () => void }) {
+  const { t } = useTranslation()
+  const route = useRoute()
+  const [changing, setChanging] = useState(false)
+  const page = PAGES.find((p) => p.id === route)
+  const visible = PAGES.filter((p) => canOpen(p, props.user.roles))
+
+  let content
+  if (changing) {
+    content = (
+      <section className="panel narrow">
+        <h2>{t('changePassword.title')}</h2>
+        <ChangePasswordForm forced={false} onDone={() => setChanging(false)} onCancel={() => setChanging(false)} />
+      </section>
+    )
+  } else if (!page) {
+    content = <Home user={props.user} />
+  } else if (!canOpen(page, props.user.roles)) {
+    content = (
+      <section className="panel narrow" data-testid="denied">
+        <h2>{t('denied.title')}</h2>
+        <p>{t('denied.body', { page: t(`nav.${page.id}`) })}</p>
+      </section>
+    )
+  } else {
+    content = <PageContent id={page.id} user={props.user} />
+  }
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="main">
+        <a className="sidebar-brand" href="#/">
+          <span className="brand-mark">{t('app.name')}</span>
+        </a>
+        {visible.map((p) => (
+          <a key={p.id} href={`#/${p.id}`} className={p.id === route ? 'nav-item active' : 'nav-item'}>
+            {t(`nav.${p.id}`)}
+          </a>
+        ))}
+      </nav>
+      <div className="main">
+        <header className="topbar">
+          <span className="agency">{props.agencyName}</span>
+          <span className="spacer" />
+          <span className="user" data-testid="current-user">
+            {props.user.displayName}
+          </span>
+          <button className="link" onClick={() => setChanging(true)}>
+            {t('changePassword.title')}
+          </button>
+          <button className="link" onClick={props.onLock}>
+            {t('lock.lockNow')}
+          </button>
+          <button className="link" onClick={props.onSignOut}>
+            {t('signIn.signOut')}
+          </button>
+          <LanguageSwitch />
+        </header>
+        <main className="content">{content}</main>
+      </div>
+    </div>
+  )
+}
+
+function PageContent({ id, user }: { id: PageId; user: User }) {
+  const { t } = useTranslation()
+  switch (id) {
+    case 'audit':
+      return <AuditPage />
+    case 'settings':
+      return <SettingsPage currentUserId={user.id} />
+    default:
+      return (
+        <section className="panel narrow">
+          <h2>{t(`nav.${id}`)}</h2>
+          <p className="muted">{t('common.notYetAvailable')}</p>
+        </section>
+      )
+  }
+}
+
+function Home({ user }: { user: User }) {
+  const { t } = useTranslation()
+  return (
+    <section className="panel narrow">
+      <h2>{t('home.welcome', { name: user.displayName })}</h2>
+      <p>{t('home.rolesLine', { roles: user.roles.map((r) => t(`roles.${r}`)).join(t('validation.fieldSep')) })}</p>
+    </section>
+  )
+}

@@ -1,0 +1,21 @@
+import type { Role } from '../../../shared/roles.ts'
+
+/**
+ * The areas of the app and who may open them. The core checks every call regardless;
+ * this only decides what the navigation offers and which page shows "access denied".
+ */
+export const PAGES = [
+  { id: 'ingest', roles: 'any' },
+  { id: 'cases', roles: 'any' },
+  { id: 'access', roles: 'any' },
+  { id: 'archive', roles: ['records_officer', 'admin'] },
+  { id: 'audit', roles: ['auditor', 'admin'] },
+  { id: 'stats', roles: 'any' },
+  { id: 'settings', roles: ['admin'] },
+] as const satisfies readonly { id: string; roles: 'any' | readonly Role[] }[]
+
+export type PageId = (typeof PAGES)[number]['id']
+
+export function canOpen(page: (typeof PAGES)[number], roles: readonly Role[]): boolean {
+  return page.roles === 'any' || page.roles.some((r) => roles.includes(r))
+}
