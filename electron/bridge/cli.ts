@@ -35,7 +35,8 @@ process.stdout.write(`LIUHEN_BRIDGE_URL=${bridge.launchUrl}\n`)
 process.stdout.write(`留痕（浏览器模式）已启动，数据目录 ${dataDir}\n请在浏览器中打开：${bridge.launchUrl}\n`)
 
 if (values.open) {
-  const opener = process.platform === 'win32' ? 'explorer' : process.platform === 'darwin' ? 'open' : 'xdg-open'
+  const opener =
+    process.platform === 'win32' ? 'explorer' : process.platform === 'darwin' ? 'open' : 'xdg-open'
   spawn(opener, [bridge.launchUrl], { stdio: 'ignore', detached: true })
     .on('error', () => undefined)
     .unref()

@@ -86,8 +86,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
 
   async function handleRpc(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const auth = req.headers.authorization
-    if (!tokenOk(auth?.startsWith('Bearer ') ? auth.slice(7) : null)) return refuse(res, 401, 'UNAUTHENTICATED')
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return refuse(res, 415, 'BAD_REQUEST')
+    if (!tokenOk(auth?.startsWith('Bearer ') ? auth.slice(7) : null))
+      return refuse(res, 401, 'UNAUTHENTICATED')
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      return refuse(res, 415, 'BAD_REQUEST')
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -108,7 +110,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
     let file = path.resolve(staticRoot, `.${urlPath}`)
     if (!file.startsWith(staticRoot + path.sep) && file !== staticRoot) return refuse(res, 404, 'NOT_FOUND')
-    if (urlPath === '/' || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(staticRoot, 'index.html')
+    if (urlPath === '/' || !fs.existsSync(file) || fs.statSync(file).isDirectory())
+      file = path.join(staticRoot, 'index.html')
     if (!fs.existsSync(file)) return refuse(res, 404, 'NOT_FOUND')
     const type = MIME[path.extname(file)] ?? 'application/octet-stream'
     res.writeHead(200, {

@@ -6,7 +6,7 @@ import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
 import { APP_VERSION } from '../core/version.ts'
 import { AppError, type AppErrorValue } from '../../shared/errors.ts'
-import { createI18n, normalizeLanguage, translateError, type Language } from '../../shared/i18n/index.ts'
+import { createI18n, normalizeLanguage, type Language } from '../../shared/i18n/index.ts'
 import zhCN from '../../shared/i18n/zh-CN.ts'
 import { ROLES, type Role } from '../../shared/roles.ts'
 import type { MethodInput, MethodName, MethodOutput, User } from '../../shared/contract.ts'
@@ -110,7 +110,12 @@ async function call<M extends MethodName>(
 }
 
 /** Sign the operator in (LIUHEN_PASSWORD), run `fn`, sign out: CLI work is audited like any other. */
-async function asOperator<T>(core: Core, opts: Opts, io: Io, fn: (session: string) => Promise<T>): Promise<T> {
+async function asOperator<T>(
+  core: Core,
+  opts: Opts,
+  io: Io,
+  fn: (session: string) => Promise<T>,
+): Promise<T> {
   const password = process.env.LIUHEN_PASSWORD
   if (!password) throw new UsageError(io.t('cli.passwordMissing'))
   const username = opts.as ?? process.env.LIUHEN_USER ?? firstAdmin(core)
@@ -151,7 +156,14 @@ async function cmdInit(opts: Opts, io: Io): Promise<number> {
       adminPassword: process.env.LIUHEN_PASSWORD ?? generated!,
     })
     io.print(
-      { ok: true, dataDir: dir, agency: { name: agencyName, code: agencyCode }, adminUserId: r.adminUserId, admin, ...(generated ? { initialPassword: generated } : {}) },
+      {
+        ok: true,
+        dataDir: dir,
+        agency: { name: agencyName, code: agencyCode },
+        adminUserId: r.adminUserId,
+        admin,
+        ...(generated ? { initialPassword: generated } : {}),
+      },
       io.t('cli.initDone', { agency: agencyName, code: agencyCode, dir, admin }) +
         (generated ? `\n${io.t('cli.generatedPassword', { password: generated })}` : ''),
     )
@@ -188,8 +200,11 @@ async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
     )
     io.print(
       { ok: true, user, ...(generated ? { initialPassword: generated } : {}) },
-      io.t('cli.userAdded', { username: user.username, name: user.displayName, roles: rolesText(user.roles, io) }) +
-        (generated ? `\n${io.t('cli.generatedPassword', { password: generated })}` : ''),
+      io.t('cli.userAdded', {
+        username: user.username,
+        name: user.displayName,
+        roles: rolesText(user.roles, io),
+      }) + (generated ? `\n${io.t('cli.generatedPassword', { password: generated })}` : ''),
     )
     return 0
   } finally {
@@ -273,7 +288,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      if (io.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message: e.message } })}\n`)
+      if (io.json)
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, error: { code: 'USAGE', message: e.message } })}\n`,
+        )
       else process.stderr.write(`${e.message}\n`)
       return 2
     }

@@ -45,7 +45,13 @@ export function updateAgency(
   }
   auditedChange(
     deps,
-    { ...actorFields(ctx.actor), action: 'agency.update', targetType: 'agency', targetId: before.code, details: changes },
+    {
+      ...actorFields(ctx.actor),
+      action: 'agency.update',
+      targetType: 'agency',
+      targetId: before.code,
+      details: changes,
+    },
     () =>
       deps.db
         .prepare(

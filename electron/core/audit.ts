@@ -52,8 +52,7 @@ export function eventHash(row: Omit<AuditRow, 'hash'>): string {
 export function appendAudit(db: Db, ev: AuditInput, now: Date): number {
   if (!db.inTransaction) throw new Error('appendAudit outside a transaction')
   const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; hash: string }
-    | undefined
+    { seq: number; hash: string } | undefined
   const row: Omit<AuditRow, 'hash'> = {
     seq: (head?.seq ?? 0) + 1,
     id: crypto.randomUUID(),

@@ -1,5 +1,12 @@
 import crypto from 'node:crypto'
-import { contract, isMethodName, type CoreEvent, type MethodName, type MethodOutput, type ParsedInput } from '../../shared/contract.ts'
+import {
+  contract,
+  isMethodName,
+  type CoreEvent,
+  type MethodName,
+  type MethodOutput,
+  type ParsedInput,
+} from '../../shared/contract.ts'
 import { AppError, type AppErrorValue } from '../../shared/errors.ts'
 import { hasAnyRole } from '../../shared/roles.ts'
 import type { RpcResult } from '../../shared/rpc.ts'
@@ -17,10 +24,7 @@ import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize } from './system.ts'
 
 type Handlers = {
-  [M in MethodName]: (
-    input: ParsedInput<M>,
-    ctx: CallContext,
-  ) => Promise<MethodOutput<M>> | MethodOutput<M>
+  [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
 }
 
 export interface CoreOptions {
@@ -129,7 +133,8 @@ export function createCore(opts: CoreOptions): Core {
     // The CLI is a trusted local operator tool; the forced change protects interactive sign-ins.
     if (row.must_change_password && channel !== 'cli' && !def.whilePasswordChangeRequired)
       throw new AppError('PASSWORD_CHANGE_REQUIRED')
-    if (def.access !== 'authenticated' && !hasAnyRole(actor.roles, def.access)) throw new AppError('FORBIDDEN')
+    if (def.access !== 'authenticated' && !hasAnyRole(actor.roles, def.access))
+      throw new AppError('FORBIDDEN')
     if (!session.locked) session.lastActivity = t
     return ctx
   }
@@ -139,13 +144,18 @@ export function createCore(opts: CoreOptions): Core {
       if (!request || typeof request !== 'object' || Array.isArray(request)) throw new AppError('BAD_REQUEST')
       const { method, input, session } = request as Record<string, unknown>
       if (!isMethodName(method)) {
-        throw new AppError('UNKNOWN_METHOD', { method: typeof method === 'string' ? method.slice(0, 64) : '?' })
+        throw new AppError('UNKNOWN_METHOD', {
+          method: typeof method === 'string' ? method.slice(0, 64) : '?',
+        })
       }
       const ctx = authorize(method, session, channel)
       const def = contract[method]
       const parsed = (def.input as z.ZodType).safeParse(input === undefined ? {} : input)
       if (!parsed.success) {
-        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].slice(0, 10)
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(input)'))].slice(
+          0,
+          10,
+        )
         throw new AppError('VALIDATION', { fields: fields.join(', ') })
       }
       const handler = handlers[method] as (i: unknown, c: CallContext) => unknown

@@ -15,8 +15,7 @@ export interface CoreHost {
 }
 
 export type WorkerMessage =
-  | { type: 'result'; seq: number; result: RpcResult }
-  | { type: 'event'; event: CoreEvent }
+  { type: 'result'; seq: number; result: RpcResult } | { type: 'event'; event: CoreEvent }
 
 /**
  * Run the core in a worker thread so that hashing, SQLite and scrypt never block the thread that serves
@@ -45,7 +44,8 @@ export function startCoreWorker(
     })
     const fail = (err: unknown) => {
       if (!closing) console.error('[liuhen] core worker stopped:', err)
-      for (const resolve of pending.values()) resolve({ ok: false, error: { code: 'INTERNAL', params: { ref: 'worker' } } })
+      for (const resolve of pending.values())
+        resolve({ ok: false, error: { code: 'INTERNAL', params: { ref: 'worker' } } })
       pending.clear()
       worker = null
     }

@@ -55,9 +55,7 @@ export async function initialize(
       deps.db
         .prepare('INSERT INTO agency (id, name, code, created_at) VALUES (1, ?, ?, ?)')
         .run(input.agencyName, input.agencyCode, now.toISOString())
-      deps.db
-        .prepare("INSERT INTO meta (key, value) VALUES ('created_by_version', ?)")
-        .run(APP_VERSION)
+      deps.db.prepare("INSERT INTO meta (key, value) VALUES ('created_by_version', ?)").run(APP_VERSION)
       return insertUser(
         deps.db,
         {

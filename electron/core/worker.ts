@@ -19,7 +19,9 @@ try {
 
 port.on('message', (m: { seq: number; request: unknown; channel: Channel }) => {
   void (async () => {
-    const result = core ? await core.dispatch(m.request, m.channel) : { ok: false as const, error: startError! }
+    const result = core
+      ? await core.dispatch(m.request, m.channel)
+      : { ok: false as const, error: startError! }
     port.postMessage({ type: 'result', seq: m.seq, result } satisfies WorkerMessage)
   })()
 })

@@ -1,6 +1,14 @@
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { app, BrowserWindow, ipcMain, Menu, session, type IpcMainInvokeEvent, type WebContents } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  session,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron'
 import workerPath from '../core/worker.ts?modulePath'
 import { startCoreWorker, type CoreHost } from '../core/host.ts'
 import { defaultDataDir } from '../core/paths.ts'
@@ -28,7 +36,9 @@ function validSender(event: IpcMainInvokeEvent): boolean {
   if (!frame || frame !== event.sender.mainFrame) return false
   const url = frame.url
   if (rendererUrl) return url.startsWith(rendererUrl)
-  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).endsWith('/renderer/index.html')
+  return (
+    url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).endsWith('/renderer/index.html')
+  )
 }
 
 function harden(contents: WebContents): void {

@@ -27,11 +27,15 @@ export function App() {
   const [state, setState] = useState<State>({ kind: 'loading' })
   const [agencyName, setAgencyName] = useState<string | null>(null)
 
-  const fromSession = useCallback((s: { user: User; mustChangePassword: boolean; idleLockMinutes: number; locked?: boolean }) => {
-    if (s.locked) setState({ kind: 'locked', user: s.user, idleLockMinutes: s.idleLockMinutes })
-    else if (s.mustChangePassword) setState({ kind: 'changePassword', user: s.user, idleLockMinutes: s.idleLockMinutes })
-    else setState({ kind: 'ready', user: s.user, idleLockMinutes: s.idleLockMinutes })
-  }, [])
+  const fromSession = useCallback(
+    (s: { user: User; mustChangePassword: boolean; idleLockMinutes: number; locked?: boolean }) => {
+      if (s.locked) setState({ kind: 'locked', user: s.user, idleLockMinutes: s.idleLockMinutes })
+      else if (s.mustChangePassword)
+        setState({ kind: 'changePassword', user: s.user, idleLockMinutes: s.idleLockMinutes })
+      else setState({ kind: 'ready', user: s.user, idleLockMinutes: s.idleLockMinutes })
+    },
+    [],
+  )
 
   const boot = useCallback(async () => {
     try {
@@ -71,6 +75,8 @@ export function App() {
   const signOut = useCallback(async () => {
     await call('auth.signOut', {}).catch(() => undefined)
     setSession(null)
+    // The next person to sign in starts at home, not on the page the last one left open.
+    history.replaceState(null, '', `${location.pathname}${location.search}#/`)
     setState({ kind: 'signIn', notice: null })
   }, [])
 
@@ -96,7 +102,14 @@ export function App() {
       )
       break
     case 'setup':
-      body = <Setup onDone={() => { setState({ kind: 'signIn', notice: t('setup.done') }); void call('system.info', {}).then((i) => setAgencyName(i.agency?.name ?? null)) }} />
+      body = (
+        <Setup
+          onDone={() => {
+            setState({ kind: 'signIn', notice: t('setup.done') })
+            void call('system.info', {}).then((i) => setAgencyName(i.agency?.name ?? null))
+          }}
+        />
+      )
       break
     case 'signIn':
       body = (
@@ -112,7 +125,13 @@ export function App() {
         <CenteredCard title={t('changePassword.title')}>
           <ChangePasswordForm
             forced
-            onDone={() => setState({ kind: 'ready', user: { ...state.user, mustChangePassword: false }, idleLockMinutes: state.idleLockMinutes })}
+            onDone={() =>
+              setState({
+                kind: 'ready',
+                user: { ...state.user, mustChangePassword: false },
+                idleLockMinutes: state.idleLockMinutes,
+              })
+            }
             onCancel={signOut}
           />
         </CenteredCard>

@@ -49,7 +49,9 @@ function bridgeTransport(): LiuhenBridge {
       let ws: WebSocket | null = null
       let closed = false
       const connect = () => {
-        ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`)
+        ws = new WebSocket(
+          `${location.origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`,
+        )
         ws.onmessage = (e) => {
           try {
             listener(JSON.parse(String(e.data)))

@@ -31,6 +31,17 @@ export function createI18n(lng: Language = DEFAULT_LANGUAGE): i18n {
 }
 
 export function translateError(t: i18n['t'], error: AppErrorValue): string {
-  const params = { fields: '', method: '', until: '', username: '', ref: '', found: '', supported: '', reason: '', path: '', ...error.params }
+  const params = {
+    fields: '',
+    method: '',
+    until: '',
+    username: '',
+    ref: '',
+    found: '',
+    supported: '',
+    reason: '',
+    path: '',
+    ...error.params,
+  }
   return t(`errors.${error.code}`, params)
 }

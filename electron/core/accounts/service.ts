@@ -39,9 +39,10 @@ function recordFailure(deps: Deps, row: UserRow, action: string, ctx: CallContex
   auditedChange(
     deps,
     () => {
+      // Whoever typed the wrong password is unknown: the account is the target, never the actor.
       const failure = {
-        actorId: row.id,
-        actorName: row.display_name,
+        actorId: null,
+        actorName: null,
         action,
         targetType: 'user',
         targetId: row.id,
@@ -63,7 +64,9 @@ function recordFailure(deps: Deps, row: UserRow, action: string, ctx: CallContex
     () => {
       const failed = (
         deps.db
-          .prepare('UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins')
+          .prepare(
+            'UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins',
+          )
           .get(row.id) as { failed_sign_ins: number }
       ).failed_sign_ins
       if (failed >= agency.maxFailedSignIns) {
@@ -124,7 +127,9 @@ export async function signIn(
     },
     () =>
       deps.db
-        .prepare('UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?')
+        .prepare(
+          'UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?',
+        )
         .run(now.toISOString(), row.id),
   )
   const session = deps.sessions.create(row.id, ctx.channel, now)
@@ -247,7 +252,8 @@ export async function createUser(
 ): Promise<MethodOutput<'users.create'>> {
   const { actor } = requireActor(ctx)
   checkBadge(input.roles, input.badgeNo)
-  if (findByUsername(deps.db, input.username)) throw new AppError('USERNAME_TAKEN', { username: input.username })
+  if (findByUsername(deps.db, input.username))
+    throw new AppError('USERNAME_TAKEN', { username: input.username })
   if (!isStrongPassword(input.initialPassword, input.username)) throw new AppError('WEAK_PASSWORD')
   const passwordHash = await hashPassword(input.initialPassword)
   const id = auditedChange(
@@ -305,7 +311,13 @@ export function updateUser(
   note('disabled', before.disabled, disabled)
   auditedChange(
     deps,
-    { ...actorFields(actor), action: 'users.update', targetType: 'user', targetId: before.id, details: changes },
+    {
+      ...actorFields(actor),
+      action: 'users.update',
+      targetType: 'user',
+      targetId: before.id,
+      details: changes,
+    },
     () => {
       const staysAdmin = roles.includes('admin') && !disabled
       if (before.roles.includes('admin') && !staysAdmin && countOtherActiveAdmins(deps.db, before.id) === 0)
@@ -354,7 +366,8 @@ export function unlockUser(
   auditedChange(
     deps,
     { ...actorFields(actor), action: 'users.unlock', targetType: 'user', targetId: row.id },
-    () => deps.db.prepare('UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?').run(row.id),
+    () =>
+      deps.db.prepare('UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?').run(row.id),
   )
   return { user: toUser(deps.db, requireUser(deps, row.id)) }
 }

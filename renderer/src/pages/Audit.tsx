@@ -4,6 +4,7 @@ import type { AuditEvent, AuditVerifyReport } from '../../../shared/contract.ts'
 import type { AppErrorValue } from '../../../shared/errors.ts'
 import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, errorValueOf, formatTime } from '../components/common.tsx'
+import { formatAuditDetails } from '../components/auditDetails.ts'
 
 const PAGE = 50
 
@@ -55,7 +56,8 @@ export function AuditPage() {
     }
   }
 
-  const actionLabel = (a: string) => (i18n.exists(`actions.${a}`) ? t(`actions.${a}` as 'actions.auth.signIn') : a)
+  const actionLabel = (a: string) =>
+    i18n.exists(`actions.${a}`) ? t(`actions.${a}` as 'actions.auth.signIn') : a
 
   return (
     <section>
@@ -97,9 +99,9 @@ export function AuditPage() {
               <tr key={e.seq}>
                 <td>{e.seq}</td>
                 <td className="nowrap">{formatTime(e.ts, i18n.language)}</td>
-                <td>{e.actorName ?? '—'}</td>
+                <td>{e.actorName ?? t('audit.unknownActor')}</td>
                 <td>{actionLabel(e.action)}</td>
-                <td className="details">{Object.keys(e.details).length ? JSON.stringify(e.details) : ''}</td>
+                <td className="details">{formatAuditDetails(e.details, t, (k) => i18n.exists(k))}</td>
                 <td className="mono" title={e.hash}>
                   {e.hash.slice(0, 12)}…
                 </td>

@@ -169,12 +169,16 @@ function Users({ currentUserId }: { currentUserId: string }) {
               <td className="nowrap">{formatTime(u.lastSignInAt, i18n.language)}</td>
               <td className="actions">
                 {u.id !== currentUserId ? (
-                  <button onClick={() => act(() => call('users.update', { userId: u.id, disabled: !u.disabled }))}>
+                  <button
+                    onClick={() => act(() => call('users.update', { userId: u.id, disabled: !u.disabled }))}
+                  >
                     {u.disabled ? t('settings.enable') : t('settings.disable')}
                   </button>
                 ) : null}
                 {u.lockedUntil ? (
-                  <button onClick={() => act(() => call('users.unlock', { userId: u.id }))}>{t('settings.unlock')}</button>
+                  <button onClick={() => act(() => call('users.unlock', { userId: u.id }))}>
+                    {t('settings.unlock')}
+                  </button>
                 ) : null}
                 <button onClick={() => setResetFor(u)}>{t('settings.resetPassword')}</button>
               </td>
@@ -214,8 +218,17 @@ function ResetPassword(props: { user: User; onDone: (action: (() => Promise<unkn
         props.onDone(() => call('users.resetPassword', { userId: props.user.id, newPassword: password }))
       }}
     >
-      <Field label={t('settings.resetPrompt', { name: props.user.displayName })} hint={t('changePassword.rules')}>
-        <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+      <Field
+        label={t('settings.resetPrompt', { name: props.user.displayName })}
+        hint={t('changePassword.rules')}
+      >
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
       </Field>
       <div className="row">
         <button type="submit" className="primary">
@@ -258,7 +271,12 @@ function AddUser({ onCreated }: { onCreated: (username: string) => void }) {
       <h4>{t('settings.addUser')}</h4>
       <div className="grid">
         <Field label={t('settings.username')}>
-          <input name="username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required />
+          <input
+            name="username"
+            value={form.username}
+            onChange={(e) => setForm({ ...form, username: e.target.value })}
+            required
+          />
         </Field>
         <Field label={t('settings.displayName')}>
           <input
@@ -269,7 +287,11 @@ function AddUser({ onCreated }: { onCreated: (username: string) => void }) {
           />
         </Field>
         <Field label={t('settings.badgeNo')} hint={t('settings.badgeHint')}>
-          <input name="badgeNo" value={form.badgeNo} onChange={(e) => setForm({ ...form, badgeNo: e.target.value })} />
+          <input
+            name="badgeNo"
+            value={form.badgeNo}
+            onChange={(e) => setForm({ ...form, badgeNo: e.target.value })}
+          />
         </Field>
         <Field label={t('settings.initialPassword')} hint={t('settings.initialPasswordHint')}>
           <input

@@ -15,7 +15,8 @@ export function Setup({ onDone }: { onDone: () => void }) {
   })
   const [error, setError] = useState<AppErrorValue | null>(null)
   const [busy, setBusy] = useState(false)
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value })
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value })
 
   async function submit(e: FormEvent) {
     e.preventDefault()
@@ -45,9 +46,14 @@ export function Setup({ onDone }: { onDone: () => void }) {
           <input name="adminUsername" value={form.adminUsername} onChange={set('adminUsername')} required />
         </Field>
         <Field label={t('setup.adminDisplayName')}>
-          <input name="adminDisplayName" value={form.adminDisplayName} onChange={set('adminDisplayName')} required />
+          <input
+            name="adminDisplayName"
+            value={form.adminDisplayName}
+            onChange={set('adminDisplayName')}
+            required
+          />
         </Field>
-        <Field label={t('setup.adminPassword')} hint={t('changePassword.rules')}>
+        <Field label={t('setup.adminPassword')} hint={t('setup.adminPasswordHint')}>
           <input
             name="adminPassword"
             type="password"

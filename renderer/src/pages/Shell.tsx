@@ -33,7 +33,11 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
     content = (
       <section className="panel narrow">
         <h2>{t('changePassword.title')}</h2>
-        <ChangePasswordForm forced={false} onDone={() => setChanging(false)} onCancel={() => setChanging(false)} />
+        <ChangePasswordForm
+          forced={false}
+          onDone={() => setChanging(false)}
+          onCancel={() => setChanging(false)}
+        />
       </section>
     )
   } else if (!page) {
@@ -107,7 +111,11 @@ function Home({ user }: { user: User }) {
   return (
     <section className="panel narrow">
       <h2>{t('home.welcome', { name: user.displayName })}</h2>
-      <p>{t('home.rolesLine', { roles: user.roles.map((r) => t(`roles.${r}`)).join(t('validation.fieldSep')) })}</p>
+      <p>
+        {t('home.rolesLine', {
+          roles: user.roles.map((r) => t(`roles.${r}`)).join(t('validation.fieldSep')),
+        })}
+      </p>
     </section>
   )
 }

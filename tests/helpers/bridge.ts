@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export const REPO = path.resolve(import.meta.dirname, '..', '..')
+
+export function tempDir(prefix = 'liuhen-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+}
+
+export interface RunningBridge {
+  origin: string
+  launchUrl: string
+  token: string
+  dataDir: string
+  process: ChildProcess
+  stop(): Promise<void>
+}
+
+/** Start the real bridge (`npm run web` without the build) as a child process on a random loopback port. */
+export async function startBridgeProcess(dataDir = tempDir()): Promise<RunningBridge> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'electron/bridge/cli.ts', '--data', dataDir, '--port', '0'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  const launchUrl = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`bridge did not start: ${stderr}`)), 30_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /LIUHEN_BRIDGE_URL=(\S+)/.exec(out)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`bridge exited ${code}: ${stderr}`)))
+  })
+  const url = new URL(launchUrl)
+  return {
+    origin: url.origin,
+    launchUrl,
+    token: url.hash.replace('#token=', ''),
+    dataDir,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** POST one envelope to /rpc the way the renderer does. */
+export async function rpc(
+  bridge: RunningBridge,
+  body: unknown,
+  opts: { raw?: boolean; headers?: Record<string, string> } = {},
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${bridge.origin}/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bridge.token}`, ...opts.headers },
+    body: opts.raw ? (body as string) : JSON.stringify(body),
+  })
+  return { status: res.status, json: await res.json() }
+}
