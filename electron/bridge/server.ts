@@ -64,7 +64,9 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(data)
 }
 
+/** Refusals may leave a request body unread, so the connection is closed rather than reused. */
 function refuse(res: http.ServerResponse, status: number, code: AppErrorValue['code']): void {
+  res.setHeader('connection', 'close')
   sendJson(res, status, { ok: false, error: { code } })
 }
 

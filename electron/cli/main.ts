@@ -93,6 +93,11 @@ function need(opts: Opts, name: keyof Opts, t: Io['t']): string {
   return v
 }
 
+/** An empty variable counts as unset. */
+function envPassword(name: 'LIUHEN_PASSWORD' | 'LIUHEN_NEW_PASSWORD'): string | undefined {
+  return process.env[name] || undefined
+}
+
 function dataDirOf(opts: Opts): string {
   return opts.data ? path.resolve(opts.data) : defaultDataDir()
 }
@@ -116,7 +121,7 @@ async function asOperator<T>(
   io: Io,
   fn: (session: string) => Promise<T>,
 ): Promise<T> {
-  const password = process.env.LIUHEN_PASSWORD
+  const password = envPassword('LIUHEN_PASSWORD')
   if (!password) throw new UsageError(io.t('cli.passwordMissing'))
   const username = opts.as ?? process.env.LIUHEN_USER ?? firstAdmin(core)
   const signed = await call(core, 'auth.signIn', { username, password })
@@ -145,7 +150,8 @@ async function cmdInit(opts: Opts, io: Io): Promise<number> {
   const agencyName = need(opts, 'agency', io.t)
   const agencyCode = need(opts, 'agency-code', io.t)
   const admin = need(opts, 'admin', io.t)
-  const generated = process.env.LIUHEN_PASSWORD ? null : generateTemporaryPassword()
+  const given = envPassword('LIUHEN_PASSWORD')
+  const generated = given ? null : generateTemporaryPassword()
   const core = createCore({ dataDir: dir, create: true })
   try {
     const r = await call(core, 'system.initialize', {
@@ -153,7 +159,7 @@ async function cmdInit(opts: Opts, io: Io): Promise<number> {
       agencyCode,
       adminUsername: admin,
       adminDisplayName: opts['admin-name'] ?? admin,
-      adminPassword: process.env.LIUHEN_PASSWORD ?? generated!,
+      adminPassword: given ?? generated!,
     })
     io.print(
       {
@@ -181,7 +187,8 @@ async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
   const username = need(opts, 'user', io.t)
   const displayName = need(opts, 'name', io.t)
   const roles = parseRoles(need(opts, 'roles', io.t), io.t)
-  const generated = process.env.LIUHEN_NEW_PASSWORD ? null : generateTemporaryPassword()
+  const given = envPassword('LIUHEN_NEW_PASSWORD')
+  const generated = given ? null : generateTemporaryPassword()
   const core = openExisting(opts)
   try {
     const { user } = await asOperator(core, opts, io, (s) =>
@@ -193,7 +200,7 @@ async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
           displayName,
           roles,
           ...(opts.badge ? { badgeNo: opts.badge } : {}),
-          initialPassword: process.env.LIUHEN_NEW_PASSWORD ?? generated!,
+          initialPassword: given ?? generated!,
         },
         s,
       ),

@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+
+/*
+ * `npm test`: typecheck, lint, build, then every unit and e2e test in one vitest run.
+ * Ends with one line "Tests: N passed, N failed" that counts the tests plus any failed step.
+ */
+
+const repo = path.resolve(import.meta.dirname, '..')
+const bin = (name: string) => path.join(repo, 'node_modules', '.bin', name)
+
+interface Step {
+  name: string
+  cmd: string
+  args: string[]
+}
+
+const steps: Step[] = [
+  { name: 'typecheck (core, shared, tests)', cmd: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'typecheck (renderer)', cmd: bin('tsc'), args: ['-p', 'tsconfig.web.json', '--noEmit'] },
+  { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
+  { name: 'format', cmd: bin('prettier'), args: ['--check', '.', '--log-level', 'warn'] },
+  {
+    name: 'build',
+    cmd: process.execPath,
+    args: [path.join(repo, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+  },
+]
+
+const failedSteps: string[] = []
+for (const step of steps) {
+  process.stdout.write(`\n▶ ${step.name}\n`)
+  const r = spawnSync(step.cmd, step.args, { cwd: repo, stdio: 'inherit' })
+  if (r.status !== 0) failedSteps.push(step.name)
+}
+
+const report = path.join(repo, 'test-results', 'vitest.json')
+fs.rmSync(report, { force: true })
+process.stdout.write('\n▶ unit and e2e tests\n')
+const vitest = spawnSync(
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  { cwd: repo, stdio: 'inherit' },
+)
+
+let passed = 0
+let failed = 0
+let skipped = 0
+try {
+  const r = JSON.parse(fs.readFileSync(report, 'utf8')) as {
+    numPassedTests: number
+    numFailedTests: number
+    numPendingTests: number
+    numTodoTests: number
+  }
+  passed = r.numPassedTests
+  failed = r.numFailedTests
+  skipped = r.numPendingTests + r.numTodoTests
+} catch {
+  failed += 1
+  failedSteps.push('vitest report missing')
+}
+if (vitest.status !== 0 && failed === 0) failedSteps.push('vitest')
+
+for (const s of failedSteps) process.stdout.write(`✗ failed step: ${s}\n`)
+failed += failedSteps.length
+process.stdout.write(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)
+process.exit(failed ? 1 : 0)

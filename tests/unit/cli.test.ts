@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { describe, expect, test } from 'vitest'
+import Database from 'better-sqlite3'
+import { REPO, tempDir } from '../helpers/bridge.ts'
+
+/** The CLI as a user runs it: `npx --no-install liuhen ...` from the repository root. */
+function liuhen(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'liuhen.mjs'), ...args], {
+    cwd: REPO,
+    env: { ...process.env, LIUHEN_PASSWORD: '', LIUHEN_NEW_PASSWORD: '', LIUHEN_LANG: '', ...env },
+    encoding: 'utf8',
+  })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+const json = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+
+describe('liuhen CLI', () => {
+  const data = path.join(tempDir(), 'agency data')
+  const PW = { LIUHEN_PASSWORD: 'Admin2026pw' }
+
+  test('--version', () => {
+    const r = liuhen(['--version'])
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/^liuhen \d+\.\d+\.\d+/)
+  })
+
+  test('init creates the agency; a second init fails', () => {
+    const r = liuhen(
+      [
+        'init',
+        '--data',
+        data,
+        '--agency',
+        '福州市医疗保障局',
+        '--agency-code',
+        'FZYBJ',
+        '--admin',
+        'admin',
+        '--json',
+      ],
+      PW,
+    )
+    expect(r.code, r.err).toBe(0)
+    expect(json(r.out)[0]).toMatchObject({
+      ok: true,
+      agency: { name: '福州市医疗保障局', code: 'FZYBJ' },
+      admin: 'admin',
+    })
+    const again = liuhen(
+      ['init', '--data', data, '--agency', '另一个局', '--agency-code', 'OTHER', '--admin', 'root'],
+      PW,
+    )
+    expect(again.code).toBe(1)
+    expect(again.err).toContain('该数据目录已经初始化过')
+  })
+
+  test('user add and user list, as the administrator, with Chinese role names accepted', () => {
+    const r = liuhen(
+      [
+        'user',
+        'add',
+        '--data',
+        data,
+        '--user',
+        'lijing',
+        '--name',
+        '李静',
+        '--roles',
+        '执法人员,records_officer',
+        '--badge',
+        '35010023',
+        '--json',
+      ],
+      PW,
+    )
+    expect(r.code, r.err).toBe(0)
+    const added = json(r.out)[0]!
+    expect(added.user).toMatchObject({
+      username: 'lijing',
+      roles: ['enforcement_officer', 'records_officer'],
+      badgeNo: '35010023',
+    })
+    expect(added.initialPassword).toMatch(/^[A-Za-z0-9]{14}$/)
+    const list = liuhen(['user', 'list', '--data', data, '--json'], PW)
+    expect(list.code).toBe(0)
+    expect(json(list.out).map((u) => u.username)).toEqual(['admin', 'lijing'])
+    const human = liuhen(['user', 'list', '--data', data], PW)
+    expect(human.out).toContain('李静')
+    expect(human.out).toContain('执法人员')
+  })
+
+  test('passwords come from the environment only', () => {
+    const r = liuhen(['user', 'list', '--data', data])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('LIUHEN_PASSWORD')
+    expect(liuhen(['user', 'list', '--data', data, '--password', 'x']).code).toBe(2)
+    expect(liuhen(['user', 'list', '--data', data], { LIUHEN_PASSWORD: 'Wrong2026x' }).code).toBe(1)
+  })
+
+  test('bad input gets a clear error and a non-zero exit', () => {
+    expect(
+      liuhen(['user', 'add', '--data', data, '--user', 'x2', '--name', 'x', '--roles', 'wizard'], PW).err,
+    ).toContain('未知角色：wizard')
+    const e = liuhen(
+      [
+        'user',
+        'add',
+        '--data',
+        data,
+        '--user',
+        'zf',
+        '--name',
+        '执法',
+        '--roles',
+        'officer',
+        '--json',
+        '--lang',
+        'en',
+      ],
+      PW,
+    )
+    expect(e.code).toBe(1)
+    expect(json(e.out)[0]).toMatchObject({
+      ok: false,
+      error: {
+        code: 'BADGE_REQUIRED',
+        message: 'Enforcement officers need an enforcement certificate number.',
+      },
+    })
+    expect(liuhen(['frobnicate']).code).toBe(2)
+    expect(liuhen(['audit', 'verify', '--data', path.join(tempDir(), 'nothing-here')]).code).toBe(1)
+  })
+
+  test('audit verify: 0 when intact, 1 naming the event after an outside edit', () => {
+    const ok = liuhen(['audit', 'verify', '--data', data, '--json'])
+    expect(ok.code).toBe(0)
+    expect(json(ok.out)[0]).toMatchObject({ ok: true, firstBad: null })
+    const db = new Database(path.join(data, 'liuhen.db'))
+    const id = (db.prepare('SELECT id FROM audit_events WHERE seq = 2').get() as { id: string }).id
+    db.prepare("UPDATE audit_events SET details = '{}' WHERE seq = 2").run()
+    db.close()
+    const bad = liuhen(['audit', 'verify', '--data', data])
+    expect(bad.code).toBe(1)
+    expect(bad.out).toContain('#2')
+    expect(bad.out).toContain(id)
+  })
+})

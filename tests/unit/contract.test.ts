@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest'
+import { contract, METHOD_NAMES } from '../../shared/contract.ts'
+import { ERROR_CODES } from '../../shared/errors.ts'
+import zhCN from '../../shared/i18n/zh-CN.ts'
+import en from '../../shared/i18n/en.ts'
+import { createI18n, translateError } from '../../shared/i18n/index.ts'
+import { testCore } from '../helpers/core.ts'
+
+function keys(o: object, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
+  )
+}
+
+describe('contract', () => {
+  test('zh-CN and en carry exactly the same keys', () => {
+    expect(keys(en).sort()).toEqual(keys(zhCN).sort())
+  })
+
+  test('every error code has a Chinese and an English message', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const t = createI18n(lang).t
+      for (const code of ERROR_CODES) {
+        const msg = translateError(t, { code })
+        expect(msg, `${lang} ${code}`).not.toContain('errors.')
+        expect(msg.length).toBeGreaterThan(3)
+      }
+    }
+    expect(translateError(createI18n('zh-CN').t, { code: 'FORBIDDEN' })).toBe('您的角色无权执行此操作。')
+  })
+
+  test('every state-changing method has a translated audit action name', () => {
+    const t = createI18n('zh-CN')
+    for (const m of [
+      'system.initialize',
+      'auth.signIn',
+      'users.create',
+      'users.update',
+      'agency.update',
+      'audit.verify',
+    ]) {
+      expect(t.exists(`actions.${m}`), m).toBe(true)
+    }
+  })
+
+  test('every method answers a malformed input with VALIDATION, not a crash', async () => {
+    const { core, adminSession } = testCore()
+    const admin = await adminSession()
+    for (const method of METHOD_NAMES) {
+      if (contract[method].access === 'public' && method === 'system.info') continue
+      const r = await core.dispatch({ method, input: { unexpected: 1 }, session: admin }, 'test')
+      // auth.signOut/lock take no input, so an extra key is still a validation error (strict objects).
+      expect(r.ok, method).toBe(false)
+      if (!r.ok) expect(r.error.code, method).toBe('VALIDATION')
+    }
+    core.close()
+  })
+
+  test('unknown methods, prototype keys and non-objects are typed errors', async () => {
+    const { core } = testCore()
+    for (const req of [
+      null,
+      42,
+      'x',
+      [],
+      { method: '__proto__' },
+      { method: 'constructor' },
+      { method: 'toString' },
+      { method: 7 },
+    ]) {
+      const r = await core.dispatch(req, 'test')
+      expect(r.ok).toBe(false)
+      if (!r.ok) expect(['BAD_REQUEST', 'UNKNOWN_METHOD']).toContain(r.error.code)
+    }
+    core.close()
+  })
+})
