@@ -77,11 +77,21 @@ const en: Messages = {
   },
   denied: {
     title: 'Access denied',
-    body: 'Your roles do not allow “{{page}}”. Ask the administrator for the role you need.',
+    body: 'Your roles do not allow "{{page}}". Ask the administrator for the role you need.',
   },
   home: {
     welcome: 'Hello, {{name}}',
     rolesLine: 'Your roles: {{roles}}',
+    hintsTitle: 'Where to start',
+    hint: {
+      admin: 'Under "Settings", keep the agency details and create accounts with roles for your staff.',
+      auditor: 'Under "Audit", read every recorded operation and verify the chain at any time.',
+      records_officer:
+        'Ingest, case filing and archive discs arrive in later versions under "Ingest", "Cases" and "Archive".',
+      enforcement_officer: 'Your recordings will appear under "Ingest" and "Cases" in a later version.',
+      approver: 'Access approval arrives in a later version under "Access".',
+      legal_reviewer: 'Legal review arrives in a later version under "Cases".',
+    },
   },
   settings: {
     title: 'Settings',
@@ -200,7 +210,7 @@ const en: Messages = {
     WEAK_PASSWORD:
       'The new password is too weak: at least 8 characters with both letters and digits, not your user name.',
     PASSWORD_REUSED: 'The new password must differ from the current one.',
-    USERNAME_TAKEN: 'The user name “{{username}}” is taken.',
+    USERNAME_TAKEN: 'The user name "{{username}}" is taken.',
     BADGE_REQUIRED: 'Enforcement officers need an enforcement certificate number.',
     LAST_ADMIN: 'At least one active administrator must remain.',
     NOT_FOUND: 'The record was not found.',

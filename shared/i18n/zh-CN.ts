@@ -79,6 +79,15 @@ const zhCN = {
   home: {
     welcome: '{{name}}，您好',
     rolesLine: '您的角色：{{roles}}',
+    hintsTitle: '从这里开始',
+    hint: {
+      admin: '在“设置”中维护机关信息，为本机关人员创建账号并分配角色。',
+      auditor: '在“审计”中查看全部操作记录，并随时校验日志链是否完整。',
+      records_officer: '音视频采集、案件归档和档案光盘将在后续版本的“采集”“案件”“归档”中提供。',
+      enforcement_officer: '您采集的音视频记录将在“采集”和“案件”中查看，相关功能将在后续版本提供。',
+      approver: '调阅审批将在后续版本的“调阅”中提供。',
+      legal_reviewer: '法制审核将在后续版本的“案件”中提供。',
+    },
   },
   settings: {
     title: '设置',

@@ -11,6 +11,7 @@ import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 let bridge: RunningBridge
 let browser: Browser
 let page: Page
+const consoleProblems: string[] = []
 
 const ADMIN = { username: 'admin', initial: 'Chushi2026a', changed: 'Xinmima2026b' }
 const OFFICER = {
@@ -38,6 +39,11 @@ beforeAll(async () => {
   bridge = await startBridgeProcess()
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+  // A CSP violation or an uncaught error in the renderer is a bug even when the screen looks right.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) consoleProblems.push(m.text())
+  })
+  page.on('pageerror', (e) => consoleProblems.push(e.message))
   await page.goto(bridge.launchUrl)
 })
 
@@ -126,5 +132,9 @@ describe('first morning with Liuhen', () => {
     await page.getByRole('heading', { name: 'Access denied' }).waitFor()
     await page.screenshot({ path: screenshotPath('08-english') })
     await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN')
+  })
+
+  test('the renderer ran without CSP violations or uncaught errors', () => {
+    expect(consoleProblems).toEqual([])
   })
 })

@@ -23,10 +23,16 @@ describe('liuhen CLI', () => {
   const data = path.join(tempDir(), 'agency data')
   const PW = { LIUHEN_PASSWORD: 'Admin2026pw' }
 
-  test('--version', () => {
+  test('--version, also through npx from the repository root', () => {
     const r = liuhen(['--version'])
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/^liuhen \d+\.\d+\.\d+/)
+    const npx = spawnSync('npx', ['--no-install', 'liuhen', '--version', '--json'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    })
+    expect(npx.status, npx.stderr).toBe(0)
+    expect(JSON.parse(npx.stdout.trim())).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
   })
 
   test('init creates the agency; a second init fails', () => {

@@ -116,6 +116,12 @@ function Home({ user }: { user: User }) {
           roles: user.roles.map((r) => t(`roles.${r}`)).join(t('validation.fieldSep')),
         })}
       </p>
+      <h3>{t('home.hintsTitle')}</h3>
+      <ul className="hints">
+        {user.roles.map((r) => (
+          <li key={r}>{t(`home.hint.${r}`)}</li>
+        ))}
+      </ul>
     </section>
   )
 }
