@@ -1,5 +1,5 @@
+import { useCallback, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { ReactNode } from 'react'
 import type { AppErrorValue } from '../../../shared/errors.ts'
 import { translateError } from '../../../shared/i18n/index.ts'
 import { ApiError } from '../api.ts'
@@ -49,5 +49,52 @@ export function CenteredCard(props: { title: string; children: ReactNode; wide?:
         {props.children}
       </div>
     </div>
+  )
+}
+
+/**
+ * A form submitted to the core: one busy flag against double submits, one translated error.
+ * `run` returns whether the action succeeded.
+ */
+export function useSubmit() {
+  const [error, setError] = useState<AppErrorValue | null>(null)
+  const [busy, setBusy] = useState(false)
+  const run = useCallback(async (action: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true)
+    setError(null)
+    try {
+      await action()
+      return true
+    } catch (e) {
+      setError(errorValueOf(e))
+      return false
+    } finally {
+      setBusy(false)
+    }
+  }, [])
+  const onSubmit = (action: () => Promise<unknown>) => (e: FormEvent) => {
+    e.preventDefault()
+    void run(action)
+  }
+  return { error, setError, busy, run, onSubmit }
+}
+
+export function PasswordInput(props: {
+  name: string
+  value: string
+  onChange: (value: string) => void
+  autoComplete: 'current-password' | 'new-password'
+  autoFocus?: boolean
+}) {
+  return (
+    <input
+      name={props.name}
+      type="password"
+      autoComplete={props.autoComplete}
+      autoFocus={props.autoFocus}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+      required
+    />
   )
 }

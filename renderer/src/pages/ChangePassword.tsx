@@ -1,8 +1,7 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { AppErrorValue } from '../../../shared/errors.ts'
 import { call } from '../api.ts'
-import { ErrorText, Field, errorValueOf } from '../components/common.tsx'
+import { ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 
 /** Used both as the forced first-sign-in step and from the user menu. */
 export function ChangePasswordForm(props: { forced: boolean; onDone: () => void; onCancel?: () => void }) {
@@ -10,57 +9,36 @@ export function ChangePasswordForm(props: { forced: boolean; onDone: () => void;
   const [current, setCurrent] = useState('')
   const [next, setNext] = useState('')
   const [repeat, setRepeat] = useState('')
-  const [error, setError] = useState<AppErrorValue | null>(null)
   const [mismatch, setMismatch] = useState(false)
-  const [busy, setBusy] = useState(false)
+  const { error, busy, onSubmit } = useSubmit()
 
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    setError(null)
+  const submit = onSubmit(async () => {
     setMismatch(next !== repeat)
     if (next !== repeat) return
-    setBusy(true)
-    try {
-      await call('auth.changePassword', { currentPassword: current, newPassword: next })
-      props.onDone()
-    } catch (err) {
-      setError(errorValueOf(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+    await call('auth.changePassword', { currentPassword: current, newPassword: next })
+    props.onDone()
+  })
 
   return (
     <form onSubmit={submit}>
       {props.forced ? <p className="notice">{t('changePassword.forcedIntro')}</p> : null}
       <Field label={t('changePassword.current')}>
-        <input
+        <PasswordInput
           name="currentPassword"
-          type="password"
           autoComplete="current-password"
           value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-          required
+          onChange={setCurrent}
         />
       </Field>
       <Field label={t('changePassword.next')} hint={t('changePassword.rules')}>
-        <input
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-          required
-        />
+        <PasswordInput name="newPassword" autoComplete="new-password" value={next} onChange={setNext} />
       </Field>
       <Field label={t('changePassword.repeat')}>
-        <input
+        <PasswordInput
           name="repeatPassword"
-          type="password"
           autoComplete="new-password"
           value={repeat}
-          onChange={(e) => setRepeat(e.target.value)}
-          required
+          onChange={setRepeat}
         />
       </Field>
       {mismatch ? (

@@ -1,25 +1,21 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { AppErrorValue } from '../../../shared/errors.ts'
 import { call } from '../api.ts'
-import { CenteredCard, ErrorText, Field, errorValueOf } from '../components/common.tsx'
+import { CenteredCard, ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 
 export function Lock(props: { displayName: string; onUnlocked: () => void; onSignOut: () => void }) {
   const { t } = useTranslation()
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<AppErrorValue | null>(null)
+  const { error, busy, onSubmit } = useSubmit()
 
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    setError(null)
+  const submit = onSubmit(async () => {
     try {
       await call('auth.unlock', { password })
-      props.onUnlocked()
-    } catch (err) {
-      setError(errorValueOf(err))
+    } finally {
       setPassword('')
     }
-  }
+    props.onUnlocked()
+  })
 
   return (
     <CenteredCard title={t('lock.title')}>
@@ -29,19 +25,17 @@ export function Lock(props: { displayName: string; onUnlocked: () => void; onSig
       </p>
       <form onSubmit={submit}>
         <Field label={t('signIn.password')}>
-          <input
+          <PasswordInput
             name="password"
-            type="password"
-            autoFocus
             autoComplete="current-password"
+            autoFocus
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
+            onChange={setPassword}
           />
         </Field>
         <ErrorText error={error} />
         <div className="row">
-          <button type="submit" className="primary">
+          <button type="submit" className="primary" disabled={busy}>
             {t('lock.unlock')}
           </button>
           <button type="button" onClick={props.onSignOut}>

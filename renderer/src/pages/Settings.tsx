@@ -4,7 +4,14 @@ import type { Agency, User } from '../../../shared/contract.ts'
 import type { AppErrorValue } from '../../../shared/errors.ts'
 import { ROLES, type Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
-import { ErrorText, Field, errorValueOf, formatTime } from '../components/common.tsx'
+import {
+  ErrorText,
+  Field,
+  PasswordInput,
+  errorValueOf,
+  formatTime,
+  useSubmit,
+} from '../components/common.tsx'
 
 export function SettingsPage({ currentUserId }: { currentUserId: string }) {
   const { t } = useTranslation()
@@ -222,12 +229,11 @@ function ResetPassword(props: { user: User; onDone: (action: (() => Promise<unkn
         label={t('settings.resetPrompt', { name: props.user.displayName })}
         hint={t('changePassword.rules')}
       >
-        <input
-          type="password"
+        <PasswordInput
+          name="resetPassword"
           autoComplete="new-password"
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
+          onChange={setPassword}
         />
       </Field>
       <div className="row">
@@ -246,25 +252,19 @@ function AddUser({ onCreated }: { onCreated: (username: string) => void }) {
   const { t } = useTranslation()
   const blank = { username: '', displayName: '', badgeNo: '', initialPassword: '', roles: [] as Role[] }
   const [form, setForm] = useState(blank)
-  const [error, setError] = useState<AppErrorValue | null>(null)
+  const { error, busy, onSubmit } = useSubmit()
 
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    setError(null)
-    try {
-      const { user } = await call('users.create', {
-        username: form.username,
-        displayName: form.displayName,
-        roles: form.roles,
-        initialPassword: form.initialPassword,
-        ...(form.badgeNo.trim() ? { badgeNo: form.badgeNo } : {}),
-      })
-      setForm(blank)
-      onCreated(user.username)
-    } catch (err) {
-      setError(errorValueOf(err))
-    }
-  }
+  const submit = onSubmit(async () => {
+    const { user } = await call('users.create', {
+      username: form.username,
+      displayName: form.displayName,
+      roles: form.roles,
+      initialPassword: form.initialPassword,
+      ...(form.badgeNo.trim() ? { badgeNo: form.badgeNo } : {}),
+    })
+    setForm(blank)
+    onCreated(user.username)
+  })
 
   return (
     <form className="sub-panel" onSubmit={submit} aria-label={t('settings.addUser')}>
@@ -294,13 +294,11 @@ function AddUser({ onCreated }: { onCreated: (username: string) => void }) {
           />
         </Field>
         <Field label={t('settings.initialPassword')} hint={t('settings.initialPasswordHint')}>
-          <input
+          <PasswordInput
             name="initialPassword"
-            type="password"
             autoComplete="new-password"
             value={form.initialPassword}
-            onChange={(e) => setForm({ ...form, initialPassword: e.target.value })}
-            required
+            onChange={(v) => setForm({ ...form, initialPassword: v })}
           />
         </Field>
       </div>
@@ -308,7 +306,7 @@ function AddUser({ onCreated }: { onCreated: (username: string) => void }) {
         <RolePicker value={form.roles} onChange={(roles) => setForm({ ...form, roles })} />
       </Field>
       <ErrorText error={error} />
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t('settings.addUser')}
       </button>
     </form>

@@ -1,8 +1,7 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { AppErrorValue } from '../../../shared/errors.ts'
 import { call } from '../api.ts'
-import { CenteredCard, ErrorText, Field, errorValueOf } from '../components/common.tsx'
+import { CenteredCard, ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 
 export function Setup({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation()
@@ -13,24 +12,13 @@ export function Setup({ onDone }: { onDone: () => void }) {
     adminDisplayName: '',
     adminPassword: '',
   })
-  const [error, setError] = useState<AppErrorValue | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { error, busy, onSubmit } = useSubmit()
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm({ ...form, [k]: e.target.value })
-
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      await call('system.initialize', form)
-      onDone()
-    } catch (err) {
-      setError(errorValueOf(err))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const submit = onSubmit(async () => {
+    await call('system.initialize', form)
+    onDone()
+  })
 
   return (
     <CenteredCard title={t('setup.title')} wide>
@@ -54,13 +42,11 @@ export function Setup({ onDone }: { onDone: () => void }) {
           />
         </Field>
         <Field label={t('setup.adminPassword')} hint={t('setup.adminPasswordHint')}>
-          <input
+          <PasswordInput
             name="adminPassword"
-            type="password"
             autoComplete="new-password"
             value={form.adminPassword}
-            onChange={set('adminPassword')}
-            required
+            onChange={(v) => setForm({ ...form, adminPassword: v })}
           />
         </Field>
         <ErrorText error={error} />

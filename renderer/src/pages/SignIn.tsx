@@ -1,9 +1,8 @@
-import { useState, type FormEvent } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { AppErrorValue } from '../../../shared/errors.ts'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import { call, setSession } from '../api.ts'
-import { CenteredCard, ErrorText, Field, errorValueOf } from '../components/common.tsx'
+import { CenteredCard, ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 
 export function SignIn(props: {
   agencyName: string | null
@@ -13,24 +12,18 @@ export function SignIn(props: {
   const { t } = useTranslation()
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<AppErrorValue | null>(null)
-  const [busy, setBusy] = useState(false)
+  const { error, busy, onSubmit } = useSubmit()
 
-  async function submit(e: FormEvent) {
-    e.preventDefault()
-    setBusy(true)
-    setError(null)
+  const submit = onSubmit(async () => {
+    let r: MethodOutput<'auth.signIn'>
     try {
-      const r = await call('auth.signIn', { username, password })
-      setSession(r.session)
-      props.onSignedIn(r)
-    } catch (err) {
-      setError(errorValueOf(err))
-      setPassword('')
+      r = await call('auth.signIn', { username, password })
     } finally {
-      setBusy(false)
+      setPassword('')
     }
-  }
+    setSession(r.session)
+    props.onSignedIn(r)
+  })
 
   return (
     <CenteredCard title={props.agencyName ? `${props.agencyName} · ${t('signIn.title')}` : t('signIn.title')}>
@@ -47,13 +40,11 @@ export function SignIn(props: {
           />
         </Field>
         <Field label={t('signIn.password')}>
-          <input
+          <PasswordInput
             name="password"
-            type="password"
             autoComplete="current-password"
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
+            onChange={setPassword}
           />
         </Field>
         <ErrorText error={error} />
