@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import path from 'node:path'
-import { createCore, withMessage, type Core } from '../core/core.ts'
+import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
 import { verifyAuditOffline } from '../core/audit.ts'
 import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
@@ -306,9 +306,7 @@ export async function main(argv: string[]): Promise<number> {
       io.fail(e.toValue())
       return 1
     }
-    const ref = Math.random().toString(16).slice(2, 10)
-    process.stderr.write(`[liuhen] ${ref}: ${e instanceof Error ? e.stack : String(e)}\n`)
-    io.fail({ code: 'INTERNAL', params: { ref } })
+    io.fail(toErrorValue(e))
     return 1
   }
 }

@@ -187,6 +187,12 @@ export function toErrorValue(e: unknown): AppErrorValue {
   const code = (e as { code?: unknown } | null)?.code
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { code: 'DISK_FULL' }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { code: 'BUSY' }
+  if (
+    code === 'SQLITE_NOTADB' ||
+    code === 'SQLITE_CORRUPT' ||
+    (code === 'SQLITE_ERROR' && /no such table/.test(String(e)))
+  )
+    return { code: 'DB_UNREADABLE', params: { reason: e instanceof Error ? e.message : String(e) } }
   const ref = crypto.randomBytes(4).toString('hex')
   console.error(`[liuhen] internal error ${ref}:`, e)
   return { code: 'INTERNAL', params: { ref } }

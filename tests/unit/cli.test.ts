@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
@@ -140,6 +141,16 @@ describe('liuhen CLI', () => {
     })
     expect(liuhen(['frobnicate']).code).toBe(2)
     expect(liuhen(['audit', 'verify', '--data', path.join(tempDir(), 'nothing-here')]).code).toBe(1)
+    // A file that is not a Liuhen database: a clear message, no stack trace.
+    const junk = tempDir()
+    fs.writeFileSync(
+      path.join(junk, 'liuhen.db'),
+      'this is not a database at all, just some text '.repeat(100),
+    )
+    const notDb = liuhen(['audit', 'verify', '--data', junk])
+    expect(notDb.code).toBe(1)
+    expect(notDb.err).toContain('无法打开数据库')
+    expect(notDb.err).not.toMatch(/\bat .*:\d+/)
   })
 
   test('audit verify: 0 when intact, 1 naming the event after an outside edit', () => {
