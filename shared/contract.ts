@@ -1,5 +1,20 @@
 import { z } from 'zod'
-import { roleSchema, type Access } from './roles.ts'
+import { roleSchema, type Access, type Role } from './roles.ts'
+import {
+  attachedVolumeSchema,
+  deviceSchema,
+  evidenceSchema,
+  fileResultSchema,
+  jobProgressSchema,
+  scanEntrySchema,
+} from './ingest.ts'
+
+export type { Device, Evidence, FileResult, JobProgress } from './ingest.ts'
+
+/** Who brings evidence in: "谁执法、谁录入" — the officers who recorded it, and the records officers. */
+const INGEST_ROLES: readonly Role[] = ['records_officer', 'enforcement_officer']
+const sourceRoot = z.string().min(1).max(4096)
+const shortText = z.string().trim().max(500)
 
 /*
  * The API contract: every method the core offers, its input and output schema and who may call it.
@@ -244,6 +259,100 @@ export const contract = {
     access: ['auditor', 'admin'],
     readOnly: true,
   }),
+  'devices.list': method({
+    input: empty,
+    output: z.object({ devices: z.array(deviceSchema), attached: z.array(attachedVolumeSchema) }),
+    access: ['records_officer', 'enforcement_officer', 'admin'],
+  }),
+  'devices.register': method({
+    input: z.strictObject({
+      kind: z.enum(['usb', 'folder']),
+      identity: z.string().min(1).max(512),
+      label: z.string().trim().min(1).max(80),
+      officerUserId: id.nullable().optional(),
+      clockMode: z.enum(['local', 'utc']).optional(),
+      utcOffsetMin: z.number().int().min(-720).max(840).optional(),
+      clockOffsetMs: z
+        .number()
+        .int()
+        .min(-10 * 365 * 86_400_000)
+        .max(10 * 365 * 86_400_000)
+        .optional(),
+      info: z.record(z.string().max(40), z.string().max(200)).optional(),
+    }),
+    output: z.object({ device: deviceSchema }),
+    access: ['records_officer', 'admin'],
+  }),
+  'devices.update': method({
+    input: z.strictObject({
+      deviceId: id,
+      label: z.string().trim().min(1).max(80).optional(),
+      officerUserId: id.nullable().optional(),
+      clockMode: z.enum(['local', 'utc']).optional(),
+      utcOffsetMin: z.number().int().min(-720).max(840).optional(),
+      clockOffsetMs: z
+        .number()
+        .int()
+        .min(-10 * 365 * 86_400_000)
+        .max(10 * 365 * 86_400_000)
+        .optional(),
+    }),
+    output: z.object({ device: deviceSchema }),
+    access: ['records_officer', 'admin'],
+  }),
+  'devices.clear': method({
+    input: z.strictObject({ deviceId: id, sourceRoot, confirm: z.literal(true) }),
+    output: z.object({ deleted: z.array(z.string()) }),
+    access: ['records_officer'],
+  }),
+  'ingest.scan': method({
+    input: z.strictObject({ sourceRoot, deviceId: id.optional() }),
+    output: z.object({
+      entries: z.array(scanEntrySchema),
+      totals: z.object({ files: z.number(), media: z.number(), bytes: z.number(), inVault: z.number() }),
+    }),
+    access: INGEST_ROLES,
+  }),
+  'ingest.start': method({
+    input: z.strictObject({
+      sourceRoot,
+      deviceId: id.optional(),
+      collectorUserId: id.optional(),
+      caseNo: shortText.optional(),
+      place: shortText.optional(),
+      fact: shortText.optional(),
+      lateReason: shortText.optional(),
+    }),
+    output: z.object({ jobId: z.string(), batchId: z.string() }),
+    access: INGEST_ROLES,
+  }),
+  'ingest.cancel': method({
+    input: z.strictObject({ jobId: id }),
+    output: z.object({}),
+    access: INGEST_ROLES,
+  }),
+  'ingest.jobs': method({
+    input: empty,
+    output: z.object({
+      jobs: z.array(z.object({ progress: jobProgressSchema, results: z.array(fileResultSchema) })),
+    }),
+    access: INGEST_ROLES,
+  }),
+  'evidence.list': method({
+    input: z.strictObject({ limit: z.number().int().min(1).max(500).default(100), batchId: id.optional() }),
+    output: z.object({ items: z.array(evidenceSchema) }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'evidence.thumbnail': method({
+    input: z.strictObject({ evidenceId: id }),
+    output: z.object({ dataUrl: z.string().nullable() }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'evidence.setLateReason': method({
+    input: z.strictObject({ evidenceId: id, reason: z.string().trim().min(2).max(500) }),
+    output: z.object({ evidence: evidenceSchema }),
+    access: INGEST_ROLES,
+  }),
 } as const satisfies Record<string, MethodDef>
 
 export type Contract = typeof contract
@@ -265,5 +374,8 @@ export function methodDef(name: MethodName): MethodDef {
 /** Events pushed from core to UI (WebSocket on the bridge, webContents.send under Electron). */
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('audit.appended'), seq: z.number().int() }),
+  z.object({ type: z.literal('ingest.progress'), progress: jobProgressSchema }),
+  z.object({ type: z.literal('ingest.file'), jobId: z.string(), result: fileResultSchema }),
+  z.object({ type: z.literal('ingest.done'), progress: jobProgressSchema }),
 ])
 export type CoreEvent = z.infer<typeof eventSchema>

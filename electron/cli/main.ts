@@ -9,7 +9,9 @@ import { AppError, type AppErrorValue } from '../../shared/errors.ts'
 import { createI18n, normalizeLanguage, type Language } from '../../shared/i18n/index.ts'
 import zhCN from '../../shared/i18n/zh-CN.ts'
 import { ROLES, type Role } from '../../shared/roles.ts'
-import type { MethodInput, MethodName, MethodOutput, User } from '../../shared/contract.ts'
+import type { FileResult, MethodInput, MethodName, MethodOutput, User } from '../../shared/contract.ts'
+import { parseOffset } from '../core/ingest/capture-time.ts'
+import fs from 'node:fs'
 
 /**
  * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
@@ -31,6 +33,19 @@ const OPTIONS = {
   name: { type: 'string' },
   roles: { type: 'string' },
   badge: { type: 'string' },
+  case: { type: 'string' },
+  device: { type: 'string' },
+  place: { type: 'string' },
+  fact: { type: 'string' },
+  collector: { type: 'string' },
+  'late-reason': { type: 'string' },
+  identity: { type: 'string' },
+  path: { type: 'string' },
+  label: { type: 'string' },
+  officer: { type: 'string' },
+  clock: { type: 'string' },
+  'utc-offset': { type: 'string' },
+  'clock-offset-ms': { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -38,6 +53,8 @@ const OPTIONS = {
 type Opts = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
 
 interface Io {
+  /** For commands where --user names who is acting (ingest), not a user being created. */
+  operatorFromUser?: boolean
   json: boolean
   lang: Language
   t: ReturnType<typeof createI18n>['t']
@@ -123,7 +140,11 @@ async function asOperator<T>(
 ): Promise<T> {
   const password = envPassword('LIUHEN_PASSWORD')
   if (!password) throw new UsageError(io.t('cli.passwordMissing'))
-  const username = opts.as ?? process.env.LIUHEN_USER ?? firstAdmin(core)
+  const username =
+    opts.as ??
+    (opts.user && io.operatorFromUser ? opts.user : undefined) ??
+    process.env.LIUHEN_USER ??
+    firstAdmin(core)
   const signed = await call(core, 'auth.signIn', { username, password })
   if (signed.mustChangePassword && !io.json) {
     process.stderr.write(`${io.t('cli.mustChangeWarning', { username })}\n`)
@@ -261,6 +282,139 @@ function cmdAuditVerify(opts: Opts, io: Io): number {
   return report.ok ? 0 : 1
 }
 
+function userIdOf(core: Core, username: string | undefined): string | undefined {
+  if (!username) return undefined
+  const id = core.userIdByName(username)
+  if (!id) throw new AppError('NOT_FOUND')
+  return id
+}
+
+async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    return await asOperator(core, opts, io, async (s) => {
+      const results: FileResult[] = []
+      let jobId = ''
+      const pending: FileResult[] = []
+      const print = (r: FileResult) => {
+        results.push(r)
+        io.print(r as unknown as Record<string, unknown>, humanResult(r, io))
+      }
+      const showProgress = !io.json && process.stderr.isTTY
+      const off = core.onEvent((e) => {
+        if (e.type === 'ingest.progress' && showProgress && e.progress.jobId === jobId) {
+          const p = e.progress
+          const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100
+          const mb = (n: number) => (n / 1048576).toFixed(0)
+          process.stderr.write(
+            `\r${pct}%  ${mb(p.bytesDone)}/${mb(p.bytesTotal)} MB  ${mb(p.bytesPerSecond)} MB/s  ETA ${p.etaSeconds ?? '?'} s   `,
+          )
+        }
+        if (e.type !== 'ingest.file') return
+        if (showProgress) process.stderr.write('\r\x1b[K')
+        if (!jobId) pending.push(e.result)
+        else if (e.jobId === jobId) print(e.result)
+      })
+      const started = await call(
+        core,
+        'ingest.start',
+        {
+          sourceRoot: path.resolve(source),
+          ...(opts.device ? { deviceId: opts.device } : {}),
+          ...(opts.collector ? { collectorUserId: userIdOf(core, opts.collector) } : {}),
+          ...(opts.case ? { caseNo: opts.case } : {}),
+          ...(opts.place ? { place: opts.place } : {}),
+          ...(opts.fact ? { fact: opts.fact } : {}),
+          ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),
+        },
+        s,
+      )
+      jobId = started.jobId
+      for (const r of pending.splice(0)) print(r)
+      await core.waitForJob(jobId)
+      off()
+      await core.thumbnailsIdle()
+      const { jobs } = await call(core, 'ingest.jobs', {}, s)
+      const summary = jobs.find((j) => j.progress.jobId === jobId)!.progress.summary!
+      io.print(
+        { summary: true, batchId: started.batchId, ...summary },
+        io.t('cli.ingestSummary', { ...summary }),
+      )
+      return summary.failed > 0 ? 1 : 0
+    })
+  } finally {
+    core.close()
+  }
+}
+
+function humanResult(r: FileResult, io: Io): string {
+  const status = io.t(`ingest.status.${r.status}`)
+  const why = r.error
+    ? ` — ${withMessage(r.error, io.lang).message}`
+    : r.skipReason
+      ? ` — ${io.t(`ingest.skip.${r.skipReason}`)}`
+      : ''
+  const flags = r.flags.length
+    ? ` [${r.flags.map((f) => io.t(`ingest.flag.${f}`)).join(io.t('validation.fieldSep'))}]`
+    : ''
+  const sha = r.sha256 ? ` ${r.sha256}` : ''
+  return `${status}  ${r.relPath}${sha}${flags}${why}`
+}
+
+async function cmdDeviceList(opts: Opts, io: Io): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    const { devices, attached } = await asOperator(core, opts, io, (s) => call(core, 'devices.list', {}, s))
+    if (io.json) {
+      for (const d of devices) io.print({ registered: true, ...d }, '')
+      for (const v of attached) io.print({ attached: true, ...v }, '')
+    } else {
+      for (const d of devices) process.stdout.write(`${d.id}  ${d.kind}  ${d.label}  ${d.identity}\n`)
+      for (const v of attached)
+        process.stdout.write(
+          `${io.t('cli.attached')}  ${v.mountPoint}  ${v.identity}  ${v.label || v.model}${v.deviceId ? '' : `  (${io.t('cli.unregistered')})`}\n`,
+        )
+    }
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
+  const folder = opts.path ? path.resolve(opts.path) : null
+  const identity = opts.identity ?? (folder ? `folder:${fs.realpathSync(folder)}` : undefined)
+  if (!identity) throw new UsageError(io.t('cli.missingOption', { name: 'identity' }))
+  const offset = opts['utc-offset'] ? parseOffset(opts['utc-offset']) : null
+  if (opts['utc-offset'] && offset === null)
+    throw new UsageError(io.t('cli.badOption', { reason: '--utc-offset +08:00' }))
+  if (opts.clock && opts.clock !== 'local' && opts.clock !== 'utc')
+    throw new UsageError(io.t('cli.badOption', { reason: '--clock local|utc' }))
+  const core = openExisting(opts)
+  try {
+    const { device } = await asOperator(core, opts, io, (s) =>
+      call(
+        core,
+        'devices.register',
+        {
+          kind: folder && !opts.identity ? 'folder' : 'usb',
+          identity,
+          label: opts.label ?? (folder ? path.basename(folder) : identity),
+          ...(opts.officer ? { officerUserId: userIdOf(core, opts.officer) } : {}),
+          ...(opts.clock ? { clockMode: opts.clock as 'local' | 'utc' } : {}),
+          ...(offset !== null ? { utcOffsetMin: offset } : {}),
+          ...(opts['clock-offset-ms'] ? { clockOffsetMs: Math.trunc(Number(opts['clock-offset-ms'])) } : {}),
+        },
+        s,
+      ),
+    )
+    io.print({ ok: true, device }, io.t('cli.deviceRegistered', { id: device.id, label: device.label }))
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let io = makeIo(argv.includes('--json'), normalizeLanguage(process.env.LIUHEN_LANG))
   try {
@@ -276,6 +430,10 @@ export async function main(argv: string[]): Promise<number> {
       io.print({ version: APP_VERSION }, `liuhen ${APP_VERSION}`)
       return 0
     }
+    if (positionals[0] === 'ingest') {
+      if (positionals.length !== 2) throw new UsageError(io.t('cli.missingOption', { name: 'SOURCE_DIR' }))
+      return await cmdIngest(positionals[1]!, opts, { ...io, operatorFromUser: true })
+    }
     const command = positionals.join(' ')
     if (opts.help || !command) {
       process.stdout.write(`${io.t('cli.usage')}\n`)
@@ -290,6 +448,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdUserList(opts, io)
       case 'audit verify':
         return cmdAuditVerify(opts, io)
+      case 'device list':
+        return await cmdDeviceList(opts, io)
+      case 'device register':
+        return await cmdDeviceRegister(opts, io)
       default:
         throw new UsageError(io.t('cli.unknownCommand', { command }))
     }

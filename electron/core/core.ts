@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import fs from 'node:fs'
 import {
   contract,
   isMethodName,
@@ -17,11 +18,15 @@ import { dataLayout } from './paths.ts'
 import type { Actor, CallContext, Channel, CoreDeps } from './context.ts'
 import { SessionStore, type Session } from './accounts/sessions.ts'
 import * as accounts from './accounts/service.ts'
-import { findById, firstActiveAdminUsername, rolesOf } from './accounts/users.ts'
+import { findById, findByUsername, firstActiveAdminUsername, rolesOf } from './accounts/users.ts'
 import { findAgency, getAgency, updateAgency } from './agency.ts'
 import { listAudit, verifyAudit } from './audit.ts'
 import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize } from './system.ts'
+import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
+import * as ingest from './ingest/service.ts'
+import { ThumbnailQueue } from './ingest/thumbnails.ts'
+import { cleanTemp } from './vault.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -38,6 +43,12 @@ export interface Core {
   dispatch(request: unknown, channel: Channel): Promise<RpcResult>
   onEvent(listener: (e: CoreEvent) => void): () => void
   close(): void
+  /** The id of a user name, for adapters that take names on their command line. */
+  userIdByName(username: string): string | null
+  /** Resolves when an ingest job has finished (CLI, tests). */
+  waitForJob(jobId: string): Promise<void>
+  /** Resolves when no thumbnail is being made. */
+  thumbnailsIdle(): Promise<void>
   /** User name of the earliest active administrator: the CLI's default operator. */
   firstActiveAdmin(): string | null
   readonly dataDir: string
@@ -66,6 +77,14 @@ export function createCore(opts: CoreOptions): Core {
     },
   }
 
+  // Recovery after a crash: temp copies are dropped (nothing was registered from them) and batches that were
+  // running are marked interrupted. Running the same ingest again finishes the rest.
+  if (fs.existsSync(layout.tmp)) cleanTemp(layout)
+  if (findAgency(db)) markInterruptedBatches(deps)
+  const thumbs = new ThumbnailQueue(layout)
+  const jobs = new IngestJobs(deps, thumbs)
+  const ingestDeps = { ...deps, jobs }
+
   const handlers: Handlers = {
     'system.info': () => info(deps),
     'system.initialize': (i) => initialize(deps, i),
@@ -86,6 +105,20 @@ export function createCore(opts: CoreOptions): Core {
     'users.resetPassword': (i, ctx) => accounts.resetPassword(deps, i, ctx),
     'users.unlock': (i, ctx) => accounts.unlockUser(deps, i, ctx),
     'audit.list': (i) => listAudit(deps.db, i),
+    'devices.list': () => ingest.devicesList(ingestDeps),
+    'devices.register': (i, ctx) => ingest.devicesRegister(ingestDeps, i, ctx),
+    'devices.update': (i, ctx) => ingest.devicesUpdate(ingestDeps, i, ctx),
+    'devices.clear': (i, ctx) => ingest.devicesClear(ingestDeps, i, ctx),
+    'ingest.scan': (i) => ingest.ingestScan(ingestDeps, i),
+    'ingest.start': (i, ctx) => jobs.start(i, ctx.actor!),
+    'ingest.cancel': (i) => {
+      jobs.cancel(i.jobId)
+      return {}
+    },
+    'ingest.jobs': () => ({ jobs: jobs.list() }),
+    'evidence.list': (i) => ingest.evidenceList(ingestDeps, i),
+    'evidence.thumbnail': (i) => ingest.evidenceThumbnail(ingestDeps, i),
+    'evidence.setLateReason': (i, ctx) => ingest.evidenceSetLateReason(ingestDeps, i, ctx),
     'audit.verify': (_i, ctx) => {
       const report = verifyAudit(deps.db, now())
       // Who checked the trail, and what they found, is itself part of the trail.
@@ -177,6 +210,9 @@ export function createCore(opts: CoreOptions): Core {
       db.close()
     },
     firstActiveAdmin: () => firstActiveAdminUsername(db),
+    waitForJob: (jobId) => jobs.wait(jobId),
+    userIdByName: (username) => findByUsername(db, username)?.id ?? null,
+    thumbnailsIdle: () => thumbs.idle(),
     dataDir: layout.root,
   }
 }

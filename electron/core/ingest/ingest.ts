@@ -1,0 +1,519 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { AppError, type AppErrorValue } from '../../../shared/errors.ts'
+import type { EvidenceFlag, FileResult, JobProgress, JobSummary } from '../../../shared/ingest.ts'
+import type { MediaType } from '../../../shared/media.ts'
+import { actorFields, auditedChange, type Actor, type CoreDeps } from '../context.ts'
+import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
+import type { Device } from '../../../shared/ingest.ts'
+import { objectPath, storeFile } from '../vault.ts'
+import { captureTimes } from './capture-time.ts'
+import { discover, type SourceEntry } from './discover.ts'
+import { findEvidenceBySha, insertEvidence, insertSource, knownSource } from './evidence-repo.ts'
+import { readFacts } from './metadata.ts'
+import type { ThumbnailQueue } from './thumbnails.ts'
+import { mediaExtensions } from './settings.ts'
+
+/*
+ * An ingest job: discover the source, then for each file either recognise it (pre-check), or copy it into the
+ * vault (storeFile: one read, hash, fsync, read-back) and register it — evidence row, source row and audit
+ * event in one transaction, only after the file is verified in place. A failing file is reported with its
+ * reason and the job goes on; cancelling stops between (or inside) files and keeps what is done.
+ */
+
+export interface IngestRequest {
+  sourceRoot: string
+  deviceId?: string | undefined
+  collectorUserId?: string | undefined
+  caseNo?: string | undefined
+  place?: string | undefined
+  fact?: string | undefined
+  lateReason?: string | undefined
+}
+
+const LATE_MS = 24 * 3600_000
+const toValue = (e: unknown): AppErrorValue =>
+  e instanceof AppError ? e.toValue() : { code: 'INTERNAL', params: { ref: 'ingest' } }
+
+/** What an earlier ingest learnt about an item, for results of files recognised without a new copy. */
+function recordedMetadata(row: {
+  metadata: string
+  duration_ms: number | null
+  capture_source: string
+  capture_precision: string
+  clock_offset_ms: number
+}): Record<string, unknown> {
+  let meta: { location?: unknown; info?: Record<string, unknown>; rawCaptureStart?: unknown } = {}
+  try {
+    meta = JSON.parse(row.metadata) as typeof meta
+  } catch {
+    /* keep empty */
+  }
+  return {
+    durationMs: row.duration_ms,
+    location: meta.location ?? null,
+    captureSource: row.capture_source,
+    capturePrecision: row.capture_precision,
+    rawCaptureStart: meta.rawCaptureStart ?? null,
+    clockOffsetMs: row.clock_offset_ms,
+    ...(meta.info ?? {}),
+  }
+}
+
+interface Job {
+  progress: JobProgress
+  results: FileResult[]
+  abort: AbortController
+  done: Promise<void>
+}
+
+export class IngestJobs {
+  private readonly jobs = new Map<string, Job>()
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly thumbs: ThumbnailQueue,
+  ) {}
+
+  /** Find the device a source belongs to; a folder import registers the folder once as its own "device". */
+  private resolveDevice(req: IngestRequest, actor: Actor): Device {
+    if (req.deviceId) {
+      const d = findDevice(this.deps.db, req.deviceId)
+      if (!d) throw new AppError('NOT_FOUND')
+      return d
+    }
+    const identity = `folder:${fs.realpathSync(req.sourceRoot)}`
+    const known = findDeviceByIdentity(this.deps.db, identity)
+    if (known) return known
+    return auditedChange(
+      this.deps,
+      (d: Device) => ({
+        ...actorFields(actor),
+        action: 'devices.register',
+        targetType: 'device',
+        targetId: d.id,
+        details: { kind: 'folder', identity, label: d.label },
+      }),
+      () =>
+        insertDevice(
+          this.deps.db,
+          {
+            kind: 'folder',
+            identity,
+            label: path.basename(req.sourceRoot) || req.sourceRoot,
+            officerUserId: null,
+            clockMode: 'local',
+            utcOffsetMin: 480,
+            clockOffsetMs: 0,
+            info: {},
+          },
+          this.deps.now(),
+        ),
+    )
+  }
+
+  start(req: IngestRequest, actor: Actor): { jobId: string; batchId: string } {
+    let st: fs.Stats
+    try {
+      st = fs.statSync(req.sourceRoot)
+    } catch {
+      throw new AppError('SOURCE_GONE')
+    }
+    if (!st.isDirectory()) throw new AppError('NOT_A_FILE', { path: req.sourceRoot })
+    const device = this.resolveDevice(req, actor)
+    const jobId = crypto.randomUUID()
+    const batchId = crypto.randomUUID()
+    const now = this.deps.now()
+    auditedChange(
+      this.deps,
+      {
+        ...actorFields(actor),
+        action: 'ingest.start',
+        targetType: 'batch',
+        targetId: batchId,
+        details: {
+          device: device.label,
+          deviceId: device.id,
+          sourceRoot: req.sourceRoot,
+          caseNo: req.caseNo ?? null,
+        },
+      },
+      () =>
+        this.deps.db
+          .prepare(
+            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')`,
+          )
+          .run(batchId, device.id, req.sourceRoot, actor.userId, now.toISOString()),
+    )
+    const job: Job = {
+      progress: {
+        jobId,
+        batchId,
+        deviceId: device.id,
+        sourceRoot: req.sourceRoot,
+        state: 'scanning',
+        filesTotal: 0,
+        filesDone: 0,
+        bytesTotal: 0,
+        bytesDone: 0,
+        currentFile: null,
+        currentFileBytes: 0,
+        currentFileSize: 0,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+        summary: null,
+      },
+      results: [],
+      abort: new AbortController(),
+      done: Promise.resolve(),
+    }
+    this.jobs.set(jobId, job)
+    job.done = this.run(job, req, device, actor).catch((e: unknown) => {
+      console.error('[liuhen] ingest job failed', e)
+    })
+    return { jobId, batchId }
+  }
+
+  cancel(jobId: string): void {
+    const job = this.jobs.get(jobId)
+    if (!job) throw new AppError('JOB_NOT_FOUND')
+    job.abort.abort()
+  }
+
+  list(): { progress: JobProgress; results: FileResult[] }[] {
+    return [...this.jobs.values()].map((j) => ({ progress: { ...j.progress }, results: j.results }))
+  }
+
+  get(jobId: string): { progress: JobProgress; results: FileResult[] } {
+    const j = this.jobs.get(jobId)
+    if (!j) throw new AppError('JOB_NOT_FOUND')
+    return { progress: { ...j.progress }, results: j.results }
+  }
+
+  /** Resolves when the job has finished (CLI, tests). */
+  async wait(jobId: string): Promise<void> {
+    await this.jobs.get(jobId)?.done
+  }
+
+  private emitProgress(job: Job, force = false): void {
+    const t = Date.now()
+    const last = (job as Job & { lastEmit?: number }).lastEmit ?? 0
+    if (!force && t - last < 250) return
+    ;(job as Job & { lastEmit?: number }).lastEmit = t
+    this.deps.emit({ type: 'ingest.progress', progress: { ...job.progress } })
+  }
+
+  private async run(job: Job, req: IngestRequest, device: Device, actor: Actor): Promise<void> {
+    const started = Date.now()
+    const p = job.progress
+    const entries = await discover(req.sourceRoot, mediaExtensions(this.deps.db))
+    p.filesTotal = entries.length
+    p.bytesTotal = entries.reduce((n, e) => n + (e.skip ? 0 : e.size), 0)
+    p.state = 'copying'
+    this.emitProgress(job, true)
+    let copied = 0
+    for (const entry of entries) {
+      if (job.abort.signal.aborted) break
+      p.currentFile = entry.relPath
+      p.currentFileBytes = 0
+      p.currentFileSize = entry.size
+      this.emitProgress(job)
+      const result = await this.ingestOne(job, entry, req, device, actor, (delta) => {
+        p.bytesDone += delta
+        p.currentFileBytes += delta
+        copied += delta
+        const secs = (Date.now() - started) / 1000
+        p.bytesPerSecond = secs > 0 ? Math.round(copied / secs) : 0
+        p.etaSeconds =
+          p.bytesPerSecond > 0 ? Math.round((p.bytesTotal - p.bytesDone) / p.bytesPerSecond) : null
+        this.emitProgress(job)
+      })
+      // Files recognised without copying still count as done bytes.
+      if (result.status !== 'stored' && result.status !== 'duplicate')
+        p.bytesDone += entry.skip ? 0 : entry.size - p.currentFileBytes
+      job.results.push(result)
+      p.filesDone++
+      this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
+      this.emitProgress(job, true)
+    }
+    const cancelled = job.abort.signal.aborted
+    const count = (s: FileResult['status']) => job.results.filter((r) => r.status === s).length
+    const summary: JobSummary = {
+      files: entries.length,
+      stored: count('stored'),
+      duplicate: count('duplicate'),
+      already: count('already'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      bytesCopied: copied,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    }
+    p.summary = summary
+    p.state = cancelled ? 'cancelled' : 'done'
+    p.currentFile = null
+    p.etaSeconds = 0
+    auditedChange(
+      this.deps,
+      {
+        ...actorFields(actor),
+        action: cancelled ? 'ingest.cancel' : 'ingest.finish',
+        targetType: 'batch',
+        targetId: p.batchId,
+        details: { ...summary },
+      },
+      () =>
+        this.deps.db
+          .prepare('UPDATE ingest_batches SET status = ?, finished_at = ?, summary = ? WHERE id = ?')
+          .run(
+            cancelled ? 'cancelled' : 'done',
+            this.deps.now().toISOString(),
+            JSON.stringify(summary),
+            p.batchId,
+          ),
+    )
+    this.deps.emit({ type: 'ingest.done', progress: { ...p } })
+  }
+
+  private async ingestOne(
+    job: Job,
+    entry: SourceEntry,
+    req: IngestRequest,
+    device: Device,
+    actor: Actor,
+    onBytes: (delta: number) => void,
+  ): Promise<FileResult> {
+    const base: FileResult = {
+      relPath: entry.relPath,
+      size: entry.size,
+      status: 'skipped',
+      mediaType: entry.mediaType,
+      sha256: null,
+      evidenceId: null,
+      flags: [],
+      skipReason: entry.skip,
+      error: null,
+      captureStart: null,
+      captureEnd: null,
+      metadata: {},
+    }
+    if (entry.skip) return base
+    const db = this.deps.db
+    const known = knownSource(db, device.id, entry.relPath, entry.size, entry.mtimeMs)
+    if (known && fs.existsSync(objectPath(this.deps.layout, known.sha256))) {
+      const ev = findEvidenceBySha(db, known.sha256)!
+      return {
+        ...base,
+        status: 'already',
+        sha256: known.sha256,
+        evidenceId: known.evidenceId,
+        flags: JSON.parse(ev.flags) as EvidenceFlag[],
+        captureStart: ev.capture_start,
+        captureEnd: ev.capture_end,
+        metadata: recordedMetadata(ev),
+      }
+    }
+    try {
+      const stored = await storeFile(this.deps.layout, entry.absPath, { signal: job.abort.signal, onBytes })
+      const seenAt = this.deps.now().toISOString()
+      const existing = findEvidenceBySha(db, stored.sha256)
+      if (existing) {
+        auditedChange(
+          this.deps,
+          {
+            ...actorFields(actor),
+            action: 'evidence.sourceAdded',
+            targetType: 'evidence',
+            targetId: existing.id,
+            details: {
+              sha256: stored.sha256,
+              relPath: entry.relPath,
+              deviceId: device.id,
+              batchId: job.progress.batchId,
+            },
+          },
+          () =>
+            insertSource(db, {
+              evidenceId: existing.id,
+              batchId: job.progress.batchId,
+              deviceId: device.id,
+              relPath: entry.relPath,
+              size: stored.size,
+              mtimeMs: entry.mtimeMs,
+              seenAt,
+            }),
+        )
+        return {
+          ...base,
+          size: stored.size,
+          status: 'duplicate',
+          sha256: stored.sha256,
+          evidenceId: existing.id,
+          flags: JSON.parse(existing.flags) as EvidenceFlag[],
+          captureStart: existing.capture_start,
+          captureEnd: existing.capture_end,
+          metadata: recordedMetadata(existing),
+        }
+      }
+      return await this.register(
+        job,
+        entry,
+        req,
+        device,
+        actor,
+        stored.sha256,
+        stored.size,
+        stored.objectPath,
+        base,
+      )
+    } catch (e) {
+      const error = toValue(e)
+      if (error.code === 'INTERNAL') console.error('[liuhen] ingest', entry.relPath, e)
+      // The failure itself is part of the record: which file, from which device, and why.
+      auditedChange(
+        this.deps,
+        {
+          ...actorFields(actor),
+          action: 'ingest.fileFailed',
+          targetType: 'batch',
+          targetId: job.progress.batchId,
+          details: { relPath: entry.relPath, code: error.code },
+        },
+        () => undefined,
+      )
+      return { ...base, status: 'failed', error }
+    }
+  }
+
+  private async register(
+    job: Job,
+    entry: SourceEntry,
+    req: IngestRequest,
+    device: Device,
+    actor: Actor,
+    sha256: string,
+    size: number,
+    stored: string,
+    base: FileResult,
+  ): Promise<FileResult> {
+    const mediaType = entry.mediaType as MediaType
+    // Metadata is read from the verified copy, so a device pulled now cannot matter.
+    const facts = await readFacts(stored, mediaType)
+    const now = this.deps.now()
+    const times = captureTimes(facts.time, facts.durationMs, clockOf(device), now, entry.mtimeMs || null)
+    const flags: EvidenceFlag[] = []
+    if (size === 0) flags.push('empty_file')
+    if (!facts.readable && size > 0) flags.push('metadata_unreadable')
+    if (times.implausible) flags.push('implausible_time')
+    if (times.source === 'file_mtime') flags.push('time_from_file')
+    if (times.precision === 'year') flags.push('time_imprecise')
+    const late = times.endMs !== null && !times.implausible && now.getTime() - times.endMs > LATE_MS
+    if (late) flags.push('late_ingest')
+    const lateReason = late ? req.lateReason?.trim() || null : null
+    if (late && !lateReason) flags.push('late_reason_missing')
+    const metadata = {
+      location: facts.location,
+      info: facts.info,
+      rawCaptureStart: times.rawCaptureStart,
+    }
+    const collector =
+      device.officerUserId ??
+      req.collectorUserId ??
+      (actor.roles.includes('enforcement_officer') ? actor.userId : null)
+    const result = auditedChange(
+      this.deps,
+      (r: { id: string; existed: boolean }) => ({
+        ...actorFields(actor),
+        action: r.existed ? 'evidence.sourceAdded' : 'evidence.ingest',
+        targetType: 'evidence',
+        targetId: r.id,
+        details: {
+          sha256,
+          size,
+          relPath: entry.relPath,
+          deviceId: device.id,
+          batchId: job.progress.batchId,
+          captureStart: times.captureStart,
+          flags,
+        },
+      }),
+      () => {
+        // Another job may have registered the same content while this one read metadata.
+        const raced = findEvidenceBySha(this.deps.db, sha256)
+        const id =
+          raced?.id ??
+          insertEvidence(this.deps.db, {
+            sha256,
+            size,
+            mediaType,
+            originalName: path.basename(entry.relPath),
+            ingestedAt: now.toISOString(),
+            ingestedBy: actor.userId,
+            batchId: job.progress.batchId,
+            deviceId: device.id,
+            collectorUserId: collector,
+            captureStart: times.captureStart,
+            captureEnd: times.captureEnd,
+            captureSource: times.source ?? 'none',
+            capturePrecision: times.precision ?? 'none',
+            clockOffsetMs: device.clockOffsetMs,
+            durationMs: facts.durationMs,
+            metadata,
+            flags,
+            lateReason,
+            caseNo: req.caseNo?.trim() || null,
+            place: req.place?.trim() || null,
+            fact: req.fact?.trim() || null,
+          })
+        insertSource(this.deps.db, {
+          evidenceId: id,
+          batchId: job.progress.batchId,
+          deviceId: device.id,
+          relPath: entry.relPath,
+          size,
+          mtimeMs: entry.mtimeMs,
+          seenAt: now.toISOString(),
+        })
+        return { id, existed: raced !== undefined }
+      },
+    )
+    this.thumbs.add({ source: stored, sha256, mediaType, durationMs: facts.durationMs })
+    return {
+      ...base,
+      size,
+      status: result.existed ? 'duplicate' : 'stored',
+      sha256,
+      evidenceId: result.id,
+      flags,
+      captureStart: times.captureStart,
+      captureEnd: times.captureEnd,
+      metadata: {
+        durationMs: facts.durationMs,
+        location: facts.location,
+        captureSource: times.source,
+        capturePrecision: times.precision,
+        rawCaptureStart: times.rawCaptureStart,
+        clockOffsetMs: device.clockOffsetMs,
+        ...facts.info,
+      },
+    }
+  }
+}
+
+/** On start: batches a crash left "running" are marked interrupted; their registered files stay valid. */
+export function markInterruptedBatches(deps: CoreDeps): number {
+  const running = deps.db.prepare("SELECT id FROM ingest_batches WHERE status = 'running'").all() as {
+    id: string
+  }[]
+  for (const b of running) {
+    auditedChange(
+      deps,
+      { actorId: null, actorName: null, action: 'ingest.interrupted', targetType: 'batch', targetId: b.id },
+      () =>
+        deps.db
+          .prepare("UPDATE ingest_batches SET status = 'interrupted', finished_at = ? WHERE id = ?")
+          .run(deps.now().toISOString(), b.id),
+    )
+  }
+  return running.length
+}

@@ -1,0 +1,214 @@
+import fs from 'node:fs'
+import exifr from 'exifr'
+import ffmpeg from 'fluent-ffmpeg'
+import { parseFile as parseAudioFile } from 'music-metadata'
+import type { MediaType } from '../../../shared/media.ts'
+import { parseIso6709, parseOffset, parseTimeString, yearOnly, type RawTime } from './capture-time.ts'
+
+/*
+ * What the file itself says about when, where and how it was recorded. Reading metadata never decides
+ * whether a file is stored: a file whose metadata cannot be read is still evidence ("metadata unreadable").
+ */
+
+export interface MediaFacts {
+  readable: boolean
+  time: RawTime | null
+  durationMs: number | null
+  location: { latitude: number; longitude: number; altitude?: number } | null
+  /** Plain values for the record: codecs, resolution, make and model, the raw tags that gave the time. */
+  info: Record<string, string | number>
+}
+
+const PROBE_TIMEOUT_MS = 30_000
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), ms)
+    p.then(
+      (v) => {
+        clearTimeout(timer)
+        resolve(v)
+      },
+      (e: unknown) => {
+        clearTimeout(timer)
+        reject(e instanceof Error ? e : new Error(String(e)))
+      },
+    )
+  })
+}
+
+function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
+  return withTimeout(
+    new Promise((resolve, reject) =>
+      ffmpeg.ffprobe(file, (err, data) => (err ? reject(err) : resolve(data))),
+    ),
+    PROBE_TIMEOUT_MS,
+  )
+}
+
+type Tags = Record<string, string | number | undefined>
+
+function firstTag(tagSets: (Tags | undefined)[], names: string[]): string | null {
+  for (const tags of tagSets) {
+    if (!tags) continue
+    for (const [k, v] of Object.entries(tags)) {
+      if (names.includes(k.toLowerCase()) && v !== undefined && String(v).trim()) return String(v)
+    }
+  }
+  return null
+}
+
+/** Matroska keeps its recording date as DateUTC (EBML id 0x4461): nanoseconds since 2001-01-01T00:00:00Z. */
+export function matroskaDateUtc(head: Buffer): RawTime | null {
+  for (let i = 0; i + 11 <= head.length; i++) {
+    if (head[i] === 0x44 && head[i + 1] === 0x61 && head[i + 2] === 0x88) {
+      const ns = head.readBigInt64BE(i + 3)
+      const ms = Date.UTC(2001, 0, 1) + Number(ns / 1_000_000n)
+      const d = new Date(ms)
+      if (Number.isNaN(d.getTime())) return null
+      return {
+        y: d.getUTCFullYear(),
+        mo: d.getUTCMonth() + 1,
+        d: d.getUTCDate(),
+        h: d.getUTCHours(),
+        mi: d.getUTCMinutes(),
+        s: d.getUTCSeconds(),
+        ms: d.getUTCMilliseconds(),
+        zone: 'Z',
+        source: 'container',
+        precision: 'second',
+      }
+    }
+  }
+  return null
+}
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const fh = await fs.promises.open(file, 'r')
+  try {
+    const buf = Buffer.alloc(bytes)
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0)
+    return buf.subarray(0, bytesRead)
+  } finally {
+    await fh.close()
+  }
+}
+
+async function audioVideoFacts(file: string): Promise<MediaFacts> {
+  const facts: MediaFacts = { readable: false, time: null, durationMs: null, location: null, info: {} }
+  try {
+    const data = await ffprobe(file)
+    const fmt = data.format ?? {}
+    const streams = data.streams ?? []
+    const tagSets = [fmt.tags as Tags | undefined, ...streams.map((s) => s.tags as Tags | undefined)]
+    const created = firstTag(tagSets, ['creation_time', 'com.apple.quicktime.creationdate', 'date'])
+    if (created) {
+      facts.time = parseTimeString(created, 'container')
+      facts.info.creationTimeTag = created
+    }
+    const loc = firstTag(tagSets, ['location', 'com.apple.quicktime.location.iso6709', 'location-eng'])
+    if (loc) {
+      facts.location = parseIso6709(loc)
+      facts.info.locationTag = loc
+    }
+    const duration = Number(fmt.duration)
+    if (Number.isFinite(duration) && duration > 0) facts.durationMs = Math.round(duration * 1000)
+    if (fmt.format_name) facts.info.container = fmt.format_name
+    const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)
+    const audio = streams.find((s) => s.codec_type === 'audio')
+    if (video?.codec_name) facts.info.videoCodec = video.codec_name
+    if (video?.width && video.height) facts.info.resolution = `${video.width}x${video.height}`
+    if (audio?.codec_name) facts.info.audioCodec = audio.codec_name
+    facts.readable = streams.length > 0 || facts.durationMs !== null
+  } catch (e) {
+    facts.info.probeError =
+      (e instanceof Error ? e.message : String(e)).split('\n').filter(Boolean).slice(-1)[0] ??
+      'ffprobe failed'
+  }
+  // ffprobe gives up on damaged containers that still carry their tags; these readers are more forgiving.
+  if (!facts.time || facts.durationMs === null) {
+    try {
+      const mkv = matroskaDateUtc(await readHead(file, 64 * 1024))
+      if (mkv && !facts.time) facts.time = mkv
+      const mm = await withTimeout(
+        parseAudioFile(file, { duration: false, skipCovers: true }),
+        PROBE_TIMEOUT_MS,
+      )
+      if (facts.durationMs === null && mm.format.duration)
+        facts.durationMs = Math.round(mm.format.duration * 1000)
+      if (!facts.time && mm.format.creationTime)
+        facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
+      if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
+      if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')
+      if (mm.format.container && !facts.info.container) facts.info.container = mm.format.container
+      if (mm.format.hasAudio || mm.format.hasVideo || facts.time) facts.readable = true
+    } catch {
+      /* nothing more to learn */
+    }
+  }
+  return facts
+}
+
+async function photoFacts(file: string): Promise<MediaFacts> {
+  const facts: MediaFacts = { readable: false, time: null, durationMs: null, location: null, info: {} }
+  try {
+    const exif = (await exifr.parse(file, {
+      reviveValues: false,
+      translateValues: false,
+      gps: true,
+      pick: [
+        'DateTimeOriginal',
+        'CreateDate',
+        'OffsetTimeOriginal',
+        'OffsetTime',
+        'Make',
+        'Model',
+        'GPSLatitude',
+        'GPSLatitudeRef',
+        'GPSLongitude',
+        'GPSLongitudeRef',
+        'latitude',
+        'longitude',
+      ],
+    })) as Record<string, unknown> | undefined
+    facts.readable = true
+    if (exif) {
+      const dto =
+        typeof exif.DateTimeOriginal === 'string'
+          ? exif.DateTimeOriginal
+          : typeof exif.CreateDate === 'string'
+            ? exif.CreateDate
+            : null
+      if (dto) {
+        const t = parseTimeString(dto, 'exif')
+        const off = parseOffset(String(exif.OffsetTimeOriginal ?? exif.OffsetTime ?? ''))
+        if (t && t.zone === null && off !== null) t.zone = off
+        facts.time = t
+        facts.info.dateTimeOriginal = dto
+      }
+      if (typeof exif.latitude === 'number' && typeof exif.longitude === 'number') {
+        facts.location = { latitude: exif.latitude, longitude: exif.longitude }
+      }
+      if (exif.Make) facts.info.make = String(exif.Make).trim()
+      if (exif.Model) facts.info.model = String(exif.Model).trim()
+    }
+  } catch (e) {
+    facts.info.exifError = e instanceof Error ? e.message : String(e)
+    // A photo without EXIF (PNG, screenshots) is normal; only a file no image reader accepts is "unreadable".
+    const head = await readHead(file, 16).catch(() => Buffer.alloc(0))
+    facts.readable = isKnownImage(head)
+  }
+  return facts
+}
+
+function isKnownImage(head: Buffer): boolean {
+  return (
+    (head[0] === 0xff && head[1] === 0xd8) || // JPEG
+    head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) || // PNG
+    head.subarray(4, 8).toString('latin1') === 'ftyp' // HEIC/HEIF
+  )
+}
+
+export async function readFacts(file: string, mediaType: MediaType): Promise<MediaFacts> {
+  return mediaType === 'photo' ? photoFacts(file) : audioVideoFacts(file)
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod'
+import { ERROR_CODES } from './errors.ts'
+
+/** Schemas of devices, evidence items and ingest jobs, shared by the contract and the UI. */
+
+export const deviceSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['usb', 'folder']),
+  identity: z.string(),
+  label: z.string(),
+  officerUserId: z.string().nullable(),
+  clockMode: z.enum(['local', 'utc']),
+  utcOffsetMin: z.number().int(),
+  clockOffsetMs: z.number().int(),
+  info: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+})
+export type Device = z.infer<typeof deviceSchema>
+
+export const attachedVolumeSchema = z.object({
+  identity: z.string(),
+  mountPoint: z.string(),
+  label: z.string(),
+  vendor: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  sizeBytes: z.number(),
+  deviceInfo: z.record(z.string(), z.string()),
+  deviceId: z.string().nullable(),
+})
+export type AttachedVolume = z.infer<typeof attachedVolumeSchema>
+
+export const EVIDENCE_FLAGS = [
+  'metadata_unreadable',
+  'empty_file',
+  'implausible_time',
+  'time_from_file',
+  'time_imprecise',
+  'late_ingest',
+  'late_reason_missing',
+] as const
+export const flagSchema = z.enum(EVIDENCE_FLAGS)
+export type EvidenceFlag = z.infer<typeof flagSchema>
+
+const location = z
+  .object({ latitude: z.number(), longitude: z.number(), altitude: z.number().optional() })
+  .nullable()
+
+export const evidenceSchema = z.object({
+  id: z.string(),
+  sha256: z.string(),
+  size: z.number(),
+  mediaType: z.enum(['video', 'audio', 'photo']),
+  originalName: z.string(),
+  ingestedAt: z.string(),
+  ingestedBy: z.string(),
+  batchId: z.string(),
+  deviceId: z.string(),
+  collectorUserId: z.string().nullable(),
+  captureStart: z.string().nullable(),
+  captureEnd: z.string().nullable(),
+  captureSource: z.string(),
+  capturePrecision: z.string(),
+  clockOffsetMs: z.number(),
+  durationMs: z.number().nullable(),
+  location,
+  info: z.record(z.string(), z.union([z.string(), z.number()])),
+  flags: z.array(flagSchema),
+  lateReason: z.string().nullable(),
+  caseNo: z.string().nullable(),
+  place: z.string().nullable(),
+  fact: z.string().nullable(),
+  sources: z.array(z.object({ relPath: z.string(), deviceId: z.string(), batchId: z.string() })),
+})
+export type Evidence = z.infer<typeof evidenceSchema>
+
+export const SKIP_REASONS = [
+  'not_media',
+  'system_file',
+  'symlink',
+  'special_file',
+  'unreadable_folder',
+] as const
+
+export const fileResultSchema = z.object({
+  relPath: z.string(),
+  size: z.number(),
+  status: z.enum(['stored', 'duplicate', 'already', 'failed', 'skipped']),
+  mediaType: z.enum(['video', 'audio', 'photo']).nullable(),
+  sha256: z.string().nullable(),
+  evidenceId: z.string().nullable(),
+  flags: z.array(flagSchema),
+  skipReason: z.enum(SKIP_REASONS).nullable(),
+  error: z
+    .object({
+      code: z.enum(ERROR_CODES),
+      params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    })
+    .nullable(),
+  captureStart: z.string().nullable(),
+  captureEnd: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+})
+export type FileResult = z.infer<typeof fileResultSchema>
+
+export const jobSummarySchema = z.object({
+  files: z.number(),
+  stored: z.number(),
+  duplicate: z.number(),
+  already: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  bytesCopied: z.number(),
+  seconds: z.number(),
+})
+export type JobSummary = z.infer<typeof jobSummarySchema>
+
+export const jobProgressSchema = z.object({
+  jobId: z.string(),
+  batchId: z.string(),
+  deviceId: z.string(),
+  sourceRoot: z.string(),
+  state: z.enum(['scanning', 'copying', 'done', 'cancelled', 'failed']),
+  filesTotal: z.number(),
+  filesDone: z.number(),
+  bytesTotal: z.number(),
+  bytesDone: z.number(),
+  currentFile: z.string().nullable(),
+  currentFileBytes: z.number(),
+  currentFileSize: z.number(),
+  bytesPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+  summary: jobSummarySchema.nullable(),
+})
+export type JobProgress = z.infer<typeof jobProgressSchema>
+
+export const scanEntrySchema = z.object({
+  relPath: z.string(),
+  size: z.number(),
+  mtime: z.string(),
+  mediaType: z.enum(['video', 'audio', 'photo']).nullable(),
+  skipReason: z.enum(SKIP_REASONS).nullable(),
+  inVault: z.boolean(),
+})
