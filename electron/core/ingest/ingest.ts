@@ -33,8 +33,12 @@ export interface IngestRequest {
 }
 
 const LATE_MS = 24 * 3600_000
-const toValue = (e: unknown): AppErrorValue =>
-  e instanceof AppError ? e.toValue() : { code: 'INTERNAL', params: { ref: 'ingest' } }
+const toValue = (e: unknown): AppErrorValue => {
+  if (e instanceof AppError) return e.toValue()
+  const code = (e as { code?: unknown } | null)?.code
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { code: 'DISK_FULL' }
+  return { code: 'INTERNAL', params: { ref: 'ingest' } }
+}
 
 /** What an earlier ingest learnt about an item, for results of files recognised without a new copy. */
 function recordedMetadata(row: {
@@ -213,8 +217,30 @@ export class IngestJobs {
     p.state = 'copying'
     this.emitProgress(job, true)
     let copied = 0
+    let stopWith: AppErrorValue | null = null
     for (const entry of entries) {
-      if (job.abort.signal.aborted) break
+      if (job.abort.signal.aborted) stopWith ??= { code: 'CANCELLED' }
+      if (stopWith) {
+        // Not attempted: said so file by file, never dropped from the report.
+        const result: FileResult = {
+          relPath: entry.relPath,
+          size: entry.size,
+          status: entry.skip ? 'skipped' : 'failed',
+          mediaType: entry.mediaType,
+          sha256: null,
+          evidenceId: null,
+          flags: [],
+          skipReason: entry.skip,
+          error: entry.skip ? null : stopWith,
+          captureStart: null,
+          captureEnd: null,
+          metadata: {},
+        }
+        job.results.push(result)
+        p.filesDone++
+        this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
+        continue
+      }
       p.currentFile = entry.relPath
       p.currentFileBytes = 0
       p.currentFileSize = entry.size
@@ -236,8 +262,12 @@ export class IngestJobs {
       p.filesDone++
       this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
       this.emitProgress(job, true)
+      // A full disk fails every file after this one too: stop cleanly instead.
+      if (result.error?.code === 'DISK_FULL') stopWith = result.error
     }
     const cancelled = job.abort.signal.aborted
+    const diskFull = stopWith?.code === 'DISK_FULL'
+    const status = cancelled ? 'cancelled' : diskFull ? 'failed' : 'done'
     const count = (s: FileResult['status']) => job.results.filter((r) => r.status === s).length
     const summary: JobSummary = {
       files: entries.length,
@@ -250,28 +280,29 @@ export class IngestJobs {
       seconds: Math.round((Date.now() - started) / 100) / 10,
     }
     p.summary = summary
-    p.state = cancelled ? 'cancelled' : 'done'
+    p.state = status
     p.currentFile = null
     p.etaSeconds = 0
-    auditedChange(
-      this.deps,
-      {
-        ...actorFields(actor),
-        action: cancelled ? 'ingest.cancel' : 'ingest.finish',
-        targetType: 'batch',
-        targetId: p.batchId,
-        details: { ...summary },
-      },
-      () =>
-        this.deps.db
-          .prepare('UPDATE ingest_batches SET status = ?, finished_at = ?, summary = ? WHERE id = ?')
-          .run(
-            cancelled ? 'cancelled' : 'done',
-            this.deps.now().toISOString(),
-            JSON.stringify(summary),
-            p.batchId,
-          ),
-    )
+    try {
+      auditedChange(
+        this.deps,
+        {
+          ...actorFields(actor),
+          action: cancelled ? 'ingest.cancel' : 'ingest.finish',
+          targetType: 'batch',
+          targetId: p.batchId,
+          details: { ...summary, status },
+        },
+        () =>
+          this.deps.db
+            .prepare('UPDATE ingest_batches SET status = ?, finished_at = ?, summary = ? WHERE id = ?')
+            .run(status, this.deps.now().toISOString(), JSON.stringify(summary), p.batchId),
+      )
+    } catch (e) {
+      // With the disk full even this record may not fit; the batch stays "running" and is marked
+      // interrupted at the next start. Every registered file is already complete.
+      console.error('[liuhen] could not record the end of ingest batch', p.batchId, e)
+    }
     this.deps.emit({ type: 'ingest.done', progress: { ...p } })
   }
 
@@ -370,17 +401,21 @@ export class IngestJobs {
       const error = toValue(e)
       if (error.code === 'INTERNAL') console.error('[liuhen] ingest', entry.relPath, e)
       // The failure itself is part of the record: which file, from which device, and why.
-      auditedChange(
-        this.deps,
-        {
-          ...actorFields(actor),
-          action: 'ingest.fileFailed',
-          targetType: 'batch',
-          targetId: job.progress.batchId,
-          details: { relPath: entry.relPath, code: error.code },
-        },
-        () => undefined,
-      )
+      try {
+        auditedChange(
+          this.deps,
+          {
+            ...actorFields(actor),
+            action: 'ingest.fileFailed',
+            targetType: 'batch',
+            targetId: job.progress.batchId,
+            details: { relPath: entry.relPath, code: error.code },
+          },
+          () => undefined,
+        )
+      } catch (auditError) {
+        if (toValue(auditError).code !== 'DISK_FULL') throw auditError
+      }
       return { ...base, status: 'failed', error }
     }
   }
