@@ -474,3 +474,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2))
+// For the memory tests and the benchmark: the peak resident set of this process, in MiB.
+if (process.env.LIUHEN_REPORT_MAXRSS)
+  process.stderr.write(`LIUHEN_MAXRSS_MB=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`)

@@ -148,7 +148,8 @@ export async function storeFile(
     if (pendingWrite) await pendingWrite
     // A camera still writing, or a file replaced under us: what we read is not one consistent file.
     const after = await src.stat().catch(() => null)
-    if (!after || after.size !== pos || pos !== st.size || after.mtimeMs !== st.mtimeMs) throw new AppError('SOURCE_CHANGED')
+    if (!after || after.size !== pos || pos !== st.size || after.mtimeMs !== st.mtimeMs)
+      throw new AppError('SOURCE_CHANGED')
     await dst.sync()
     await dst.close()
     dst = null

@@ -6,31 +6,63 @@ import path from 'node:path'
 export const SAMPLES = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'samples')
 
 /** A short H.264/AAC clip made by real ffmpeg, tagged the way body cameras tag theirs. */
-export function makeClip(file: string, opts: { seconds?: number; creationTime?: string; location?: string } = {}): void {
+export function makeClip(
+  file: string,
+  opts: { seconds?: number; creationTime?: string; location?: string } = {},
+): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const meta = [
     ...(opts.creationTime ? ['-metadata', `creation_time=${opts.creationTime}`] : []),
     ...(opts.location ? ['-metadata', `location=${opts.location}`] : []),
   ]
   execFileSync('ffmpeg', [
-    '-nostdin', '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=15:duration=${opts.seconds ?? 2}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:duration=${opts.seconds ?? 2}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest',
-    ...meta, file,
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=320x240:rate=15:duration=${opts.seconds ?? 2}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${opts.seconds ?? 2}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    ...meta,
+    file,
   ])
 }
 
 export function makeWav(file: string, seconds = 1): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
-  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=300:duration=${seconds}`, file])
+  execFileSync('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=300:duration=${seconds}`,
+    file,
+  ])
 }
 
 export function randomFile(file: string, bytes: number): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const fd = fs.openSync(file, 'w')
   const chunk = 1 << 20
-  for (let done = 0; done < bytes; done += chunk) fs.writeSync(fd, crypto.randomBytes(Math.min(chunk, bytes - done)))
+  for (let done = 0; done < bytes; done += chunk)
+    fs.writeSync(fd, crypto.randomBytes(Math.min(chunk, bytes - done)))
   fs.closeSync(fd)
 }
 

@@ -24,7 +24,9 @@ describe('capture times', () => {
       captureStart: '2026-11-20T08:30:15+08:00',
       captureEnd: '2026-11-20T08:30:17+08:00',
     })
-    expect(captureTimes(raw, 0, { ...DEFAULT_CLOCK, clockMode: 'utc' }, now, null).captureStart).toBe('2026-11-20T16:30:15+08:00')
+    expect(captureTimes(raw, 0, { ...DEFAULT_CLOCK, clockMode: 'utc' }, now, null).captureStart).toBe(
+      '2026-11-20T16:30:15+08:00',
+    )
   })
 
   test('an explicit offset is honoured, and the device clock offset is taken off', () => {
@@ -35,9 +37,18 @@ describe('capture times', () => {
   })
 
   test('implausible times are flagged: before 2000 and in the future', () => {
-    expect(captureTimes(parseTimeString('1970:01:01 00:00:00', 'exif'), null, DEFAULT_CLOCK, now, null).implausible).toBe(true)
-    expect(captureTimes(parseTimeString('2027:06:01 00:00:00', 'exif'), null, DEFAULT_CLOCK, now, null).implausible).toBe(true)
-    expect(captureTimes(parseTimeString('2026:11:22 00:00:00', 'exif'), null, DEFAULT_CLOCK, now, null).implausible).toBe(false)
+    expect(
+      captureTimes(parseTimeString('1970:01:01 00:00:00', 'exif'), null, DEFAULT_CLOCK, now, null)
+        .implausible,
+    ).toBe(true)
+    expect(
+      captureTimes(parseTimeString('2027:06:01 00:00:00', 'exif'), null, DEFAULT_CLOCK, now, null)
+        .implausible,
+    ).toBe(true)
+    expect(
+      captureTimes(parseTimeString('2026:11:22 00:00:00', 'exif'), null, DEFAULT_CLOCK, now, null)
+        .implausible,
+    ).toBe(false)
   })
 
   test('without any reading the file time is used and said to be so', () => {
@@ -61,7 +72,11 @@ describe('capture times', () => {
 
   test('ISO 6709 locations', () => {
     expect(parseIso6709('+26.0745+119.2965/')).toEqual({ latitude: 26.0745, longitude: 119.2965 })
-    expect(parseIso6709('-33.8688+151.2093+012.5/')).toEqual({ latitude: -33.8688, longitude: 151.2093, altitude: 12.5 })
+    expect(parseIso6709('-33.8688+151.2093+012.5/')).toEqual({
+      latitude: -33.8688,
+      longitude: 151.2093,
+      altitude: 12.5,
+    })
     expect(parseIso6709('nonsense')).toBeNull()
   })
 
@@ -74,11 +89,36 @@ describe('removable volumes', () => {
   test('lsblk output: USB partitions that are mounted, by UUID', () => {
     const json = JSON.stringify({
       blockdevices: [
-        { name: 'vda', path: '/dev/vda', rm: false, hotplug: false, tran: null, mountpoints: ['/'], size: 1e11 },
         {
-          name: 'sdb', path: '/dev/sdb', rm: true, hotplug: true, tran: 'usb', serial: 'ZFJLY123', vendor: 'HIKVISION', model: 'DSMH2',
+          name: 'vda',
+          path: '/dev/vda',
+          rm: false,
+          hotplug: false,
+          tran: null,
+          mountpoints: ['/'],
+          size: 1e11,
+        },
+        {
+          name: 'sdb',
+          path: '/dev/sdb',
+          rm: true,
+          hotplug: true,
+          tran: 'usb',
+          serial: 'ZFJLY123',
+          vendor: 'HIKVISION',
+          model: 'DSMH2',
           mountpoints: [null],
-          children: [{ name: 'sdb1', path: '/dev/sdb1', rm: true, uuid: '1A2B-3C4D', label: 'ZFJLY', mountpoints: ['/media/u/ZFJLY'], size: 64e9 }],
+          children: [
+            {
+              name: 'sdb1',
+              path: '/dev/sdb1',
+              rm: true,
+              uuid: '1A2B-3C4D',
+              label: 'ZFJLY',
+              mountpoints: ['/media/u/ZFJLY'],
+              size: 64e9,
+            },
+          ],
         },
         { name: 'sdc', path: '/dev/sdc', rm: true, tran: 'usb', serial: 'X', mountpoints: [null] },
       ],

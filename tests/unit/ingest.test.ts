@@ -34,7 +34,8 @@ beforeAll(async () => {
   device = tempDir('liuhen-device-')
   const dcim = path.join(device, 'DCIM', '100MEDIA')
   fs.mkdirSync(dcim, { recursive: true })
-  for (const f of fs.readdirSync(path.join(SAMPLES, 'cameras'))) fs.copyFileSync(path.join(SAMPLES, 'cameras', f), path.join(dcim, f))
+  for (const f of fs.readdirSync(path.join(SAMPLES, 'cameras')))
+    fs.copyFileSync(path.join(SAMPLES, 'cameras', f), path.join(dcim, f))
   makeClip(path.join(device, 'ZFJLY', 'ZD_20261120083015_0001.MP4'), {
     creationTime: '2026-11-20T08:30:15.000000Z',
     location: '+26.0745+119.2965/',
@@ -44,10 +45,16 @@ beforeAll(async () => {
   // Bad inputs.
   fs.writeFileSync(path.join(device, 'ZFJLY', 'empty.mp4'), '')
   const whole = fs.readFileSync(path.join(device, 'ZFJLY', 'ZD_20261120083015_0001.MP4'))
-  fs.writeFileSync(path.join(device, 'ZFJLY', 'battery died.mp4'), whole.subarray(0, Math.floor(whole.length / 3)))
+  fs.writeFileSync(
+    path.join(device, 'ZFJLY', 'battery died.mp4'),
+    whole.subarray(0, Math.floor(whole.length / 3)),
+  )
   randomFile(path.join(device, 'ZFJLY', 'corrupt.mov'), 300_000)
   fs.mkdirSync(path.join(device, 'BACKUP'))
-  fs.copyFileSync(path.join(device, 'ZFJLY', 'ZD_20261120083015_0001.MP4'), path.join(device, 'BACKUP', 'copy of clip.MP4'))
+  fs.copyFileSync(
+    path.join(device, 'ZFJLY', 'ZD_20261120083015_0001.MP4'),
+    path.join(device, 'BACKUP', 'copy of clip.MP4'),
+  )
   fs.mkdirSync(path.join(device, 'System Volume Information'), { recursive: true })
   fs.writeFileSync(path.join(device, 'System Volume Information', 'IndexerVolumeGuid.mp4'), 'x')
   fs.writeFileSync(path.join(device, 'ZFJLY', '._ZD_0001.MP4'), 'apple double')
@@ -63,7 +70,11 @@ describe('ingest of a mixed device', () => {
   const byPath = (p: string) => results.find((r) => r.relPath === p)!
 
   test('every media file is stored bit-identical, or reported with its reason', async () => {
-    const job = await ingest(device, { caseNo: '闽医保罚〔2026〕12号', place: '福州市鼓楼区某药店', fact: '现场检查过程' })
+    const job = await ingest(device, {
+      caseNo: '闽医保罚〔2026〕12号',
+      place: '福州市鼓楼区某药店',
+      fact: '现场检查过程',
+    })
     results = job.results
     expect(job.progress.state).toBe('done')
     const layout = dataLayout(t.dataDir)
@@ -82,7 +93,14 @@ describe('ingest of a mixed device', () => {
     expect(results.filter((r) => r.status === 'failed')).toEqual([])
     // Nothing on the device is missing from the report.
     const listed = new Set(results.map((r) => r.relPath))
-    for (const p of ['readme.txt', 'ZFJLY/pipe.mp4', 'ZFJLY/link.mp4', 'ZFJLY/._ZD_0001.MP4', 'DCIM/100MEDIA/GoPro.jpg']) expect(listed).toContain(p)
+    for (const p of [
+      'readme.txt',
+      'ZFJLY/pipe.mp4',
+      'ZFJLY/link.mp4',
+      'ZFJLY/._ZD_0001.MP4',
+      'DCIM/100MEDIA/GoPro.jpg',
+    ])
+      expect(listed).toContain(p)
     expect(byPath('readme.txt').skipReason).toBe('not_media')
     expect(byPath('ZFJLY/pipe.mp4').skipReason).toBe('special_file')
     expect(byPath('ZFJLY/link.mp4').skipReason).toBe('symlink')
@@ -90,8 +108,15 @@ describe('ingest of a mixed device', () => {
   })
 
   test('bad inputs are kept and flagged, never refused', () => {
-    expect(byPath('ZFJLY/empty.mp4')).toMatchObject({ status: 'stored', size: 0, flags: expect.arrayContaining(['empty_file']) })
-    expect(byPath('ZFJLY/corrupt.mov')).toMatchObject({ status: 'stored', flags: expect.arrayContaining(['metadata_unreadable']) })
+    expect(byPath('ZFJLY/empty.mp4')).toMatchObject({
+      status: 'stored',
+      size: 0,
+      flags: expect.arrayContaining(['empty_file']),
+    })
+    expect(byPath('ZFJLY/corrupt.mov')).toMatchObject({
+      status: 'stored',
+      flags: expect.arrayContaining(['metadata_unreadable']),
+    })
     expect(byPath('ZFJLY/battery died.mp4').status).toBe('stored')
     expect(byPath(`ZFJLY/${LONG_CN}`).status).toBe('stored')
   })
@@ -103,26 +128,41 @@ describe('ingest of a mixed device', () => {
     expect(copy.evidenceId).toBe(original.evidenceId)
     const { items } = await t.call('evidence.list', { limit: 100 }, session)
     const ev = items.find((i) => i.id === original.evidenceId)!
-    expect(ev.sources.map((s) => s.relPath).sort()).toEqual(['BACKUP/copy of clip.MP4', 'ZFJLY/ZD_20261120083015_0001.MP4'])
-    expect(ev).toMatchObject({ caseNo: '闽医保罚〔2026〕12号', place: '福州市鼓楼区某药店', fact: '现场检查过程' })
+    expect(ev.sources.map((s) => s.relPath).sort()).toEqual([
+      'BACKUP/copy of clip.MP4',
+      'ZFJLY/ZD_20261120083015_0001.MP4',
+    ])
+    expect(ev).toMatchObject({
+      caseNo: '闽医保罚〔2026〕12号',
+      place: '福州市鼓楼区某药店',
+      fact: '现场检查过程',
+    })
   })
 
   test('body-camera clip: container time as local wall time, duration, ISO 6709 location', () => {
     const clip = byPath('ZFJLY/ZD_20261120083015_0001.MP4')
     expect(clip.captureStart).toBe('2026-11-20T08:30:15+08:00')
     expect(clip.captureEnd).toBe('2026-11-20T08:30:17+08:00')
-    expect(clip.metadata).toMatchObject({ location: { latitude: 26.0745, longitude: 119.2965 }, videoCodec: 'h264', resolution: '320x240' })
+    expect(clip.metadata).toMatchObject({
+      location: { latitude: 26.0745, longitude: 119.2965 },
+      videoCodec: 'h264',
+      resolution: '320x240',
+    })
     expect(clip.flags).toContain('late_ingest')
     expect(byPath('RECORD/2026-11-20 09-00-00.wav').mediaType).toBe('audio')
   })
 
   test('capture times agree with ExifTool on the real camera files', () => {
-    const reference = JSON.parse(fs.readFileSync(path.join(SAMPLES, 'cameras.exiftool.json'), 'utf8')) as Record<string, unknown>[]
+    const reference = JSON.parse(
+      fs.readFileSync(path.join(SAMPLES, 'cameras.exiftool.json'), 'utf8'),
+    ) as Record<string, unknown>[]
     let compared = 0
     for (const ref of reference) {
       const name = String(ref.SourceFile).replace('./', '')
       const r = byPath(`DCIM/100MEDIA/${name}`)
-      const dto = (ref['EXIF:DateTimeOriginal'] ?? ref['Matroska:DateTimeOriginal'] ?? ref['Composite:DateTimeOriginal']) as string | number | undefined
+      const dto = (ref['EXIF:DateTimeOriginal'] ??
+        ref['Matroska:DateTimeOriginal'] ??
+        ref['Composite:DateTimeOriginal']) as string | number | undefined
       if (dto === undefined) {
         expect(r.flags, name).toContain('time_from_file')
         continue
@@ -161,13 +201,20 @@ describe('ingest of a mixed device', () => {
     const clip = byPath('ZFJLY/ZD_20261120083015_0001.MP4')
     const { dataUrl } = await t.call('evidence.thumbnail', { evidenceId: clip.evidenceId! }, session)
     expect(dataUrl).toMatch(/^data:image\/jpeg;base64,\/9j\//)
-    expect((await t.call('evidence.thumbnail', { evidenceId: byPath('ZFJLY/corrupt.mov').evidenceId! }, session)).dataUrl).toBeNull()
+    expect(
+      (await t.call('evidence.thumbnail', { evidenceId: byPath('ZFJLY/corrupt.mov').evidenceId! }, session))
+        .dataUrl,
+    ).toBeNull()
   })
 
   test('a late item takes a reason, recorded as an audited edit', async () => {
     const clip = byPath('ZFJLY/ZD_20261120083015_0001.MP4')
     expect(clip.flags).toContain('late_reason_missing')
-    const { evidence } = await t.call('evidence.setLateReason', { evidenceId: clip.evidenceId!, reason: '连续执勤返回后导入' }, session)
+    const { evidence } = await t.call(
+      'evidence.setLateReason',
+      { evidenceId: clip.evidenceId!, reason: '连续执勤返回后导入' },
+      session,
+    )
     expect(evidence.lateReason).toBe('连续执勤返回后导入')
     expect(evidence.flags).not.toContain('late_reason_missing')
   })
@@ -180,7 +227,9 @@ describe('ingest of a mixed device', () => {
     fs.writeFileSync(path.join(small, 'new.wav'), fs.readFileSync(path.join(small, 'a.wav')).subarray(0, 100))
     const refused = await t.fail('devices.clear', { deviceId, sourceRoot: small, confirm: true }, session)
     expect(refused).toEqual({ code: 'DEVICE_NOT_VERIFIED', params: { path: 'new.wav' } })
-    expect((await t.fail('devices.clear', { deviceId, sourceRoot: small, confirm: false }, session)).code).toBe('VALIDATION')
+    expect(
+      (await t.fail('devices.clear', { deviceId, sourceRoot: small, confirm: false }, session)).code,
+    ).toBe('VALIDATION')
     fs.rmSync(path.join(small, 'new.wav'))
     const { deleted } = await t.call('devices.clear', { deviceId, sourceRoot: small, confirm: true }, session)
     expect(deleted).toEqual(['a.wav'])
@@ -230,7 +279,9 @@ describe('the vault copy', () => {
     const src = path.join(dir, 'big.mp4')
     randomFile(src, 20 * 1024 * 1024)
     const ac = new AbortController()
-    await expect(storeFile(layout, src, { signal: ac.signal, onBytes: () => ac.abort() })).rejects.toMatchObject({ code: 'CANCELLED' })
+    await expect(
+      storeFile(layout, src, { signal: ac.signal, onBytes: () => ac.abort() }),
+    ).rejects.toMatchObject({ code: 'CANCELLED' })
     expect(fs.readdirSync(layout.tmp)).toEqual([])
   })
 })
