@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -70,6 +71,114 @@ const benches: Record<string, () => Record<string, number>> = {
       ratio: Number((verifySeconds / baselineSeconds).toFixed(2)),
     }
   },
+}
+
+/** Write `bytes` of incompressible data quickly: one random block, each copy prefixed so files differ. */
+function writeRandom(file: string, bytes: number, block: Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const fd = fs.openSync(file, 'w')
+  const tag = crypto.randomBytes(64)
+  for (let done = 0; done < bytes; done += block.length) {
+    const n = Math.min(block.length, bytes - done)
+    tag.copy(block, 0)
+    fs.writeSync(fd, block, 0, n)
+    tag.writeUInt32BE(done / block.length, 0)
+  }
+  fs.closeSync(fd)
+}
+
+function wavHeader(dataBytes: number): Buffer {
+  const h = Buffer.alloc(44)
+  h.write('RIFF', 0, 'ascii')
+  h.writeUInt32LE(36 + dataBytes, 4)
+  h.write('WAVEfmt ', 8, 'ascii')
+  h.writeUInt32LE(16, 16)
+  h.writeUInt16LE(1, 20) // PCM
+  h.writeUInt16LE(1, 22) // mono
+  h.writeUInt32LE(16000, 24)
+  h.writeUInt32LE(32000, 28)
+  h.writeUInt16LE(2, 32)
+  h.writeUInt16LE(16, 34)
+  h.write('data', 36, 'ascii')
+  h.writeUInt32LE(dataBytes, 40)
+  return h
+}
+
+function dropCaches(): boolean {
+  // Root only; otherwise both sides read warm caches alike.
+  try {
+    execFileSync('sync')
+    fs.writeFileSync('/proc/sys/vm/drop_caches', '3')
+    return true
+  } catch {
+    return false
+  }
+}
+
+function seconds(fn: () => void): number {
+  const t = performance.now()
+  fn()
+  return (performance.now() - t) / 1000
+}
+
+benches.ingest = () => {
+  const repo = path.resolve(import.meta.dirname, '..')
+  const bigMb = Number(process.env.BENCH_BIG_MB ?? 5 * 1024)
+  const mediumCount = Number(process.env.BENCH_MEDIUM ?? 3)
+  const smallCount = Number(process.env.BENCH_SMALL ?? 400)
+  const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-ingest-'))
+  const device = path.join(root, 'device')
+  const block = crypto.randomBytes(8 * 1024 * 1024)
+  console.log(`ingest: making a device folder: 1 × ${bigMb} MB, ${mediumCount} × 300 MB, ${smallCount} × 1 MB …`)
+  writeRandom(path.join(device, 'DCIM', 'ZD_20261120083015_0001.MP4'), bigMb * 1024 * 1024, block)
+  for (let i = 0; i < mediumCount; i++) writeRandom(path.join(device, 'DCIM', `ZD_2026112009${String(i).padStart(2, '0')}00_${i}.MP4`), 300 * 1024 * 1024, block)
+  // Small files are what recorders write: valid PCM WAV files (a 44-byte header, then samples).
+  for (let i = 0; i < smallCount; i++) {
+    const file = path.join(device, 'RECORD', `REC_${String(i).padStart(4, '0')}.WAV`)
+    writeRandom(file, 1024 * 1024, block)
+    const fd = fs.openSync(file, 'r+')
+    fs.writeSync(fd, wavHeader(1024 * 1024 - 44), 0, 44, 0)
+    fs.closeSync(fd)
+  }
+  const totalBytes = (bigMb + mediumCount * 300 + smallCount) * 1024 * 1024
+
+  const data = path.join(root, 'data')
+  const env = { ...process.env, LIUHEN_LANG: 'en' }
+  const liuhen = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], { cwd: repo, env: { ...env, ...extra }, encoding: 'utf8' })
+  liuhen(['init', '--data', data, '--agency', 'Bench', '--agency-code', 'BENCH', '--admin', 'admin'], { LIUHEN_PASSWORD: 'Bench2026admin' })
+  liuhen(['user', 'add', '--data', data, '--user', 'jilu', '--name', 'Records', '--roles', 'records_officer'], {
+    LIUHEN_PASSWORD: 'Bench2026admin',
+    LIUHEN_NEW_PASSWORD: 'Bench2026jilu',
+  })
+
+  const dropped = dropCaches()
+  let out: ReturnType<typeof liuhen> | undefined
+  const oursSeconds = seconds(() => {
+    out = liuhen(['ingest', device, '--data', data, '--user', 'jilu', '--json'], { LIUHEN_PASSWORD: 'Bench2026jilu', LIUHEN_REPORT_MAXRSS: '1' })
+  })
+  if (out!.status !== 0) throw new Error(`ingest failed: ${out!.stderr}`)
+  const peakRssMB = Number(/LIUHEN_MAXRSS_MB=(\d+)/.exec(out!.stderr)?.[1] ?? NaN)
+  const summary = JSON.parse(out!.stdout.trim().split('\n').pop()!) as { stored: number; files: number }
+
+  dropCaches()
+  const copy = path.join(root, 'baseline')
+  const baselineSeconds = seconds(() => {
+    execFileSync('bash', ['-c', 'cp -r "$1" "$2" && sync && find "$2" -type f -print0 | xargs -0 sha256sum > /dev/null', 'bench', device, copy])
+  })
+  fs.rmSync(root, { recursive: true, force: true })
+  const gb = totalBytes / 1e9
+  console.log(`ingest: ${summary.stored} of ${summary.files} files, ${gb.toFixed(2)} GB, in ${oursSeconds.toFixed(1)} s (${(gb / oursSeconds * 1000).toFixed(0)} MB/s), peak RSS ${peakRssMB} MB`)
+  console.log(`baseline (cp -r, sync, sha256sum of the copies): ${baselineSeconds.toFixed(1)} s (${(gb / baselineSeconds * 1000).toFixed(0)} MB/s)`)
+  console.log(`page cache dropped before each run: ${dropped ? 'yes' : 'no (not root)'}`)
+  return {
+    bytes: totalBytes,
+    files: summary.files,
+    oursSeconds: Number(oursSeconds.toFixed(2)),
+    baselineSeconds: Number(baselineSeconds.toFixed(2)),
+    ratio: Number((oursSeconds / baselineSeconds).toFixed(3)),
+    peakRssMB,
+  }
 }
 
 const name = process.argv[2] ?? 'audit'

@@ -88,7 +88,7 @@ const en: Messages = {
       auditor: 'Under "Audit", read every recorded operation and verify the chain at any time.',
       records_officer:
         'Ingest, case filing and archive discs arrive in later versions under "Ingest", "Cases" and "Archive".',
-      enforcement_officer: 'Your recordings will appear under "Ingest" and "Cases" in a later version.',
+      enforcement_officer: 'After an action, import your body camera\'s recordings under "Ingest" within 24 hours.',
       approver: 'Access approval arrives in a later version under "Access".',
       legal_reviewer: 'Legal review arrives in a later version under "Cases".',
     },

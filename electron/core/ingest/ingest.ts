@@ -33,6 +33,7 @@ export interface IngestRequest {
 }
 
 const LATE_MS = 24 * 3600_000
+const MAX_REGISTERING = 4
 const toValue = (e: unknown): AppErrorValue => {
   if (e instanceof AppError) return e.toValue()
   const code = (e as { code?: unknown } | null)?.code
@@ -218,6 +219,15 @@ export class IngestJobs {
     this.emitProgress(job, true)
     let copied = 0
     let stopWith: AppErrorValue | null = null
+    const inflight = new Set<Promise<void>>()
+    const finish = (result: FileResult) => {
+      job.results.push(result)
+      p.filesDone++
+      this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
+      this.emitProgress(job, true)
+      // A full disk fails every file after this one too: stop cleanly instead.
+      if (result.error?.code === 'DISK_FULL') stopWith = result.error
+    }
     for (const entry of entries) {
       if (job.abort.signal.aborted) stopWith ??= { code: 'CANCELLED' }
       if (stopWith) {
@@ -236,16 +246,14 @@ export class IngestJobs {
           captureEnd: null,
           metadata: {},
         }
-        job.results.push(result)
-        p.filesDone++
-        this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
+        finish(result)
         continue
       }
       p.currentFile = entry.relPath
       p.currentFileBytes = 0
       p.currentFileSize = entry.size
       this.emitProgress(job)
-      const result = await this.ingestOne(job, entry, req, device, actor, (delta) => {
+      const outcome = await this.ingestOne(job, entry, req, device, actor, (delta) => {
         p.bytesDone += delta
         p.currentFileBytes += delta
         copied += delta
@@ -255,16 +263,23 @@ export class IngestJobs {
           p.bytesPerSecond > 0 ? Math.round((p.bytesTotal - p.bytesDone) / p.bytesPerSecond) : null
         this.emitProgress(job)
       })
-      // Files recognised without copying still count as done bytes.
-      if (result.status !== 'stored' && result.status !== 'duplicate')
-        p.bytesDone += entry.skip ? 0 : entry.size - p.currentFileBytes
-      job.results.push(result)
-      p.filesDone++
-      this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
-      this.emitProgress(job, true)
-      // A full disk fails every file after this one too: stop cleanly instead.
-      if (result.error?.code === 'DISK_FULL') stopWith = result.error
+      if ('now' in outcome) {
+        // Files recognised without copying still count as done bytes.
+        if (outcome.now.status !== 'stored' && outcome.now.status !== 'duplicate')
+          p.bytesDone += entry.skip ? 0 : entry.size - p.currentFileBytes
+        finish(outcome.now)
+      } else {
+        // Reading metadata and registering overlap with copying the next file (ffprobe runs in its own
+        // process); a few at most, so a fast small-file device cannot pile up work.
+        const pending: Promise<void> = outcome.later.then((r) => {
+          inflight.delete(pending)
+          finish(r)
+        })
+        inflight.add(pending)
+        if (inflight.size >= MAX_REGISTERING) await Promise.race(inflight)
+      }
     }
+    await Promise.all(inflight)
     const cancelled = job.abort.signal.aborted
     const diskFull = stopWith?.code === 'DISK_FULL'
     const status = cancelled ? 'cancelled' : diskFull ? 'failed' : 'done'
@@ -313,7 +328,7 @@ export class IngestJobs {
     device: Device,
     actor: Actor,
     onBytes: (delta: number) => void,
-  ): Promise<FileResult> {
+  ): Promise<{ now: FileResult } | { later: Promise<FileResult> }> {
     const base: FileResult = {
       relPath: entry.relPath,
       size: entry.size,
@@ -328,20 +343,22 @@ export class IngestJobs {
       captureEnd: null,
       metadata: {},
     }
-    if (entry.skip) return base
+    if (entry.skip) return { now: base }
     const db = this.deps.db
     const known = knownSource(db, device.id, entry.relPath, entry.size, entry.mtimeMs)
     if (known && fs.existsSync(objectPath(this.deps.layout, known.sha256))) {
       const ev = findEvidenceBySha(db, known.sha256)!
       return {
-        ...base,
-        status: 'already',
-        sha256: known.sha256,
-        evidenceId: known.evidenceId,
-        flags: JSON.parse(ev.flags) as EvidenceFlag[],
-        captureStart: ev.capture_start,
-        captureEnd: ev.capture_end,
-        metadata: recordedMetadata(ev),
+        now: {
+          ...base,
+          status: 'already',
+          sha256: known.sha256,
+          evidenceId: known.evidenceId,
+          flags: JSON.parse(ev.flags) as EvidenceFlag[],
+          captureStart: ev.capture_start,
+          captureEnd: ev.capture_end,
+          metadata: recordedMetadata(ev),
+        },
       }
     }
     try {
@@ -375,49 +392,58 @@ export class IngestJobs {
             }),
         )
         return {
-          ...base,
-          size: stored.size,
-          status: 'duplicate',
-          sha256: stored.sha256,
-          evidenceId: existing.id,
-          flags: JSON.parse(existing.flags) as EvidenceFlag[],
-          captureStart: existing.capture_start,
-          captureEnd: existing.capture_end,
-          metadata: recordedMetadata(existing),
+          now: {
+            ...base,
+            size: stored.size,
+            status: 'duplicate',
+            sha256: stored.sha256,
+            evidenceId: existing.id,
+            flags: JSON.parse(existing.flags) as EvidenceFlag[],
+            captureStart: existing.capture_start,
+            captureEnd: existing.capture_end,
+            metadata: recordedMetadata(existing),
+          },
         }
       }
-      return await this.register(
-        job,
-        entry,
-        req,
-        device,
-        actor,
-        stored.sha256,
-        stored.size,
-        stored.objectPath,
-        base,
-      )
-    } catch (e) {
-      const error = toValue(e)
-      if (error.code === 'INTERNAL') console.error('[liuhen] ingest', entry.relPath, e)
-      // The failure itself is part of the record: which file, from which device, and why.
-      try {
-        auditedChange(
-          this.deps,
-          {
-            ...actorFields(actor),
-            action: 'ingest.fileFailed',
-            targetType: 'batch',
-            targetId: job.progress.batchId,
-            details: { relPath: entry.relPath, code: error.code },
-          },
-          () => undefined,
-        )
-      } catch (auditError) {
-        if (toValue(auditError).code !== 'DISK_FULL') throw auditError
+      return {
+        later: this.register(
+          job,
+          entry,
+          req,
+          device,
+          actor,
+          stored.sha256,
+          stored.size,
+          stored.objectPath,
+          base,
+        ).catch((e: unknown) => this.failed(job, entry, actor, base, e)),
       }
-      return { ...base, status: 'failed', error }
+    } catch (e) {
+      return { now: this.failed(job, entry, actor, base, e) }
     }
+  }
+
+  /** Report one file's failure with its reason, and put it on the record. */
+  private failed(job: Job, entry: SourceEntry, actor: Actor, base: FileResult, e: unknown): FileResult {
+    const error = toValue(e)
+    if (error.code === 'INTERNAL') console.error('[liuhen] ingest', entry.relPath, e)
+    // The failure itself is part of the record: which file, from which device, and why.
+    try {
+      auditedChange(
+        this.deps,
+        {
+          ...actorFields(actor),
+          action: 'ingest.fileFailed',
+          targetType: 'batch',
+          targetId: job.progress.batchId,
+          details: { relPath: entry.relPath, code: error.code },
+        },
+        () => undefined,
+      )
+    } catch (auditError) {
+      if (toValue(auditError).code !== 'DISK_FULL') throw auditError
+    }
+    return { ...base, status: 'failed', error }
   }
 
   private async register(

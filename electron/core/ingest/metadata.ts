@@ -209,6 +209,30 @@ function isKnownImage(head: Buffer): boolean {
   )
 }
 
+/**
+ * Recorders write plain containers (WAV, MP3, AAC, AMR, M4A) that the in-process reader understands in a
+ * millisecond; ffprobe, a process per file, is kept for video and for audio that reader cannot parse.
+ */
+async function audioFacts(file: string): Promise<MediaFacts> {
+  try {
+    const mm = await withTimeout(parseAudioFile(file, { duration: false, skipCovers: true }), PROBE_TIMEOUT_MS)
+    if (mm.format.container && mm.format.duration && (mm.format.numberOfChannels || mm.format.codec)) {
+      const facts: MediaFacts = { readable: true, time: null, durationMs: Math.round(mm.format.duration * 1000), location: null, info: {} }
+      facts.info.container = mm.format.container
+      if (mm.format.codec) facts.info.audioCodec = mm.format.codec
+      if (mm.format.creationTime) facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
+      if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
+      if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')
+      return facts
+    }
+  } catch {
+    /* fall through to ffprobe */
+  }
+  return audioVideoFacts(file)
+}
+
 export async function readFacts(file: string, mediaType: MediaType): Promise<MediaFacts> {
-  return mediaType === 'photo' ? photoFacts(file) : audioVideoFacts(file)
+  if (mediaType === 'photo') return photoFacts(file)
+  if (mediaType === 'audio') return audioFacts(file)
+  return audioVideoFacts(file)
 }

@@ -6,6 +6,7 @@ import { AuditPage } from './Audit.tsx'
 import { ChangePasswordForm } from './ChangePassword.tsx'
 import { PAGES, canOpen, type PageId } from './pages.ts'
 import { SettingsPage } from './Settings.tsx'
+import { IngestPage } from './Ingest.tsx'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
@@ -96,6 +97,8 @@ function PageContent({ id, user }: { id: PageId; user: User }) {
       return <AuditPage />
     case 'settings':
       return <SettingsPage currentUserId={user.id} />
+    case 'ingest':
+      return <IngestPage />
     default:
       return (
         <section className="panel narrow">

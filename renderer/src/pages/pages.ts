@@ -5,7 +5,7 @@ import type { Role } from '../../../shared/roles.ts'
  * this only decides what the navigation offers and which page shows "access denied".
  */
 export const PAGES = [
-  { id: 'ingest', roles: 'any' },
+  { id: 'ingest', roles: ['records_officer', 'enforcement_officer'] },
   { id: 'cases', roles: 'any' },
   { id: 'access', roles: 'any' },
   { id: 'archive', roles: ['records_officer', 'admin'] },

@@ -1,0 +1,341 @@
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { FileResult, JobProgress, MethodOutput } from '../../../shared/contract.ts'
+import { call, onCoreEvent } from '../api.ts'
+import { ErrorText, Field, formatTime, useSubmit } from '../components/common.tsx'
+
+type ScanResult = MethodOutput<'ingest.scan'>
+type Devices = MethodOutput<'devices.list'>
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`
+}
+
+function formatEta(seconds: number | null): string {
+  if (seconds === null) return '—'
+  const m = Math.floor(seconds / 60)
+  const s = seconds % 60
+  return m ? `${m}:${String(s).padStart(2, '0')}` : `${s}s`
+}
+
+/** 采集: devices and folders in, progress while copying, and what happened to every file. */
+export function IngestPage() {
+  const { t } = useTranslation()
+  const [devices, setDevices] = useState<Devices | null>(null)
+  const [source, setSource] = useState<{ root: string; deviceId?: string } | null>(null)
+  const [folder, setFolder] = useState('')
+  const [scan, setScan] = useState<ScanResult | null>(null)
+  const [tags, setTags] = useState({ caseNo: '', place: '', fact: '', lateReason: '' })
+  const [jobs, setJobs] = useState<Record<string, { progress: JobProgress; results: FileResult[] }>>({})
+  const [shownJob, setShownJob] = useState<string | null>(null)
+  const scanning = useSubmit()
+  const starting = useSubmit()
+
+  // Removable volumes come and go: ask again every few seconds while the page is open.
+  useEffect(() => {
+    let stop = false
+    const poll = () =>
+      call('devices.list', {}).then(
+        (d) => !stop && setDevices(d),
+        () => undefined,
+      )
+    void poll()
+    const timer = window.setInterval(poll, 3000)
+    return () => {
+      stop = true
+      window.clearInterval(timer)
+    }
+  }, [])
+
+  useEffect(() => {
+    void call('ingest.jobs', {}).then(
+      (r) => setJobs(Object.fromEntries(r.jobs.map((j) => [j.progress.jobId, j]))),
+      () => undefined,
+    )
+    return onCoreEvent((e) => {
+      if (e.type === 'ingest.progress' || e.type === 'ingest.done') {
+        setJobs((js) => ({ ...js, [e.progress.jobId]: { results: js[e.progress.jobId]?.results ?? [], progress: e.progress } }))
+      } else if (e.type === 'ingest.file') {
+        setJobs((js) => {
+          const j = js[e.jobId]
+          return j ? { ...js, [e.jobId]: { ...j, results: [...j.results, e.result] } } : js
+        })
+      }
+    })
+  }, [])
+
+  const showFiles = (root: string, deviceId?: string) =>
+    scanning.run(async () => {
+      setScan(null)
+      const r = await call('ingest.scan', { sourceRoot: root, ...(deviceId ? { deviceId } : {}) })
+      setSource(deviceId ? { root, deviceId } : { root })
+      setScan(r)
+    })
+
+  const start = () =>
+    starting.run(async () => {
+      if (!source) return
+      const clean = Object.fromEntries(Object.entries(tags).filter(([, v]) => v.trim()))
+      const r = await call('ingest.start', {
+        sourceRoot: source.root,
+        ...(source.deviceId ? { deviceId: source.deviceId } : {}),
+        ...clean,
+      })
+      setShownJob(r.jobId)
+      setScan(null)
+    })
+
+  const register = (v: Devices['attached'][number]) =>
+    scanning.run(async () => {
+      await call('devices.register', {
+        kind: 'usb',
+        identity: v.identity,
+        label: v.label || v.model || v.mountPoint,
+        info: v.deviceInfo,
+      })
+      setDevices(await call('devices.list', {}))
+    })
+
+  const shown = shownJob ? jobs[shownJob] : undefined
+  const running = Object.values(jobs).filter((j) => j.progress.state === 'scanning' || j.progress.state === 'copying')
+
+  return (
+    <section className="ingest">
+      <h2>{t('ingest.title')}</h2>
+      <p className="muted">{t('ingest.intro')}</p>
+
+      <div className="panel">
+        <h3>{t('ingest.attached')}</h3>
+        {devices && devices.attached.length === 0 ? <p className="muted">{t('ingest.noAttached')}</p> : null}
+        <div className="device-cards">
+          {devices?.attached.map((v) => (
+            <div className="device-card" key={v.identity}>
+              <strong>{v.label || v.model || v.mountPoint}</strong>
+              <span className="muted">{[v.vendor, v.model].filter(Boolean).join(' ')}</span>
+              <span className="mono">{v.mountPoint}</span>
+              <span className="mono">{v.identity}</span>
+              {Object.entries(v.deviceInfo).map(([k, val]) => (
+                <span key={k}>
+                  {k}：{val}
+                </span>
+              ))}
+              <span className={v.deviceId ? 'ok-text' : 'muted'}>{v.deviceId ? t('ingest.registered') : t('ingest.unregistered')}</span>
+              <div className="row">
+                {v.deviceId ? null : <button onClick={() => register(v)}>{t('ingest.register')}</button>}
+                <button className="primary" onClick={() => showFiles(v.mountPoint, v.deviceId ?? undefined)}>
+                  {t('ingest.scan')}
+                </button>
+              </div>
+            </div>
+          ))}
+        </div>
+        <form
+          className="folder-form"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void showFiles(folder.trim())
+          }}
+        >
+          <Field label={t('ingest.fromFolder')} hint={t('ingest.folderHint')}>
+            <input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder={t('ingest.folderPath')} required />
+          </Field>
+          <button type="submit" className="primary" disabled={scanning.busy}>
+            {t('ingest.scan')}
+          </button>
+        </form>
+        <ErrorText error={scanning.error} />
+      </div>
+
+      {scan && source ? (
+        <div className="panel" data-testid="scan">
+          <h3>
+            {t('ingest.files')} · <span className="mono">{source.root}</span>
+          </h3>
+          <p>
+            {t('ingest.newFiles', { count: scan.totals.media - scan.totals.inVault })}，{t('ingest.inVault', { count: scan.totals.inVault })}，
+            {t('ingest.totalSize', { size: formatBytes(scan.totals.bytes) })}
+          </p>
+          <ScanTable scan={scan} />
+          <div className="grid">
+            {(['caseNo', 'place', 'fact'] as const).map((k) => (
+              <Field key={k} label={t(`ingest.${k}`)}>
+                <input name={k} value={tags[k]} onChange={(e) => setTags({ ...tags, [k]: e.target.value })} />
+              </Field>
+            ))}
+            <Field label={t('ingest.lateReason')} hint={t('ingest.lateReasonHint')}>
+              <input name="lateReason" value={tags.lateReason} onChange={(e) => setTags({ ...tags, lateReason: e.target.value })} />
+            </Field>
+          </div>
+          <ErrorText error={starting.error} />
+          <button className="primary" onClick={start} disabled={starting.busy}>
+            {t('ingest.start')}
+          </button>
+        </div>
+      ) : null}
+
+      {running
+        .filter((j) => j.progress.jobId !== shownJob)
+        .map((j) => (
+          <JobProgressBar key={j.progress.jobId} progress={j.progress} />
+        ))}
+      {shown ? <JobProgressBar progress={shown.progress} /> : null}
+
+      {shown ? <JobResults job={shown} /> : null}
+    </section>
+  )
+}
+
+function ScanTable({ scan }: { scan: ScanResult }) {
+  const { t, i18n } = useTranslation()
+  return (
+    <div className="scroll-table">
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t('ingest.col.file')}</th>
+            <th>{t('ingest.col.type')}</th>
+            <th>{t('ingest.col.size')}</th>
+            <th>{t('ingest.col.capture')}</th>
+            <th>{t('ingest.col.status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {scan.entries.map((e) => (
+            <tr key={e.relPath}>
+              <td className="path">{e.relPath}</td>
+              <td>{e.mediaType ? t(`ingest.media.${e.mediaType}`) : '—'}</td>
+              <td className="nowrap">{formatBytes(e.size)}</td>
+              <td className="nowrap">{formatTime(e.mtime, i18n.language)}</td>
+              <td>
+                {e.skipReason
+                  ? `${t('ingest.status.skipped')}：${t(`ingest.skip.${e.skipReason}`)}`
+                  : e.inVault
+                    ? t('ingest.status.already')
+                    : t('ingest.newFiles', { count: 1 })}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+function JobProgressBar({ progress: p }: { progress: JobProgress }) {
+  const { t } = useTranslation()
+  const pct = p.bytesTotal ? Math.min(100, Math.floor((100 * p.bytesDone) / p.bytesTotal)) : 0
+  return (
+    <div className="panel" data-testid="progress">
+      <div className="row">
+        <strong>{p.sourceRoot}</strong>
+        <span className="spacer" />
+        {p.state === 'copying' || p.state === 'scanning' ? (
+          <button onClick={() => void call('ingest.cancel', { jobId: p.jobId })}>{t('ingest.cancel')}</button>
+        ) : null}
+      </div>
+      <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      <p className="muted">
+        {pct}% ·{' '}
+        {t('ingest.progressLine', {
+          done: formatBytes(p.bytesDone),
+          total: formatBytes(p.bytesTotal),
+          speed: formatBytes(p.bytesPerSecond),
+          eta: formatEta(p.etaSeconds),
+        })}{' '}
+        · {p.filesDone}/{p.filesTotal}
+      </p>
+      {p.currentFile ? <p className="muted">{t('ingest.current', { file: p.currentFile })}</p> : null}
+    </div>
+  )
+}
+
+function JobResults({ job }: { job: { progress: JobProgress; results: FileResult[] } }) {
+  const { t, i18n } = useTranslation()
+  const s = job.progress.summary
+  const sorted = useMemo(() => [...job.results].sort((a, b) => a.relPath.localeCompare(b.relPath)), [job.results])
+  return (
+    <div className="panel" data-testid="results">
+      <h3>{t('ingest.results')}</h3>
+      {s ? (
+        <p className={s.failed ? 'banner bad' : 'banner ok'} role="status">
+          {t('ingest.finished', { ...s })}
+          {job.progress.state === 'cancelled' ? ` ${t('ingest.cancelledNote')}` : ''}
+        </p>
+      ) : null}
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{t('ingest.col.thumb')}</th>
+            <th>{t('ingest.col.file')}</th>
+            <th>{t('ingest.col.size')}</th>
+            <th>{t('ingest.col.status')}</th>
+            <th>{t('ingest.col.capture')}</th>
+            <th>{t('ingest.col.flags')}</th>
+            <th>{t('ingest.col.sha256')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((r) => (
+            <tr key={r.relPath} className={r.status === 'failed' ? 'row-bad' : undefined}>
+              <td>{r.evidenceId ? <Thumbnail evidenceId={r.evidenceId} ready={job.progress.state !== 'copying'} /> : null}</td>
+              <td className="path">{r.relPath}</td>
+              <td className="nowrap">{formatBytes(r.size)}</td>
+              <td>
+                {t(`ingest.status.${r.status}`)}
+                {r.skipReason ? `：${t(`ingest.skip.${r.skipReason}`)}` : ''}
+                {r.error ? <ErrorText error={r.error} /> : null}
+              </td>
+              <td className="nowrap">{r.captureStart ? formatTime(r.captureStart, i18n.language) : '—'}</td>
+              <td>
+                {r.flags.map((f) => (
+                  <span key={f} className="chip">
+                    {t(`ingest.flag.${f}`)}
+                  </span>
+                ))}
+              </td>
+              <td className="mono" title={r.sha256 ?? ''}>
+                {r.sha256 ? `${r.sha256.slice(0, 12)}…` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+/** Thumbnails are made after the copy; ask again a few times until one is there. */
+function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: boolean }) {
+  const [url, setUrl] = useState<string | null>(null)
+  const load = useCallback(async () => (await call('evidence.thumbnail', { evidenceId })).dataUrl, [evidenceId])
+  useEffect(() => {
+    if (!ready || url) return
+    let tries = 0
+    let stop = false
+    const attempt = () => {
+      void load().then(
+        (u) => {
+          if (stop) return
+          if (u) setUrl(u)
+          else if (++tries < 5) window.setTimeout(attempt, 1500)
+        },
+        () => undefined,
+      )
+    }
+    attempt()
+    return () => {
+      stop = true
+    }
+  }, [ready, url, load])
+  return url ? <img className="thumb" src={url} alt="" /> : <span className="thumb thumb-empty" />
+}

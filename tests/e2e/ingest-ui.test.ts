@@ -1,0 +1,90 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { rpc, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import { makeClip, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
+
+/* A records officer imports a folder device through the 采集 page and sees progress and the result. */
+
+let bridge: RunningBridge
+let browser: Browser
+let page: Page
+let device: string
+const problems: string[] = []
+
+async function call(method: string, input: unknown, session?: string) {
+  const r = (await rpc(bridge, { method, input, session })).json as { ok: boolean; value: Record<string, unknown> }
+  expect(r.ok, `${method}: ${JSON.stringify(r)}`).toBe(true)
+  return r.value
+}
+
+beforeAll(async () => {
+  device = tempDir('liuhen-uidev-')
+  makeClip(path.join(device, 'DCIM', 'ZD_20261120083015_0001.MP4'), { seconds: 3, creationTime: '2026-11-20T08:30:15Z' })
+  makeClip(path.join(device, 'DCIM', 'ZD_20261120084500_0002.MP4'), { seconds: 2, creationTime: '2026-11-20T08:45:00Z' })
+  for (const f of ['GoPro.jpg', 'Kodak.jpg']) fs.copyFileSync(path.join(SAMPLES, 'cameras', f), path.join(device, 'DCIM', f))
+  randomFile(path.join(device, 'DCIM', 'ZD_20261120090000_0003.MP4'), 160 * 1024 * 1024)
+  fs.writeFileSync(path.join(device, 'DCIM', 'empty.mp4'), '')
+  fs.writeFileSync(path.join(device, 'readme.txt'), '执法记录仪说明')
+
+  bridge = await startBridgeProcess()
+  await call('system.initialize', {
+    agencyName: '福州市医疗保障局',
+    agencyCode: 'FZYBJ',
+    adminUsername: 'admin',
+    adminDisplayName: '陈建国',
+    adminPassword: 'Chushi2026a',
+  })
+  const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
+  await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
+  await call('users.create', { username: 'jilu', displayName: '王记录', roles: ['records_officer'], initialPassword: 'Linshi2026c' }, admin)
+  const s = (await call('auth.signIn', { username: 'jilu', password: 'Linshi2026c' })).session as string
+  await call('auth.changePassword', { currentPassword: 'Linshi2026c', newPassword: 'Jilu2026ok' }, s)
+
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
+  })
+  page.on('pageerror', (e) => problems.push(e.message))
+  await page.goto(bridge.launchUrl)
+  await page.fill('input[name=username]', 'jilu')
+  await page.fill('input[name=password]', 'Jilu2026ok')
+  await page.click('button[type=submit]')
+  await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await bridge?.stop()
+})
+
+describe('采集 page', () => {
+  test('a folder device is scanned, imported with progress, and every file accounted for', async () => {
+    await page.getByRole('navigation').getByText('采集', { exact: true }).click()
+    await page.getByRole('heading', { name: '采集' }).waitFor()
+    await page.fill('input[name=folder]', device)
+    await page.getByRole('button', { name: '查看文件' }).last().click()
+    await page.getByTestId('scan').waitFor()
+    await expect(page.getByTestId('scan').textContent()).resolves.toContain('6 个待导入')
+    await page.fill('input[name=caseNo]', '闽医保罚〔2026〕12号')
+    await page.fill('input[name=place]', '福州市鼓楼区某定点药店')
+    await page.screenshot({ path: screenshotPath('10-ingest-scan'), fullPage: true })
+    await page.getByRole('button', { name: '开始导入' }).click()
+    await page.getByTestId('progress').waitFor()
+    await page.screenshot({ path: screenshotPath('11-ingest-progress') })
+    const banner = page.getByTestId('results').getByRole('status')
+    await banner.filter({ hasText: '导入完成' }).waitFor({ timeout: 90_000 })
+    await expect(banner.textContent()).resolves.toContain('新入库 6')
+    // Thumbnails arrive after the copy.
+    await page.getByTestId('results').locator('img.thumb').first().waitFor({ timeout: 30_000 })
+    await page.screenshot({ path: screenshotPath('12-ingest-result'), fullPage: true })
+    const text = (await page.getByTestId('results').textContent()) ?? ''
+    expect(text).toContain('不是音视频或照片文件')
+    expect(text).toContain('空文件')
+    expect(text).toContain(sha256sum(path.join(device, 'DCIM', 'GoPro.jpg')).slice(0, 12))
+    expect(problems).toEqual([])
+  })
+})
