@@ -129,9 +129,16 @@ benches.ingest = () => {
   const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-ingest-'))
   const device = path.join(root, 'device')
   const block = crypto.randomBytes(8 * 1024 * 1024)
-  console.log(`ingest: making a device folder: 1 × ${bigMb} MB, ${mediumCount} × 300 MB, ${smallCount} × 1 MB …`)
+  console.log(
+    `ingest: making a device folder: 1 × ${bigMb} MB, ${mediumCount} × 300 MB, ${smallCount} × 1 MB …`,
+  )
   writeRandom(path.join(device, 'DCIM', 'ZD_20261120083015_0001.MP4'), bigMb * 1024 * 1024, block)
-  for (let i = 0; i < mediumCount; i++) writeRandom(path.join(device, 'DCIM', `ZD_2026112009${String(i).padStart(2, '0')}00_${i}.MP4`), 300 * 1024 * 1024, block)
+  for (let i = 0; i < mediumCount; i++)
+    writeRandom(
+      path.join(device, 'DCIM', `ZD_2026112009${String(i).padStart(2, '0')}00_${i}.MP4`),
+      300 * 1024 * 1024,
+      block,
+    )
   // Small files are what recorders write: valid PCM WAV files (a 44-byte header, then samples).
   for (let i = 0; i < smallCount; i++) {
     const file = path.join(device, 'RECORD', `REC_${String(i).padStart(4, '0')}.WAV`)
@@ -145,17 +152,29 @@ benches.ingest = () => {
   const data = path.join(root, 'data')
   const env = { ...process.env, LIUHEN_LANG: 'en' }
   const liuhen = (args: string[], extra: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], { cwd: repo, env: { ...env, ...extra }, encoding: 'utf8' })
-  liuhen(['init', '--data', data, '--agency', 'Bench', '--agency-code', 'BENCH', '--admin', 'admin'], { LIUHEN_PASSWORD: 'Bench2026admin' })
-  liuhen(['user', 'add', '--data', data, '--user', 'jilu', '--name', 'Records', '--roles', 'records_officer'], {
+    spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
+      cwd: repo,
+      env: { ...env, ...extra },
+      encoding: 'utf8',
+    })
+  liuhen(['init', '--data', data, '--agency', 'Bench', '--agency-code', 'BENCH', '--admin', 'admin'], {
     LIUHEN_PASSWORD: 'Bench2026admin',
-    LIUHEN_NEW_PASSWORD: 'Bench2026jilu',
   })
+  liuhen(
+    ['user', 'add', '--data', data, '--user', 'jilu', '--name', 'Records', '--roles', 'records_officer'],
+    {
+      LIUHEN_PASSWORD: 'Bench2026admin',
+      LIUHEN_NEW_PASSWORD: 'Bench2026jilu',
+    },
+  )
 
   const dropped = dropCaches()
   let out: ReturnType<typeof liuhen> | undefined
   const oursSeconds = seconds(() => {
-    out = liuhen(['ingest', device, '--data', data, '--user', 'jilu', '--json'], { LIUHEN_PASSWORD: 'Bench2026jilu', LIUHEN_REPORT_MAXRSS: '1' })
+    out = liuhen(['ingest', device, '--data', data, '--user', 'jilu', '--json'], {
+      LIUHEN_PASSWORD: 'Bench2026jilu',
+      LIUHEN_REPORT_MAXRSS: '1',
+    })
   })
   if (out!.status !== 0) throw new Error(`ingest failed: ${out!.stderr}`)
   const peakRssMB = Number(/LIUHEN_MAXRSS_MB=(\d+)/.exec(out!.stderr)?.[1] ?? NaN)
@@ -164,12 +183,22 @@ benches.ingest = () => {
   dropCaches()
   const copy = path.join(root, 'baseline')
   const baselineSeconds = seconds(() => {
-    execFileSync('bash', ['-c', 'cp -r "$1" "$2" && sync && find "$2" -type f -print0 | xargs -0 sha256sum > /dev/null', 'bench', device, copy])
+    execFileSync('bash', [
+      '-c',
+      'cp -r "$1" "$2" && sync && find "$2" -type f -print0 | xargs -0 sha256sum > /dev/null',
+      'bench',
+      device,
+      copy,
+    ])
   })
   fs.rmSync(root, { recursive: true, force: true })
   const gb = totalBytes / 1e9
-  console.log(`ingest: ${summary.stored} of ${summary.files} files, ${gb.toFixed(2)} GB, in ${oursSeconds.toFixed(1)} s (${(gb / oursSeconds * 1000).toFixed(0)} MB/s), peak RSS ${peakRssMB} MB`)
-  console.log(`baseline (cp -r, sync, sha256sum of the copies): ${baselineSeconds.toFixed(1)} s (${(gb / baselineSeconds * 1000).toFixed(0)} MB/s)`)
+  console.log(
+    `ingest: ${summary.stored} of ${summary.files} files, ${gb.toFixed(2)} GB, in ${oursSeconds.toFixed(1)} s (${((gb / oursSeconds) * 1000).toFixed(0)} MB/s), peak RSS ${peakRssMB} MB`,
+  )
+  console.log(
+    `baseline (cp -r, sync, sha256sum of the copies): ${baselineSeconds.toFixed(1)} s (${((gb / baselineSeconds) * 1000).toFixed(0)} MB/s)`,
+  )
   console.log(`page cache dropped before each run: ${dropped ? 'yes' : 'no (not root)'}`)
   return {
     bytes: totalBytes,

@@ -88,7 +88,8 @@ const en: Messages = {
       auditor: 'Under "Audit", read every recorded operation and verify the chain at any time.',
       records_officer:
         'Ingest, case filing and archive discs arrive in later versions under "Ingest", "Cases" and "Archive".',
-      enforcement_officer: 'After an action, import your body camera\'s recordings under "Ingest" within 24 hours.',
+      enforcement_officer:
+        'After an action, import your body camera\'s recordings under "Ingest" within 24 hours.',
       approver: 'Access approval arrives in a later version under "Access".',
       legal_reviewer: 'Legal review arrives in a later version under "Cases".',
     },
@@ -259,6 +260,7 @@ const en: Messages = {
     lateReasonHint: 'e.g. returning from remote or continuous duty; the rules require a reason',
     files: 'Files',
     newFiles: '{{count}} to import',
+    toImport: 'To import',
     inVault: '{{count}} already in the vault',
     totalSize: '{{size}} in all',
     progressLine: '{{done}} of {{total}}, {{speed}}/s, about {{eta}} left',
@@ -275,6 +277,7 @@ const en: Messages = {
       size: 'Size',
       status: 'Status',
       capture: 'Captured',
+      modified: 'File date',
       flags: 'Notes',
       sha256: 'SHA-256',
     },

@@ -83,7 +83,8 @@ const zhCN = {
     hint: {
       admin: '在“设置”中维护机关信息，为本机关人员创建账号并分配角色。',
       auditor: '在“审计”中查看全部操作记录，并随时校验日志链是否完整。',
-      records_officer: '在“采集”中导入执法记录仪、录音设备或文件夹中的音视频；案件归档和档案光盘将在后续版本提供。',
+      records_officer:
+        '在“采集”中导入执法记录仪、录音设备或文件夹中的音视频；案件归档和档案光盘将在后续版本提供。',
       enforcement_officer: '执法结束后，请在 24 小时内通过“采集”导入执法记录仪中的音视频。',
       approver: '调阅审批将在后续版本的“调阅”中提供。',
       legal_reviewer: '法制审核将在后续版本的“案件”中提供。',
@@ -249,6 +250,7 @@ const zhCN = {
     lateReasonHint: '如外出执法、连续执勤后返回，依规定须说明',
     files: '文件',
     newFiles: '{{count}} 个待导入',
+    toImport: '待导入',
     inVault: '{{count}} 个已在证据库',
     totalSize: '共 {{size}}',
     progressLine: '{{done}} / {{total}}，{{speed}}/秒，预计剩余 {{eta}}',
@@ -265,6 +267,7 @@ const zhCN = {
       size: '大小',
       status: '状态',
       capture: '采集时间',
+      modified: '文件时间',
       flags: '提示',
       sha256: 'SHA-256',
     },

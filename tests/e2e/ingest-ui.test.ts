@@ -15,16 +15,26 @@ let device: string
 const problems: string[] = []
 
 async function call(method: string, input: unknown, session?: string) {
-  const r = (await rpc(bridge, { method, input, session })).json as { ok: boolean; value: Record<string, unknown> }
+  const r = (await rpc(bridge, { method, input, session })).json as {
+    ok: boolean
+    value: Record<string, unknown>
+  }
   expect(r.ok, `${method}: ${JSON.stringify(r)}`).toBe(true)
   return r.value
 }
 
 beforeAll(async () => {
   device = tempDir('liuhen-uidev-')
-  makeClip(path.join(device, 'DCIM', 'ZD_20261120083015_0001.MP4'), { seconds: 3, creationTime: '2026-11-20T08:30:15Z' })
-  makeClip(path.join(device, 'DCIM', 'ZD_20261120084500_0002.MP4'), { seconds: 2, creationTime: '2026-11-20T08:45:00Z' })
-  for (const f of ['GoPro.jpg', 'Kodak.jpg']) fs.copyFileSync(path.join(SAMPLES, 'cameras', f), path.join(device, 'DCIM', f))
+  makeClip(path.join(device, 'DCIM', 'ZD_20261120083015_0001.MP4'), {
+    seconds: 3,
+    creationTime: '2026-11-20T08:30:15Z',
+  })
+  makeClip(path.join(device, 'DCIM', 'ZD_20261120084500_0002.MP4'), {
+    seconds: 2,
+    creationTime: '2026-11-20T08:45:00Z',
+  })
+  for (const f of ['GoPro.jpg', 'Kodak.jpg'])
+    fs.copyFileSync(path.join(SAMPLES, 'cameras', f), path.join(device, 'DCIM', f))
   randomFile(path.join(device, 'DCIM', 'ZD_20261120090000_0003.MP4'), 160 * 1024 * 1024)
   fs.writeFileSync(path.join(device, 'DCIM', 'empty.mp4'), '')
   fs.writeFileSync(path.join(device, 'readme.txt'), '执法记录仪说明')
@@ -39,7 +49,11 @@ beforeAll(async () => {
   })
   const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
   await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
-  await call('users.create', { username: 'jilu', displayName: '王记录', roles: ['records_officer'], initialPassword: 'Linshi2026c' }, admin)
+  await call(
+    'users.create',
+    { username: 'jilu', displayName: '王记录', roles: ['records_officer'], initialPassword: 'Linshi2026c' },
+    admin,
+  )
   const s = (await call('auth.signIn', { username: 'jilu', password: 'Linshi2026c' })).session as string
   await call('auth.changePassword', { currentPassword: 'Linshi2026c', newPassword: 'Jilu2026ok' }, s)
 
@@ -85,6 +99,8 @@ describe('采集 page', () => {
     expect(text).toContain('不是音视频或照片文件')
     expect(text).toContain('空文件')
     expect(text).toContain(sha256sum(path.join(device, 'DCIM', 'GoPro.jpg')).slice(0, 12))
+    // No metadata in a damaged clip: the time in its file name is used.
+    expect(text).toContain('2026-11-20 09:00:00')
     expect(problems).toEqual([])
   })
 })

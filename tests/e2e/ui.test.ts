@@ -80,9 +80,11 @@ describe('first morning with Liuhen', () => {
     await page.screenshot({ path: screenshotPath('03-forced-password-change') })
     await changePassword(ADMIN.initial, ADMIN.changed)
     await page.getByRole('heading', { name: '陈建国，您好' }).waitFor()
-    for (const label of ['采集', '案件', '调阅', '归档', '审计', '统计', '设置']) {
+    for (const label of ['案件', '调阅', '归档', '审计', '统计', '设置']) {
       await expect(page.getByRole('navigation').getByText(label, { exact: true }).count()).resolves.toBe(1)
     }
+    // Separation of duties: the administrator does not handle evidence.
+    await expect(page.getByRole('navigation').getByText('采集', { exact: true }).count()).resolves.toBe(0)
     await page.screenshot({ path: screenshotPath('04-home-admin') })
   })
 

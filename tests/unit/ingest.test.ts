@@ -239,6 +239,32 @@ describe('ingest of a mixed device', () => {
     expect(events[0]?.details).toMatchObject({ relPath: 'a.wav' })
   })
 
+  test('a registered device bound to an officer makes that officer the collector, with its clock settings', async () => {
+    const admin = (await t.call('auth.signIn', { username: 'admin', password: 'Admin2026ok' })).session
+    const officer = await t.userSession(admin, 'zhifa1', ['enforcement_officer'])
+    const cam = tempDir('liuhen-cam-')
+    makeClip(path.join(cam, 'ZD_20261120100000_0001.MP4'), { creationTime: '2026-11-20T02:00:00Z' })
+    const { device: reg } = await t.call(
+      'devices.register',
+      {
+        kind: 'usb',
+        identity: 'uuid:TEST-CAM-1',
+        label: '执法记录仪 01',
+        officerUserId: officer.user.id,
+        clockMode: 'utc',
+        clockOffsetMs: 60_000,
+      },
+      session,
+    )
+    const job = await ingest(cam, { deviceId: reg.id })
+    const r = job.results[0]!
+    // A true-UTC device, one minute fast: 02:00:00Z is 10:00:00 in Beijing, corrected to 09:59:00.
+    expect(r.captureStart).toBe('2026-11-20T09:59:00+08:00')
+    expect(r.metadata).toMatchObject({ rawCaptureStart: '2026-11-20T10:00:00+08:00', clockOffsetMs: 60_000 })
+    const { items } = await t.call('evidence.list', { limit: 5, batchId: job.progress.batchId }, session)
+    expect(items[0]!.collectorUserId).toBe(officer.user.id)
+  })
+
   test('roles: an auditor cannot ingest', async () => {
     const admin = (await t.call('auth.signIn', { username: 'admin', password: 'Admin2026ok' })).session
     const auditor = await t.userSession(admin, 'shenji2', ['auditor'])

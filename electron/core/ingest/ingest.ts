@@ -8,7 +8,7 @@ import { actorFields, auditedChange, type Actor, type CoreDeps } from '../contex
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
 import { objectPath, storeFile } from '../vault.ts'
-import { captureTimes } from './capture-time.ts'
+import { captureTimes, timeFromFileName } from './capture-time.ts'
 import { discover, type SourceEntry } from './discover.ts'
 import { findEvidenceBySha, insertEvidence, insertSource, knownSource } from './evidence-repo.ts'
 import { readFacts } from './metadata.ts'
@@ -257,8 +257,9 @@ export class IngestJobs {
         p.bytesDone += delta
         p.currentFileBytes += delta
         copied += delta
+        // Rates over less than a second are noise; show none until there is a real one.
         const secs = (Date.now() - started) / 1000
-        p.bytesPerSecond = secs > 0 ? Math.round(copied / secs) : 0
+        p.bytesPerSecond = secs >= 1 ? Math.round(copied / secs) : 0
         p.etaSeconds =
           p.bytesPerSecond > 0 ? Math.round((p.bytesTotal - p.bytesDone) / p.bytesPerSecond) : null
         this.emitProgress(job)
@@ -461,7 +462,9 @@ export class IngestJobs {
     // Metadata is read from the verified copy, so a device pulled now cannot matter.
     const facts = await readFacts(stored, mediaType)
     const now = this.deps.now()
-    const times = captureTimes(facts.time, facts.durationMs, clockOf(device), now, entry.mtimeMs || null)
+    // Embedded metadata first, then the time in the camera's file name, then (flagged) the file's date.
+    const raw = facts.time ?? timeFromFileName(path.basename(entry.relPath))
+    const times = captureTimes(raw, facts.durationMs, clockOf(device), now, entry.mtimeMs || null)
     const flags: EvidenceFlag[] = []
     if (size === 0) flags.push('empty_file')
     if (!facts.readable && size > 0) flags.push('metadata_unreadable')

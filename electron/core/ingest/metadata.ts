@@ -215,12 +215,22 @@ function isKnownImage(head: Buffer): boolean {
  */
 async function audioFacts(file: string): Promise<MediaFacts> {
   try {
-    const mm = await withTimeout(parseAudioFile(file, { duration: false, skipCovers: true }), PROBE_TIMEOUT_MS)
+    const mm = await withTimeout(
+      parseAudioFile(file, { duration: false, skipCovers: true }),
+      PROBE_TIMEOUT_MS,
+    )
     if (mm.format.container && mm.format.duration && (mm.format.numberOfChannels || mm.format.codec)) {
-      const facts: MediaFacts = { readable: true, time: null, durationMs: Math.round(mm.format.duration * 1000), location: null, info: {} }
+      const facts: MediaFacts = {
+        readable: true,
+        time: null,
+        durationMs: Math.round(mm.format.duration * 1000),
+        location: null,
+        info: {},
+      }
       facts.info.container = mm.format.container
       if (mm.format.codec) facts.info.audioCodec = mm.format.codec
-      if (mm.format.creationTime) facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
+      if (mm.format.creationTime)
+        facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
       if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
       if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')
       return facts

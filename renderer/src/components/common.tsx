@@ -36,6 +36,17 @@ export function formatTime(iso: string | null, lang: string): string {
   return d.toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour12: false })
 }
 
+/**
+ * A capture time as the device recorded it: the wall-clock time of the offset stored with it, not converted to
+ * this computer's zone, with the offset shown when it is not China Standard Time.
+ */
+export function formatCaptureTime(iso: string | null): string {
+  if (!iso) return '—'
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(iso)
+  if (!m) return iso
+  return m[3] === '+08:00' ? `${m[1]} ${m[2]}` : `${m[1]} ${m[2]} (${m[3] === 'Z' ? 'UTC' : `UTC${m[3]}`})`
+}
+
 export function CenteredCard(props: { title: string; children: ReactNode; wide?: boolean }) {
   const { t } = useTranslation()
   return (

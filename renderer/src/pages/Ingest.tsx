@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { FileResult, JobProgress, MethodOutput } from '../../../shared/contract.ts'
 import { call, onCoreEvent } from '../api.ts'
-import { ErrorText, Field, formatTime, useSubmit } from '../components/common.tsx'
+import { ErrorText, Field, formatCaptureTime, formatTime, useSubmit } from '../components/common.tsx'
 
 type ScanResult = MethodOutput<'ingest.scan'>
 type Devices = MethodOutput<'devices.list'>
@@ -62,7 +62,10 @@ export function IngestPage() {
     )
     return onCoreEvent((e) => {
       if (e.type === 'ingest.progress' || e.type === 'ingest.done') {
-        setJobs((js) => ({ ...js, [e.progress.jobId]: { results: js[e.progress.jobId]?.results ?? [], progress: e.progress } }))
+        setJobs((js) => ({
+          ...js,
+          [e.progress.jobId]: { results: js[e.progress.jobId]?.results ?? [], progress: e.progress },
+        }))
       } else if (e.type === 'ingest.file') {
         setJobs((js) => {
           const j = js[e.jobId]
@@ -105,7 +108,9 @@ export function IngestPage() {
     })
 
   const shown = shownJob ? jobs[shownJob] : undefined
-  const running = Object.values(jobs).filter((j) => j.progress.state === 'scanning' || j.progress.state === 'copying')
+  const running = Object.values(jobs).filter(
+    (j) => j.progress.state === 'scanning' || j.progress.state === 'copying',
+  )
 
   return (
     <section className="ingest">
@@ -127,7 +132,9 @@ export function IngestPage() {
                   {k}：{val}
                 </span>
               ))}
-              <span className={v.deviceId ? 'ok-text' : 'muted'}>{v.deviceId ? t('ingest.registered') : t('ingest.unregistered')}</span>
+              <span className={v.deviceId ? 'ok-text' : 'muted'}>
+                {v.deviceId ? t('ingest.registered') : t('ingest.unregistered')}
+              </span>
               <div className="row">
                 {v.deviceId ? null : <button onClick={() => register(v)}>{t('ingest.register')}</button>}
                 <button className="primary" onClick={() => showFiles(v.mountPoint, v.deviceId ?? undefined)}>
@@ -145,7 +152,13 @@ export function IngestPage() {
           }}
         >
           <Field label={t('ingest.fromFolder')} hint={t('ingest.folderHint')}>
-            <input name="folder" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder={t('ingest.folderPath')} required />
+            <input
+              name="folder"
+              value={folder}
+              onChange={(e) => setFolder(e.target.value)}
+              placeholder={t('ingest.folderPath')}
+              required
+            />
           </Field>
           <button type="submit" className="primary" disabled={scanning.busy}>
             {t('ingest.scan')}
@@ -160,7 +173,8 @@ export function IngestPage() {
             {t('ingest.files')} · <span className="mono">{source.root}</span>
           </h3>
           <p>
-            {t('ingest.newFiles', { count: scan.totals.media - scan.totals.inVault })}，{t('ingest.inVault', { count: scan.totals.inVault })}，
+            {t('ingest.newFiles', { count: scan.totals.media - scan.totals.inVault })}，
+            {t('ingest.inVault', { count: scan.totals.inVault })}，
             {t('ingest.totalSize', { size: formatBytes(scan.totals.bytes) })}
           </p>
           <ScanTable scan={scan} />
@@ -171,7 +185,11 @@ export function IngestPage() {
               </Field>
             ))}
             <Field label={t('ingest.lateReason')} hint={t('ingest.lateReasonHint')}>
-              <input name="lateReason" value={tags.lateReason} onChange={(e) => setTags({ ...tags, lateReason: e.target.value })} />
+              <input
+                name="lateReason"
+                value={tags.lateReason}
+                onChange={(e) => setTags({ ...tags, lateReason: e.target.value })}
+              />
             </Field>
           </div>
           <ErrorText error={starting.error} />
@@ -203,7 +221,7 @@ function ScanTable({ scan }: { scan: ScanResult }) {
             <th>{t('ingest.col.file')}</th>
             <th>{t('ingest.col.type')}</th>
             <th>{t('ingest.col.size')}</th>
-            <th>{t('ingest.col.capture')}</th>
+            <th>{t('ingest.col.modified')}</th>
             <th>{t('ingest.col.status')}</th>
           </tr>
         </thead>
@@ -219,7 +237,7 @@ function ScanTable({ scan }: { scan: ScanResult }) {
                   ? `${t('ingest.status.skipped')}：${t(`ingest.skip.${e.skipReason}`)}`
                   : e.inVault
                     ? t('ingest.status.already')
-                    : t('ingest.newFiles', { count: 1 })}
+                    : t('ingest.toImport')}
               </td>
             </tr>
           ))}
@@ -260,9 +278,12 @@ function JobProgressBar({ progress: p }: { progress: JobProgress }) {
 }
 
 function JobResults({ job }: { job: { progress: JobProgress; results: FileResult[] } }) {
-  const { t, i18n } = useTranslation()
+  const { t } = useTranslation()
   const s = job.progress.summary
-  const sorted = useMemo(() => [...job.results].sort((a, b) => a.relPath.localeCompare(b.relPath)), [job.results])
+  const sorted = useMemo(
+    () => [...job.results].sort((a, b) => a.relPath.localeCompare(b.relPath)),
+    [job.results],
+  )
   return (
     <div className="panel" data-testid="results">
       <h3>{t('ingest.results')}</h3>
@@ -287,7 +308,11 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
         <tbody>
           {sorted.map((r) => (
             <tr key={r.relPath} className={r.status === 'failed' ? 'row-bad' : undefined}>
-              <td>{r.evidenceId ? <Thumbnail evidenceId={r.evidenceId} ready={job.progress.state !== 'copying'} /> : null}</td>
+              <td>
+                {r.evidenceId ? (
+                  <Thumbnail evidenceId={r.evidenceId} ready={job.progress.state !== 'copying'} />
+                ) : null}
+              </td>
               <td className="path">{r.relPath}</td>
               <td className="nowrap">{formatBytes(r.size)}</td>
               <td>
@@ -295,7 +320,7 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
                 {r.skipReason ? `：${t(`ingest.skip.${r.skipReason}`)}` : ''}
                 {r.error ? <ErrorText error={r.error} /> : null}
               </td>
-              <td className="nowrap">{r.captureStart ? formatTime(r.captureStart, i18n.language) : '—'}</td>
+              <td className="nowrap">{formatCaptureTime(r.captureStart)}</td>
               <td>
                 {r.flags.map((f) => (
                   <span key={f} className="chip">
@@ -317,7 +342,10 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
 /** Thumbnails are made after the copy; ask again a few times until one is there. */
 function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: boolean }) {
   const [url, setUrl] = useState<string | null>(null)
-  const load = useCallback(async () => (await call('evidence.thumbnail', { evidenceId })).dataUrl, [evidenceId])
+  const load = useCallback(
+    async () => (await call('evidence.thumbnail', { evidenceId })).dataUrl,
+    [evidenceId],
+  )
   useEffect(() => {
     if (!ready || url) return
     let tries = 0
