@@ -313,6 +313,12 @@ const en: Messages = {
     officer: 'Bound officer',
     noOfficer: '(none)',
     deviceInfo: 'Device information',
+    infoKey: {
+      productSerial: 'Product serial',
+      officerNo: 'Officer no.',
+      officerName: 'Officer',
+      unit: 'Unit',
+    },
   },
   cli: {
     ingestSummary:

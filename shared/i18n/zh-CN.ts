@@ -303,6 +303,12 @@ const zhCN = {
     officer: '绑定执法人员',
     noOfficer: '（不绑定）',
     deviceInfo: '设备信息',
+    infoKey: {
+      productSerial: '产品序号',
+      officerNo: '警号',
+      officerName: '姓名',
+      unit: '单位',
+    },
   },
   cli: {
     ingestSummary:

@@ -12,6 +12,7 @@ let bridge: RunningBridge
 let browser: Browser
 let page: Page
 let device: string
+let camera: string
 const problems: string[] = []
 
 async function call(method: string, input: unknown, session?: string) {
@@ -39,7 +40,47 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(device, 'DCIM', 'empty.mp4'), '')
   fs.writeFileSync(path.join(device, 'readme.txt'), '执法记录仪说明')
 
-  bridge = await startBridgeProcess()
+  // The one fake: lsblk reporting a USB body camera mounted at a folder of ours.
+  camera = tempDir('liuhen-camera-')
+  makeClip(path.join(camera, 'DCIM', 'ZD_20261121101500_0001.MP4'), {
+    seconds: 2,
+    creationTime: '2026-11-21T10:15:00Z',
+  })
+  fs.writeFileSync(
+    path.join(camera, 'DeviceInfo.txt'),
+    '产品序号=DSJ-H8-2026-0001\n警号=350101\n姓名=李静\n单位=福州市医疗保障局\n',
+  )
+  const fakeLsblk = path.join(tempDir('liuhen-fake-'), 'lsblk')
+  const lsblkJson = {
+    blockdevices: [
+      {
+        name: 'sdb',
+        path: '/dev/sdb',
+        rm: true,
+        hotplug: true,
+        tran: 'usb',
+        serial: 'DSJH82026000001',
+        vendor: 'DSJ',
+        model: 'H8 Body Camera',
+        mountpoints: [null],
+        children: [
+          {
+            name: 'sdb1',
+            path: '/dev/sdb1',
+            rm: true,
+            uuid: '5E2A-11C0',
+            label: 'ZFJLY',
+            mountpoints: [camera],
+            size: 64e9,
+          },
+        ],
+      },
+    ],
+  }
+  fs.writeFileSync(fakeLsblk, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(lsblkJson)}\nJSON\n`, {
+    mode: 0o755,
+  })
+  bridge = await startBridgeProcess(undefined, { LIUHEN_LSBLK: fakeLsblk })
   await call('system.initialize', {
     agencyName: '福州市医疗保障局',
     agencyCode: 'FZYBJ',
@@ -76,6 +117,22 @@ afterAll(async () => {
 })
 
 describe('采集 page', () => {
+  test('a plugged-in body camera appears with its GA/T 947 identity and is imported as itself', async () => {
+    await page.getByRole('navigation').getByText('采集', { exact: true }).click()
+    const card = page.locator('.device-card', { hasText: 'ZFJLY' })
+    await card.waitFor()
+    await expect(card.textContent()).resolves.toContain('DSJ-H8-2026-0001')
+    await expect(card.textContent()).resolves.toContain('未登记')
+    await page.screenshot({ path: screenshotPath('09-ingest-device') })
+    await card.getByRole('button', { name: '查看文件' }).click()
+    await page.getByTestId('scan').waitFor()
+    await expect(card.textContent()).resolves.toContain('已登记')
+    await page.getByRole('button', { name: '开始导入' }).click()
+    const banner = page.getByTestId('results').getByRole('status')
+    await banner.filter({ hasText: '新入库 1' }).waitFor({ timeout: 60_000 })
+    await expect(page.getByTestId('results').textContent()).resolves.toContain('2026-11-21 10:15:00')
+  })
+
   test('a folder device is scanned, imported with progress, and every file accounted for', async () => {
     await page.getByRole('navigation').getByText('采集', { exact: true }).click()
     await page.getByRole('heading', { name: '采集' }).waitFor()

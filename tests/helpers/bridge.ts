@@ -19,13 +19,17 @@ export interface RunningBridge {
 }
 
 /** Start the real bridge (`npm run web` without the build) as a child process on a random loopback port. */
-export async function startBridgeProcess(dataDir = tempDir()): Promise<RunningBridge> {
+export async function startBridgeProcess(
+  dataDir = tempDir(),
+  env: Record<string, string> = {},
+): Promise<RunningBridge> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'electron/bridge/cli.ts', '--data', dataDir, '--port', '0'],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     },
   )
   let stderr = ''

@@ -3,7 +3,11 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
-export const SAMPLES = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'samples')
+/**
+ * Real camera files with ExifTool's readings (copied from the project's shared/samples so the tests do not
+ * depend on what sits beside the checkout).
+ */
+export const SAMPLES = path.resolve(import.meta.dirname, '..', 'fixtures', 'samples')
 
 /** A short H.264/AAC clip made by real ffmpeg, tagged the way body cameras tag theirs. */
 export function makeClip(

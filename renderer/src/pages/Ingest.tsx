@@ -28,7 +28,7 @@ function formatEta(seconds: number | null): string {
 
 /** 采集: devices and folders in, progress while copying, and what happened to every file. */
 export function IngestPage() {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const [devices, setDevices] = useState<Devices | null>(null)
   const [source, setSource] = useState<{ root: string; deviceId?: string } | null>(null)
   const [folder, setFolder] = useState('')
@@ -96,15 +96,23 @@ export function IngestPage() {
       setScan(null)
     })
 
-  const register = (v: Devices['attached'][number]) =>
+  const registerVolume = async (v: Devices['attached'][number]) => {
+    const { device } = await call('devices.register', {
+      kind: 'usb',
+      identity: v.identity,
+      label: v.label || v.model || v.mountPoint,
+      info: v.deviceInfo,
+    })
+    setDevices(await call('devices.list', {}))
+    return device.id
+  }
+  const register = (v: Devices['attached'][number]) => scanning.run(() => registerVolume(v))
+  // A camera is always imported as itself (by volume UUID or serial), never as "some folder", so the
+  // pre-check recognises its files next time whatever mount point it gets.
+  const showVolume = (v: Devices['attached'][number]) =>
     scanning.run(async () => {
-      await call('devices.register', {
-        kind: 'usb',
-        identity: v.identity,
-        label: v.label || v.model || v.mountPoint,
-        info: v.deviceInfo,
-      })
-      setDevices(await call('devices.list', {}))
+      const deviceId = v.deviceId ?? (await registerVolume(v))
+      await showFiles(v.mountPoint, deviceId)
     })
 
   const shown = shownJob ? jobs[shownJob] : undefined
@@ -129,7 +137,7 @@ export function IngestPage() {
               <span className="mono">{v.identity}</span>
               {Object.entries(v.deviceInfo).map(([k, val]) => (
                 <span key={k}>
-                  {k}：{val}
+                  {i18n.exists(`ingest.infoKey.${k}`) ? t(`ingest.infoKey.${k}` as 'ingest.infoKey.unit') : k}：{val}
                 </span>
               ))}
               <span className={v.deviceId ? 'ok-text' : 'muted'}>
@@ -137,7 +145,7 @@ export function IngestPage() {
               </span>
               <div className="row">
                 {v.deviceId ? null : <button onClick={() => register(v)}>{t('ingest.register')}</button>}
-                <button className="primary" onClick={() => showFiles(v.mountPoint, v.deviceId ?? undefined)}>
+                <button className="primary" onClick={() => showVolume(v)}>
                   {t('ingest.scan')}
                 </button>
               </div>
