@@ -137,7 +137,8 @@ export function IngestPage() {
               <span className="mono">{v.identity}</span>
               {Object.entries(v.deviceInfo).map(([k, val]) => (
                 <span key={k}>
-                  {i18n.exists(`ingest.infoKey.${k}`) ? t(`ingest.infoKey.${k}` as 'ingest.infoKey.unit') : k}：{val}
+                  {i18n.exists(`ingest.infoKey.${k}`) ? t(`ingest.infoKey.${k}` as 'ingest.infoKey.unit') : k}
+                  ：{val}
                 </span>
               ))}
               <span className={v.deviceId ? 'ok-text' : 'muted'}>
