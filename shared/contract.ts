@@ -15,6 +15,7 @@ export type { Device, Evidence, FileResult, JobProgress } from './ingest.ts'
 const INGEST_ROLES: readonly Role[] = ['records_officer', 'enforcement_officer']
 const sourceRoot = z.string().min(1).max(4096)
 const shortText = z.string().trim().max(500)
+const TEN_YEARS_MS = 10 * 365 * 86_400_000
 
 /*
  * The API contract: every method the core offers, its input and output schema and who may call it.
@@ -41,6 +42,14 @@ const agencyCode = z
   .regex(/^[A-Za-z0-9-]{2,32}$/, 'agencyCode')
 const agencyName = z.string().trim().min(2).max(60)
 const id = z.string().min(1).max(64)
+
+/** What can be set on a device when it is registered and later: its officer and how its clock keeps time. */
+const deviceSettings = {
+  officerUserId: id.nullable().optional(),
+  clockMode: z.enum(['local', 'utc']).optional(),
+  utcOffsetMin: z.number().int().min(-720).max(840).optional(),
+  clockOffsetMs: z.number().int().min(-TEN_YEARS_MS).max(TEN_YEARS_MS).optional(),
+}
 
 export const userSchema = z.object({
   id,
@@ -269,15 +278,7 @@ export const contract = {
       kind: z.enum(['usb', 'folder']),
       identity: z.string().min(1).max(512),
       label: z.string().trim().min(1).max(80),
-      officerUserId: id.nullable().optional(),
-      clockMode: z.enum(['local', 'utc']).optional(),
-      utcOffsetMin: z.number().int().min(-720).max(840).optional(),
-      clockOffsetMs: z
-        .number()
-        .int()
-        .min(-10 * 365 * 86_400_000)
-        .max(10 * 365 * 86_400_000)
-        .optional(),
+      ...deviceSettings,
       info: z.record(z.string().max(40), z.string().max(200)).optional(),
     }),
     output: z.object({ device: deviceSchema }),
@@ -287,15 +288,7 @@ export const contract = {
     input: z.strictObject({
       deviceId: id,
       label: z.string().trim().min(1).max(80).optional(),
-      officerUserId: id.nullable().optional(),
-      clockMode: z.enum(['local', 'utc']).optional(),
-      utcOffsetMin: z.number().int().min(-720).max(840).optional(),
-      clockOffsetMs: z
-        .number()
-        .int()
-        .min(-10 * 365 * 86_400_000)
-        .max(10 * 365 * 86_400_000)
-        .optional(),
+      ...deviceSettings,
     }),
     output: z.object({ device: deviceSchema }),
     access: ['records_officer', 'admin'],
