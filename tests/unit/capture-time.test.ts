@@ -25,15 +25,16 @@ describe('capture times', () => {
       captureEnd: '2026-11-20T08:30:17+08:00',
     })
     expect(captureTimes(raw, 0, { ...DEFAULT_CLOCK, clockMode: 'utc' }, now, null).captureStart).toBe(
-      '2026-11-20T16:30:15+08:00',
+      '2026-11-20T08:30:15+00:00',
     )
   })
 
   test('an explicit offset is honoured, and the device clock offset is taken off', () => {
     const raw = parseTimeString('2026:11:20 08:30:15+09:00', 'exif')
     const t = captureTimes(raw, null, { ...DEFAULT_CLOCK, clockOffsetMs: 120_000 }, now, null)
-    expect(t.rawCaptureStart).toBe('2026-11-20T07:30:15+08:00')
-    expect(t.captureStart).toBe('2026-11-20T07:28:15+08:00')
+    expect(t.rawCaptureStart).toBe('2026-11-20T08:30:15+09:00')
+    expect(t.captureStart).toBe('2026-11-20T08:28:15+09:00')
+    expect(t.startMs).toBe(Date.parse('2026-11-19T23:28:15Z'))
   })
 
   test('implausible times are flagged: before 2000 and in the future', () => {

@@ -258,9 +258,10 @@ describe('ingest of a mixed device', () => {
     )
     const job = await ingest(cam, { deviceId: reg.id })
     const r = job.results[0]!
-    // A true-UTC device, one minute fast: 02:00:00Z is 10:00:00 in Beijing, corrected to 09:59:00.
-    expect(r.captureStart).toBe('2026-11-20T09:59:00+08:00')
-    expect(r.metadata).toMatchObject({ rawCaptureStart: '2026-11-20T10:00:00+08:00', clockOffsetMs: 60_000 })
+    // A true-UTC device, one minute fast: 02:00:00Z (10:00 in Beijing), corrected to 01:59:00Z.
+    expect(r.captureStart).toBe('2026-11-20T01:59:00+00:00')
+    expect(Date.parse(r.captureStart!)).toBe(Date.parse('2026-11-20T09:59:00+08:00'))
+    expect(r.metadata).toMatchObject({ rawCaptureStart: '2026-11-20T02:00:00+00:00', clockOffsetMs: 60_000 })
     const { items } = await t.call('evidence.list', { limit: 5, batchId: job.progress.batchId }, session)
     expect(items[0]!.collectorUserId).toBe(officer.user.id)
   })

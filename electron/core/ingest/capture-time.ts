@@ -3,7 +3,7 @@
  * really local wall time (most body cameras' MP4 creation_time), or with no zone at all (EXIF, file names).
  * A device's settings say which: `clockMode` 'local' reads container UTC stamps as local wall time;
  * 'utc' trusts them. Times with no zone are the device's local time (`utcOffsetMin`, default +08:00).
- * The result is always an instant written as ISO 8601 with the device's offset.
+ * The result is an instant written as ISO 8601 in the zone the file states, or else the device's zone.
  */
 
 export interface DeviceClock {
@@ -171,10 +171,17 @@ export function captureTimes(
   }
   const corrected = start - clock.clockOffsetMs
   const end = corrected + Math.max(0, durationMs ?? 0)
+  // Written in the zone the file states (so the digits read as ExifTool shows them), else the device's.
+  const offset =
+    typeof raw?.zone === 'number'
+      ? raw.zone
+      : raw?.zone === 'Z' && clock.clockMode === 'utc'
+        ? 0
+        : clock.utcOffsetMin
   return {
-    captureStart: formatWithOffset(corrected, clock.utcOffsetMin),
-    captureEnd: formatWithOffset(end, clock.utcOffsetMin),
-    rawCaptureStart: formatWithOffset(start, clock.utcOffsetMin),
+    captureStart: formatWithOffset(corrected, offset),
+    captureEnd: formatWithOffset(end, offset),
+    rawCaptureStart: formatWithOffset(start, offset),
     source,
     precision,
     implausible: corrected < EARLIEST_PLAUSIBLE || corrected > now.getTime() + 24 * 3600_000,
