@@ -71,6 +71,7 @@ interface Job {
   results: FileResult[]
   abort: AbortController
   done: Promise<void>
+  lastEmit: number
 }
 
 export class IngestJobs {
@@ -172,11 +173,10 @@ export class IngestJobs {
       results: [],
       abort: new AbortController(),
       done: Promise.resolve(),
+      lastEmit: 0,
     }
     this.jobs.set(jobId, job)
-    job.done = this.run(job, req, device, actor).catch((e: unknown) => {
-      console.error('[liuhen] ingest job failed', e)
-    })
+    job.done = this.run(job, req, device, actor).catch((e: unknown) => this.abandon(job, actor, e))
     return { jobId, batchId }
   }
 
@@ -201,12 +201,41 @@ export class IngestJobs {
     await this.jobs.get(jobId)?.done
   }
 
+  /** At most four progress events a second, except when a file or the job changes state. */
   private emitProgress(job: Job, force = false): void {
     const t = Date.now()
-    const last = (job as Job & { lastEmit?: number }).lastEmit ?? 0
-    if (!force && t - last < 250) return
-    ;(job as Job & { lastEmit?: number }).lastEmit = t
+    if (!force && t - job.lastEmit < 250) return
+    job.lastEmit = t
     this.deps.emit({ type: 'ingest.progress', progress: { ...job.progress } })
+  }
+
+  /** The job could not go on at all (the source vanished before it was listed, say): say so and record it. */
+  private abandon(job: Job, actor: Actor, e: unknown): void {
+    const error = toValue(e)
+    if (error.code === 'INTERNAL') console.error('[liuhen] ingest job failed', e)
+    job.progress.state = 'failed'
+    job.progress.currentFile = null
+    try {
+      auditedChange(
+        this.deps,
+        {
+          ...actorFields(actor),
+          action: 'ingest.finish',
+          targetType: 'batch',
+          targetId: job.progress.batchId,
+          details: { status: 'failed', code: error.code },
+        },
+        () =>
+          this.deps.db
+            .prepare(
+              "UPDATE ingest_batches SET status = 'failed', finished_at = ? WHERE id = ? AND status = 'running'",
+            )
+            .run(this.deps.now().toISOString(), job.progress.batchId),
+      )
+    } catch (auditError) {
+      console.error('[liuhen] could not record the failed ingest batch', auditError)
+    }
+    this.deps.emit({ type: 'ingest.done', progress: { ...job.progress } })
   }
 
   private async run(job: Job, req: IngestRequest, device: Device, actor: Actor): Promise<void> {
