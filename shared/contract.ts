@@ -43,6 +43,18 @@ const agencyCode = z
 const agencyName = z.string().trim().min(2).max(60)
 const id = z.string().min(1).max(64)
 
+export const certificateSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['root', 'officer']),
+  userId: z.string().nullable(),
+  subject: z.string(),
+  serial: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  revokedAt: z.string().nullable(),
+  certPem: z.string(),
+})
+
 /** What can be set on a device when it is registered and later: its officer and how its clock keeps time. */
 const deviceSettings = {
   officerUserId: id.nullable().optional(),
@@ -315,6 +327,8 @@ export const contract = {
       place: shortText.optional(),
       fact: shortText.optional(),
       lateReason: shortText.optional(),
+      /** The officer's certificate PIN: unlocks the key once for the whole batch. */
+      signingPin: z.string().min(1).max(64).optional(),
     }),
     output: z.object({ jobId: z.string(), batchId: z.string() }),
     access: INGEST_ROLES,
@@ -345,6 +359,34 @@ export const contract = {
     input: z.strictObject({ evidenceId: id, reason: z.string().trim().min(2).max(500) }),
     output: z.object({ evidence: evidenceSchema }),
     access: INGEST_ROLES,
+  }),
+  'ca.init': method({
+    input: z.strictObject({
+      passphrase: z.string().min(8).max(256),
+      commonName: z.string().trim().min(2).max(64).optional(),
+    }),
+    output: z.object({ certificate: certificateSchema }),
+    access: ['admin'],
+  }),
+  'ca.issue': method({
+    input: z.strictObject({
+      userId: id,
+      rootPassphrase: z.string().min(1).max(256),
+      pin: z.string().min(6).max(64),
+      years: z.number().int().min(1).max(10).optional(),
+    }),
+    output: z.object({ certificate: certificateSchema }),
+    access: ['admin'],
+  }),
+  'ca.exportRoot': method({
+    input: empty,
+    output: z.object({ pem: z.string() }),
+    access: 'authenticated',
+  }),
+  'certs.list': method({
+    input: empty,
+    output: z.object({ certificates: z.array(certificateSchema) }),
+    access: ['admin', 'records_officer', 'auditor'],
   }),
 } as const satisfies Record<string, MethodDef>
 

@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'JOB_NOT_FOUND',
   'DEVICE_NOT_VERIFIED',
   'CONFIRMATION_REQUIRED',
+  'NO_CERTIFICATE',
+  'BAD_PIN',
   'INTERNAL',
 ] as const
 

@@ -11,6 +11,9 @@ import zhCN from '../../shared/i18n/zh-CN.ts'
 import { ROLES, type Role } from '../../shared/roles.ts'
 import type { FileResult, MethodInput, MethodName, MethodOutput, User } from '../../shared/contract.ts'
 import { parseOffset } from '../core/ingest/capture-time.ts'
+import { hashFile } from '../core/vault.ts'
+import { openDatabaseReadOnly } from '../core/db/index.ts'
+import { checkSignature, signaturesOf } from '../core/signing/service.ts'
 import fs from 'node:fs'
 
 /**
@@ -46,6 +49,9 @@ const OPTIONS = {
   clock: { type: 'string' },
   'utc-offset': { type: 'string' },
   'clock-offset-ms': { type: 'string' },
+  out: { type: 'string' },
+  sig: { type: 'string' },
+  years: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -111,7 +117,9 @@ function need(opts: Opts, name: keyof Opts, t: Io['t']): string {
 }
 
 /** An empty variable counts as unset. */
-function envPassword(name: 'LIUHEN_PASSWORD' | 'LIUHEN_NEW_PASSWORD'): string | undefined {
+function envPassword(
+  name: 'LIUHEN_PASSWORD' | 'LIUHEN_NEW_PASSWORD' | 'LIUHEN_CA_PASSPHRASE' | 'LIUHEN_PIN',
+): string | undefined {
   return process.env[name] || undefined
 }
 
@@ -326,6 +334,7 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
           ...(opts.place ? { place: opts.place } : {}),
           ...(opts.fact ? { fact: opts.fact } : {}),
           ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),
+          ...(process.env.LIUHEN_PIN ? { signingPin: process.env.LIUHEN_PIN } : {}),
         },
         s,
       )
@@ -415,6 +424,119 @@ async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
   }
 }
 
+function needEnv(name: 'LIUHEN_CA_PASSPHRASE' | 'LIUHEN_PIN', io: Io): string {
+  const v = envPassword(name)
+  if (!v) throw new UsageError(io.t('cli.envMissing', { name }))
+  return v
+}
+
+async function cmdCaInit(opts: Opts, io: Io): Promise<number> {
+  const passphrase = needEnv('LIUHEN_CA_PASSPHRASE', io)
+  const core = openExisting(opts)
+  try {
+    const { certificate } = await asOperator(core, opts, io, (s) =>
+      call(core, 'ca.init', { passphrase, ...(opts.name ? { commonName: opts.name } : {}) }, s),
+    )
+    io.print(
+      { ok: true, certificate },
+      io.t('cli.caCreated', { subject: certificate.subject, serial: certificate.serial }),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
+  const rootPassphrase = needEnv('LIUHEN_CA_PASSPHRASE', io)
+  const pin = needEnv('LIUHEN_PIN', io)
+  const username = need(opts, 'user', io.t)
+  const core = openExisting(opts)
+  try {
+    const userId = userIdOf(core, username)!
+    const { certificate } = await asOperator(core, opts, io, (s) =>
+      call(
+        core,
+        'ca.issue',
+        { userId, rootPassphrase, pin, ...(opts.years ? { years: Number(opts.years) } : {}) },
+        s,
+      ),
+    )
+    io.print(
+      { ok: true, certificate },
+      io.t('cli.certIssued', { subject: certificate.subject, notAfter: certificate.notAfter }),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdCaExportRoot(opts: Opts, io: Io): Promise<number> {
+  const out = need(opts, 'out', io.t)
+  const core = openExisting(opts)
+  try {
+    const { pem } = await asOperator(core, opts, io, (s) => call(core, 'ca.exportRoot', {}, s))
+    fs.writeFileSync(out, pem)
+    io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdCertList(opts: Opts, io: Io): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    const { certificates } = await asOperator(core, opts, io, (s) => call(core, 'certs.list', {}, s))
+    for (const c of certificates) {
+      const { certPem: _pem, ...rest } = c
+      io.print(
+        rest,
+        `${c.kind}  ${c.subject}  ${c.serial}  ${c.notAfter.slice(0, 10)}${c.revokedAt ? '  revoked' : ''}`,
+      )
+    }
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+/** Read-only, no sign-in: anyone holding the data directory can check a file against its signatures. */
+async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<number> {
+  const layout = dataLayout(dataDirOf(opts))
+  const { sha256 } = await hashFile(file)
+  const db = openDatabaseReadOnly(layout.db)
+  try {
+    const ev = db.prepare('SELECT id FROM evidence WHERE sha256 = ?').get(sha256) as
+      { id: string } | undefined
+    const files = opts.sig
+      ? [path.resolve(opts.sig)]
+      : ev
+        ? signaturesOf(db, layout, ev.id).map((x) => x.file)
+        : []
+    const checks = files.map((f) => ({ sig: f, ...checkSignature(db, fs.readFileSync(f), sha256) }))
+    const ok = checks.length > 0 && checks.every((c) => c.valid)
+    io.print(
+      { ok, file: path.resolve(file), sha256, evidenceId: ev?.id ?? null, signatures: checks },
+      checks.length
+        ? checks
+            .map((c) =>
+              io.t(c.valid ? 'cli.sigValid' : 'cli.sigInvalid', {
+                signer: c.signerSubject ?? '?',
+                time: c.signingTime ?? '?',
+                sig: c.sig,
+              }),
+            )
+            .join('\n')
+        : io.t('cli.sigNone', { sha256 }),
+    )
+    return ok ? 0 : 1
+  } finally {
+    db.close()
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let io = makeIo(argv.includes('--json'), normalizeLanguage(process.env.LIUHEN_LANG))
   try {
@@ -429,6 +551,10 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.version) {
       io.print({ version: APP_VERSION }, `liuhen ${APP_VERSION}`)
       return 0
+    }
+    if (positionals[0] === 'verify-signature') {
+      if (positionals.length !== 2) throw new UsageError(io.t('cli.missingOption', { name: 'FILE' }))
+      return await cmdVerifySignature(positionals[1]!, opts, io)
     }
     if (positionals[0] === 'ingest') {
       if (positionals.length !== 2) throw new UsageError(io.t('cli.missingOption', { name: 'SOURCE_DIR' }))
@@ -452,6 +578,14 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDeviceList(opts, io)
       case 'device register':
         return await cmdDeviceRegister(opts, io)
+      case 'ca init':
+        return await cmdCaInit(opts, io)
+      case 'ca issue':
+        return await cmdCaIssue(opts, io)
+      case 'ca export-root':
+        return await cmdCaExportRoot(opts, io)
+      case 'cert list':
+        return await cmdCertList(opts, io)
       default:
         throw new UsageError(io.t('cli.unknownCommand', { command }))
     }

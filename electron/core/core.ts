@@ -27,6 +27,7 @@ import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
 import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
+import * as signing from './signing/service.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -119,6 +120,10 @@ export function createCore(opts: CoreOptions): Core {
     'evidence.list': (i) => ingest.evidenceList(ingestDeps, i),
     'evidence.thumbnail': (i) => ingest.evidenceThumbnail(ingestDeps, i),
     'evidence.setLateReason': (i, ctx) => ingest.evidenceSetLateReason(ingestDeps, i, ctx),
+    'ca.init': (i, ctx) => signing.caInit(deps, i, ctx),
+    'ca.issue': (i, ctx) => signing.caIssue(deps, i, ctx),
+    'ca.exportRoot': () => signing.caExportRoot(deps),
+    'certs.list': () => signing.certsList(deps),
     'audit.verify': (_i, ctx) => {
       const report = verifyAudit(deps.db, now())
       // Who checked the trail, and what they found, is itself part of the trail.

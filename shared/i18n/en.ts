@@ -236,6 +236,8 @@ const en: Messages = {
     DEVICE_NOT_VERIFIED:
       'A file on the device is not yet verified in the vault, so the device cannot be cleared: {{path}}',
     CONFIRMATION_REQUIRED: 'This operation needs confirmation.',
+    NO_CERTIFICATE: 'You have no valid signing certificate; ask the administrator to issue one.',
+    BAD_PIN: 'Wrong certificate PIN.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
   ingest: {
@@ -326,6 +328,14 @@ const en: Messages = {
     attached: 'attached',
     unregistered: 'not registered',
     deviceRegistered: 'Registered device {{label}} ({{id}}).',
+    envMissing: 'Give the passphrase in the environment variable {{name}} (never on the command line).',
+    caCreated:
+      'Agency root created: {{subject}} (serial {{serial}}). Export the trust anchor with liuhen ca export-root.',
+    certIssued: 'Certificate issued: {{subject}}, valid until {{notAfter}}.',
+    rootExported: 'Root certificate written to {{out}}.',
+    sigValid: 'Valid signature: {{signer}}, signed {{time}} ({{sig}})',
+    sigInvalid: 'INVALID signature: {{signer}}, signed {{time}} ({{sig}})',
+    sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 
 Commands:

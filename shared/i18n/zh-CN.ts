@@ -226,6 +226,8 @@ const zhCN = {
     JOB_NOT_FOUND: '找不到该导入任务。',
     DEVICE_NOT_VERIFIED: '设备上仍有文件未在证据库中校验通过，不能清除：{{path}}',
     CONFIRMATION_REQUIRED: '此操作需要确认。',
+    NO_CERTIFICATE: '您还没有有效的签名证书，请联系系统管理员签发。',
+    BAD_PIN: '证书口令（PIN）错误。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
   ingest: {
@@ -316,6 +318,13 @@ const zhCN = {
     attached: '已连接',
     unregistered: '未登记',
     deviceRegistered: '已登记设备 {{label}}（{{id}}）。',
+    envMissing: '请通过环境变量 {{name}} 提供口令（不能写在命令行上）。',
+    caCreated: '已创建机关根证书：{{subject}}（序列号 {{serial}}）。请用 liuhen ca export-root 导出信任锚。',
+    certIssued: '已签发证书：{{subject}}，有效期至 {{notAfter}}。',
+    rootExported: '根证书已导出到 {{out}}。',
+    sigValid: '签名有效：{{signer}}，签名时间 {{time}}（{{sig}}）',
+    sigInvalid: '签名无效：{{signer}}，签名时间 {{time}}（{{sig}}）',
+    sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 
 命令：

@@ -14,6 +14,7 @@ import { findEvidenceBySha, insertEvidence, insertSource, knownSource } from './
 import { readFacts } from './metadata.ts'
 import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
+import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
 
 /*
  * An ingest job: discover the source, then for each file either recognise it (pre-check), or copy it into the
@@ -30,6 +31,7 @@ export interface IngestRequest {
   place?: string | undefined
   fact?: string | undefined
   lateReason?: string | undefined
+  signingPin?: string | undefined
 }
 
 const LATE_MS = 24 * 3600_000
@@ -72,6 +74,7 @@ interface Job {
   abort: AbortController
   done: Promise<void>
   lastEmit: number
+  signer: BatchSigner | null
 }
 
 export class IngestJobs {
@@ -127,6 +130,10 @@ export class IngestJobs {
       throw new AppError('SOURCE_GONE')
     }
     if (!st.isDirectory()) throw new AppError('NOT_A_FILE', { path: req.sourceRoot })
+    // A wrong PIN is refused before anything starts; the key then stays unlocked for this batch only.
+    const signer = req.signingPin
+      ? unlockSigner(this.deps.db, actor.userId, req.signingPin, this.deps.now())
+      : null
     const device = this.resolveDevice(req, actor)
     const jobId = crypto.randomUUID()
     const batchId = crypto.randomUUID()
@@ -174,6 +181,7 @@ export class IngestJobs {
       abort: new AbortController(),
       done: Promise.resolve(),
       lastEmit: 0,
+      signer,
     }
     this.jobs.set(jobId, job)
     job.done = this.run(job, req, device, actor).catch((e: unknown) => this.abandon(job, actor, e))
@@ -570,6 +578,18 @@ export class IngestJobs {
         return { id, existed: raced !== undefined }
       },
     )
+    let signature: string | null = null
+    if (job.signer && !result.existed) {
+      try {
+        signature = path.relative(
+          this.deps.layout.root,
+          await signEvidence(this.deps, job.signer, actor, { id: result.id, sha256 }),
+        )
+      } catch (e) {
+        // The evidence is safely registered either way; an unsigned item can be signed later.
+        console.error('[liuhen] signing failed for', entry.relPath, e)
+      }
+    }
     this.thumbs.add({ source: stored, sha256, mediaType, durationMs: facts.durationMs })
     return {
       ...base,
@@ -587,6 +607,7 @@ export class IngestJobs {
         capturePrecision: times.precision,
         rawCaptureStart: times.rawCaptureStart,
         clockOffsetMs: device.clockOffsetMs,
+        signature,
         ...facts.info,
       },
     }

@@ -23,7 +23,8 @@ function certFromPem(pem: string): pkijs.Certificate {
   return pkijs.Certificate.fromBER(pemToDer(pem))
 }
 
-const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
+const ab = (b: Buffer): ArrayBuffer =>
+  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
 export function signDetachedDigest(opts: {
   sha256Hex: string
@@ -36,8 +37,14 @@ export function signDetachedDigest(opts: {
   const signedAttrs = new pkijs.SignedAndUnsignedAttributes({
     type: 0,
     attributes: [
-      new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
-      new pkijs.Attribute({ type: OID.signingTime, values: [new asn1js.UTCTime({ valueDate: opts.signingTime })] }),
+      new pkijs.Attribute({
+        type: OID.contentType,
+        values: [new asn1js.ObjectIdentifier({ value: OID.data })],
+      }),
+      new pkijs.Attribute({
+        type: OID.signingTime,
+        values: [new asn1js.UTCTime({ valueDate: opts.signingTime })],
+      }),
       new pkijs.Attribute({
         type: OID.messageDigest,
         values: [new asn1js.OctetString({ valueHex: ab(Buffer.from(opts.sha256Hex, 'hex')) })],
@@ -54,7 +61,10 @@ export function signDetachedDigest(opts: {
     sid: new pkijs.IssuerAndSerialNumber({ issuer: signer.issuer, serialNumber: signer.serialNumber }),
     digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256 }),
     signedAttrs,
-    signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+    signatureAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: OID.rsaEncryption,
+      algorithmParams: new asn1js.Null(),
+    }),
     signature: new asn1js.OctetString({ valueHex: ab(signature) }),
   })
   const signedData = new pkijs.SignedData({
@@ -64,7 +74,10 @@ export function signDetachedDigest(opts: {
     certificates: [signer, ...opts.chainPems.map(certFromPem)],
     signerInfos: [signerInfo],
   })
-  const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) })
+  const contentInfo = new pkijs.ContentInfo({
+    contentType: OID.signedData,
+    content: signedData.toSchema(true),
+  })
   return Buffer.from(contentInfo.toSchema().toBER(false))
 }
 
@@ -108,7 +121,12 @@ export function verifyDetachedDigest(p7s: Buffer, sha256Hex: string, anchorPems:
   encoded[0] = 0x31
   const spki = Buffer.from(signer.subjectPublicKeyInfo.toSchema().toBER(false))
   const key = crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' })
-  out.signatureValid = crypto.verify('sha256', encoded, key, Buffer.from(si.signature.valueBlock.valueHexView))
+  out.signatureValid = crypto.verify(
+    'sha256',
+    encoded,
+    key,
+    Buffer.from(si.signature.valueBlock.valueHexView),
+  )
   const signerX509 = new crypto.X509Certificate(Buffer.from(signer.toSchema().toBER(false)))
   out.signerSubject = signerX509.subject.replace(/\n/g, ', ')
   out.chainValid = anchorPems.some((pem) => {

@@ -24,7 +24,12 @@ function attrs(n: NameParts): forge.pki.CertificateField[] {
   const out: forge.pki.CertificateField[] = [{ shortName: 'C', value: 'CN' }]
   if (n.organization) out.push(utf8('O', n.organization))
   out.push(utf8('CN', n.commonName))
-  if (n.serialNumber) out.push({ name: 'serialNumber', value: n.serialNumber, valueTagClass: forge.asn1.Type.PRINTABLESTRING as unknown as forge.asn1.Class })
+  if (n.serialNumber)
+    out.push({
+      name: 'serialNumber',
+      value: n.serialNumber,
+      valueTagClass: forge.asn1.Type.PRINTABLESTRING as unknown as forge.asn1.Class,
+    })
   return out
 }
 
@@ -35,7 +40,10 @@ function randomSerial(): string {
 }
 
 export function newRsaKeyPair(bits: number): { privateKeyPem: string; publicKeyPem: string } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001 })
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicExponent: 0x10001,
+  })
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -77,7 +85,9 @@ export function issueCertificate(opts: {
       issuerCert.subject.attributes.map((a) => ({
         type: a.type,
         value:
-          (a.valueTagClass as unknown as number) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(a.value as string) : a.value,
+          (a.valueTagClass as unknown as number) === forge.asn1.Type.UTF8
+            ? forge.util.decodeUtf8(a.value as string)
+            : a.value,
         valueTagClass: a.valueTagClass,
       })) as forge.pki.CertificateField[],
     )
@@ -96,7 +106,10 @@ export function issueCertificate(opts: {
       ]
   if (opts.issuer !== 'self') {
     const issuerCert = forge.pki.certificateFromPem(opts.issuer.certPem)
-    extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes() })
+    extensions.push({
+      name: 'authorityKeyIdentifier',
+      keyIdentifier: issuerCert.generateSubjectKeyIdentifier().getBytes(),
+    })
   }
   cert.setExtensions(extensions)
   cert.sign(signingKey, forge.md.sha256.create())
@@ -112,21 +125,35 @@ export function encryptPrivateKey(privateKeyPem: string, passphrase: string): st
 }
 
 export function decryptPrivateKey(encryptedPem: string, passphrase: string): string {
-  return crypto.createPrivateKey({ key: encryptedPem, passphrase }).export({ type: 'pkcs8', format: 'pem' }).toString()
+  return crypto
+    .createPrivateKey({ key: encryptedPem, passphrase })
+    .export({ type: 'pkcs8', format: 'pem' })
+    .toString()
 }
 
 /** An officer's key and chain as PKCS#12 (AES-256), unlocked by the officer's PIN. */
-export function toPkcs12(privateKeyPem: string, chainPem: string[], pin: string, friendlyName: string): Buffer {
+export function toPkcs12(
+  privateKeyPem: string,
+  chainPem: string[],
+  pin: string,
+  friendlyName: string,
+): Buffer {
   const key = forge.pki.privateKeyFromPem(privateKeyPem)
   const certs = chainPem.map((p) => forge.pki.certificateFromPem(p))
-  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, pin, { algorithm: 'aes256', friendlyName, generateLocalKeyId: true })
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, pin, {
+    algorithm: 'aes256',
+    friendlyName,
+    generateLocalKeyId: true,
+  })
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')
 }
 
 export function fromPkcs12(p12: Buffer, pin: string): { privateKeyPem: string; certPems: string[] } {
   const asn1 = forge.asn1.fromDer(p12.toString('binary'))
   const p = forge.pkcs12.pkcs12FromAsn1(asn1, false, pin)
-  const keyBag = p.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0]
+  const keyBag = p.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[
+    forge.pki.oids.pkcs8ShroudedKeyBag!
+  ]?.[0]
   const certBags = p.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []
   if (!keyBag?.key) throw new Error('no key in PKCS#12')
   return {
