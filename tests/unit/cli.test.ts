@@ -4,14 +4,11 @@ import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
 import { REPO, tempDir } from '../helpers/bridge.ts'
+import { runLiuhen } from '../helpers/cli.ts'
 
 /** The CLI as a user runs it: `npx --no-install liuhen ...` from the repository root. */
 function liuhen(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'liuhen.mjs'), ...args], {
-    cwd: REPO,
-    env: { ...process.env, LIUHEN_PASSWORD: '', LIUHEN_NEW_PASSWORD: '', LIUHEN_LANG: '', ...env },
-    encoding: 'utf8',
-  })
+  const r = runLiuhen(args, env)
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 const json = (s: string) =>

@@ -8,6 +8,7 @@ import { dataLayout } from '../../electron/core/paths.ts'
 import { REPO, tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
 import { randomFile, sha256sum } from '../helpers/media.ts'
+import { runLiuhen } from '../helpers/cli.ts'
 
 /*
  * Nothing lost, nothing half-done: the real CLI killed with SIGKILL at random moments, a disk that fills up,
@@ -24,13 +25,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
   })
 }
 
-function cliSync(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [path.join(REPO, 'bin', 'liuhen.mjs'), ...args], {
-    cwd: REPO,
-    env: { ...process.env, LIUHEN_PASSWORD: OFFICER_PASSWORD, LIUHEN_LANG: '', ...env },
-    encoding: 'utf8',
-  })
-}
+const cliSync = (args: string[], env: Record<string, string> = {}) =>
+  runLiuhen(args, { LIUHEN_PASSWORD: OFFICER_PASSWORD, ...env })
 
 async function agencyWithOfficer(dataDir?: string): Promise<string> {
   const t = testCore(dataDir)

@@ -3,25 +3,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
-import { REPO, tempDir } from '../helpers/bridge.ts'
+import { tempDir } from '../helpers/bridge.ts'
+import { runLiuhen } from '../helpers/cli.ts'
 import { makeClip, SAMPLES } from '../helpers/media.ts'
 
 /* Signatures checked with OpenSSL alone, as a court or reviewer would, without trusting Liuhen. */
 
-function liuhen(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [path.join(REPO, 'bin', 'liuhen.mjs'), ...args], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      LIUHEN_LANG: '',
-      LIUHEN_PASSWORD: 'Admin2026pw',
-      LIUHEN_PIN: '',
-      LIUHEN_CA_PASSPHRASE: '',
-      ...env,
-    },
-    encoding: 'utf8',
-  })
-}
+const liuhen = (args: string[], env: Record<string, string> = {}) =>
+  runLiuhen(args, { LIUHEN_PASSWORD: 'Admin2026pw', ...env })
 
 function openssl(args: string[]): { code: number; out: string } {
   const r = spawnSync('openssl', args, { encoding: 'utf8' })

@@ -92,9 +92,8 @@ export interface SignatureCheck {
   signingTime: string | null
 }
 
-/** Check a detached signature against a digest computed by the caller (streamed), and the trust anchors. */
-export function verifyDetachedDigest(p7s: Buffer, sha256Hex: string, anchorPems: string[]): SignatureCheck {
-  const out: SignatureCheck = {
+export function notValid(): SignatureCheck {
+  return {
     valid: false,
     digestMatches: false,
     signatureValid: false,
@@ -102,6 +101,11 @@ export function verifyDetachedDigest(p7s: Buffer, sha256Hex: string, anchorPems:
     signerSubject: null,
     signingTime: null,
   }
+}
+
+/** Check a detached signature against a digest computed by the caller (streamed), and the trust anchors. */
+export function verifyDetachedDigest(p7s: Buffer, sha256Hex: string, anchorPems: string[]): SignatureCheck {
+  const out = notValid()
   const ci = pkijs.ContentInfo.fromBER(ab(p7s))
   const sd = new pkijs.SignedData({ schema: ci.content })
   const si = sd.signerInfos[0]

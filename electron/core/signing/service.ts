@@ -17,7 +17,7 @@ import {
   subjectText,
   toPkcs12,
 } from './x509.ts'
-import { signDetachedDigest, verifyDetachedDigest, type SignatureCheck } from './cms.ts'
+import { notValid, signDetachedDigest, verifyDetachedDigest, type SignatureCheck } from './cms.ts'
 
 /** The agency's certificate authority, officers' certificates, and signatures over evidence. */
 
@@ -310,13 +310,7 @@ export function checkSignature(db: Db, p7s: Buffer, sha256: string): SignatureCh
   try {
     return verifyDetachedDigest(p7s, sha256, trustAnchors(db))
   } catch {
-    return {
-      valid: false,
-      digestMatches: false,
-      signatureValid: false,
-      chainValid: false,
-      signerSubject: null,
-      signingTime: null,
-    }
+    // Not even parseable as CMS: simply not a valid signature.
+    return notValid()
   }
 }
