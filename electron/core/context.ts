@@ -3,6 +3,7 @@ import type { DataLayout } from './paths.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { CoreEvent } from '../../shared/contract.ts'
 import { appendAudit, type AuditInput } from './audit.ts'
+import { AppError } from '../../shared/errors.ts'
 
 /** Which adapter a call came through. The CLI is a trusted local operator tool (see README). */
 export type Channel = 'ipc' | 'bridge' | 'cli' | 'test'
@@ -46,6 +47,12 @@ export function auditedChange<T>(
   })()
   deps.emit({ type: 'audit.appended', seq })
   return result
+}
+
+/** The signed-in caller of a method whose access is not 'public'; dispatch guarantees one, this states it. */
+export function actorOf(ctx: CallContext): Actor {
+  if (!ctx.actor) throw new AppError('UNAUTHENTICATED')
+  return ctx.actor
 }
 
 export function actorFields(actor: Actor | undefined): Pick<AuditInput, 'actorId' | 'actorName'> {

@@ -1,6 +1,6 @@
 import { AppError } from '../../../shared/errors.ts'
 import type { MethodOutput, ParsedInput, User } from '../../../shared/contract.ts'
-import { actorFields, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { getAgency } from '../agency.ts'
 import { dummyPasswordHash, hashPassword, isStrongPassword, verifyPassword } from './passwords.ts'
 import {
@@ -18,8 +18,9 @@ import type { SessionStore } from './sessions.ts'
 type Deps = CoreDeps & { sessions: SessionStore }
 
 function requireActor(ctx: CallContext) {
-  if (!ctx.actor || !ctx.sessionToken) throw new AppError('UNAUTHENTICATED')
-  return { actor: ctx.actor, token: ctx.sessionToken }
+  const actor = actorOf(ctx)
+  if (!ctx.sessionToken) throw new AppError('UNAUTHENTICATED')
+  return { actor, token: ctx.sessionToken }
 }
 
 function requireUser(deps: Deps, id: string): UserRow {

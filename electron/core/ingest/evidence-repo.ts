@@ -5,7 +5,7 @@ import type { MediaType } from '../../../shared/media.ts'
 
 /** Repository for evidence items and the source paths that held them. */
 
-interface EvidenceRow {
+export interface EvidenceRow {
   id: string
   sha256: string
   size: number

@@ -10,7 +10,13 @@ import type { Device } from '../../../shared/ingest.ts'
 import { objectPath, storeFile } from '../vault.ts'
 import { captureTimes, timeFromFileName } from './capture-time.ts'
 import { discover, type SourceEntry } from './discover.ts'
-import { findEvidenceBySha, insertEvidence, insertSource, knownSource } from './evidence-repo.ts'
+import {
+  findEvidenceBySha,
+  insertEvidence,
+  insertSource,
+  knownSource,
+  type EvidenceRow,
+} from './evidence-repo.ts'
 import { readFacts } from './metadata.ts'
 import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
@@ -43,14 +49,23 @@ const toValue = (e: unknown): AppErrorValue => {
   return { code: 'INTERNAL', params: { ref: 'ingest' } }
 }
 
+/** The result for a file whose content is already registered: what the earlier ingest recorded about it. */
+function recordedResult(base: FileResult, status: 'already' | 'duplicate', row: EvidenceRow): FileResult {
+  return {
+    ...base,
+    size: row.size,
+    status,
+    sha256: row.sha256,
+    evidenceId: row.id,
+    flags: JSON.parse(row.flags) as EvidenceFlag[],
+    captureStart: row.capture_start,
+    captureEnd: row.capture_end,
+    metadata: recordedMetadata(row),
+  }
+}
+
 /** What an earlier ingest learnt about an item, for results of files recognised without a new copy. */
-function recordedMetadata(row: {
-  metadata: string
-  duration_ms: number | null
-  capture_source: string
-  capture_precision: string
-  clock_offset_ms: number
-}): Record<string, unknown> {
+function recordedMetadata(row: EvidenceRow): Record<string, unknown> {
   let meta: { location?: unknown; info?: Record<string, unknown>; rawCaptureStart?: unknown } = {}
   try {
     meta = JSON.parse(row.metadata) as typeof meta
@@ -385,19 +400,7 @@ export class IngestJobs {
     const db = this.deps.db
     const known = knownSource(db, device.id, entry.relPath, entry.size, entry.mtimeMs)
     if (known && fs.existsSync(objectPath(this.deps.layout, known.sha256))) {
-      const ev = findEvidenceBySha(db, known.sha256)!
-      return {
-        now: {
-          ...base,
-          status: 'already',
-          sha256: known.sha256,
-          evidenceId: known.evidenceId,
-          flags: JSON.parse(ev.flags) as EvidenceFlag[],
-          captureStart: ev.capture_start,
-          captureEnd: ev.capture_end,
-          metadata: recordedMetadata(ev),
-        },
-      }
+      return { now: recordedResult(base, 'already', findEvidenceBySha(db, known.sha256)!) }
     }
     try {
       const stored = await storeFile(this.deps.layout, entry.absPath, { signal: job.abort.signal, onBytes })
@@ -429,19 +432,7 @@ export class IngestJobs {
               seenAt,
             }),
         )
-        return {
-          now: {
-            ...base,
-            size: stored.size,
-            status: 'duplicate',
-            sha256: stored.sha256,
-            evidenceId: existing.id,
-            flags: JSON.parse(existing.flags) as EvidenceFlag[],
-            captureStart: existing.capture_start,
-            captureEnd: existing.capture_end,
-            metadata: recordedMetadata(existing),
-          },
-        }
+        return { now: recordedResult(base, 'duplicate', existing) }
       }
       return {
         later: this.register(

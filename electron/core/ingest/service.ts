@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { AppError } from '../../../shared/errors.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
-import { actorFields, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { findById } from '../accounts/users.ts'
 import { attachedVolumes } from '../devices/detect.ts'
 import {
@@ -21,11 +21,6 @@ import { thumbnailPath } from './thumbnails.ts'
 /** The contract's devices.*, ingest.* and evidence.* methods. */
 
 type Deps = CoreDeps & { jobs: IngestJobs }
-
-function actorOf(ctx: CallContext) {
-  if (!ctx.actor) throw new AppError('UNAUTHENTICATED')
-  return ctx.actor
-}
 
 function checkOfficer(deps: Deps, userId: string | null | undefined): void {
   if (userId && !findById(deps.db, userId)) throw new AppError('NOT_FOUND')

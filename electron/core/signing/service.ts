@@ -3,7 +3,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../../shared/errors.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
-import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from '../context.ts'
+import {
+  actorFields,
+  actorOf,
+  auditedChange,
+  type Actor,
+  type CallContext,
+  type CoreDeps,
+} from '../context.ts'
 import { findById } from '../accounts/users.ts'
 import { getAgency } from '../agency.ts'
 import type { Db } from '../db/index.ts'
@@ -70,11 +77,6 @@ function activeOfficerCert(db: Db, userId: string, now: Date): CertRow | undefin
        ORDER BY created_at DESC LIMIT 1`,
     )
     .get(userId, now.toISOString()) as CertRow | undefined
-}
-
-function actorOf(ctx: CallContext): Actor {
-  if (!ctx.actor) throw new AppError('UNAUTHENTICATED')
-  return ctx.actor
 }
 
 export function caInit(
