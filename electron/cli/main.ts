@@ -13,7 +13,8 @@ import type { FileResult, MethodInput, MethodName, MethodOutput, User } from '..
 import { parseOffset } from '../core/ingest/capture-time.ts'
 import { hashFile } from '../core/vault.ts'
 import { openDatabaseReadOnly } from '../core/db/index.ts'
-import { checkSignature, signaturesOf } from '../core/signing/service.ts'
+import { verifyFileSignatures } from '../core/signing/service.ts'
+import { crlPath } from '../core/signing/authority.ts'
 import fs from 'node:fs'
 
 /**
@@ -52,6 +53,14 @@ const OPTIONS = {
   out: { type: 'string' },
   sig: { type: 'string' },
   years: { type: 'string' },
+  algorithm: { type: 'string' },
+  chain: { type: 'string' },
+  purpose: { type: 'string' },
+  serial: { type: 'string' },
+  reason: { type: 'string' },
+  p12: { type: 'string' },
+  url: { type: 'string' },
+  ca: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -343,10 +352,12 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
       await core.waitForJob(jobId)
       off()
       await core.thumbnailsIdle()
+      // Time-stamps are asked for once the batch is in; a TSA that does not answer leaves them pending.
+      const timestamps = await call(core, 'timestamps.retry', {}, s)
       const { jobs } = await call(core, 'ingest.jobs', {}, s)
       const summary = jobs.find((j) => j.progress.jobId === jobId)!.progress.summary!
       io.print(
-        { summary: true, batchId: started.batchId, ...summary },
+        { summary: true, batchId: started.batchId, ...summary, timestampsPending: timestamps.pending },
         io.t('cli.ingestSummary', { ...summary }),
       )
       return summary.failed > 0 ? 1 : 0
@@ -435,7 +446,16 @@ async function cmdCaInit(opts: Opts, io: Io): Promise<number> {
   const core = openExisting(opts)
   try {
     const { certificate } = await asOperator(core, opts, io, (s) =>
-      call(core, 'ca.init', { passphrase, ...(opts.name ? { commonName: opts.name } : {}) }, s),
+      call(
+        core,
+        'ca.init',
+        {
+          passphrase,
+          ...(opts.name ? { commonName: opts.name } : {}),
+          ...(opts.algorithm ? { algorithm: opts.algorithm as 'rsa' | 'sm2' } : {}),
+        },
+        s,
+      ),
     )
     io.print(
       { ok: true, certificate },
@@ -505,35 +525,142 @@ async function cmdCertList(opts: Opts, io: Io): Promise<number> {
 /** Read-only, no sign-in: anyone holding the data directory can check a file against its signatures. */
 async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<number> {
   const layout = dataLayout(dataDirOf(opts))
-  const { sha256 } = await hashFile(file)
   const db = openDatabaseReadOnly(layout.db)
   try {
-    const ev = db.prepare('SELECT id FROM evidence WHERE sha256 = ?').get(sha256) as
-      { id: string } | undefined
-    const files = opts.sig
-      ? [path.resolve(opts.sig)]
-      : ev
-        ? signaturesOf(db, layout, ev.id).map((x) => x.file)
-        : []
-    const checks = files.map((f) => ({ sig: f, ...checkSignature(db, fs.readFileSync(f), sha256) }))
+    const { sha256 } = opts.sig ? { sha256: null } : await hashFile(file)
+    const byHash = sha256
+      ? (db.prepare('SELECT id FROM evidence WHERE sha256 = ?').get(sha256) as { id: string } | undefined)
+      : undefined
+    const result = await verifyFileSignatures(
+      db,
+      layout,
+      file,
+      byHash?.id ?? null,
+      opts.sig ? path.resolve(opts.sig) : undefined,
+    )
+    const ev =
+      byHash ??
+      (db.prepare('SELECT id FROM evidence WHERE sha256 = ?').get(result.sha256) as
+        { id: string } | undefined)
+    const checks = result.checks
     const ok = checks.length > 0 && checks.every((c) => c.valid)
     io.print(
-      { ok, file: path.resolve(file), sha256, evidenceId: ev?.id ?? null, signatures: checks },
+      { ok, file: path.resolve(file), sha256: result.sha256, evidenceId: ev?.id ?? null, signatures: checks },
       checks.length
         ? checks
             .map((c) =>
-              io.t(c.valid ? 'cli.sigValid' : 'cli.sigInvalid', {
-                signer: c.signerSubject ?? '?',
-                time: c.signingTime ?? '?',
-                sig: c.sig,
-              }),
+              [
+                io.t(c.valid ? 'cli.sigValid' : 'cli.sigInvalid', {
+                  signer: c.signerSubject ?? '?',
+                  time: c.signingTime ?? '?',
+                  sig: c.sig,
+                }),
+                `  ${io.t(`verify.timestamp.${c.timestamp.status}`, { time: c.timestamp.time ?? '', tsa: c.timestamp.tsa ?? '' })}`,
+                `  ${io.t(`verify.revocation.${c.revocation.status}`, { time: c.revocation.revokedAt ?? '' })}`,
+              ].join('\n'),
             )
             .join('\n')
-        : io.t('cli.sigNone', { sha256 }),
+        : io.t('cli.sigNone', { sha256: result.sha256 }),
     )
     return ok ? 0 : 1
   } finally {
     db.close()
+  }
+}
+
+async function cmdCaImport(opts: Opts, io: Io): Promise<number> {
+  const file = need(opts, 'chain', io.t)
+  const purpose = (opts.purpose ?? 'signing') as 'signing' | 'tsa'
+  const pem = fs.readFileSync(file, 'utf8')
+  const core = openExisting(opts)
+  try {
+    const { added } = await asOperator(core, opts, io, (s) => call(core, 'ca.import', { purpose, pem }, s))
+    io.print(
+      { ok: true, added },
+      io.t('cli.anchorsImported', { count: added.length, list: added.join('; ') }),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdCertImport(opts: Opts, io: Io): Promise<number> {
+  const file = need(opts, 'p12', io.t)
+  const username = need(opts, 'user', io.t)
+  const pin = needEnv('LIUHEN_PIN', io)
+  const core = openExisting(opts)
+  try {
+    const userId = userIdOf(core, username)!
+    const { certificate } = await asOperator(core, opts, io, (s) =>
+      call(core, 'certs.import', { userId, pin, pkcs12Base64: fs.readFileSync(file).toString('base64') }, s),
+    )
+    io.print(
+      { ok: true, certificate },
+      io.t('cli.certIssued', { subject: certificate.subject, notAfter: certificate.notAfter }),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdCaRevoke(opts: Opts, io: Io): Promise<number> {
+  const serial = need(opts, 'serial', io.t)
+  const reason = (opts.reason ?? 'unspecified') as MethodInput<'ca.revoke'>['reason']
+  const rootPassphrase = envPassword('LIUHEN_CA_PASSPHRASE')
+  const core = openExisting(opts)
+  try {
+    const r = await asOperator(core, opts, io, (s) =>
+      call(core, 'ca.revoke', { serial, reason, ...(rootPassphrase ? { rootPassphrase } : {}) }, s),
+    )
+    io.print(
+      { ok: true, ...r },
+      io.t('cli.certRevoked', { subject: r.certificate.subject, crl: r.crlPath ?? '-' }),
+    )
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+function cmdCaExportCrl(opts: Opts, io: Io): number {
+  const out = need(opts, 'out', io.t)
+  const layout = dataLayout(dataDirOf(opts))
+  const src = crlPath(layout)
+  if (!fs.existsSync(src)) throw new AppError('NOT_INITIALIZED')
+  fs.copyFileSync(src, out)
+  io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
+  return 0
+}
+
+async function cmdTimestampConfig(opts: Opts, io: Io): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    const settings = await asOperator(core, opts, io, async (s) => {
+      if (opts.ca) await call(core, 'ca.import', { purpose: 'tsa', pem: fs.readFileSync(opts.ca, 'utf8') }, s)
+      return call(
+        core,
+        'signing.setSettings',
+        { tsaUrl: opts.url && opts.url !== 'none' ? opts.url : null },
+        s,
+      )
+    })
+    io.print({ ok: true, ...settings }, io.t('cli.tsaConfigured', { url: settings.tsaUrl ?? '-' }))
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
+async function cmdTimestampRetry(opts: Opts, io: Io): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    const r = await asOperator(core, opts, io, (s) => call(core, 'timestamps.retry', {}, s))
+    io.print({ ok: r.error === null, ...r }, io.t('cli.tsaRetried', { ...r, error: r.error ?? '' }))
+    return r.error === null ? 0 : 1
+  } finally {
+    core.close()
   }
 }
 
@@ -584,6 +711,20 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCaIssue(opts, io)
       case 'ca export-root':
         return await cmdCaExportRoot(opts, io)
+      case 'ca export-crl':
+        return cmdCaExportCrl(opts, io)
+      case 'ca import':
+        return await cmdCaImport(opts, io)
+      case 'ca revoke':
+        return await cmdCaRevoke(opts, io)
+      case 'ca renew':
+        return await cmdCaIssue(opts, io)
+      case 'cert import':
+        return await cmdCertImport(opts, io)
+      case 'timestamp config':
+        return await cmdTimestampConfig(opts, io)
+      case 'timestamp retry':
+        return await cmdTimestampRetry(opts, io)
       case 'cert list':
         return await cmdCertList(opts, io)
       default:

@@ -28,6 +28,8 @@ import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
+import * as authority from './signing/authority.ts'
+import { stampPending, type StampRun } from './signing/timestamps.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -38,6 +40,8 @@ export interface CoreOptions {
   /** Create the data directory and database when missing (app start, `liuhen init`). */
   create: boolean
   now?: () => Date
+  /** A long-running app (not a CLI command): catch up on pending time-stamps at start. */
+  background?: boolean
 }
 
 export interface Core {
@@ -48,6 +52,8 @@ export interface Core {
   userIdByName(username: string): string | null
   /** Resolves when an ingest job has finished (CLI, tests). */
   waitForJob(jobId: string): Promise<void>
+  /** Resolves when no time-stamp request is under way (CLI, tests). */
+  timestampsIdle(): Promise<void>
   /** Resolves when no thumbnail is being made. */
   thumbnailsIdle(): Promise<void>
   /** User name of the earliest active administrator: the CLI's default operator. */
@@ -74,6 +80,8 @@ export function createCore(opts: CoreOptions): Core {
     now,
     sessions: new SessionStore(),
     emit: (e) => {
+      // A finished batch's signatures get their time-stamps now, in the background.
+      if (e.type === 'ingest.done') void stamper.run()
       for (const l of listeners) l(e)
     },
   }
@@ -82,6 +90,8 @@ export function createCore(opts: CoreOptions): Core {
   // running are marked interrupted. Running the same ingest again finishes the rest.
   if (fs.existsSync(layout.tmp)) cleanTemp(layout)
   if (findAgency(db)) markInterruptedBatches(deps)
+  const stamper = timestampQueue(deps)
+  if (opts.background && findAgency(db)) void stamper.run()
   const thumbs = new ThumbnailQueue(layout)
   const jobs = new IngestJobs(deps, thumbs)
   const ingestDeps = { ...deps, jobs }
@@ -120,10 +130,17 @@ export function createCore(opts: CoreOptions): Core {
     'evidence.list': (i) => ingest.evidenceList(ingestDeps, i),
     'evidence.thumbnail': (i) => ingest.evidenceThumbnail(ingestDeps, i),
     'evidence.setLateReason': (i, ctx) => ingest.evidenceSetLateReason(ingestDeps, i, ctx),
-    'ca.init': (i, ctx) => signing.caInit(deps, i, ctx),
-    'ca.issue': (i, ctx) => signing.caIssue(deps, i, ctx),
-    'ca.exportRoot': () => signing.caExportRoot(deps),
-    'certs.list': () => signing.certsList(deps),
+    'ca.init': (i, ctx) => authority.caInit(deps, i, ctx),
+    'ca.issue': (i, ctx) => authority.caIssue(deps, i, ctx),
+    'ca.import': (i, ctx) => authority.caImport(deps, i, ctx),
+    'ca.revoke': (i, ctx) => authority.caRevoke(deps, i, ctx),
+    'ca.exportRoot': () => authority.caExportRoot(deps),
+    'certs.import': (i, ctx) => authority.certImport(deps, i, ctx),
+    'certs.list': () => authority.certsList(deps),
+    'signing.settings': () => signing.signingSettings(deps),
+    'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
+    'timestamps.retry': () => stamper.run(),
+    'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
     'audit.verify': (_i, ctx) => {
       const report = verifyAudit(deps.db, now())
       // Who checked the trail, and what they found, is itself part of the trail.
@@ -212,13 +229,45 @@ export function createCore(opts: CoreOptions): Core {
       return () => listeners.delete(l)
     },
     close() {
+      stamper.stop()
       db.close()
     },
+    timestampsIdle: () => stamper.idle(),
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     waitForJob: (jobId) => jobs.wait(jobId),
     userIdByName: (username) => findByUsername(db, username)?.id ?? null,
     thumbnailsIdle: () => thumbs.idle(),
     dataDir: layout.root,
+  }
+}
+
+/**
+ * One time-stamping run at a time; retried every few minutes while anything is pending. The timer is unref'd
+ * so it never keeps a CLI process alive.
+ */
+function timestampQueue(deps: CoreDeps) {
+  let current: Promise<StampRun> | null = null
+  let closed = false
+  const run = (): Promise<StampRun> => {
+    if (closed) return Promise.resolve({ granted: 0, pending: 0, error: null })
+    current ??= stampPending(deps)
+      .catch((e: unknown) => ({ granted: 0, pending: 0, error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        current = null
+      })
+    return current
+  }
+  const timer = setInterval(() => void run(), 5 * 60_000)
+  timer.unref()
+  return {
+    run,
+    async idle() {
+      if (current) await current
+    },
+    stop() {
+      closed = true
+      clearInterval(timer)
+    },
   }
 }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/errors.ts'
 import type { DataLayout } from './paths.ts'
+import { newSm3 } from './signing/gm.ts'
 
 /*
  * The vault: originals stored once by content (vault/ab/cd/<sha256>), read-only, never rewritten.
@@ -19,6 +20,8 @@ export interface StoredObject {
   objectPath: string
   /** The same content was already in the vault; nothing new was written. */
   existed: boolean
+  /** SM3 of the content, when asked for (agencies that sign with SM2). */
+  sm3?: string
 }
 
 export function objectPath(layout: DataLayout, sha256: string): string {
@@ -102,7 +105,7 @@ export async function hashFile(
 export async function storeFile(
   layout: DataLayout,
   source: string,
-  opts: { signal?: AbortSignal; onBytes?: (delta: number) => void } = {},
+  opts: { signal?: AbortSignal; onBytes?: (delta: number) => void; sm3?: boolean } = {},
 ): Promise<StoredObject> {
   let src: fs.promises.FileHandle
   try {
@@ -117,6 +120,7 @@ export async function storeFile(
     if (!st.isFile()) throw new AppError('NOT_A_FILE', { path: source })
     dst = await fs.promises.open(tmp, 'wx', 0o600)
     const hash = crypto.createHash('sha256')
+    const sm3 = opts.sm3 ? await newSm3() : null
     const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]
     let which = 0
     let pos = 0
@@ -139,6 +143,7 @@ export async function storeFile(
       // Marked handled now: if we stop early (cancel, error), a late rejection must not crash the process.
       pendingRead.catch(() => undefined)
       hash.update(chunk)
+      sm3?.update(chunk)
       pendingWrite = writeAll(dst, chunk, pos)
       pendingWrite.catch(() => undefined)
       pos += bytesRead
@@ -154,6 +159,7 @@ export async function storeFile(
     await dst.close()
     dst = null
     const sha256 = hash.digest('hex')
+    const extra = sm3 ? { sm3: sm3.digest('hex') } : {}
 
     const back = await hashFile(tmp, opts.signal)
     if (back.sha256 !== sha256 || back.size !== pos) throw new AppError('VERIFY_FAILED')
@@ -161,13 +167,13 @@ export async function storeFile(
     const final = objectPath(layout, sha256)
     if (fs.existsSync(final)) {
       await fs.promises.rm(tmp, { force: true })
-      return { sha256, size: pos, objectPath: final, existed: true }
+      return { sha256, size: pos, objectPath: final, existed: true, ...extra }
     }
     await fs.promises.mkdir(path.dirname(final), { recursive: true })
     await fs.promises.chmod(tmp, 0o444)
     await fs.promises.rename(tmp, final)
     await fsyncDir(path.dirname(final))
-    return { sha256, size: pos, objectPath: final, existed: false }
+    return { sha256, size: pos, objectPath: final, existed: false, ...extra }
   } catch (e) {
     await dst?.close().catch(() => undefined)
     await fs.promises.rm(tmp, { force: true }).catch(() => undefined)

@@ -9,7 +9,7 @@ const port = parentPort!
 let core: Core | null = null
 let startError: AppErrorValue | null = null
 try {
-  core = createCore(workerData as CoreOptions)
+  core = createCore({ ...(workerData as CoreOptions), background: true })
   core.onEvent((event) => port.postMessage({ type: 'event', event } satisfies WorkerMessage))
 } catch (e) {
   // A database from a newer version, an unusable folder...: every call answers with the reason,

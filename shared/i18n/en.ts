@@ -238,6 +238,13 @@ const en: Messages = {
     CONFIRMATION_REQUIRED: 'This operation needs confirmation.',
     NO_CERTIFICATE: 'You have no valid signing certificate; ask the administrator to issue one.',
     BAD_PIN: 'Wrong certificate PIN.',
+    BAD_CERTIFICATE:
+      'The certificate file cannot be read: it must be PEM or PKCS#12 (.p12/.pfx) with the right password.',
+    NOT_TRUSTED:
+      'This certificate was not issued by a root certificate this agency has imported or created; it cannot sign.',
+    UNSUPPORTED_KEY:
+      'This kind of private key cannot be imported yet: PKCS#12 files with RSA keys can; SM2 certificates are issued here.',
+    CERT_REVOKED: 'This certificate has been revoked.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
   ingest: {
@@ -335,6 +342,10 @@ const en: Messages = {
     rootExported: 'Root certificate written to {{out}}.',
     sigValid: 'Valid signature: {{signer}}, signed {{time}} ({{sig}})',
     sigInvalid: 'INVALID signature: {{signer}}, signed {{time}} ({{sig}})',
+    anchorsImported: 'Imported {{count}} trust anchor certificate(s): {{list}}',
+    certRevoked: 'Certificate revoked: {{subject}}. The revocation list was updated: {{crl}}',
+    tsaConfigured: 'Time-stamping service: {{url}}',
+    tsaRetried: 'Time-stamps: {{granted}} granted now, {{pending}} still pending. {{error}}',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 
@@ -368,6 +379,21 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
       'Note: the operator {{username}} has not changed the initial password yet; sign in to the app and change it.',
     auditOk: 'Audit chain intact: {{count}} events checked, newest #{{seq}}.',
     auditBroken: 'Audit chain broken: first bad event #{{seq}}{{id}} ({{reason}}); {{count}} problem(s).',
+  },
+  verify: {
+    timestamp: {
+      none: 'No time-stamp (no time-stamping service was configured when signed)',
+      pending: 'Time-stamp pending (the service was unavailable; retried automatically)',
+      granted: 'Trusted time-stamp: {{time}}, issued by {{tsa}}',
+      untrusted: 'Time-stamp {{time}} was issued by {{tsa}}, which is not a trusted service',
+      invalid: 'Invalid time-stamp',
+    },
+    revocation: {
+      good: 'Certificate not revoked',
+      revoked: 'Certificate revoked on {{time}}, and nothing proves the signature came earlier',
+      revokedAfterSigning:
+        'Certificate revoked on {{time}}, but a time-stamp proves the signature came earlier: still valid',
+    },
   },
   validation: {
     fieldSep: ', ',

@@ -228,6 +228,10 @@ const zhCN = {
     CONFIRMATION_REQUIRED: '此操作需要确认。',
     NO_CERTIFICATE: '您还没有有效的签名证书，请联系系统管理员签发。',
     BAD_PIN: '证书口令（PIN）错误。',
+    BAD_CERTIFICATE: '无法读取证书文件：请确认是 PEM 或 PKCS#12（.p12/.pfx）格式且口令正确。',
+    NOT_TRUSTED: '该证书不是由本单位已导入或创建的根证书签发的，不能用于签名。',
+    UNSUPPORTED_KEY: '暂不支持导入此类私钥：目前可导入含 RSA 私钥的 PKCS#12 文件；SM2 证书请由本系统签发。',
+    CERT_REVOKED: '该证书已被吊销。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
   ingest: {
@@ -324,6 +328,10 @@ const zhCN = {
     rootExported: '根证书已导出到 {{out}}。',
     sigValid: '签名有效：{{signer}}，签名时间 {{time}}（{{sig}}）',
     sigInvalid: '签名无效：{{signer}}，签名时间 {{time}}（{{sig}}）',
+    anchorsImported: '已导入 {{count}} 个信任锚证书：{{list}}',
+    certRevoked: '已吊销证书：{{subject}}。证书吊销列表已更新：{{crl}}',
+    tsaConfigured: '时间戳服务地址：{{url}}',
+    tsaRetried: '时间戳：本次取得 {{granted}} 个，仍待取得 {{pending}} 个。{{error}}',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 
@@ -354,6 +362,20 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     mustChangeWarning: '提示：操作员 {{username}} 尚未修改初始密码，请尽快在应用中登录并修改。',
     auditOk: '审计日志链完整：已校验 {{count}} 条事件，最新事件 #{{seq}}。',
     auditBroken: '审计日志链异常：第一个异常事件 #{{seq}}{{id}}（{{reason}}），共 {{count}} 处问题。',
+  },
+  verify: {
+    timestamp: {
+      none: '无时间戳（签名时未配置时间戳服务）',
+      pending: '时间戳待取得（时间戳服务暂不可用，将自动重试）',
+      granted: '可信时间戳：{{time}}，由 {{tsa}} 签发',
+      untrusted: '时间戳 {{time}} 的签发者 {{tsa}} 不在信任列表中',
+      invalid: '时间戳无效',
+    },
+    revocation: {
+      good: '证书未被吊销',
+      revoked: '证书已于 {{time}} 吊销，且无法证明签名早于吊销',
+      revokedAfterSigning: '证书于 {{time}} 吊销，但时间戳证明签名早于吊销，签名仍然有效',
+    },
   },
   validation: {
     fieldSep: '、',

@@ -117,6 +117,7 @@ export interface NewEvidence {
   caseNo: string | null
   place: string | null
   fact: string | null
+  sm3?: string | null
 }
 
 export function insertEvidence(db: Db, e: NewEvidence): string {
@@ -124,8 +125,8 @@ export function insertEvidence(db: Db, e: NewEvidence): string {
   db.prepare(
     `INSERT INTO evidence (id, sha256, size, media_type, original_name, ingested_at, ingested_by, batch_id, device_id,
        collector_user_id, capture_start, capture_end, capture_source, capture_precision, clock_offset_ms, duration_ms,
-       metadata, flags, late_reason, case_no, place, fact)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       metadata, flags, late_reason, case_no, place, fact, sm3)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     id,
     e.sha256,
@@ -149,6 +150,7 @@ export function insertEvidence(db: Db, e: NewEvidence): string {
     e.caseNo,
     e.place,
     e.fact,
+    e.sm3 ?? null,
   )
   return id
 }

@@ -7,7 +7,7 @@ import type { MediaType } from '../../../shared/media.ts'
 import { actorFields, auditedChange, type Actor, type CoreDeps } from '../context.ts'
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
-import { objectPath, storeFile } from '../vault.ts'
+import { objectPath, storeFile, type StoredObject } from '../vault.ts'
 import { captureTimes, timeFromFileName } from './capture-time.ts'
 import { discover, type SourceEntry } from './discover.ts'
 import {
@@ -403,7 +403,12 @@ export class IngestJobs {
       return { now: recordedResult(base, 'already', findEvidenceBySha(db, known.sha256)!) }
     }
     try {
-      const stored = await storeFile(this.deps.layout, entry.absPath, { signal: job.abort.signal, onBytes })
+      const stored = await storeFile(this.deps.layout, entry.absPath, {
+        signal: job.abort.signal,
+        onBytes,
+        // SM2 signs the SM3 of the content: taken in the same pass as SHA-256, never by a second read.
+        sm3: job.signer?.algorithm === 'sm2',
+      })
       const seenAt = this.deps.now().toISOString()
       const existing = findEvidenceBySha(db, stored.sha256)
       if (existing) {
@@ -435,17 +440,9 @@ export class IngestJobs {
         return { now: recordedResult(base, 'duplicate', existing) }
       }
       return {
-        later: this.register(
-          job,
-          entry,
-          req,
-          device,
-          actor,
-          stored.sha256,
-          stored.size,
-          stored.objectPath,
-          base,
-        ).catch((e: unknown) => this.failed(job, entry, actor, base, e)),
+        later: this.register(job, entry, req, device, actor, stored, base).catch((e: unknown) =>
+          this.failed(job, entry, actor, base, e),
+        ),
       }
     } catch (e) {
       return { now: this.failed(job, entry, actor, base, e) }
@@ -481,11 +478,10 @@ export class IngestJobs {
     req: IngestRequest,
     device: Device,
     actor: Actor,
-    sha256: string,
-    size: number,
-    stored: string,
+    object: StoredObject,
     base: FileResult,
   ): Promise<FileResult> {
+    const { sha256, size, objectPath: stored } = object
     const mediaType = entry.mediaType as MediaType
     // Metadata is read from the verified copy, so a device pulled now cannot matter.
     const facts = await readFacts(stored, mediaType)
@@ -556,6 +552,7 @@ export class IngestJobs {
             caseNo: req.caseNo?.trim() || null,
             place: req.place?.trim() || null,
             fact: req.fact?.trim() || null,
+            sm3: object.sm3 ?? null,
           })
         insertSource(this.deps.db, {
           evidenceId: id,
@@ -574,7 +571,11 @@ export class IngestJobs {
       try {
         signature = path.relative(
           this.deps.layout.root,
-          await signEvidence(this.deps, job.signer, actor, { id: result.id, sha256 }),
+          await signEvidence(this.deps, job.signer, actor, {
+            id: result.id,
+            sha256,
+            sm3: object.sm3 ?? null,
+          }),
         )
       } catch (e) {
         // The evidence is safely registered either way; an unsigned item can be signed later.

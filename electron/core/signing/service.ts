@@ -1,8 +1,8 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { MethodOutput, ParsedInput, SignatureCheck as SharedCheck } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
-import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import {
   actorFields,
   actorOf,
@@ -11,261 +11,107 @@ import {
   type CallContext,
   type CoreDeps,
 } from '../context.ts'
-import { findById } from '../accounts/users.ts'
-import { getAgency } from '../agency.ts'
 import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
+import { objectPath } from '../vault.ts'
 import {
-  decryptPrivateKey,
-  encryptPrivateKey,
-  fromPkcs12,
-  issueCertificate,
-  newRsaKeyPair,
-  subjectText,
-  toPkcs12,
-} from './x509.ts'
-import { notValid, signDetachedDigest, verifyDetachedDigest, type SignatureCheck } from './cms.ts'
+  digestNeeded,
+  notValid,
+  signDetachedDigest,
+  verifyDetachedDigest,
+  type DigestName,
+  type SignatureCheck,
+} from './cms.ts'
+import { newSm3 } from './gm.ts'
+import { revocationOf, trustAnchors, tsaAnchors, type BatchSigner } from './authority.ts'
+import { checkTimestamp } from './tsa.ts'
 
-/** The agency's certificate authority, officers' certificates, and signatures over evidence. */
+export { unlockSigner, type BatchSigner } from './authority.ts'
 
-interface CertRow {
-  id: string
-  kind: 'root' | 'officer'
-  user_id: string | null
-  subject: string
-  serial: string
-  not_before: string
-  not_after: string
-  cert_pem: string
-  key_blob: string
-  revoked_at: string | null
-  created_at: string
-}
-
-function toCert(r: CertRow) {
-  return {
-    id: r.id,
-    kind: r.kind,
-    userId: r.user_id,
-    subject: r.subject,
-    serial: r.serial,
-    notBefore: r.not_before,
-    notAfter: r.not_after,
-    revokedAt: r.revoked_at,
-    certPem: r.cert_pem,
-  }
-}
-
-export function activeRoot(db: Db): CertRow | undefined {
-  return db
-    .prepare(
-      "SELECT * FROM certificates WHERE kind = 'root' AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1",
-    )
-    .get() as CertRow | undefined
-}
-
-export function trustAnchors(db: Db): string[] {
-  return (
-    db.prepare("SELECT cert_pem FROM certificates WHERE kind = 'root'").all() as { cert_pem: string }[]
-  ).map((r) => r.cert_pem)
-}
-
-function activeOfficerCert(db: Db, userId: string, now: Date): CertRow | undefined {
-  return db
-    .prepare(
-      `SELECT * FROM certificates WHERE kind = 'officer' AND user_id = ? AND revoked_at IS NULL AND not_after > ?
-       ORDER BY created_at DESC LIMIT 1`,
-    )
-    .get(userId, now.toISOString()) as CertRow | undefined
-}
-
-export function caInit(
-  deps: CoreDeps,
-  input: ParsedInput<'ca.init'>,
-  ctx: CallContext,
-): MethodOutput<'ca.init'> {
-  const actor = actorOf(ctx)
-  if (activeRoot(deps.db)) throw new AppError('ALREADY_INITIALIZED')
-  const agency = getAgency(deps.db)
-  const now = deps.now()
-  const key = newRsaKeyPair(3072)
-  const commonName = input.commonName ?? `${agency.name}电子证据根证书`
-  const issued = issueCertificate({
-    subject: { commonName, organization: agency.name },
-    subjectPublicKeyPem: key.publicKeyPem,
-    issuer: 'self',
-    selfPrivateKeyPem: key.privateKeyPem,
-    ca: true,
-    years: 20,
-    now,
-  })
-  const id = crypto.randomUUID()
-  auditedChange(
-    deps,
-    {
-      ...actorFields(actor),
-      action: 'ca.init',
-      targetType: 'certificate',
-      targetId: id,
-      details: { subject: commonName, serial: issued.serial },
-    },
-    () =>
-      deps.db
-        .prepare(
-          `INSERT INTO certificates (id, kind, user_id, subject, serial, not_before, not_after, cert_pem, key_blob, created_at)
-           VALUES (?, 'root', NULL, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          subjectText(issued.certPem),
-          issued.serial,
-          issued.notBefore.toISOString(),
-          issued.notAfter.toISOString(),
-          issued.certPem,
-          encryptPrivateKey(key.privateKeyPem, input.passphrase),
-          now.toISOString(),
-        ),
-  )
-  return {
-    certificate: toCert(deps.db.prepare('SELECT * FROM certificates WHERE id = ?').get(id) as CertRow),
-  }
-}
-
-export function caIssue(
-  deps: CoreDeps,
-  input: ParsedInput<'ca.issue'>,
-  ctx: CallContext,
-): MethodOutput<'ca.issue'> {
-  const actor = actorOf(ctx)
-  const root = activeRoot(deps.db)
-  if (!root) throw new AppError('NOT_INITIALIZED')
-  const user = findById(deps.db, input.userId)
-  if (!user) throw new AppError('NOT_FOUND')
-  let rootKey: string
-  try {
-    rootKey = decryptPrivateKey(root.key_blob, input.rootPassphrase)
-  } catch {
-    throw new AppError('BAD_CREDENTIALS')
-  }
-  const agency = getAgency(deps.db)
-  const now = deps.now()
-  const key = newRsaKeyPair(2048)
-  const issued = issueCertificate({
-    subject: {
-      commonName: user.display_name,
-      organization: agency.name,
-      ...(user.badge_no ? { serialNumber: user.badge_no } : {}),
-    },
-    subjectPublicKeyPem: key.publicKeyPem,
-    issuer: { certPem: root.cert_pem, privateKeyPem: rootKey },
-    ca: false,
-    years: input.years ?? 3,
-    now,
-  })
-  const p12 = toPkcs12(key.privateKeyPem, [issued.certPem, root.cert_pem], input.pin, user.display_name)
-  const id = crypto.randomUUID()
-  auditedChange(
-    deps,
-    {
-      ...actorFields(actor),
-      action: 'ca.issue',
-      targetType: 'certificate',
-      targetId: id,
-      details: {
-        userId: user.id,
-        subject: subjectText(issued.certPem),
-        serial: issued.serial,
-        notAfter: issued.notAfter.toISOString(),
-      },
-    },
-    () =>
-      deps.db
-        .prepare(
-          `INSERT INTO certificates (id, kind, user_id, subject, serial, not_before, not_after, cert_pem, key_blob, created_at)
-           VALUES (?, 'officer', ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          user.id,
-          subjectText(issued.certPem),
-          issued.serial,
-          issued.notBefore.toISOString(),
-          issued.notAfter.toISOString(),
-          issued.certPem,
-          p12.toString('base64'),
-          now.toISOString(),
-        ),
-  )
-  return {
-    certificate: toCert(deps.db.prepare('SELECT * FROM certificates WHERE id = ?').get(id) as CertRow),
-  }
-}
-
-export function certsList(deps: CoreDeps): MethodOutput<'certs.list'> {
-  const rows = deps.db.prepare('SELECT * FROM certificates ORDER BY created_at').all() as CertRow[]
-  return { certificates: rows.map(toCert) }
-}
-
-export function caExportRoot(deps: CoreDeps): MethodOutput<'ca.exportRoot'> {
-  const pems = trustAnchors(deps.db)
-  if (!pems.length) throw new AppError('NOT_INITIALIZED')
-  return { pem: pems.join('') }
-}
-
-/** An unlocked signing key, held for one ingest batch only ("one unlock signs a whole batch"). */
-export interface BatchSigner {
-  certId: string
-  certPem: string
-  chainPems: string[]
-  privateKeyPem: string
-}
-
-export function unlockSigner(db: Db, userId: string, pin: string, now: Date): BatchSigner {
-  const cert = activeOfficerCert(db, userId, now)
-  if (!cert) throw new AppError('NO_CERTIFICATE')
-  try {
-    const { privateKeyPem, certPems } = fromPkcs12(Buffer.from(cert.key_blob, 'base64'), pin)
-    return {
-      certId: cert.id,
-      certPem: cert.cert_pem,
-      chainPems: certPems.filter((p) => p !== cert.cert_pem),
-      privateKeyPem,
-    }
-  } catch {
-    throw new AppError('BAD_PIN')
-  }
-}
+/** Signatures over evidence: made at ingest, registered with their audit event, and checked on demand. */
 
 export function signaturePath(layout: DataLayout, sha256: string, signatureId: string): string {
   return path.join(layout.signatures, sha256.slice(0, 2), sha256, `${signatureId}.p7s`)
 }
 
-/** Sign one evidence item's digest; the .p7s is on disk (fsynced) before it is registered with its audit event. */
-export async function signEvidence(
-  deps: CoreDeps,
-  signer: BatchSigner,
-  actor: Actor,
-  evidence: { id: string; sha256: string },
-): Promise<string> {
-  const now = deps.now()
-  const p7s = signDetachedDigest({
-    sha256Hex: evidence.sha256,
-    signerCertPem: signer.certPem,
-    chainPems: signer.chainPems,
-    privateKeyPem: signer.privateKeyPem,
-    signingTime: now,
-  })
-  const id = crypto.randomUUID()
-  const file = signaturePath(deps.layout, evidence.sha256, id)
+/** Write a small file durably and read-only; `wx` so nothing existing is ever overwritten. */
+export async function writeDurable(file: string, bytes: Uint8Array): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true })
   const fh = await fs.promises.open(file, 'wx', 0o444)
   try {
-    await fh.writeFile(p7s)
+    await fh.writeFile(bytes)
     await fh.sync()
   } finally {
     await fh.close()
   }
-  const p7sSha = crypto.createHash('sha256').update(p7s).digest('hex')
+}
+
+export interface TsaSettings {
+  url: string | null
+}
+
+export function tsaSettings(db: Db): TsaSettings {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'signing.tsa'").get() as
+    { value: string } | undefined
+  try {
+    return { url: row ? ((JSON.parse(row.value) as TsaSettings).url ?? null) : null }
+  } catch {
+    return { url: null }
+  }
+}
+
+export function signingSettings(deps: CoreDeps): MethodOutput<'signing.settings'> {
+  return { tsaUrl: tsaSettings(deps.db).url, tsaAnchors: tsaAnchors(deps.db).length }
+}
+
+export function setSigningSettings(
+  deps: CoreDeps,
+  input: ParsedInput<'signing.setSettings'>,
+  ctx: CallContext,
+): MethodOutput<'signing.settings'> {
+  auditedChange(
+    deps,
+    { ...actorFields(actorOf(ctx)), action: 'signing.settings', details: { tsaUrl: input.tsaUrl } },
+    () =>
+      deps.db
+        .prepare(
+          "INSERT INTO meta (key, value) VALUES ('signing.tsa', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .run(JSON.stringify({ url: input.tsaUrl })),
+  )
+  return signingSettings(deps)
+}
+
+/**
+ * Sign one evidence item's digest (SHA-256 for RSA, SM3 for SM2, both taken during the ingest copy). The .p7s
+ * is on disk (fsynced) before it is registered with its audit event. For SM2, the signed attributes and the raw
+ * signature are written beside it, because OpenSSL 3.0's `cms -verify` cannot check SM2, while
+ * `openssl dgst -sm3 -verify ... -sigopt distid:1234567812345678` can check exactly those two files.
+ */
+export async function signEvidence(
+  deps: CoreDeps,
+  signer: BatchSigner,
+  actor: Actor,
+  evidence: { id: string; sha256: string; sm3?: string | null },
+): Promise<string> {
+  const now = deps.now()
+  if (signer.algorithm === 'sm2' && !evidence.sm3) throw new Error('SM2 signing needs the SM3 digest')
+  const signed = signDetachedDigest({
+    digestHex: signer.algorithm === 'sm2' ? evidence.sm3! : evidence.sha256,
+    signerCertPem: signer.certPem,
+    chainPems: signer.chainPems,
+    key: signer.key,
+    signingTime: now,
+  })
+  const id = crypto.randomUUID()
+  const file = signaturePath(deps.layout, evidence.sha256, id)
+  await writeDurable(file, signed.p7s)
+  if (signer.algorithm === 'sm2') {
+    await writeDurable(file.replace(/\.p7s$/, '.sm2-signed-attrs.der'), signed.signedAttrs)
+    await writeDurable(file.replace(/\.p7s$/, '.sm2-signature.der'), signed.signature)
+  }
+  const p7sSha = crypto.createHash('sha256').update(signed.p7s).digest('hex')
+  const pending = tsaSettings(deps.db).url !== null
   auditedChange(
     deps,
     {
@@ -273,12 +119,18 @@ export async function signEvidence(
       action: 'evidence.sign',
       targetType: 'evidence',
       targetId: evidence.id,
-      details: { sha256: evidence.sha256, certId: signer.certId, p7sSha256: p7sSha },
+      details: {
+        sha256: evidence.sha256,
+        certId: signer.certId,
+        p7sSha256: p7sSha,
+        algorithm: signer.algorithm,
+      },
     },
     () =>
       deps.db
         .prepare(
-          'INSERT INTO signatures (id, evidence_id, cert_id, path, p7s_sha256, signed_at) VALUES (?, ?, ?, ?, ?, ?)',
+          `INSERT INTO signatures (id, evidence_id, cert_id, path, p7s_sha256, signed_at, ts_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
@@ -287,32 +139,184 @@ export async function signEvidence(
           path.relative(deps.layout.root, file),
           p7sSha,
           now.toISOString(),
+          pending ? 'pending' : 'none',
         ),
   )
   return file
+}
+
+interface SignatureRow {
+  id: string
+  evidence_id: string
+  path: string
+  cert_id: string
+  signed_at: string
+  ts_status: 'none' | 'pending' | 'granted'
+  tsr_path: string | null
+  ts_time: string | null
 }
 
 export function signaturesOf(
   db: Db,
   layout: DataLayout,
   evidenceId: string,
-): { id: string; file: string; certId: string }[] {
+): {
+  id: string
+  file: string
+  certId: string
+  tsrFile: string | null
+  tsStatus: SignatureRow['ts_status']
+}[] {
   return (
     db
-      .prepare('SELECT id, path, cert_id FROM signatures WHERE evidence_id = ? ORDER BY signed_at')
-      .all(evidenceId) as {
-      id: string
-      path: string
-      cert_id: string
-    }[]
-  ).map((r) => ({ id: r.id, file: path.join(layout.root, r.path), certId: r.cert_id }))
+      .prepare('SELECT * FROM signatures WHERE evidence_id = ? ORDER BY signed_at')
+      .all(evidenceId) as SignatureRow[]
+  ).map((r) => ({
+    id: r.id,
+    file: path.join(layout.root, r.path),
+    certId: r.cert_id,
+    tsrFile: r.tsr_path ? path.join(layout.root, r.tsr_path) : null,
+    tsStatus: r.ts_status,
+  }))
 }
 
-export function checkSignature(db: Db, p7s: Buffer, sha256: string): SignatureCheck {
+export type FullCheck = Omit<SharedCheck, 'file'> & { sig: string }
+
+/**
+ * Everything a reviewer asks of one signature: content digest, signature, chain to the agency's anchors,
+ * time-stamp and revocation. `digests` are of the content as it is now (computed by the caller, streamed).
+ */
+export async function checkSignature(
+  db: Db,
+  p7s: Buffer,
+  digests: Partial<Record<DigestName, string>>,
+  tsr: Buffer | null,
+  sig = '',
+  tsStatus: 'none' | 'pending' | 'granted' = 'none',
+): Promise<FullCheck> {
+  let base: SignatureCheck
   try {
-    return verifyDetachedDigest(p7s, sha256, trustAnchors(db))
+    base = verifyDetachedDigest(p7s, digests, trustAnchors(db))
   } catch {
     // Not even parseable as CMS: simply not a valid signature.
-    return notValid()
+    base = notValid()
+  }
+  const timestamp: FullCheck['timestamp'] = {
+    status: tsr ? 'invalid' : tsStatus === 'pending' ? 'pending' : 'none',
+    time: null,
+    tsa: null,
+  }
+  if (tsr && digests.sha256) {
+    try {
+      const t = await checkTimestamp(tsr, digests.sha256, tsaAnchors(db))
+      if (t.imprintMatches && t.signatureValid)
+        Object.assign(timestamp, {
+          status: t.chainValid ? 'granted' : 'untrusted',
+          time: t.genTime,
+          tsa: t.tsaSubject,
+        })
+    } catch {
+      /* stays invalid */
+    }
+  }
+  const revoked = revocationOf(db, base.signerSerial)
+  const provenTime = timestamp.status === 'granted' ? timestamp.time : null
+  const revocation: FullCheck['revocation'] = !revoked
+    ? { status: 'good', revokedAt: null }
+    : provenTime && provenTime < revoked.revokedAt
+      ? { status: 'revokedAfterSigning', revokedAt: revoked.revokedAt }
+      : { status: 'revoked', revokedAt: revoked.revokedAt }
+  return {
+    ...base,
+    sig,
+    valid: base.valid && revocation.status !== 'revoked',
+    timestamp,
+    revocation,
+  }
+}
+
+/** SHA-256 and (when a signature needs it) SM3 of a file, in one streamed read. */
+export async function digestsOfFile(
+  file: string,
+  needSm3: boolean,
+): Promise<{ sha256: string; sm3?: string }> {
+  const sha = crypto.createHash('sha256')
+  const sm3 = needSm3 ? await newSm3() : null
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 << 20 })) {
+    sha.update(chunk as Buffer)
+    sm3?.update(chunk as Buffer)
+  }
+  return { sha256: sha.digest('hex'), ...(sm3 ? { sm3: sm3.digest('hex') } : {}) }
+}
+
+/** Check every signature of one file (from the vault or from outside) against the file's bytes as they are. */
+export async function verifyFileSignatures(
+  db: Db,
+  layout: DataLayout,
+  file: string,
+  evidenceId: string | null,
+  extraSig?: string,
+): Promise<{ sha256: string; checks: FullCheck[] }> {
+  const besideTsr = extraSig?.replace(/\.p7s$/, '.tsr')
+  const sigs = extraSig
+    ? [
+        {
+          file: extraSig,
+          tsrFile: besideTsr && besideTsr !== extraSig && fs.existsSync(besideTsr) ? besideTsr : null,
+          tsStatus: 'none' as const,
+        },
+      ]
+    : evidenceId
+      ? signaturesOf(db, layout, evidenceId)
+      : []
+  const p7s = sigs.map((s) => fs.readFileSync(s.file))
+  const digests = await digestsOfFile(
+    file,
+    p7s.some((b) => digestNeeded(b) === 'sm3'),
+  )
+  const checks: FullCheck[] = []
+  for (const [i, s] of sigs.entries())
+    checks.push(
+      await checkSignature(
+        db,
+        p7s[i]!,
+        digests,
+        s.tsrFile ? fs.readFileSync(s.tsrFile) : null,
+        s.file,
+        s.tsStatus,
+      ),
+    )
+  return { sha256: digests.sha256, checks }
+}
+
+/** The per-record verification the app shows: the vault copy re-hashed, then each signature checked. */
+export async function verifyEvidence(
+  deps: CoreDeps,
+  input: ParsedInput<'signatures.verify'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'signatures.verify'>> {
+  const row = deps.db.prepare('SELECT id, sha256 FROM evidence WHERE id = ?').get(input.evidenceId) as
+    { id: string; sha256: string } | undefined
+  if (!row) throw new AppError('NOT_FOUND')
+  const file = objectPath(deps.layout, row.sha256)
+  const { sha256, checks } = await verifyFileSignatures(deps.db, deps.layout, file, row.id)
+  const contentIntact = sha256 === row.sha256
+  const ok = contentIntact && checks.length > 0 && checks.every((c) => c.valid)
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actorOf(ctx)),
+      action: 'signatures.verify',
+      targetType: 'evidence',
+      targetId: row.id,
+      details: { ok, contentIntact, signatures: checks.length },
+    },
+    () => undefined,
+  )
+  return {
+    evidenceId: row.id,
+    ok,
+    contentIntact,
+    signatures: checks.map(({ sig, ...c }) => ({ ...c, file: path.relative(deps.layout.root, sig) })),
   }
 }

@@ -162,21 +162,6 @@ export function fromPkcs12(p12: Buffer, pin: string): { privateKeyPem: string; c
   }
 }
 
-/** Readable subject for lists: CN (and serialNumber), decoded from UTF-8. */
-export function subjectText(certPem: string): string {
-  const c = forge.pki.certificateFromPem(certPem)
-  const get = (n: string) => {
-    const f = c.subject.getField(n) as { value: string } | null
-    if (!f) return null
-    try {
-      return forge.util.decodeUtf8(f.value)
-    } catch {
-      return f.value
-    }
-  }
-  return [get('CN'), get('serialNumber')].filter(Boolean).join(' / ')
-}
-
 export function pemToDer(pem: string): Buffer {
   return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
 }

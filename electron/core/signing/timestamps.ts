@@ -1,0 +1,73 @@
+import path from 'node:path'
+import { auditedChange, type CoreDeps } from '../context.ts'
+import { tsaAnchors } from './authority.ts'
+import { tsaSettings, writeDurable } from './service.ts'
+import { buildTimestampRequest, checkTimestamp, fetchTimestamp } from './tsa.ts'
+
+/*
+ * Time-stamps are asked for after signing, never before: ingest is not held up by a slow or absent TSA. A
+ * signature waits as "pending" until a token is granted; the queue is retried after each batch, at start and
+ * every few minutes, and on demand (`liuhen timestamp retry`).
+ */
+
+export interface StampRun {
+  granted: number
+  pending: number
+  /** Why the run stopped early, when the TSA could not be reached or refused. */
+  error: string | null
+}
+
+export async function stampPending(deps: CoreDeps, limit = 500): Promise<StampRun> {
+  const url = tsaSettings(deps.db).url
+  const rows = deps.db
+    .prepare(
+      `SELECT s.id, s.path, s.evidence_id, e.sha256 FROM signatures s JOIN evidence e ON e.id = s.evidence_id
+       WHERE s.ts_status = 'pending' ORDER BY s.signed_at LIMIT ?`,
+    )
+    .all(limit) as { id: string; path: string; evidence_id: string; sha256: string }[]
+  const run: StampRun = { granted: 0, pending: rows.length, error: null }
+  if (!url || !rows.length) return run
+  for (const r of rows) {
+    let tsr: Buffer
+    let info: Awaited<ReturnType<typeof checkTimestamp>>
+    try {
+      const req = buildTimestampRequest(r.sha256)
+      tsr = await fetchTimestamp(url, req.der)
+      info = await checkTimestamp(tsr, r.sha256, tsaAnchors(deps.db), req.nonceHex)
+      if (!info.imprintMatches || !info.signatureValid)
+        throw new Error('TSA answered with a token that does not verify')
+    } catch (e) {
+      // One failure means the service is down or misconfigured: the rest would fail the same way.
+      run.error = e instanceof Error ? e.message : String(e)
+      break
+    }
+    const rel = r.path.replace(/\.p7s$/, '.tsr')
+    const file = path.join(deps.layout.root, rel)
+    try {
+      await writeDurable(file, tsr)
+    } catch (e) {
+      // A token from an earlier run that crashed before it was registered: keep the file, register this one.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      await import('node:fs').then((fs) => fs.promises.rm(file, { force: true }))
+      await writeDurable(file, tsr)
+    }
+    auditedChange(
+      deps,
+      {
+        actorId: null,
+        actorName: null,
+        action: 'evidence.timestamp',
+        targetType: 'evidence',
+        targetId: r.evidence_id,
+        details: { signatureId: r.id, genTime: info.genTime, serial: info.serial, tsa: info.tsaSubject },
+      },
+      () =>
+        deps.db
+          .prepare("UPDATE signatures SET ts_status = 'granted', tsr_path = ?, ts_time = ? WHERE id = ?")
+          .run(rel, info.genTime, r.id),
+    )
+    run.granted++
+    run.pending--
+  }
+  return run
+}
