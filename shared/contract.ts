@@ -139,7 +139,15 @@ export type AuditEvent = z.infer<typeof auditEventSchema>
 export const auditProblemSchema = z.object({
   seq: z.number().int(),
   id: z.string().nullable(),
-  reason: z.enum(['missing', 'hash_mismatch', 'prev_mismatch', 'unreadable']),
+  reason: z.enum([
+    'missing',
+    'hash_mismatch',
+    'prev_mismatch',
+    'unreadable',
+    'truncated',
+    'checkpoint_mismatch',
+    'checkpoint_invalid',
+  ]),
 })
 export type AuditProblem = z.infer<typeof auditProblemSchema>
 
@@ -148,6 +156,8 @@ export const auditVerifyReportSchema = z.object({
   checked: z.number().int(),
   headSeq: z.number().int(),
   headHash: z.string(),
+  /** Signed checkpoint statements found and checked against the trail. */
+  checkpoints: z.number().int(),
   firstBad: auditProblemSchema.nullable(),
   problems: z.array(auditProblemSchema),
   verifiedAt: isoTime,
@@ -313,6 +323,18 @@ export const contract = {
     output: auditVerifyReportSchema,
     access: ['auditor', 'admin'],
     readOnly: true,
+  }),
+  'audit.checkpoint': method({
+    /** With the caller's certificate PIN the checkpoint is signed; without, it is only time-stamped (if a TSA is set). */
+    input: z.strictObject({ pin: z.string().min(1).max(256).optional() }),
+    output: z.object({
+      written: z.boolean(),
+      seq: z.number().int(),
+      signed: z.boolean(),
+      timestamp: z.enum(['none', 'pending', 'granted']),
+      file: z.string().nullable(),
+    }),
+    access: ['auditor', 'admin', 'records_officer', 'enforcement_officer'],
   }),
   'devices.list': method({
     input: empty,

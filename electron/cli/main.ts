@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import path from 'node:path'
 import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
-import { verifyAuditOffline } from '../core/audit.ts'
+import { verifyTrailOffline } from '../core/signing/checkpoints.ts'
 import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
 import { APP_VERSION } from '../core/version.ts'
@@ -283,7 +283,8 @@ async function cmdUserList(opts: Opts, io: Io): Promise<number> {
 }
 
 function cmdAuditVerify(opts: Opts, io: Io): number {
-  const report = verifyAuditOffline(dataLayout(dataDirOf(opts)).db)
+  const layout = dataLayout(dataDirOf(opts))
+  const report = verifyTrailOffline(layout.root, layout.db)
   const bad = report.firstBad
   io.print(
     report,
@@ -568,6 +569,18 @@ async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<num
   }
 }
 
+async function cmdAuditCheckpoint(opts: Opts, io: Io): Promise<number> {
+  const pin = envPassword('LIUHEN_PIN')
+  const core = openExisting(opts)
+  try {
+    const r = await asOperator(core, opts, io, (s) => call(core, 'audit.checkpoint', pin ? { pin } : {}, s))
+    io.print({ ok: true, ...r }, io.t('cli.checkpointWritten', { seq: r.seq, file: r.file ?? '-' }))
+    return 0
+  } finally {
+    core.close()
+  }
+}
+
 async function cmdCaImport(opts: Opts, io: Io): Promise<number> {
   const file = need(opts, 'chain', io.t)
   const purpose = (opts.purpose ?? 'signing') as 'signing' | 'tsa'
@@ -701,6 +714,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdUserList(opts, io)
       case 'audit verify':
         return cmdAuditVerify(opts, io)
+      case 'audit checkpoint':
+        return await cmdAuditCheckpoint(opts, io)
       case 'device list':
         return await cmdDeviceList(opts, io)
       case 'device register':

@@ -167,6 +167,7 @@ export function verifyAudit(db: Db, now: Date): AuditVerifyReport {
     checked,
     headSeq,
     headHash,
+    checkpoints: 0,
     firstBad: problems[0] ?? null,
     problems,
     verifiedAt: now.toISOString(),

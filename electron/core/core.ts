@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import path from 'node:path'
 import {
   contract,
   isMethodName,
@@ -20,7 +21,7 @@ import { SessionStore, type Session } from './accounts/sessions.ts'
 import * as accounts from './accounts/service.ts'
 import { findById, findByUsername, firstActiveAdminUsername, rolesOf } from './accounts/users.ts'
 import { findAgency, getAgency, updateAgency } from './agency.ts'
-import { listAudit, verifyAudit } from './audit.ts'
+import { listAudit } from './audit.ts'
 import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize } from './system.ts'
 import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
@@ -28,8 +29,10 @@ import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
+import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
 import { stampPending, type StampRun } from './signing/timestamps.ts'
+import { verifyTrail, writeCheckpoint, stampPendingCheckpoints } from './signing/checkpoints.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -141,8 +144,23 @@ export function createCore(opts: CoreOptions): Core {
     'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
     'timestamps.retry': () => stamper.run(),
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
+    'audit.checkpoint': async (i, ctx) => {
+      const actor = ctx.actor!
+      const signer = i.pin ? signing.unlockSigner(db, actor.userId, i.pin, now()) : null
+      const written = await writeCheckpoint(deps, { signer, actor, reason: 'manual' })
+      const row = db
+        .prepare('SELECT seq, ts_status FROM audit_checkpoints ORDER BY seq DESC LIMIT 1')
+        .get() as { seq: number; ts_status: 'none' | 'pending' | 'granted' } | undefined
+      return {
+        written: written !== null,
+        seq: row?.seq ?? 0,
+        signed: signer !== null,
+        timestamp: row?.ts_status ?? 'none',
+        file: written ? path.relative(layout.root, written.file) : null,
+      }
+    },
     'audit.verify': (_i, ctx) => {
-      const report = verifyAudit(deps.db, now())
+      const report = verifyTrail(deps.db, layout.root, now())
       // Who checked the trail, and what they found, is itself part of the trail.
       auditedChange(
         deps,
@@ -241,6 +259,16 @@ export function createCore(opts: CoreOptions): Core {
   }
 }
 
+/** With a TSA configured, the trail's head is time-stamped hourly while events keep coming. */
+async function intervalCheckpoint(deps: CoreDeps): Promise<void> {
+  if (!tsaSettings(deps.db).url) return
+  const last = deps.db.prepare('SELECT max(created_at) AS at FROM audit_checkpoints').get() as {
+    at: string | null
+  }
+  if (last.at && deps.now().getTime() - Date.parse(last.at) < 60 * 60_000) return
+  await writeCheckpoint(deps, { signer: null, actor: null, reason: 'interval' })
+}
+
 /**
  * One time-stamping run at a time; retried every few minutes while anything is pending. The timer is unref'd
  * so it never keeps a CLI process alive.
@@ -250,7 +278,12 @@ function timestampQueue(deps: CoreDeps) {
   let closed = false
   const run = (): Promise<StampRun> => {
     if (closed) return Promise.resolve({ granted: 0, pending: 0, error: null })
-    current ??= stampPending(deps)
+    current ??= (async () => {
+      const run = await stampPending(deps)
+      if (run.error === null) await stampPendingCheckpoints(deps)
+      await intervalCheckpoint(deps)
+      return run
+    })()
       .catch((e: unknown) => ({ granted: 0, pending: 0, error: e instanceof Error ? e.message : String(e) }))
       .finally(() => {
         current = null

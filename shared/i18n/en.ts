@@ -137,6 +137,9 @@ const en: Messages = {
       hash_mismatch: 'content altered',
       prev_mismatch: 'link to previous event broken',
       unreadable: 'unreadable',
+      truncated: 'tail cut off: a signed checkpoint names an event that no longer exists',
+      checkpoint_mismatch: 'differs from the hash a signed checkpoint recorded',
+      checkpoint_invalid: 'checkpoint signature or time-stamp invalid',
     },
     seq: 'No.',
     time: 'Time',
@@ -346,6 +349,7 @@ const en: Messages = {
     certRevoked: 'Certificate revoked: {{subject}}. The revocation list was updated: {{crl}}',
     tsaConfigured: 'Time-stamping service: {{url}}',
     tsaRetried: 'Time-stamps: {{granted}} granted now, {{pending}} still pending. {{error}}',
+    checkpointWritten: 'Audit checkpoint: event #{{seq}} ({{file}})',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 

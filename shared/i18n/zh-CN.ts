@@ -133,6 +133,9 @@ const zhCN = {
       hash_mismatch: '内容被改动',
       prev_mismatch: '与前一事件的链接断开',
       unreadable: '无法读取',
+      truncated: '日志末尾被截断：检查点记录的事件已不存在',
+      checkpoint_mismatch: '与已签名检查点记录的哈希不符',
+      checkpoint_invalid: '检查点的签名或时间戳无效',
     },
     seq: '序号',
     time: '时间',
@@ -332,6 +335,7 @@ const zhCN = {
     certRevoked: '已吊销证书：{{subject}}。证书吊销列表已更新：{{crl}}',
     tsaConfigured: '时间戳服务地址：{{url}}',
     tsaRetried: '时间戳：本次取得 {{granted}} 个，仍待取得 {{pending}} 个。{{error}}',
+    checkpointWritten: '审计日志检查点：事件 #{{seq}}（{{file}}）',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 

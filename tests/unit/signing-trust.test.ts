@@ -468,3 +468,53 @@ describe("an agency's own CA", () => {
     expect(fs.readFileSync(exported, 'utf8')).toBe(fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8'))
   })
 })
+
+describe('signed checkpoints of the audit trail', () => {
+  test('each signed batch leaves a checkpoint OpenSSL verifies; cutting the tail off the trail is reported', () => {
+    const { data, root } = agency()
+    ok(runLiuhen(['timestamp', 'config', '--data', data, '--url', tsa.url, '--ca', tsa.caPem], ADMIN))
+    const device = tempDir('liuhen-cpdev-')
+    fs.copyFileSync(path.join(SAMPLES, 'cameras', 'GoPro.jpg'), path.join(device, 'GoPro.jpg'))
+    ingest(data, device)
+    const dir = path.join(data, 'checkpoints')
+    const statements = fs.readdirSync(dir).filter((n) => n.endsWith('.txt'))
+    expect(statements.length).toBeGreaterThanOrEqual(1)
+    const base = path.join(dir, statements[0]!.replace(/\.txt$/, ''))
+    const cms = openssl([
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      `${base}.p7s`,
+      '-content',
+      `${base}.txt`,
+      '-CAfile',
+      root,
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ])
+    expect(cms.code, cms.out).toBe(0)
+    const ts = openssl(['ts', '-verify', '-in', `${base}.tsr`, '-data', `${base}.txt`, '-CAfile', tsa.caPem])
+    expect(ts.code, ts.out).toBe(0)
+
+    const good = ok(runLiuhen(['audit', 'verify', '--data', data, '--json']))
+    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true })
+    expect(JSON.parse(good.stdout).checkpoints).toBeGreaterThanOrEqual(1)
+
+    // Someone with the database file cuts the newest events off: the chain that is left is still intact.
+    const seq = Number(/^seq: (\d+)$/m.exec(fs.readFileSync(`${base}.txt`, 'utf8'))![1])
+    const db = new Database(path.join(data, 'liuhen.db'))
+    db.prepare('DELETE FROM audit_events WHERE seq >= ?').run(seq - 1)
+    db.prepare('DELETE FROM audit_checkpoints').run()
+    db.close()
+    const cut = runLiuhen(['audit', 'verify', '--data', data, '--json'])
+    expect(cut.status).toBe(1)
+    const report = JSON.parse(cut.stdout) as { ok: boolean; problems: { seq: number; reason: string }[] }
+    expect(report.problems).toContainEqual(expect.objectContaining({ seq, reason: 'truncated' }))
+    expect(report.problems.every((p) => p.reason === 'truncated')).toBe(true)
+  })
+})

@@ -21,6 +21,7 @@ import { readFacts } from './metadata.ts'
 import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
 import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
+import { writeCheckpoint } from '../signing/checkpoints.ts'
 
 /*
  * An ingest job: discover the source, then for each file either recognise it (pre-check), or copy it into the
@@ -370,6 +371,12 @@ export class IngestJobs {
       // With the disk full even this record may not fit; the batch stays "running" and is marked
       // interrupted at the next start. Every registered file is already complete.
       console.error('[liuhen] could not record the end of ingest batch', p.batchId, e)
+    }
+    if (job.signer) {
+      // The officer's key is still unlocked: sign a checkpoint of the trail's head, batch by batch.
+      await writeCheckpoint(this.deps, { signer: job.signer, actor, reason: 'ingest' }).catch((e: unknown) =>
+        console.error('[liuhen] could not write the audit checkpoint', e),
+      )
     }
     this.deps.emit({ type: 'ingest.done', progress: { ...p } })
   }

@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js'
 import forge from 'node-forge'
 import { createSM3, type IHasher } from 'hash-wasm'
-import { sm2 } from 'sm-crypto-v2'
+import { sm2, sm3 } from 'sm-crypto-v2'
 
 /*
  * 国密: SM2 keys and signatures (sm-crypto-v2) and SM3 digests (hash-wasm, which streams). Both are JS/WASM
@@ -150,4 +150,9 @@ export async function newSm3(): Promise<IHasher> {
   const h = await createSM3()
   h.init()
   return h
+}
+
+/** SM3 of a small buffer held in memory (statements, attributes); files go through newSm3(). */
+export function sm3Hex(bytes: Uint8Array): string {
+  return sm3(bytes)
 }

@@ -208,7 +208,7 @@ export async function checkSignature(
   }
   if (tsr && digests.sha256) {
     try {
-      const t = await checkTimestamp(tsr, digests.sha256, tsaAnchors(db))
+      const t = checkTimestamp(tsr, digests.sha256, tsaAnchors(db))
       if (t.imprintMatches && t.signatureValid)
         Object.assign(timestamp, {
           status: t.chainValid ? 'granted' : 'untrusted',

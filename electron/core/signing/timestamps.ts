@@ -29,11 +29,11 @@ export async function stampPending(deps: CoreDeps, limit = 500): Promise<StampRu
   if (!url || !rows.length) return run
   for (const r of rows) {
     let tsr: Buffer
-    let info: Awaited<ReturnType<typeof checkTimestamp>>
+    let info: ReturnType<typeof checkTimestamp>
     try {
       const req = buildTimestampRequest(r.sha256)
       tsr = await fetchTimestamp(url, req.der)
-      info = await checkTimestamp(tsr, r.sha256, tsaAnchors(deps.db), req.nonceHex)
+      info = checkTimestamp(tsr, r.sha256, tsaAnchors(deps.db), req.nonceHex)
       if (!info.imprintMatches || !info.signatureValid)
         throw new Error('TSA answered with a token that does not verify')
     } catch (e) {

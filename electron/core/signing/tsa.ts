@@ -66,12 +66,12 @@ function hexOf(v: { valueBlock: { valueHexView: Uint8Array } }): string {
  * Parse and check a TimeStampResp against the digest it should cover (and the nonce we sent, when known).
  * Throws when the response is not a granted token at all.
  */
-export async function checkTimestamp(
+export function checkTimestamp(
   tsr: Buffer,
   sha256Hex: string,
   anchorPems: string[],
   nonceHex?: string,
-): Promise<TimestampInfo> {
+): TimestampInfo {
   const resp = pkijs.TimeStampResp.fromBER(ab(tsr))
   if (resp.status.status > 1 || !resp.timeStampToken) {
     const text = resp.status.statusStrings?.map((s) => s.valueBlock.value).join('; ')
