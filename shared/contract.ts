@@ -89,6 +89,21 @@ export const signatureCheckSchema = z.object({
 })
 export type SignatureCheck = z.infer<typeof signatureCheckSchema>
 
+const signingSettingsSchema = z.object({
+  tsaUrl: z.string().nullable(),
+  tsaAnchors: z.number().int(),
+  /** The caller's own signing certificate, if any: whether ingest asks for a PIN, and the expiry warning. */
+  myCertificate: z
+    .object({
+      subject: z.string(),
+      notAfter: z.string(),
+      daysLeft: z.number().int(),
+      status: z.enum(['valid', 'expiring', 'expired', 'revoked']),
+      algorithm: z.enum(['rsa', 'sm2']),
+    })
+    .nullable(),
+})
+
 /** What can be set on a device when it is registered and later: its officer and how its clock keeps time. */
 const deviceSettings = {
   officerUserId: id.nullable().optional(),
@@ -488,7 +503,7 @@ export const contract = {
   }),
   'signing.settings': method({
     input: empty,
-    output: z.object({ tsaUrl: z.string().nullable(), tsaAnchors: z.number().int() }),
+    output: signingSettingsSchema,
     access: 'authenticated',
   }),
   'signing.setSettings': method({
@@ -500,7 +515,7 @@ export const contract = {
         .regex(/^https?:\/\/\S+$/)
         .nullable(),
     }),
-    output: z.object({ tsaUrl: z.string().nullable(), tsaAnchors: z.number().int() }),
+    output: signingSettingsSchema,
     access: ['admin'],
   }),
   'timestamps.retry': method({

@@ -765,5 +765,11 @@ export async function main(argv: string[]): Promise<number> {
 
 process.exitCode = await main(process.argv.slice(2))
 // For the memory tests and the benchmark: the peak resident set of this process, in MiB.
-if (process.env.LIUHEN_REPORT_MAXRSS)
+if (process.env.LIUHEN_REPORT_MAXRSS) {
   process.stderr.write(`LIUHEN_MAXRSS_MB=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`)
+  // Bytes this process read through read(2) (Linux): lets the benchmark show what signing adds to reading.
+  const rchar = /^rchar: (\d+)$/m.exec(
+    fs.existsSync('/proc/self/io') ? fs.readFileSync('/proc/self/io', 'utf8') : '',
+  )
+  if (rchar) process.stderr.write(`LIUHEN_RCHAR=${rchar[1]}\n`)
+}

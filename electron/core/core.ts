@@ -140,7 +140,7 @@ export function createCore(opts: CoreOptions): Core {
     'ca.exportRoot': () => authority.caExportRoot(deps),
     'certs.import': (i, ctx) => authority.certImport(deps, i, ctx),
     'certs.list': () => authority.certsList(deps),
-    'signing.settings': () => signing.signingSettings(deps),
+    'signing.settings': (_i, ctx) => signing.signingSettings(deps, ctx),
     'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
     'timestamps.retry': () => stamper.run(),
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),

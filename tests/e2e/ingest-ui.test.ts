@@ -90,9 +90,16 @@ beforeAll(async () => {
   })
   const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
   await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
-  await call(
+  const created = await call(
     'users.create',
     { username: 'jilu', displayName: '王记录', roles: ['records_officer'], initialPassword: 'Linshi2026c' },
+    admin,
+  )
+  // The agency root and the records officer's certificate: every import below is signed with PIN 246810.
+  await call('ca.init', { passphrase: 'RootPass2026' }, admin)
+  await call(
+    'ca.issue',
+    { userId: (created.user as { id: string }).id, rootPassphrase: 'RootPass2026', pin: '246810' },
     admin,
   )
   const s = (await call('auth.signIn', { username: 'jilu', password: 'Linshi2026c' })).session as string
@@ -127,6 +134,7 @@ describe('采集 page', () => {
     await card.getByRole('button', { name: '查看文件' }).click()
     await page.getByTestId('scan').waitFor()
     await expect(card.textContent()).resolves.toContain('已登记')
+    await page.fill('input[name=pin]', '246810')
     await page.getByRole('button', { name: '开始导入' }).click()
     const banner = page.getByTestId('results').getByRole('status')
     await banner.filter({ hasText: '新入库 1' }).waitFor({ timeout: 60_000 })
@@ -142,6 +150,7 @@ describe('采集 page', () => {
     await expect(page.getByTestId('scan').textContent()).resolves.toContain('6 个待导入')
     await page.fill('input[name=caseNo]', '闽医保罚〔2026〕12号')
     await page.fill('input[name=place]', '福州市鼓楼区某定点药店')
+    await page.fill('input[name=pin]', '246810')
     await page.screenshot({ path: screenshotPath('10-ingest-scan'), fullPage: true })
     await page.getByRole('button', { name: '开始导入' }).click()
     await page.getByTestId('progress').waitFor()
@@ -158,6 +167,23 @@ describe('采集 page', () => {
     expect(text).toContain(sha256sum(path.join(device, 'DCIM', 'GoPro.jpg')).slice(0, 12))
     // No metadata in a damaged clip: the time in its file name is used.
     expect(text).toContain('2026-11-20 09:00:00')
+    expect(problems).toEqual([])
+  })
+
+  test('a record is verified in place: content, signature, signer, chain, time-stamp and revocation', async () => {
+    const results = page.getByTestId('results')
+    const row = results.locator('tr', { hasText: 'GoPro.jpg' })
+    await row.getByRole('button', { name: '验证签名' }).click()
+    const report = results.getByTestId('verify-report')
+    await report.waitFor()
+    const text = (await report.textContent()) ?? ''
+    expect(text).toContain('验证通过')
+    expect(text).toContain('与入库时的哈希一致')
+    expect(text).toContain('CN=王记录')
+    expect(text).toContain('由本单位信任的根证书签发')
+    expect(text).toContain('证书未被吊销')
+    await report.scrollIntoViewIfNeeded()
+    await page.screenshot({ path: screenshotPath('13-verify-record'), fullPage: true })
     expect(problems).toEqual([])
   })
 })

@@ -23,7 +23,14 @@ import {
   type SignatureCheck,
 } from './cms.ts'
 import { newSm3 } from './gm.ts'
-import { revocationOf, trustAnchors, tsaAnchors, type BatchSigner } from './authority.ts'
+import {
+  activeOfficerCert,
+  EXPIRY_WARNING_DAYS,
+  revocationOf,
+  trustAnchors,
+  tsaAnchors,
+  type BatchSigner,
+} from './authority.ts'
 import { checkTimestamp } from './tsa.ts'
 
 export { unlockSigner, type BatchSigner } from './authority.ts'
@@ -60,8 +67,23 @@ export function tsaSettings(db: Db): TsaSettings {
   }
 }
 
-export function signingSettings(deps: CoreDeps): MethodOutput<'signing.settings'> {
-  return { tsaUrl: tsaSettings(deps.db).url, tsaAnchors: tsaAnchors(deps.db).length }
+export function signingSettings(deps: CoreDeps, ctx: CallContext): MethodOutput<'signing.settings'> {
+  const now = deps.now()
+  const mine = ctx.actor ? activeOfficerCert(deps.db, ctx.actor.userId, now) : undefined
+  const daysLeft = mine ? Math.floor((Date.parse(mine.not_after) - now.getTime()) / 86_400_000) : 0
+  return {
+    tsaUrl: tsaSettings(deps.db).url,
+    tsaAnchors: tsaAnchors(deps.db).length,
+    myCertificate: mine
+      ? {
+          subject: mine.subject,
+          notAfter: mine.not_after,
+          daysLeft,
+          status: daysLeft <= EXPIRY_WARNING_DAYS ? 'expiring' : 'valid',
+          algorithm: mine.algorithm,
+        }
+      : null,
+  }
 }
 
 export function setSigningSettings(
@@ -79,7 +101,7 @@ export function setSigningSettings(
         )
         .run(JSON.stringify({ url: input.tsaUrl })),
   )
-  return signingSettings(deps)
+  return signingSettings(deps, ctx)
 }
 
 /**

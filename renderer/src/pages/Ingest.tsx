@@ -1,8 +1,16 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { FileResult, JobProgress, MethodOutput } from '../../../shared/contract.ts'
 import { call, onCoreEvent } from '../api.ts'
-import { ErrorText, Field, formatCaptureTime, formatTime, useSubmit } from '../components/common.tsx'
+import {
+  ErrorText,
+  Field,
+  formatCaptureTime,
+  formatTime,
+  PasswordInput,
+  useSubmit,
+} from '../components/common.tsx'
+import { SignatureReport, type VerifyReport } from '../components/SignatureReport.tsx'
 
 type ScanResult = MethodOutput<'ingest.scan'>
 type Devices = MethodOutput<'devices.list'>
@@ -34,6 +42,8 @@ export function IngestPage() {
   const [folder, setFolder] = useState('')
   const [scan, setScan] = useState<ScanResult | null>(null)
   const [tags, setTags] = useState({ caseNo: '', place: '', fact: '', lateReason: '' })
+  const [signing, setSigning] = useState<MethodOutput<'signing.settings'> | null>(null)
+  const [pin, setPin] = useState('')
   const [jobs, setJobs] = useState<Record<string, { progress: JobProgress; results: FileResult[] }>>({})
   const [shownJob, setShownJob] = useState<string | null>(null)
   const scanning = useSubmit()
@@ -53,6 +63,10 @@ export function IngestPage() {
       stop = true
       window.clearInterval(timer)
     }
+  }, [])
+
+  useEffect(() => {
+    void call('signing.settings', {}).then(setSigning, () => undefined)
   }, [])
 
   useEffect(() => {
@@ -91,7 +105,9 @@ export function IngestPage() {
         sourceRoot: source.root,
         ...(source.deviceId ? { deviceId: source.deviceId } : {}),
         ...clean,
+        ...(pin ? { signingPin: pin } : {}),
       })
+      setPin('')
       setShownJob(r.jobId)
       setScan(null)
     })
@@ -201,8 +217,13 @@ export function IngestPage() {
               />
             </Field>
           </div>
+          <SigningField settings={signing} pin={pin} onPin={setPin} />
           <ErrorText error={starting.error} />
-          <button className="primary" onClick={start} disabled={starting.busy}>
+          <button
+            className="primary"
+            onClick={start}
+            disabled={starting.busy || (!!signing?.myCertificate && !pin)}
+          >
             {t('ingest.start')}
           </button>
         </div>
@@ -288,6 +309,13 @@ function JobProgressBar({ progress: p }: { progress: JobProgress }) {
 
 function JobResults({ job }: { job: { progress: JobProgress; results: FileResult[] } }) {
   const { t } = useTranslation()
+  const [reports, setReports] = useState<Record<string, VerifyReport>>({})
+  const verifying = useSubmit()
+  const verify = (evidenceId: string) =>
+    verifying.run(async () => {
+      const report = await call('signatures.verify', { evidenceId })
+      setReports((rs) => ({ ...rs, [evidenceId]: report }))
+    })
   const s = job.progress.summary
   const sorted = useMemo(
     () => [...job.results].sort((a, b) => a.relPath.localeCompare(b.relPath)),
@@ -312,38 +340,86 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
             <th>{t('ingest.col.capture')}</th>
             <th>{t('ingest.col.flags')}</th>
             <th>{t('ingest.col.sha256')}</th>
+            <th>{t('ingest.col.signature')}</th>
           </tr>
         </thead>
         <tbody>
           {sorted.map((r) => (
-            <tr key={r.relPath} className={r.status === 'failed' ? 'row-bad' : undefined}>
-              <td>
-                {r.evidenceId ? (
-                  <Thumbnail evidenceId={r.evidenceId} ready={job.progress.state !== 'copying'} />
-                ) : null}
-              </td>
-              <td className="path">{r.relPath}</td>
-              <td className="nowrap">{formatBytes(r.size)}</td>
-              <td>
-                {t(`ingest.status.${r.status}`)}
-                {r.skipReason ? `：${t(`ingest.skip.${r.skipReason}`)}` : ''}
-                {r.error ? <ErrorText error={r.error} /> : null}
-              </td>
-              <td className="nowrap">{formatCaptureTime(r.captureStart)}</td>
-              <td>
-                {r.flags.map((f) => (
-                  <span key={f} className="chip">
-                    {t(`ingest.flag.${f}`)}
-                  </span>
-                ))}
-              </td>
-              <td className="mono" title={r.sha256 ?? ''}>
-                {r.sha256 ? `${r.sha256.slice(0, 12)}…` : ''}
-              </td>
-            </tr>
+            <Fragment key={r.relPath}>
+              <tr className={r.status === 'failed' ? 'row-bad' : undefined}>
+                <td>
+                  {r.evidenceId ? (
+                    <Thumbnail evidenceId={r.evidenceId} ready={job.progress.state !== 'copying'} />
+                  ) : null}
+                </td>
+                <td className="path">{r.relPath}</td>
+                <td className="nowrap">{formatBytes(r.size)}</td>
+                <td>
+                  {t(`ingest.status.${r.status}`)}
+                  {r.skipReason ? `：${t(`ingest.skip.${r.skipReason}`)}` : ''}
+                  {r.error ? <ErrorText error={r.error} /> : null}
+                </td>
+                <td className="nowrap">{formatCaptureTime(r.captureStart)}</td>
+                <td>
+                  {r.flags.map((f) => (
+                    <span key={f} className="chip">
+                      {t(`ingest.flag.${f}`)}
+                    </span>
+                  ))}
+                </td>
+                <td className="mono" title={r.sha256 ?? ''}>
+                  {r.sha256 ? `${r.sha256.slice(0, 12)}…` : ''}
+                </td>
+                <td className="nowrap">
+                  {r.evidenceId ? (
+                    <button
+                      type="button"
+                      disabled={verifying.busy}
+                      onClick={() => verify(r.evidenceId!)}
+                      data-testid="verify"
+                    >
+                      {t('verify.button')}
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+              {r.evidenceId && reports[r.evidenceId] ? (
+                <tr className="report-row">
+                  <td colSpan={8}>
+                    <SignatureReport report={reports[r.evidenceId]!} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
           ))}
         </tbody>
       </table>
+      <ErrorText error={verifying.error} />
+    </div>
+  )
+}
+
+/** The PIN that unlocks the officer's key for this batch, or why the batch will not be signed. */
+function SigningField(props: {
+  settings: MethodOutput<'signing.settings'> | null
+  pin: string
+  onPin: (pin: string) => void
+}) {
+  const { t, i18n } = useTranslation()
+  const cert = props.settings?.myCertificate
+  if (!props.settings) return null
+  if (!cert) return <p className="banner warn">{t('ingest.noCertificate')}</p>
+  return (
+    <div className="pin-field">
+      <Field
+        label={t('ingest.pin')}
+        hint={t('ingest.pinHint', { subject: cert.subject, date: formatTime(cert.notAfter, i18n.language) })}
+      >
+        <PasswordInput name="pin" value={props.pin} onChange={props.onPin} autoComplete="current-password" />
+      </Field>
+      {cert.status === 'expiring' ? (
+        <p className="banner warn">{t('ingest.certExpiring', { days: cert.daysLeft })}</p>
+      ) : null}
     </div>
   )
 }
