@@ -365,7 +365,22 @@ Commands:
   user add --data DIR --user USER --name NAME --roles r1,r2 [--badge NO]
                           add a user
   user list --data DIR    list users
-  audit verify --data DIR verify the audit chain: exit 0 when intact, 1 naming the first bad event
+  audit verify --data DIR verify the audit chain and its signed checkpoints: exit 0 when intact, 1 naming the first bad event
+  audit checkpoint --data DIR
+                          write a (with LIUHEN_PIN, signed) checkpoint of the trail's head
+  ingest SOURCE_DIR --data DIR --user USER [--case NO] [--place TEXT] [--fact TEXT] [--device ID]
+                          import a device or folder; with LIUHEN_PIN every new file is signed
+  device list|register --data DIR ...
+                          attached volumes and registered devices
+  ca init [--algorithm rsa|sm2] | ca issue|renew --user USER | ca import --chain CA.pem [--purpose signing|tsa]
+  ca revoke --serial HEX --reason R | ca export-root --out F | ca export-crl --out F
+                          the agency root, officers' certificates, trust anchors, revocation
+                          (root passphrase in LIUHEN_CA_PASSPHRASE, officer PIN in LIUHEN_PIN)
+  cert list | cert import --user USER --p12 FILE
+  timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
+                          the RFC 3161 time-stamping service
+  verify-signature FILE [--sig FILE.p7s] --data DIR
+                          check a file's signatures, time-stamps and revocation (no sign-in)
   --version               print the version
 
 Common options: --json (one JSON object per line), --lang zh-CN|en, --as OPERATOR (default: the initial administrator)

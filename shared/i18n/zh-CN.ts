@@ -351,7 +351,22 @@ const zhCN = {
                           新增用户
   user list --data 目录   列出用户
   audit verify --data 目录
-                          校验审计日志链：完整时退出码 0，否则 1，并指出第一个异常事件
+                          校验审计日志链及已签名的检查点：完整时退出码 0，否则 1，并指出第一个异常事件
+  audit checkpoint --data 目录
+                          立即写入日志检查点（设置 LIUHEN_PIN 时签名）
+  ingest 源目录 --data 目录 --user 用户名 [--case 案件编号] [--place 地点] [--fact 证明事项] [--device 设备]
+                          从设备或文件夹导入；设置 LIUHEN_PIN 时对每个新文件签名
+  device list|register --data 目录 ...
+                          已连接的卷与已登记的设备
+  ca init [--algorithm rsa|sm2] | ca issue|renew --user 用户名 | ca import --chain CA.pem [--purpose signing|tsa]
+  ca revoke --serial 序列号 --reason 原因 | ca export-root --out 文件 | ca export-crl --out 文件
+                          机关根证书、执法人员证书、信任锚、吊销
+                          （根证书口令取自 LIUHEN_CA_PASSPHRASE，证书 PIN 取自 LIUHEN_PIN）
+  cert list | cert import --user 用户名 --p12 文件
+  timestamp config --url 地址 [--ca 时间戳根证书.pem] | timestamp retry
+                          RFC 3161 时间戳服务
+  verify-signature 文件 [--sig 签名.p7s] --data 目录
+                          校验文件的签名、时间戳与吊销状态（无需登录）
   --version               显示版本
 
 通用选项：--json（每行一个 JSON 对象）、--lang zh-CN|en、--as 操作员用户名（默认为初始化时的管理员）
