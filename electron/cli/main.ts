@@ -525,6 +525,9 @@ async function cmdCertList(opts: Opts, io: Io): Promise<number> {
 
 /** Read-only, no sign-in: anyone holding the data directory can check a file against its signatures. */
 async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<number> {
+  for (const f of [file, ...(opts.sig ? [opts.sig] : [])])
+    if (!fs.existsSync(f) || !fs.statSync(f).isFile())
+      throw new AppError('NOT_A_FILE', { path: path.resolve(f) })
   const layout = dataLayout(dataDirOf(opts))
   const db = openDatabaseReadOnly(layout.db)
   try {
