@@ -107,6 +107,27 @@ describe('first morning with Liuhen', () => {
     await page.screenshot({ path: screenshotPath('05-user-created'), fullPage: true })
   })
 
+  test('the administrator creates a 国密 root and issues the officer a signing certificate', async () => {
+    const panel = page.getByTestId('certificates')
+    await panel.getByText('尚未建立本单位根证书').waitFor()
+    await panel.locator('select').first().selectOption('sm2')
+    await panel.locator('input[name=rootPassphrase]').fill('RootPass2026')
+    await panel.getByRole('button', { name: '创建根证书' }).click()
+    const issue = page.getByRole('form', { name: '签发（或续期）签名证书' })
+    await issue.waitFor()
+    await issue
+      .locator('select[name=holder]')
+      .selectOption({ label: `${OFFICER.name}（${OFFICER.username}）` })
+    await issue.locator('input[name=issueRootPassphrase]').fill('RootPass2026')
+    await issue.locator('input[name=newPin]').fill('246810')
+    await issue.getByRole('button', { name: '签发（或续期）签名证书' }).click()
+    const row = panel.locator('tr', { hasText: OFFICER.name })
+    await row.waitFor()
+    await expect(row.textContent()).resolves.toContain('SM2 / SM3')
+    await expect(row.textContent()).resolves.toContain('有效')
+    await page.screenshot({ path: screenshotPath('14-certificates'), fullPage: true })
+  })
+
   test('the audit trail shows what happened and its chain verifies', async () => {
     await page.getByRole('navigation').getByText('审计', { exact: true }).click()
     await page.getByText('新增用户', { exact: true }).first().waitFor()

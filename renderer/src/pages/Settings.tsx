@@ -4,6 +4,7 @@ import type { Agency, User } from '../../../shared/contract.ts'
 import type { AppErrorValue } from '../../../shared/errors.ts'
 import { ROLES, type Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
+import { CertificatesPanel } from './SettingsCertificates.tsx'
 import {
   ErrorText,
   Field,
@@ -20,6 +21,7 @@ export function SettingsPage({ currentUserId }: { currentUserId: string }) {
       <h2>{t('settings.title')}</h2>
       <AgencyForm />
       <Users currentUserId={currentUserId} />
+      <CertificatesPanel />
     </section>
   )
 }
