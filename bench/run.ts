@@ -234,11 +234,30 @@ benches.sign = () => {
     const data = path.join(root, signed ? 'signed' : 'unsigned')
     const device = path.join(root, `device-${signed ? 's' : 'u'}`)
     writeRandom(path.join(device, 'DCIM', 'ZD_20261120083015_0001.MP4'), sizeMb * 1024 * 1024, block)
-    liuhen(['init', '--data', data, '--agency', '福州市医疗保障局', '--agency-code', 'FZYBJ', '--admin', 'admin'], admin)
-    liuhen(['user', 'add', '--data', data, '--user', 'lijing', '--name', '李静', '--roles', 'enforcement_officer', '--badge', '35010023'], {
-      ...admin,
-      LIUHEN_NEW_PASSWORD: 'Bench2026lijing',
-    })
+    liuhen(
+      ['init', '--data', data, '--agency', '福州市医疗保障局', '--agency-code', 'FZYBJ', '--admin', 'admin'],
+      admin,
+    )
+    liuhen(
+      [
+        'user',
+        'add',
+        '--data',
+        data,
+        '--user',
+        'lijing',
+        '--name',
+        '李静',
+        '--roles',
+        'enforcement_officer',
+        '--badge',
+        '35010023',
+      ],
+      {
+        ...admin,
+        LIUHEN_NEW_PASSWORD: 'Bench2026lijing',
+      },
+    )
     if (signed) {
       liuhen(['ca', 'init', '--data', data], { ...admin, LIUHEN_CA_PASSPHRASE: 'BenchRoot2026' })
       liuhen(['ca', 'issue', '--data', data, '--user', 'lijing'], {

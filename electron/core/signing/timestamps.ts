@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { auditedChange, type CoreDeps } from '../context.ts'
 import { tsaAnchors } from './authority.ts'
@@ -46,9 +47,9 @@ export async function stampPending(deps: CoreDeps, limit = 500): Promise<StampRu
     try {
       await writeDurable(file, tsr)
     } catch (e) {
-      // A token from an earlier run that crashed before it was registered: keep the file, register this one.
+      // A token left by a run that crashed before registering it was never part of the record: replace it.
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      await import('node:fs').then((fs) => fs.promises.rm(file, { force: true }))
+      await fs.promises.rm(file, { force: true })
       await writeDurable(file, tsr)
     }
     auditedChange(
