@@ -1,4 +1,15 @@
 import { z } from 'zod'
+import {
+  CASE_STAGES,
+  CONFIDENTIALITY,
+  STAGE_CODES,
+  caseCheckSchema,
+  caseInputSchema,
+  caseRecordSchema,
+  caseSchema,
+  tagsInputSchema,
+  textRecordSchema,
+} from './cases.ts'
 import { roleSchema, type Access, type Role } from './roles.ts'
 import {
   attachedVolumeSchema,
@@ -533,6 +544,186 @@ export const contract = {
       signatures: z.array(signatureCheckSchema),
     }),
     access: ['records_officer', 'enforcement_officer', 'auditor'],
+  }),
+  'cases.catalogue': method({
+    input: empty,
+    output: z.object({
+      caseTypes: z.array(z.object({ code: z.string(), name: z.string() })),
+      docTypes: z.array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          stage: z.enum(STAGE_CODES),
+          requiredFor: z.array(z.string()),
+          action: z.string().nullable(),
+        }),
+      ),
+      actionTypes: z.array(
+        z.object({ code: z.string(), name: z.string(), stage: z.enum(STAGE_CODES), fullAv: z.boolean() }),
+      ),
+    }),
+    access: 'authenticated',
+  }),
+  'cases.numbering': method({
+    input: z.strictObject({
+      /** {abbr} agency abbreviation, {type} the case type's character, {year}, {seq}; must contain {seq}. */
+      template: z
+        .string()
+        .trim()
+        .min(4)
+        .max(60)
+        .regex(/\{seq\}/)
+        .optional(),
+      abbr: z.string().trim().min(1).max(20).optional(),
+    }),
+    output: z.object({ template: z.string(), abbr: z.string(), example: z.string() }),
+    access: ['admin'],
+  }),
+  'cases.create': method({
+    input: caseInputSchema,
+    output: z.object({ case: caseSchema }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'cases.get': method({
+    input: z.strictObject({ caseId: id }),
+    output: z.object({
+      case: caseSchema,
+      records: z.array(caseRecordSchema),
+      textRecords: z.array(textRecordSchema),
+      actions: z.array(
+        z.object({
+          id: z.string(),
+          actionType: z.string(),
+          occurredOn: z.string(),
+          place: z.string().nullable(),
+          note: z.string().nullable(),
+        }),
+      ),
+      check: caseCheckSchema,
+    }),
+    access: 'authenticated',
+  }),
+  'cases.list': method({
+    input: z.strictObject({
+      limit: z.number().int().min(1).max(500).default(100),
+      offset: z.number().int().min(0).default(0),
+      stage: z.enum(CASE_STAGES).optional(),
+      query: z.string().trim().max(100).optional(),
+      handlerId: id.optional(),
+      from: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+      to: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+    }),
+    output: z.object({ cases: z.array(caseSchema), total: z.number().int() }),
+    access: 'authenticated',
+  }),
+  'cases.update': method({
+    input: z.strictObject({
+      caseId: id,
+      stage: z.enum(CASE_STAGES).optional(),
+      decidedOn: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .nullable()
+        .optional(),
+      executedOn: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .nullable()
+        .optional(),
+      confidentiality: z.enum(CONFIDENTIALITY).optional(),
+      major: z.boolean().optional(),
+      handlerIds: z.array(id).min(2).max(20).optional(),
+    }),
+    output: z.object({ case: caseSchema }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'cases.addAction': method({
+    input: z.strictObject({
+      caseId: id,
+      actionType: z.string().min(1).max(64),
+      occurredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      place: z.string().trim().max(200).optional(),
+      note: z.string().trim().max(500).optional(),
+    }),
+    output: z.object({ id: z.string() }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'cases.check': method({
+    input: z.strictObject({ caseId: id }),
+    output: caseCheckSchema,
+    access: 'authenticated',
+  }),
+  'records.tag': method({
+    input: z.strictObject({
+      evidenceIds: z.array(id).max(5000).optional(),
+      batchId: id.optional(),
+      tags: tagsInputSchema,
+      reason: z.string().trim().max(500).optional(),
+    }),
+    output: z.object({ updated: z.number().int(), unchanged: z.number().int() }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'records.tagHistory': method({
+    input: z.strictObject({ evidenceId: id }),
+    output: z.object({
+      versions: z.array(
+        z.object({
+          version: z.number().int(),
+          tags: z.record(z.string(), z.unknown()),
+          reason: z.string().nullable(),
+          changedAt: z.string(),
+          changedBy: z.string(),
+        }),
+      ),
+    }),
+    access: ['records_officer', 'enforcement_officer', 'auditor'],
+  }),
+  'records.search': method({
+    input: z.strictObject({
+      query: z.string().trim().min(1).max(100),
+      limit: z.number().int().min(1).max(200).default(50),
+    }),
+    output: z.object({
+      records: z.array(
+        z.object({
+          evidenceId: z.string(),
+          originalName: z.string(),
+          mediaType: z.enum(['video', 'audio', 'photo']),
+          caseId: z.string().nullable(),
+          caseNo: z.string().nullable(),
+          place: z.string().nullable(),
+          fact: z.string().nullable(),
+          captureStart: z.string().nullable(),
+        }),
+      ),
+    }),
+    access: ['records_officer', 'enforcement_officer', 'auditor', 'approver'],
+  }),
+  'textRecords.add': method({
+    input: z.strictObject({
+      caseId: id.optional(),
+      /** A correction: the version it replaces, and why. */
+      previousId: id.optional(),
+      correctionReason: z.string().trim().min(2).max(500).optional(),
+      docType: z.string().min(1).max(64).optional(),
+      docNo: z.string().trim().max(100).optional(),
+      docDate: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+      signers: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+      /** A file on this computer (chosen in a file dialog or typed). */
+      filePath: z.string().min(1).max(4096),
+      pin: z.string().min(1).max(256).optional(),
+    }),
+    output: z.object({ textRecord: textRecordSchema }),
+    access: ['records_officer', 'enforcement_officer'],
   }),
 } as const satisfies Record<string, MethodDef>
 

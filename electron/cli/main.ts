@@ -54,6 +54,33 @@ const OPTIONS = {
   sig: { type: 'string' },
   years: { type: 'string' },
   algorithm: { type: 'string' },
+  type: { type: 'string' },
+  cause: { type: 'string' },
+  source: { type: 'string' },
+  party: { type: 'string' },
+  'party-kind': { type: 'string' },
+  'party-id': { type: 'string' },
+  handlers: { type: 'string' },
+  confidentiality: { type: 'string' },
+  major: { type: 'boolean', default: false },
+  'filed-on': { type: 'string' },
+  stage: { type: 'string' },
+  action: { type: 'string' },
+  on: { type: 'string' },
+  full: { type: 'boolean', default: false },
+  'capture-start': { type: 'string' },
+  batch: { type: 'string' },
+  query: { type: 'string' },
+  'doc-type': { type: 'string' },
+  'doc-no': { type: 'string' },
+  'doc-date': { type: 'string' },
+  signers: { type: 'string' },
+  file: { type: 'string' },
+  'executed-on': { type: 'string' },
+  'decided-on': { type: 'string' },
+  limit: { type: 'string' },
+  abbr: { type: 'string' },
+  template: { type: 'string' },
   chain: { type: 'string' },
   purpose: { type: 'string' },
   serial: { type: 'string' },
@@ -572,6 +599,244 @@ async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<num
   }
 }
 
+function caseIdOf(core: Core, caseNo: string | undefined, io: Io): string {
+  if (!caseNo) throw new UsageError(io.t('cli.missingOption', { name: 'CASE_NO' }))
+  const id = core.caseIdByNo(caseNo)
+  if (!id) throw new AppError('NOT_FOUND')
+  return id
+}
+
+/** Run one core call as the operator and print its result; for the case commands' plain shapes. */
+async function simple<T extends Record<string, unknown>>(
+  opts: Opts,
+  io: Io,
+  body: (core: Core, s: string) => Promise<T>,
+  human: (r: T) => string,
+  ok: (r: T) => boolean = () => true,
+): Promise<number> {
+  const core = openExisting(opts)
+  try {
+    const r = await asOperator(core, opts, io, (s) => body(core, s))
+    io.print(r, human(r))
+    return ok(r) ? 0 : 1
+  } finally {
+    core.close()
+  }
+}
+
+function caseLine(c: MethodOutput<'cases.create'>['case']): string {
+  return `${c.caseNo}  ${c.typeName}  ${c.cause}  ${c.party.name}  ${c.stage}  ${c.handlers.map((h) => h.name).join('、')}`
+}
+
+function cmdCaseCreate(opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    async (core, s) => {
+      const handlerIds = need(opts, 'handlers', io.t)
+        .split(',')
+        .map((u) => userIdOf(core, u.trim())!)
+      return call(
+        core,
+        'cases.create',
+        {
+          type: need(opts, 'type', io.t),
+          cause: need(opts, 'cause', io.t),
+          source: (opts.source ?? 'ex_officio') as MethodInput<'cases.create'>['source'],
+          party: {
+            kind: (opts['party-kind'] ?? 'organisation') as 'person' | 'organisation',
+            name: need(opts, 'party', io.t),
+            ...(opts['party-id'] ? { idNo: opts['party-id'] } : {}),
+          },
+          handlerIds,
+          ...(opts.confidentiality
+            ? { confidentiality: opts.confidentiality as MethodInput<'cases.create'>['confidentiality'] }
+            : {}),
+          major: opts.major,
+          ...(opts['filed-on'] ? { filedOn: opts['filed-on'] } : {}),
+        },
+        s,
+      )
+    },
+    (r) => io.t('cli.caseCreated', { caseNo: r.case.caseNo }),
+  )
+}
+
+function cmdCaseShow(caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    (core, s) => call(core, 'cases.get', { caseId: caseIdOf(core, caseNo, io) }, s),
+    (r) =>
+      [
+        caseLine(r.case),
+        ...r.textRecords.map(
+          (d) =>
+            `  ${d.docTypeName}  ${d.docNo ?? ''}  ${d.docDate}  v${d.version}${d.current ? '' : ' (已更正)'}`,
+        ),
+        ...r.records.map(
+          (e) =>
+            `  ${e.originalName}  ${e.tags.actionType ?? ''}  ${e.tags.captureStart ?? ''}  ${e.tags.place ?? ''}  ${e.tags.fact ?? ''}`,
+        ),
+      ].join('\n'),
+  )
+}
+
+function cmdCaseList(opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    (core, s) =>
+      call(
+        core,
+        'cases.list',
+        {
+          ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.list'>['stage'] } : {}),
+          ...(opts.query ? { query: opts.query } : {}),
+          ...(opts.limit ? { limit: Number(opts.limit) } : {}),
+        },
+        s,
+      ),
+    (r) => [...r.cases.map(caseLine), io.t('cli.caseTotal', { total: r.total })].join('\n'),
+  )
+}
+
+function cmdCaseSearch(query: string | undefined, opts: Opts, io: Io): Promise<number> {
+  if (!query) throw new UsageError(io.t('cli.missingOption', { name: 'QUERY' }))
+  return simple(
+    opts,
+    io,
+    async (core, s) => ({
+      ...(await call(core, 'cases.list', { query, limit: 50 }, s)),
+      ...(await call(core, 'records.search', { query, limit: 50 }, s)),
+    }),
+    (r) =>
+      [
+        ...r.cases.map(caseLine),
+        ...r.records.map((e) => `  ${e.caseNo ?? '—'}  ${e.originalName}  ${e.place ?? ''}  ${e.fact ?? ''}`),
+      ].join('\n'),
+  )
+}
+
+function cmdCaseCheck(caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    (core, s) => call(core, 'cases.check', { caseId: caseIdOf(core, caseNo, io) }, s),
+    (r) =>
+      [
+        io.t(r.complete ? 'cli.caseComplete' : 'cli.caseIncomplete', {
+          caseNo: r.caseNo,
+          count: r.problems.length,
+        }),
+        ...r.problems.map(
+          (p) =>
+            `  ${io.t(`cases.problem.${p.kind}`, { name: p.subjectName ?? '', detail: p.detail ?? '' })}`,
+        ),
+        ...r.deadlines.map(
+          (d) =>
+            `  ${io.t(`cases.deadline.${d.kind}`, { due: d.due })}${d.uncertain ? ` ${io.t('cases.deadlineUncertain', { years: d.unknownYears.join('、') })}` : ''}`,
+        ),
+      ].join('\n'),
+    (r) => r.complete,
+  )
+}
+
+function cmdCaseAction(caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    (core, s) =>
+      call(
+        core,
+        'cases.addAction',
+        {
+          caseId: caseIdOf(core, caseNo, io),
+          actionType: need(opts, 'action', io.t),
+          occurredOn: need(opts, 'on', io.t),
+          ...(opts.place ? { place: opts.place } : {}),
+        },
+        s,
+      ),
+    () => io.t('cli.done'),
+  )
+}
+
+function cmdCaseUpdate(caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    (core, s) =>
+      call(
+        core,
+        'cases.update',
+        {
+          caseId: caseIdOf(core, caseNo, io),
+          ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.update'>['stage'] } : {}),
+          ...(opts['executed-on'] ? { executedOn: opts['executed-on'] } : {}),
+          ...(opts['decided-on'] ? { decidedOn: opts['decided-on'] } : {}),
+        },
+        s,
+      ),
+    (r) => caseLine(r.case),
+  )
+}
+
+function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number> {
+  return simple(
+    opts,
+    io,
+    (core, s) =>
+      call(
+        core,
+        'records.tag',
+        {
+          ...(ids.length ? { evidenceIds: ids } : {}),
+          ...(opts.batch ? { batchId: opts.batch } : {}),
+          tags: {
+            ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
+            ...(opts.stage ? { stage: opts.stage as 'start' } : {}),
+            ...(opts.action ? { actionType: opts.action } : {}),
+            ...(opts.full ? { fullRecording: true } : {}),
+            ...(opts.place ? { place: opts.place } : {}),
+            ...(opts.fact ? { fact: opts.fact } : {}),
+            ...(opts['capture-start'] ? { captureStart: opts['capture-start'] } : {}),
+            ...(opts.collector
+              ? { collectorIds: opts.collector.split(',').map((u) => userIdOf(core, u.trim())!) }
+              : {}),
+          },
+          ...(opts.reason ? { reason: opts.reason } : {}),
+        },
+        s,
+      ),
+    (r) => io.t('cli.tagged', { ...r }),
+  )
+}
+
+function cmdRecordAddText(caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
+  const pin = envPassword('LIUHEN_PIN')
+  return simple(
+    opts,
+    io,
+    (core, s) =>
+      call(
+        core,
+        'textRecords.add',
+        {
+          caseId: caseIdOf(core, caseNo, io),
+          docType: need(opts, 'doc-type', io.t),
+          filePath: path.resolve(need(opts, 'file', io.t)),
+          ...(opts['doc-no'] ? { docNo: opts['doc-no'] } : {}),
+          ...(opts['doc-date'] ? { docDate: opts['doc-date'] } : {}),
+          ...(opts.signers ? { signers: opts.signers.split(',') } : {}),
+          ...(pin ? { pin } : {}),
+        },
+        s,
+      ),
+    (r) => io.t('cli.textAdded', { name: r.textRecord.docTypeName, sha256: r.textRecord.sha256 }),
+  )
+}
+
 async function cmdAuditCheckpoint(opts: Opts, io: Io): Promise<number> {
   const pin = envPassword('LIUHEN_PIN')
   const core = openExisting(opts)
@@ -703,6 +968,28 @@ export async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 2) throw new UsageError(io.t('cli.missingOption', { name: 'SOURCE_DIR' }))
       return await cmdIngest(positionals[1]!, opts, { ...io, operatorFromUser: true })
     }
+    if (
+      positionals[0] === 'case' &&
+      ['show', 'check', 'search', 'action', 'update'].includes(positionals[1] ?? '')
+    ) {
+      const arg = positionals[2]
+      switch (positionals[1]) {
+        case 'show':
+          return await cmdCaseShow(arg, opts, io)
+        case 'check':
+          return await cmdCaseCheck(arg, opts, io)
+        case 'search':
+          return await cmdCaseSearch(arg, opts, io)
+        case 'action':
+          return await cmdCaseAction(arg, opts, io)
+        default:
+          return await cmdCaseUpdate(arg, opts, io)
+      }
+    }
+    if (positionals[0] === 'record' && positionals[1] === 'tag')
+      return await cmdRecordTag(positionals.slice(2), opts, io)
+    if (positionals[0] === 'record' && positionals[1] === 'add-text')
+      return await cmdRecordAddText(positionals[2], opts, io)
     const command = positionals.join(' ')
     if (opts.help || !command) {
       process.stdout.write(`${io.t('cli.usage')}\n`)
@@ -717,6 +1004,26 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdUserList(opts, io)
       case 'audit verify':
         return cmdAuditVerify(opts, io)
+      case 'case create':
+        return await cmdCaseCreate(opts, io)
+      case 'case list':
+        return await cmdCaseList(opts, io)
+      case 'case numbering':
+        return await simple(
+          opts,
+          io,
+          (core, s) =>
+            call(
+              core,
+              'cases.numbering',
+              {
+                ...(opts.abbr ? { abbr: opts.abbr } : {}),
+                ...(opts.template ? { template: opts.template } : {}),
+              },
+              s,
+            ),
+          (r) => io.t('cli.numbering', { ...r }),
+        )
       case 'audit checkpoint':
         return await cmdAuditCheckpoint(opts, io)
       case 'device list':

@@ -29,6 +29,10 @@ import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
+import * as cases from './cases/service.ts'
+import * as caseQueries from './cases/queries.ts'
+import { tagHistory, tagRecords } from './cases/tags.ts'
+import { addTextRecord } from './cases/text-records.ts'
 import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
 import { stampPending, type StampRun } from './signing/timestamps.ts'
@@ -53,6 +57,8 @@ export interface Core {
   close(): void
   /** The id of a user name, for adapters that take names on their command line. */
   userIdByName(username: string): string | null
+  /** The id of a case number, likewise. */
+  caseIdByNo(caseNo: string): string | null
   /** Resolves when an ingest job has finished (CLI, tests). */
   waitForJob(jobId: string): Promise<void>
   /** Resolves when no time-stamp request is under way (CLI, tests). */
@@ -144,6 +150,18 @@ export function createCore(opts: CoreOptions): Core {
     'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
     'timestamps.retry': () => stamper.run(),
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
+    'cases.catalogue': () => caseQueries.catalogue(deps),
+    'cases.numbering': (i, ctx) => cases.setNumbering(deps, i, ctx),
+    'cases.create': (i, ctx) => cases.createCase(deps, i, ctx),
+    'cases.get': (i, ctx) => caseQueries.getCase(deps, i, ctx),
+    'cases.list': (i, ctx) => cases.listCases(deps, i, ctx),
+    'cases.update': (i, ctx) => cases.updateCase(deps, i, ctx),
+    'cases.addAction': (i, ctx) => cases.addAction(deps, i, ctx),
+    'cases.check': (i, ctx) => caseQueries.caseCheck(deps, i, ctx),
+    'records.tag': (i, ctx) => tagRecords(deps, i, ctx),
+    'records.tagHistory': (i) => tagHistory(deps, i),
+    'records.search': (i, ctx) => caseQueries.searchRecords(deps, i, ctx),
+    'textRecords.add': (i, ctx) => addTextRecord(deps, i, ctx),
     'audit.checkpoint': async (i, ctx) => {
       const actor = ctx.actor!
       const signer = i.pin ? signing.unlockSigner(db, actor.userId, i.pin, now()) : null
@@ -254,6 +272,9 @@ export function createCore(opts: CoreOptions): Core {
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     waitForJob: (jobId) => jobs.wait(jobId),
     userIdByName: (username) => findByUsername(db, username)?.id ?? null,
+    caseIdByNo: (caseNo) =>
+      (db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as { id: string } | undefined)
+        ?.id ?? null,
     thumbnailsIdle: () => thumbs.idle(),
     dataDir: layout.root,
   }

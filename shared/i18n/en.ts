@@ -248,6 +248,15 @@ const en: Messages = {
     UNSUPPORTED_KEY:
       'This kind of private key cannot be imported yet: PKCS#12 files with RSA keys can; SM2 certificates are issued here.',
     CERT_REVOKED: 'This certificate has been revoked.',
+    TOO_FEW_HANDLERS: 'A case needs at least two enforcement officers as handlers.',
+    NOT_AN_OFFICER: 'Handlers must be active enforcement officers.',
+    CASE_NO_TAKEN: 'Case number {{caseNo}} is already used; check the numbering rule.',
+    UNSUPPORTED_DOCUMENT:
+      'Unsupported document format: {{name}}. Use PDF, OFD, DOCX or a scan (JPG, PNG, TIFF).',
+    BAD_RESIDENT_ID:
+      'Resident ID number {{idNo}} is not valid: it must have 18 characters, a real birth date, and a last check character matching the first 17.',
+    BAD_CREDIT_CODE:
+      'Unified social credit code {{idNo}} is not valid: 18 characters (no I, O, S, V, Z) with a last check character matching the first 17.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
   ingest: {
@@ -356,6 +365,14 @@ const en: Messages = {
     tsaConfigured: 'Time-stamping service: {{url}}',
     tsaRetried: 'Time-stamps: {{granted}} granted now, {{pending}} still pending. {{error}}',
     checkpointWritten: 'Audit checkpoint: event #{{seq}} ({{file}})',
+    caseCreated: 'Case opened: {{caseNo}}',
+    caseTotal: '{{total}} case(s)',
+    caseComplete: '{{caseNo}}: the case file is complete.',
+    caseIncomplete: '{{caseNo}}: the case file is incomplete, {{count}} problem(s):',
+    tagged: 'Tags updated on {{updated}} record(s) ({{unchanged}} unchanged).',
+    textAdded: 'Document registered: {{name}} (SHA-256 {{sha256}})',
+    done: 'Done.',
+    numbering: 'Case numbering: {{template}} (abbreviation {{abbr}}), e.g. {{example}}',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 
@@ -444,6 +461,20 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
     tsaUrl: 'Time-stamping service URL (RFC 3161)',
     tsaHint:
       'e.g. http://tsa.example.gov.cn/tsa from the agency or its CA; empty: no time-stamps. Import the service root with liuhen ca import --purpose tsa.',
+  },
+  cases: {
+    problem: {
+      doc_missing: 'Missing document: {{name}}',
+      av_missing: '{{name}}: no audio/video record (full recording is required)',
+      av_not_full: '{{name}}: the audio/video record is not marked as a full recording',
+      tag_incomplete: 'Audio/video record {{name}} lacks tags: {{detail}}',
+      late_ingest_unexplained:
+        'Audio/video record {{name}} was stored after more than 24 hours without a reason',
+      archive_overdue: 'Archiving is overdue (due {{detail}})',
+      too_few_handlers: 'Fewer than two enforcement officers handle the case',
+    },
+    deadline: { archive: 'Archive by {{due}} (30 days after execution ended)' },
+    deadlineUncertain: '(no holiday data for {{years}}: the date may be off)',
   },
   verify: {
     button: 'Verify',

@@ -235,6 +235,14 @@ const zhCN = {
     NOT_TRUSTED: '该证书不是由本单位已导入或创建的根证书签发的，不能用于签名。',
     UNSUPPORTED_KEY: '暂不支持导入此类私钥：目前可导入含 RSA 私钥的 PKCS#12 文件；SM2 证书请由本系统签发。',
     CERT_REVOKED: '该证书已被吊销。',
+    TOO_FEW_HANDLERS: '每个案件至少要有两名执法人员承办。',
+    NOT_AN_OFFICER: '承办人必须是在职的执法人员。',
+    CASE_NO_TAKEN: '案件编号 {{caseNo}} 已被使用，请检查编号规则。',
+    UNSUPPORTED_DOCUMENT: '不支持的文书格式：{{name}}。请使用 PDF、OFD、DOCX 或扫描图片（JPG、PNG、TIFF）。',
+    BAD_RESIDENT_ID:
+      '公民身份号码 {{idNo}} 不正确：应为 18 位，出生日期有效，最后一位校验码须与前 17 位相符，请核对。',
+    BAD_CREDIT_CODE:
+      '统一社会信用代码 {{idNo}} 不正确：应为 18 位（不含 I、O、S、V、Z），最后一位校验码须与前 17 位相符，请核对。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
   ingest: {
@@ -341,6 +349,14 @@ const zhCN = {
     tsaConfigured: '时间戳服务地址：{{url}}',
     tsaRetried: '时间戳：本次取得 {{granted}} 个，仍待取得 {{pending}} 个。{{error}}',
     checkpointWritten: '审计日志检查点：事件 #{{seq}}（{{file}}）',
+    caseCreated: '已立案：{{caseNo}}',
+    caseTotal: '共 {{total}} 件',
+    caseComplete: '{{caseNo}}：案卷完整。',
+    caseIncomplete: '{{caseNo}}：案卷不完整，共 {{count}} 项问题：',
+    tagged: '已更新 {{updated}} 条记录的标注（{{unchanged}} 条无变化）。',
+    textAdded: '已登记文书：{{name}}（SHA-256 {{sha256}}）',
+    done: '完成。',
+    numbering: '案件编号规则：{{template}}（机关简称 {{abbr}}），例如 {{example}}',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 
@@ -426,6 +442,19 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     tsaUrl: '时间戳服务地址（RFC 3161）',
     tsaHint:
       '例如本单位或 CA 提供的 http://tsa.example.gov.cn/tsa；留空则不申请时间戳。服务根证书请用命令行 liuhen ca import --purpose tsa 导入。',
+  },
+  cases: {
+    problem: {
+      doc_missing: '缺少文书：{{name}}',
+      av_missing: '{{name}}没有音像记录（依规须全程音像记录）',
+      av_not_full: '{{name}}的音像记录未标明为全程记录',
+      tag_incomplete: '音像记录 {{name}} 缺少标注：{{detail}}',
+      late_ingest_unexplained: '音像记录 {{name}} 超过 24 小时才存储，且未说明原因',
+      archive_overdue: '已超过归档期限（{{detail}}）',
+      too_few_handlers: '承办执法人员不足两名',
+    },
+    deadline: { archive: '归档期限：{{due}}（执行终结后 30 日）' },
+    deadlineUncertain: '（{{years}} 年的节假日安排尚无数据，期限可能不准确）',
   },
   verify: {
     button: '验证签名',

@@ -116,6 +116,17 @@ export async function signEvidence(
   actor: Actor,
   evidence: { id: string; sha256: string; sm3?: string | null },
 ): Promise<string> {
+  return signSubject(deps, signer, actor, { kind: 'evidence', ...evidence })
+}
+
+/** Sign an audio/video record or a text record: the same CMS, files and registration for both. */
+export async function signSubject(
+  deps: CoreDeps,
+  signer: BatchSigner,
+  actor: Actor,
+  subject: { kind: 'evidence' | 'text_record'; id: string; sha256: string; sm3?: string | null },
+): Promise<string> {
+  const evidence = subject
   const now = deps.now()
   if (signer.algorithm === 'sm2' && !evidence.sm3) throw new Error('SM2 signing needs the SM3 digest')
   const signed = signDetachedDigest({
@@ -138,8 +149,8 @@ export async function signEvidence(
     deps,
     {
       ...actorFields(actor),
-      action: 'evidence.sign',
-      targetType: 'evidence',
+      action: subject.kind === 'evidence' ? 'evidence.sign' : 'textRecords.sign',
+      targetType: subject.kind,
       targetId: evidence.id,
       details: {
         sha256: evidence.sha256,
@@ -151,12 +162,13 @@ export async function signEvidence(
     () =>
       deps.db
         .prepare(
-          `INSERT INTO signatures (id, evidence_id, cert_id, path, p7s_sha256, signed_at, ts_status)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO signatures (id, evidence_id, text_record_id, cert_id, path, p7s_sha256, signed_at, ts_status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
-          evidence.id,
+          subject.kind === 'evidence' ? evidence.id : null,
+          subject.kind === 'text_record' ? evidence.id : null,
           signer.certId,
           path.relative(deps.layout.root, file),
           p7sSha,

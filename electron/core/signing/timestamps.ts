@@ -22,10 +22,12 @@ export async function stampPending(deps: CoreDeps, limit = 500): Promise<StampRu
   const url = tsaSettings(deps.db).url
   const rows = deps.db
     .prepare(
-      `SELECT s.id, s.path, s.evidence_id, e.sha256 FROM signatures s JOIN evidence e ON e.id = s.evidence_id
+      `SELECT s.id, s.path, coalesce(s.evidence_id, s.text_record_id) AS evidence_id,
+         coalesce(e.sha256, t.sha256) AS sha256, s.text_record_id IS NOT NULL AS is_text
+       FROM signatures s LEFT JOIN evidence e ON e.id = s.evidence_id LEFT JOIN text_records t ON t.id = s.text_record_id
        WHERE s.ts_status = 'pending' ORDER BY s.signed_at LIMIT ?`,
     )
-    .all(limit) as { id: string; path: string; evidence_id: string; sha256: string }[]
+    .all(limit) as { id: string; path: string; evidence_id: string; sha256: string; is_text: number }[]
   const run: StampRun = { granted: 0, pending: rows.length, error: null }
   if (!url || !rows.length) return run
   for (const r of rows) {
@@ -57,8 +59,8 @@ export async function stampPending(deps: CoreDeps, limit = 500): Promise<StampRu
       {
         actorId: null,
         actorName: null,
-        action: 'evidence.timestamp',
-        targetType: 'evidence',
+        action: r.is_text ? 'textRecords.timestamp' : 'evidence.timestamp',
+        targetType: r.is_text ? 'text_record' : 'evidence',
         targetId: r.evidence_id,
         details: { signatureId: r.id, genTime: info.genTime, serial: info.serial, tsa: info.tsaSubject },
       },

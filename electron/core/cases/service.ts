@@ -1,0 +1,381 @@
+import crypto from 'node:crypto'
+import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import type { Case } from '../../../shared/cases.ts'
+import { AppError } from '../../../shared/errors.ts'
+import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
+import {
+  actorFields,
+  actorOf,
+  auditedChange,
+  type Actor,
+  type CallContext,
+  type CoreDeps,
+} from '../context.ts'
+import type { Db } from '../db/index.ts'
+import { getAgency } from '../agency.ts'
+import { rolesOf } from '../accounts/users.ts'
+import { chinaDate } from './calendar.ts'
+import { indexCase, matchExpression } from './search.ts'
+
+/** Cases: numbering, creation, updates of stage and dates, declared actions, listing and search. */
+
+interface CaseRow {
+  id: string
+  case_no: string
+  year: number
+  seq: number
+  cause: string
+  source: Case['source']
+  type: string
+  party_kind: 'person' | 'organisation'
+  party_name: string
+  party_id_no: string | null
+  confidentiality: Case['confidentiality']
+  major: number
+  stage: Case['stage']
+  filed_on: string | null
+  decided_on: string | null
+  executed_on: string | null
+  archive_exception: string | null
+  created_at: string
+}
+
+export function caseRow(db: Db, caseId: string): CaseRow {
+  const r = db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRow | undefined
+  if (!r) throw new AppError('NOT_FOUND')
+  return r
+}
+
+export function toCase(db: Db, r: CaseRow): Case {
+  const handlers = db
+    .prepare(
+      `SELECT u.id, u.display_name, u.badge_no FROM case_handlers h JOIN users u ON u.id = h.user_id
+       WHERE h.case_id = ? ORDER BY u.display_name`,
+    )
+    .all(r.id) as { id: string; display_name: string; badge_no: string | null }[]
+  const typeName =
+    (db.prepare('SELECT name FROM case_types WHERE code = ?').get(r.type) as { name: string } | undefined)
+      ?.name ?? r.type
+  return {
+    id: r.id,
+    caseNo: r.case_no,
+    cause: r.cause,
+    source: r.source,
+    type: r.type,
+    typeName,
+    party: { kind: r.party_kind, name: r.party_name, idNo: r.party_id_no },
+    handlers: handlers.map((h) => ({ id: h.id, name: h.display_name, badgeNo: h.badge_no })),
+    confidentiality: r.confidentiality,
+    major: r.major === 1,
+    stage: r.stage,
+    filedOn: r.filed_on,
+    decidedOn: r.decided_on,
+    executedOn: r.executed_on,
+    archiveException: r.archive_exception,
+    createdAt: r.created_at,
+  }
+}
+
+export interface NumberingRule {
+  /** {abbr} agency abbreviation, {type} the case type's character, {year}, {seq}. */
+  template: string
+  abbr: string
+}
+
+export function numberingRule(db: Db): NumberingRule {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'cases.numbering'").get() as
+    { value: string } | undefined
+  const fallback = { template: '{abbr}{type}〔{year}〕{seq}号', abbr: getAgency(db).code }
+  try {
+    return row ? { ...fallback, ...(JSON.parse(row.value) as Partial<NumberingRule>) } : fallback
+  } catch {
+    return fallback
+  }
+}
+
+function formatCaseNo(rule: NumberingRule, typeAbbr: string, year: number, seq: number): string {
+  return rule.template
+    .replaceAll('{abbr}', rule.abbr)
+    .replaceAll('{type}', typeAbbr)
+    .replaceAll('{year}', String(year))
+    .replaceAll('{seq}', String(seq))
+}
+
+export function setNumbering(
+  deps: CoreDeps,
+  input: ParsedInput<'cases.numbering'>,
+  ctx: CallContext,
+): MethodOutput<'cases.numbering'> {
+  const before = numberingRule(deps.db)
+  const after = { template: input.template ?? before.template, abbr: input.abbr ?? before.abbr }
+  if (input.template !== undefined || input.abbr !== undefined)
+    auditedChange(
+      deps,
+      { ...actorFields(actorOf(ctx)), action: 'cases.numbering', details: { before, after } },
+      () =>
+        deps.db
+          .prepare(
+            "INSERT INTO meta (key, value) VALUES ('cases.numbering', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+          )
+          .run(JSON.stringify(after)),
+    )
+  return { ...after, example: formatCaseNo(after, '罚', Number(chinaDate(deps.now()).slice(0, 4)), 12) }
+}
+
+/** Handlers must be active enforcement officers: the rules require at least two on every case. */
+function checkHandlers(db: Db, ids: string[]): void {
+  const unique = [...new Set(ids)]
+  if (unique.length < 2) throw new AppError('TOO_FEW_HANDLERS')
+  for (const id of unique) {
+    const u = db.prepare('SELECT disabled FROM users WHERE id = ?').get(id) as
+      { disabled: number } | undefined
+    if (!u || u.disabled || !rolesOf(db, id).includes('enforcement_officer'))
+      throw new AppError('NOT_AN_OFFICER', { id })
+  }
+}
+
+export function createCase(
+  deps: CoreDeps,
+  input: ParsedInput<'cases.create'>,
+  ctx: CallContext,
+): MethodOutput<'cases.create'> {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const type = db.prepare('SELECT code, abbr FROM case_types WHERE code = ?').get(input.type) as
+    { code: string; abbr: string } | undefined
+  if (!type) throw new AppError('VALIDATION', { fields: 'type' })
+  checkHandlers(db, input.handlerIds)
+  if (input.party.idNo) {
+    const ok =
+      input.party.kind === 'person' ? checkResidentId(input.party.idNo) : checkCreditCode(input.party.idNo)
+    if (!ok.ok)
+      throw new AppError(input.party.kind === 'person' ? 'BAD_RESIDENT_ID' : 'BAD_CREDIT_CODE', {
+        idNo: input.party.idNo,
+      })
+  }
+  const now = deps.now()
+  const filedOn = input.filedOn ?? chinaDate(now)
+  const year = Number(filedOn.slice(0, 4))
+  const rule = numberingRule(db)
+  const id = crypto.randomUUID()
+  const caseNo = auditedChange(
+    deps,
+    (no: string) => ({
+      ...actorFields(actor),
+      action: 'cases.create',
+      targetType: 'case',
+      targetId: id,
+      details: { caseNo: no, type: input.type, cause: input.cause, handlers: input.handlerIds },
+    }),
+    () => {
+      const last = db
+        .prepare('SELECT max(seq) AS n FROM cases WHERE year = ? AND type = ?')
+        .get(year, type.code) as {
+        n: number | null
+      }
+      const seq = (last.n ?? 0) + 1
+      const no = formatCaseNo(rule, type.abbr, year, seq)
+      if (db.prepare('SELECT 1 FROM cases WHERE case_no = ?').get(no))
+        throw new AppError('CASE_NO_TAKEN', { caseNo: no })
+      db.prepare(
+        `INSERT INTO cases (id, case_no, year, seq, cause, source, type, party_kind, party_name, party_id_no,
+           confidentiality, major, stage, filed_on, created_at, created_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'start', ?, ?, ?, ?)`,
+      ).run(
+        id,
+        no,
+        year,
+        seq,
+        input.cause,
+        input.source,
+        type.code,
+        input.party.kind,
+        input.party.name,
+        input.party.idNo?.trim().toUpperCase() || null,
+        input.confidentiality,
+        input.major ? 1 : 0,
+        filedOn,
+        now.toISOString(),
+        actor.userId,
+        now.toISOString(),
+      )
+      const h = db.prepare('INSERT INTO case_handlers (case_id, user_id) VALUES (?, ?)')
+      for (const u of new Set(input.handlerIds)) h.run(id, u)
+      indexCase(db, id)
+      return no
+    },
+  )
+  void caseNo
+  return { case: toCase(db, caseRow(db, id)) }
+}
+
+/** Who may see a case at all: records officers, approvers, auditors, legal reviewers, and its own handlers. */
+export function assertCanSeeCase(db: Db, actor: Actor, caseId: string): void {
+  if (
+    actor.roles.some(
+      (r) => r === 'records_officer' || r === 'approver' || r === 'auditor' || r === 'legal_reviewer',
+    )
+  )
+    return
+  if (db.prepare('SELECT 1 FROM case_handlers WHERE case_id = ? AND user_id = ?').get(caseId, actor.userId))
+    return
+  throw new AppError('FORBIDDEN')
+}
+
+export function caseIdByNo(db: Db, caseNo: string): string {
+  const r = db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as
+    { id: string } | undefined
+  if (!r) throw new AppError('NOT_FOUND')
+  return r.id
+}
+
+export function updateCase(
+  deps: CoreDeps,
+  input: ParsedInput<'cases.update'>,
+  ctx: CallContext,
+): MethodOutput<'cases.update'> {
+  const actor = actorOf(ctx)
+  const before = caseRow(deps.db, input.caseId)
+  assertCanSeeCase(deps.db, actor, before.id)
+  const after = {
+    stage: input.stage ?? before.stage,
+    decided_on: input.decidedOn === undefined ? before.decided_on : input.decidedOn,
+    executed_on: input.executedOn === undefined ? before.executed_on : input.executedOn,
+    confidentiality: input.confidentiality ?? before.confidentiality,
+    major: input.major === undefined ? before.major : input.major ? 1 : 0,
+  }
+  if (input.handlerIds) checkHandlers(deps.db, input.handlerIds)
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'cases.update',
+      targetType: 'case',
+      targetId: before.id,
+      details: {
+        caseNo: before.case_no,
+        before: {
+          stage: before.stage,
+          decidedOn: before.decided_on,
+          executedOn: before.executed_on,
+          confidentiality: before.confidentiality,
+          major: before.major === 1,
+        },
+        after: { ...input, caseId: undefined },
+      },
+    },
+    () => {
+      deps.db
+        .prepare(
+          `UPDATE cases SET stage = ?, decided_on = ?, executed_on = ?, confidentiality = ?, major = ?, updated_at = ?
+           WHERE id = ?`,
+        )
+        .run(
+          after.stage,
+          after.decided_on,
+          after.executed_on,
+          after.confidentiality,
+          after.major,
+          deps.now().toISOString(),
+          before.id,
+        )
+      if (input.handlerIds) {
+        deps.db.prepare('DELETE FROM case_handlers WHERE case_id = ?').run(before.id)
+        const h = deps.db.prepare('INSERT INTO case_handlers (case_id, user_id) VALUES (?, ?)')
+        for (const u of new Set(input.handlerIds)) h.run(before.id, u)
+        indexCase(deps.db, before.id)
+      }
+    },
+  )
+  return { case: toCase(deps.db, caseRow(deps.db, before.id)) }
+}
+
+export function addAction(
+  deps: CoreDeps,
+  input: ParsedInput<'cases.addAction'>,
+  ctx: CallContext,
+): MethodOutput<'cases.addAction'> {
+  const actor = actorOf(ctx)
+  const c = caseRow(deps.db, input.caseId)
+  assertCanSeeCase(deps.db, actor, c.id)
+  if (!deps.db.prepare('SELECT 1 FROM action_types WHERE code = ?').get(input.actionType))
+    throw new AppError('VALIDATION', { fields: 'actionType' })
+  const id = crypto.randomUUID()
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'cases.addAction',
+      targetType: 'case',
+      targetId: c.id,
+      details: {
+        caseNo: c.case_no,
+        actionId: id,
+        actionType: input.actionType,
+        occurredOn: input.occurredOn,
+      },
+    },
+    () =>
+      deps.db
+        .prepare(
+          `INSERT INTO case_actions (id, case_id, action_type, occurred_on, place, note, created_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          c.id,
+          input.actionType,
+          input.occurredOn,
+          input.place ?? null,
+          input.note ?? null,
+          deps.now().toISOString(),
+          actor.userId,
+        ),
+  )
+  return { id }
+}
+
+export function listCases(
+  deps: CoreDeps,
+  input: ParsedInput<'cases.list'>,
+  ctx: CallContext,
+): MethodOutput<'cases.list'> {
+  const actor = actorOf(ctx)
+  const onlyMine = !actor.roles.some((r) => r !== 'enforcement_officer' && r !== 'admin')
+  const where: string[] = []
+  const args: unknown[] = []
+  if (onlyMine) {
+    where.push('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')
+    args.push(actor.userId)
+  }
+  if (input.stage) {
+    where.push('c.stage = ?')
+    args.push(input.stage)
+  }
+  if (input.query) {
+    const match = matchExpression(input.query)
+    if (!match) return { cases: [], total: 0 }
+    where.push(
+      'c.id IN (SELECT m.case_id FROM case_fts f JOIN case_fts_map m ON m.rowid = f.rowid WHERE case_fts MATCH ?)',
+    )
+    args.push(match)
+  }
+  if (input.handlerId) {
+    where.push('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')
+    args.push(input.handlerId)
+  }
+  if (input.from) {
+    where.push('c.filed_on >= ?')
+    args.push(input.from)
+  }
+  if (input.to) {
+    where.push('c.filed_on <= ?')
+    args.push(input.to)
+  }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : ''
+  const total = (deps.db.prepare(`SELECT count(*) AS n FROM cases c ${w}`).get(...args) as { n: number }).n
+  const rows = deps.db
+    .prepare(`SELECT c.* FROM cases c ${w} ORDER BY c.filed_on DESC, c.seq DESC LIMIT ? OFFSET ?`)
+    .all(...args, input.limit, input.offset) as CaseRow[]
+  return { cases: rows.map((r) => toCase(deps.db, r)), total }
+}

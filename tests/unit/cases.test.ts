@@ -1,0 +1,370 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { tempDir } from '../helpers/bridge.ts'
+import { runLiuhen } from '../helpers/cli.ts'
+import { makeClip } from '../helpers/media.ts'
+import { openDatabase } from '../../electron/core/db/index.ts'
+import { addCalendarDays, addWorkingDays, loadCalendar } from '../../electron/core/cases/calendar.ts'
+import { checkCreditCode, checkResidentId } from '../../shared/identity.ts'
+import { matchExpression, tokens } from '../../electron/core/cases/search.ts'
+
+/* Cases, tagging and the completeness rules, through the real CLI on a synthetic agency. */
+
+const ADMIN = { LIUHEN_PASSWORD: 'Admin2026pw' }
+const JILU = { LIUHEN_PASSWORD: 'Jilu2026pw', LIUHEN_USER: 'jilu' }
+
+function ok(r: { status: number | null; stdout: string; stderr: string }) {
+  expect(r.status, r.stdout + r.stderr).toBe(0)
+  return r
+}
+const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').pop()!) as T
+
+describe('working-day calendar', () => {
+  const db = openDatabase(path.join(tempDir(), 'cal.db'), { create: true })
+  const cal = loadCalendar(db)
+
+  test('deadlines across National Day 2026 and Spring Festival 2026 equal the hand-computed dates', () => {
+    // 10 working days after Mon 28 Sep 2026: 29, 30 Sep; 1-7 Oct off; 8, 9, Sat 10 (worked), 12-16 Oct.
+    expect(addWorkingDays(cal, '2026-09-28', 10)).toMatchObject({ due: '2026-10-16', uncertain: false })
+    // 7 working days after Thu 17 Sep: 18, Sun 20 (worked), 21-24; 25-27 Mid-Autumn off; 28 Sep.
+    expect(addWorkingDays(cal, '2026-09-17', 7).due).toBe('2026-09-28')
+    // 10 after Tue 10 Feb: 11, 12, 13, Sat 14 (worked); 15-23 off; 24-27, Sat 28 (worked), Mon 2 Mar.
+    expect(addWorkingDays(cal, '2026-02-10', 10).due).toBe('2026-03-02')
+    // 20 after Thu 5 Feb 2026 (legal review 10 + 10 across the festival).
+    expect(addWorkingDays(cal, '2026-02-05', 20).due).toBe('2026-03-11')
+    // 30 days after 5 Sep ends on 5 Oct, a holiday: the period ends on the first working day after it.
+    expect(addCalendarDays(cal, '2026-09-05', 30).due).toBe('2026-10-08')
+  })
+
+  test('a date in a year without holiday data is flagged, not counted as plain weekdays', () => {
+    expect(addWorkingDays(cal, '2030-03-01', 10)).toMatchObject({ uncertain: true, unknownYears: [2030] })
+    expect(addWorkingDays(cal, '2026-12-24', 10)).toMatchObject({ uncertain: true, unknownYears: [2027] })
+    db.prepare('INSERT INTO calendar_years (year) VALUES (2027)').run()
+    expect(loadCalendar(db).yearKnown(2027)).toBe(true)
+  })
+})
+
+describe('party identifiers', () => {
+  test('resident ID numbers and credit codes are checked by their check digits', () => {
+    expect(checkResidentId('11010519491231002X')).toEqual({ ok: true })
+    expect(checkResidentId('110105194912310021')).toEqual({ ok: false, reason: 'checkDigit' })
+    expect(checkResidentId('110105194902300020')).toEqual({ ok: false, reason: 'date' })
+    expect(checkCreditCode('91350100M000100Y43')).toEqual({ ok: true })
+    expect(checkCreditCode('91350100M000100Y44')).toEqual({ ok: false, reason: 'checkDigit' })
+    expect(checkCreditCode('91350100M000100I43')).toEqual({ ok: false, reason: 'format' })
+  })
+})
+
+describe('search tokens', () => {
+  test('Chinese is indexed as bigrams, so two-character queries match', () => {
+    expect(tokens('鼓楼区药店 A12')).toEqual(['鼓楼', '楼区', '区药', '药店', 'a12'])
+    expect(matchExpression('药店')).toBe('"药店"')
+    expect(matchExpression('闽医保罚〔2026〕12号')).toBe('"闽医 医保 保罚 2026 12 号"')
+    expect(matchExpression('药')).toBe('"药"*')
+  })
+})
+
+describe('cases through the CLI', () => {
+  const data = path.join(tempDir(), 'agency')
+  const device = tempDir('liuhen-casedev-')
+  const docs = tempDir('liuhen-docs-')
+  let ids: Record<string, string> = {}
+
+  beforeAll(() => {
+    ok(
+      runLiuhen(
+        [
+          'init',
+          '--data',
+          data,
+          '--agency',
+          '福州市医疗保障局',
+          '--agency-code',
+          'FZYBJ',
+          '--admin',
+          'admin',
+        ],
+        ADMIN,
+      ),
+    )
+    ok(runLiuhen(['case', 'numbering', '--data', data, '--abbr', '闽医保'], ADMIN))
+    for (const [u, name, roles, badge] of [
+      ['lijing', '李静', '执法人员', '35010023'],
+      ['zhangwei', '张伟', '执法人员', '35010024'],
+      ['jilu', '王记录', 'records_officer', ''],
+    ] as const)
+      ok(
+        runLiuhen(
+          [
+            'user',
+            'add',
+            '--data',
+            data,
+            '--user',
+            u,
+            '--name',
+            name,
+            '--roles',
+            roles,
+            ...(badge ? ['--badge', badge] : []),
+          ],
+          { ...ADMIN, LIUHEN_NEW_PASSWORD: u === 'jilu' ? 'Jilu2026pw' : 'Officer2026pw' },
+        ),
+      )
+    makeClip(path.join(device, 'ZD_20261120090000_0001.MP4'), { creationTime: '2026-11-20T09:00:00Z' })
+    makeClip(path.join(device, 'ZD_20261121143000_0002.MP4'), { creationTime: '2026-11-21T14:30:00Z' })
+    makeClip(path.join(device, 'ZD_20261118100000_0003.MP4'), { creationTime: '2026-11-18T10:00:00Z' })
+    const r = ok(
+      runLiuhen(
+        ['ingest', device, '--data', data, '--user', 'jilu', '--late-reason', '连续执勤后返回', '--json'],
+        JILU,
+      ),
+    )
+    ids = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { relPath?: string; evidenceId?: string })
+        .filter((l) => l.relPath)
+        .map((l) => [l.relPath!, l.evidenceId!]),
+    )
+    for (const name of ['立案审批表', '事先告知书', '听证笔录', '处罚决定书', '送达回证', '结案报告'])
+      fs.writeFileSync(path.join(docs, `${name}.pdf`), `%PDF-1.4\n% ${name}\n%%EOF\n`)
+  })
+
+  test('a wrong check digit in the party’s ID number or credit code is refused with a clear message', () => {
+    for (const [kind, id, message] of [
+      ['person', '110105194912310021', '公民身份号码 110105194912310021 不正确'],
+      ['organisation', '91350100M000100Y44', '统一社会信用代码 91350100M000100Y44 不正确'],
+    ] as const) {
+      const r = runLiuhen(
+        [
+          'case',
+          'create',
+          '--data',
+          data,
+          '--type',
+          'penalty',
+          '--cause',
+          '违规结算',
+          '--party-kind',
+          kind,
+          '--party',
+          '某药店',
+          '--party-id',
+          id,
+          '--handlers',
+          'lijing,zhangwei',
+        ],
+        JILU,
+      )
+      expect(r.status).toBe(1)
+      expect(r.stderr).toContain(message)
+    }
+  })
+
+  test('case check flags a hearing without audio/video and a sealing not fully recorded, then passes the complete case', () => {
+    const created = json<{ case: { caseNo: string } }>(
+      ok(
+        runLiuhen(
+          [
+            'case',
+            'create',
+            '--data',
+            data,
+            '--type',
+            'penalty',
+            '--cause',
+            '定点药店串换药品违规结算医保基金',
+            '--source',
+            'complaint',
+            '--party-kind',
+            'organisation',
+            '--party',
+            '福州市鼓楼区某大药房',
+            '--party-id',
+            '91350100M000100Y43',
+            '--handlers',
+            'lijing,zhangwei',
+            '--filed-on',
+            '2026-11-02',
+            '--json',
+          ],
+          JILU,
+        ),
+      ),
+    )
+    const no = created.case.caseNo
+    expect(no).toBe('闽医保罚〔2026〕1号')
+    const addDoc = (type: string, file: string) =>
+      ok(
+        runLiuhen(
+          [
+            'record',
+            'add-text',
+            no,
+            '--data',
+            data,
+            '--doc-type',
+            type,
+            '--file',
+            path.join(docs, file),
+            '--json',
+          ],
+          JILU,
+        ),
+      )
+    addDoc('filing_approval', '立案审批表.pdf')
+    addDoc('hearing_record', '听证笔录.pdf')
+    // The sealing is on video, but the officer did not mark it as covering the whole action.
+    ok(
+      runLiuhen(
+        [
+          'record',
+          'tag',
+          ids['ZD_20261120090000_0001.MP4']!,
+          '--data',
+          data,
+          '--case',
+          no,
+          '--stage',
+          'investigation',
+          '--action',
+          'sealing',
+          '--place',
+          '福州市鼓楼区某大药房仓库',
+          '--fact',
+          '查封涉案药品 12 箱',
+          '--collector',
+          'lijing',
+        ],
+        JILU,
+      ),
+    )
+    ok(
+      runLiuhen(
+        ['case', 'update', no, '--data', data, '--stage', 'execution', '--executed-on', '2026-11-20'],
+        JILU,
+      ),
+    )
+
+    const first = runLiuhen(['case', 'check', no, '--data', data, '--json'], JILU)
+    expect(first.status).toBe(1)
+    const report = json<{
+      complete: boolean
+      problems: { kind: string; subject: string }[]
+      deadlines: { due: string }[]
+    }>(first)
+    expect(report.complete).toBe(false)
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ kind: 'av_missing', subject: 'hearing' }),
+    )
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ kind: 'av_not_full', subject: 'sealing' }),
+    )
+    expect(
+      report.problems
+        .filter((p) => p.kind === 'doc_missing')
+        .map((p) => p.subject)
+        .sort(),
+    ).toEqual(['closing_report', 'decision_document', 'rights_notice', 'service_receipt'])
+    // 30 days after 20 Nov 2026 is Sun 20 Dec: the period ends on Mon 21 Dec.
+    expect(report.deadlines[0]!.due).toBe('2026-12-21')
+
+    // Complete it: the hearing on video, the sealing marked full, the missing documents.
+    ok(
+      runLiuhen(
+        [
+          'record',
+          'tag',
+          ids['ZD_20261121143000_0002.MP4']!,
+          '--data',
+          data,
+          '--case',
+          no,
+          '--stage',
+          'decision',
+          '--action',
+          'hearing',
+          '--full',
+          '--place',
+          '福州市医疗保障局听证室',
+          '--fact',
+          '听证会全过程',
+          '--collector',
+          'zhangwei',
+        ],
+        JILU,
+      ),
+    )
+    ok(
+      runLiuhen(
+        [
+          'record',
+          'tag',
+          ids['ZD_20261120090000_0001.MP4']!,
+          '--data',
+          data,
+          '--full',
+          '--reason',
+          '核对后确认为全程录像',
+        ],
+        JILU,
+      ),
+    )
+    // Serving the rights notice is itself an action the rules want recorded in full.
+    ok(
+      runLiuhen(
+        [
+          'record',
+          'tag',
+          ids['ZD_20261118100000_0003.MP4']!,
+          '--data',
+          data,
+          '--case',
+          no,
+          '--stage',
+          'decision',
+          '--action',
+          'notify_opinion',
+          '--full',
+          '--place',
+          '福州市鼓楼区某大药房',
+          '--fact',
+          '当面告知拟处罚意见',
+          '--collector',
+          'lijing',
+        ],
+        JILU,
+      ),
+    )
+    addDoc('rights_notice', '事先告知书.pdf')
+    addDoc('decision_document', '处罚决定书.pdf')
+    addDoc('service_receipt', '送达回证.pdf')
+    addDoc('closing_report', '结案报告.pdf')
+    const second = runLiuhen(['case', 'check', no, '--data', data, '--json'], JILU)
+    expect(second.status, second.stdout).toBe(0)
+    expect(json<{ complete: boolean }>(second).complete).toBe(true)
+
+    // The tag change is history, not an overwrite; and the audit chain still holds.
+    const shown = json<{
+      records: { evidenceId: string; tags: { version: number; fullRecording: boolean } }[]
+    }>(ok(runLiuhen(['case', 'show', no, '--data', data, '--json'], JILU)))
+    const sealing = shown.records.find((r) => r.evidenceId === ids['ZD_20261120090000_0001.MP4'])!
+    expect(sealing.tags).toMatchObject({ version: 2, fullRecording: true })
+    ok(runLiuhen(['audit', 'verify', '--data', data]))
+  })
+
+  test('search finds cases by party and records by place, in Chinese, with two-character words', () => {
+    const r = json<{ cases: { caseNo: string }[]; records: { evidenceId: string }[] }>(
+      ok(runLiuhen(['case', 'search', '药房', '--data', data, '--json'], JILU)),
+    )
+    expect(r.cases.map((c) => c.caseNo)).toEqual(['闽医保罚〔2026〕1号'])
+    expect(r.records.map((x) => x.evidenceId)).toContain(ids['ZD_20261120090000_0001.MP4'])
+    const hearing = json<{ records: { evidenceId: string }[] }>(
+      ok(runLiuhen(['case', 'search', '听证', '--data', data, '--json'], JILU)),
+    )
+    expect(hearing.records.map((x) => x.evidenceId)).toEqual([ids['ZD_20261121143000_0002.MP4']])
+  })
+})
