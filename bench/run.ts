@@ -5,6 +5,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { appendAudit, verifyAudit } from '../electron/core/audit.ts'
 import { openDatabase } from '../electron/core/db/index.ts'
+import { createCore } from '../electron/core/core.ts'
+import { indexBody } from '../electron/core/cases/search.ts'
+import type { MethodInput, MethodName, MethodOutput } from '../shared/contract.ts'
 
 /*
  * `npm run -s bench -- [name]`: benchmarks that print figures and, last, one JSON line.
@@ -12,7 +15,7 @@ import { openDatabase } from '../electron/core/db/index.ts'
  * verify the chain; the baseline is `sha256sum` over a file of the same hashed material.
  */
 
-const benches: Record<string, () => Record<string, number>> = {
+const benches: Record<string, () => Record<string, number> | Promise<Record<string, number>>> = {
   audit() {
     const n = Number(process.env.BENCH_EVENTS ?? 5000)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-bench-'))
@@ -311,10 +314,291 @@ benches.sign = () => {
   }
 }
 
+/*
+ * search: a synthetic agency with 100 000 cases and 1 000 000 tagged audio/video records (inserted directly,
+ * in bulk, with the same index bodies the core writes), then case and record searches through the real core
+ * (dispatch, validation, FTS5 over bigrams). Prints p50/p95 over the query mix.
+ */
+benches.search = async () => {
+  const nCases = Number(process.env.BENCH_CASES ?? 100_000)
+  const nRecords = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+  const dir = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-search-'))
+  const core = createCore({ dataDir: dir, create: true })
+  const call = async <M extends MethodName>(method: M, input: MethodInput<M>, session?: string) => {
+    const r = await core.dispatch({ method, input, session }, 'test')
+    if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`)
+    return r.value as MethodOutput<M>
+  }
+  await call('system.initialize', {
+    agencyName: '福州市医疗保障局',
+    agencyCode: 'FZYBJ',
+    adminUsername: 'admin',
+    adminDisplayName: '陈建国',
+    adminPassword: 'Bench2026admin',
+  })
+  const admin = (await call('auth.signIn', { username: 'admin', password: 'Bench2026admin' })).session
+  await call('auth.changePassword', { currentPassword: 'Bench2026admin', newPassword: 'Bench2026admin!' }, admin)
+  const officers: string[] = []
+  const surnames = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高'
+  for (let i = 0; i < 20; i++) {
+    const u = await call(
+      'users.create',
+      {
+        username: `officer${i}`,
+        displayName: `${surnames[i]}${'建伟静敏军'[i % 5]}`,
+        roles: ['enforcement_officer'],
+        badgeNo: `350100${String(i).padStart(2, '0')}`,
+        initialPassword: 'Bench2026officer',
+      },
+      admin,
+    )
+    officers.push(u.user.id)
+  }
+  await call(
+    'users.create',
+    { username: 'jilu', displayName: '王记录', roles: ['records_officer'], initialPassword: 'Bench2026jilu' },
+    admin,
+  )
+  const session = (await call('auth.signIn', { username: 'jilu', password: 'Bench2026jilu' })).session
+  await call('auth.changePassword', { currentPassword: 'Bench2026jilu', newPassword: 'Bench2026jilu!' }, session)
+
+  // A deterministic generator, so every run searches the same agency.
+  let seed = 20261123
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!
+  const districts = [
+    '鼓楼区',
+    '台江区',
+    '仓山区',
+    '晋安区',
+    '马尾区',
+    '长乐区',
+    '闽侯县',
+    '连江县',
+    '罗源县',
+    '闽清县',
+    '永泰县',
+    '福清市',
+  ]
+  const kinds = [
+    '大药房',
+    '药店',
+    '诊所',
+    '医院',
+    '卫生院',
+    '门诊部',
+    '中医馆',
+    '康复医院',
+    '口腔诊所',
+    '社区卫生服务中心',
+  ]
+  const brands = [
+    '同仁',
+    '百姓',
+    '惠民',
+    '康宁',
+    '仁和',
+    '益丰',
+    '天瑞',
+    '福康',
+    '济生',
+    '华润',
+    '众安',
+    '瑞祥',
+    '安泰',
+    '万家',
+    '恒生',
+  ]
+  const causes = [
+    '串换药品违规结算',
+    '虚构医疗服务',
+    '超标准收费',
+    '分解住院',
+    '挂床住院',
+    '冒名就医',
+    '重复收费',
+    '违规使用医保基金',
+    '伪造医疗文书',
+    '过度检查',
+  ]
+  const facts = [
+    '现场检查药品进销存',
+    '查封涉案药品',
+    '询问负责人',
+    '调取结算数据',
+    '抽样取证',
+    '送达处罚决定书',
+    '听证会全过程',
+    '告知拟处罚意见',
+    '检查处方及病历',
+    '核对库存',
+  ]
+  const actions = [
+    'onsite_inspection',
+    'inquiry',
+    'sealing',
+    'sampling',
+    'hearing',
+    'notify_opinion',
+    'direct_service',
+  ]
+  const actionNames: Record<string, string> = {
+    onsite_inspection: '现场检查',
+    inquiry: '询问',
+    sealing: '查封扣押',
+    sampling: '抽样取证',
+    hearing: '听证',
+    notify_opinion: '告知执法意见',
+    direct_service: '直接送达',
+  }
+  const officerNames = officers.map((_, i) => `${surnames[i]}${'建伟静敏军'[i % 5]}`)
+  core.close()
+
+  console.log(`search: generating ${nCases} cases and ${nRecords} records …`)
+  let t = performance.now()
+  const db = openDatabase(path.join(dir, 'liuhen.db'), { create: false })
+  db.pragma('synchronous = OFF')
+  const jilu = (db.prepare("SELECT id FROM users WHERE username = 'jilu'").get() as { id: string }).id
+  const now = new Date().toISOString()
+  db.prepare(
+    "INSERT INTO devices (id, kind, identity, label, created_at) VALUES ('dev', 'folder', 'bench', 'bench', ?)",
+  ).run(now)
+  db.prepare(
+    "INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status) VALUES ('batch', 'dev', '/bench', ?, ?, 'done')",
+  ).run(jilu, now)
+  const caseIds: string[] = []
+  const caseNos: string[] = []
+  const parties: string[] = []
+  db.transaction(() => {
+    const ins = db.prepare(
+      `INSERT INTO cases (id, case_no, year, seq, cause, source, type, party_kind, party_name, stage, filed_on,
+         created_at, created_by, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'ex_officio', ?, 'organisation', ?, 'investigation', ?, ?, ?, ?)`,
+    )
+    const h = db.prepare('INSERT INTO case_handlers (case_id, user_id) VALUES (?, ?)')
+    const fts = db.prepare('INSERT INTO case_fts (rowid, body) VALUES (?, ?)')
+    const map = db.prepare('INSERT INTO case_fts_map (rowid, case_id) VALUES (?, ?)')
+    for (let i = 0; i < nCases; i++) {
+      const id = `case-${i}`
+      const year = 2020 + (i % 7)
+      const type = pick(['inspection', 'compulsory', 'penalty'] as const)
+      const no = `FZYBJ${{ inspection: '检', compulsory: '强', penalty: '罚' }[type]}〔${year}〕${i + 1}号`
+      const party = `福州市${pick(districts)}${pick(brands)}${pick(kinds)}${i % 97 === 0 ? '有限公司' : ''}`
+      const cause = `${party}${pick(causes)}`
+      const a = Math.floor(rnd() * officers.length)
+      const b = (a + 1 + Math.floor(rnd() * (officers.length - 1))) % officers.length
+      const filed = `${year}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`
+      ins.run(id, no, year, i + 1, cause, type, party, filed, now, jilu, now)
+      h.run(id, officers[a])
+      h.run(id, officers[b])
+      fts.run(i + 1, indexBody([no, cause, party, officerNames[a], officerNames[b]]))
+      map.run(i + 1, id)
+      caseIds.push(id)
+      caseNos.push(no)
+      parties.push(party)
+    }
+  })()
+  db.transaction(() => {
+    const ev = db.prepare(
+      `INSERT INTO evidence (id, sha256, size, media_type, original_name, ingested_at, ingested_by, batch_id, device_id,
+         capture_source, capture_precision)
+       VALUES (?, ?, 1048576, 'video', ?, ?, ?, 'batch', 'dev', 'container', 'second')`,
+    )
+    const tag = db.prepare(
+      `INSERT INTO record_tags (evidence_id, case_id, stage, action_type, full_recording, capture_start, place, fact,
+         collectors, version, updated_at, updated_by)
+       VALUES (?, ?, 'investigation', ?, 1, ?, ?, ?, '[]', 1, ?, ?)`,
+    )
+    const fts = db.prepare('INSERT INTO record_fts (rowid, body) VALUES (?, ?)')
+    const map = db.prepare('INSERT INTO record_fts_map (rowid, evidence_id) VALUES (?, ?)')
+    for (let i = 0; i < nRecords; i++) {
+      const c = Math.floor(rnd() * nCases)
+      const id = `ev-${i}`
+      const action = pick(actions)
+      const place = `${parties[c]}${pick(['仓库', '收银台', '药房', '诊室', '办公室', '门口'])}`
+      const fact = pick(facts)
+      const name = `ZD_2026${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}_${i}.MP4`
+      ev.run(id, crypto.createHash('sha256').update(id).digest('hex'), name, now, jilu)
+      tag.run(id, caseIds[c], action, now, place, fact, now, jilu)
+      fts.run(i + 1, indexBody([caseNos[c], place, fact, actionNames[action], name]))
+      map.run(i + 1, id)
+    }
+  })()
+  db.exec(
+    "INSERT INTO record_fts(record_fts) VALUES ('optimize'); INSERT INTO case_fts(case_fts) VALUES ('optimize')",
+  )
+  db.close()
+  console.log(`search: generated in ${((performance.now() - t) / 1000).toFixed(0)} s`)
+
+  const core2 = createCore({ dataDir: dir, create: false })
+  const call2 = async <M extends MethodName>(method: M, input: MethodInput<M>) => {
+    const r = await core2.dispatch({ method, input, session: s2 }, 'test')
+    if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`)
+    return r.value as MethodOutput<M>
+  }
+  const signIn = await core2.dispatch(
+    { method: 'auth.signIn', input: { username: 'jilu', password: 'Bench2026jilu!' } },
+    'test',
+  )
+  const s2 = (signIn as { ok: true; value: { session: string } }).value.session
+  const queries: { method: 'cases.list' | 'records.search'; q: string }[] = []
+  for (let i = 0; i < 100; i++) {
+    queries.push({
+      method: 'cases.list',
+      q: pick([
+        pick(brands) + pick(kinds),
+        pick(districts),
+        pick(causes),
+        caseNos[Math.floor(rnd() * nCases)]!,
+        pick(officerNames),
+        parties[Math.floor(rnd() * nCases)]!,
+      ]),
+    })
+    queries.push({
+      method: 'records.search',
+      q: pick([
+        pick(facts),
+        pick(districts) + pick(brands),
+        pick(['仓库', '收银台', '药房']),
+        caseNos[Math.floor(rnd() * nCases)]!,
+        pick(Object.values(actionNames)),
+        `${pick(brands)} ${pick(facts)}`,
+      ]),
+    })
+  }
+  const times: number[] = []
+  let hits = 0
+  for (const [i, q] of queries.entries()) {
+    t = performance.now()
+    const r =
+      q.method === 'cases.list'
+        ? (await call2('cases.list', { query: q.q, limit: 50 })).cases.length
+        : (await call2('records.search', { query: q.q, limit: 50 })).records.length
+    const ms = performance.now() - t
+    if (i >= 10) times.push(ms) // the first few warm the page cache
+    if (process.env.BENCH_VERBOSE) console.log(`${ms.toFixed(1)} ms  ${q.method}  ${q.q}  (${r})`)
+    hits += r
+  }
+  core2.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+  times.sort((a, b) => a - b)
+  const pct = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!
+  console.log(
+    `search: ${times.length} queries (case search with total count, record search), p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, max ${times[times.length - 1]!.toFixed(1)} ms; ${hits} hits`,
+  )
+  return {
+    cases: nCases,
+    records: nRecords,
+    queries: times.length,
+    p50Ms: Number(pct(50).toFixed(2)),
+    p95Ms: Number(pct(95).toFixed(2)),
+  }
+}
+
 const name = process.argv[2] ?? 'audit'
 const bench = benches[name]
 if (!bench) {
   console.error(`unknown benchmark ${name}; have: ${Object.keys(benches).join(', ')}`)
   process.exit(2)
 }
-console.log(JSON.stringify({ bench: name, ...bench() }))
+console.log(JSON.stringify({ bench: name, ...(await bench()) }))

@@ -355,6 +355,21 @@ export function listCases(
   if (input.query) {
     const match = matchExpression(input.query)
     if (!match) return { cases: [], total: 0 }
+    // Text alone (the common case): page straight off the index, newest first, with no sort of all matches.
+    if (!onlyMine && !input.stage && !input.handlerId && !input.from && !input.to) {
+      const total = (
+        deps.db.prepare('SELECT count(*) AS n FROM case_fts WHERE case_fts MATCH ?').get(match) as {
+          n: number
+        }
+      ).n
+      const rows = deps.db
+        .prepare(
+          `SELECT c.* FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?) f
+           JOIN case_fts_map m ON m.rowid = f.rowid JOIN cases c ON c.id = m.case_id ORDER BY f.rowid DESC`,
+        )
+        .all(match, input.limit, input.offset) as CaseRow[]
+      return { cases: rows.map((r) => toCase(deps.db, r)), total }
+    }
     where.push(
       'c.id IN (SELECT m.case_id FROM case_fts f JOIN case_fts_map m ON m.rowid = f.rowid WHERE case_fts MATCH ?)',
     )
