@@ -564,6 +564,25 @@ export const contract = {
     }),
     access: 'authenticated',
   }),
+  'media.open': method({
+    input: z.strictObject({ evidenceId: id }),
+    output: z.object({
+      /** Valid for a few minutes, for this record only; the adapter streams it (bridge /media/<ticket>). */
+      ticket: z.string(),
+      mime: z.string(),
+      /** An H.264 preview made because Chromium cannot decode the original's codec. */
+      preview: z.boolean(),
+      mediaType: z.enum(['video', 'audio', 'photo']),
+    }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'cases.officers': method({
+    input: empty,
+    output: z.object({
+      officers: z.array(z.object({ id: z.string(), name: z.string(), badgeNo: z.string().nullable() })),
+    }),
+    access: 'authenticated',
+  }),
   'cases.numbering': method({
     input: z.strictObject({
       /** {abbr} agency abbreviation, {type} the case type's character, {year}, {seq}; must contain {seq}. */

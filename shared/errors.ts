@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED_DOCUMENT',
   'BAD_RESIDENT_ID',
   'BAD_CREDIT_CODE',
+  'PREVIEW_FAILED',
   'INTERNAL',
 ] as const
 

@@ -33,8 +33,8 @@ export const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
+  "img-src 'self' data: blob: liuhen-media:",
+  "media-src 'self' blob: liuhen-media:",
   "font-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",
@@ -127,6 +127,45 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     fs.createReadStream(file).pipe(res)
   }
 
+  /** Evidence media by ticket, with byte ranges (seeking); only what the core's media.open allowed. */
+  async function serveMedia(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    ticket: string,
+  ): Promise<void> {
+    const media = /^[A-Za-z0-9_-]{16,64}$/.test(ticket) ? await opts.core.resolveMedia(ticket) : null
+    if (!media) return refuse(res, 404, 'NOT_FOUND')
+    const headers = {
+      'content-type': media.mime,
+      'accept-ranges': 'bytes',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'",
+    }
+    const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '')
+    if (!m || (m[1] === '' && m[2] === '')) {
+      res.writeHead(200, { ...headers, 'content-length': media.size })
+      if (req.method === 'HEAD') return void res.end()
+      fs.createReadStream(media.file).pipe(res)
+      return
+    }
+    let start = m[1] === '' ? media.size - Number(m[2]) : Number(m[1])
+    let end = m[1] === '' || m[2] === '' ? media.size - 1 : Number(m[2])
+    start = Math.max(0, start)
+    end = Math.min(end, media.size - 1)
+    if (start > end) {
+      res.writeHead(416, { ...headers, 'content-range': `bytes */${media.size}` })
+      return void res.end()
+    }
+    res.writeHead(206, {
+      ...headers,
+      'content-range': `bytes ${start}-${end}/${media.size}`,
+      'content-length': end - start + 1,
+    })
+    if (req.method === 'HEAD') return void res.end()
+    fs.createReadStream(media.file, { start, end }).pipe(res)
+  }
+
   const server = http.createServer((req, res) => {
     if (!originOk(req)) return refuse(res, 403, 'FORBIDDEN')
     const pathname = (req.url ?? '/').split('?')[0]
@@ -138,6 +177,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'BAD_REQUEST')
+    if (pathname?.startsWith('/media/')) {
+      serveMedia(req, res, pathname.slice('/media/'.length)).catch(() => {
+        if (!res.headersSent) refuse(res, 500, 'INTERNAL')
+      })
+      return
+    }
     serveStatic(req, res)
   })
 

@@ -29,6 +29,7 @@ import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
+import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
 import { tagHistory, tagRecords } from './cases/tags.ts'
@@ -57,6 +58,8 @@ export interface Core {
   close(): void
   /** The id of a user name, for adapters that take names on their command line. */
   userIdByName(username: string): string | null
+  /** What a media ticket from `media.open` names, while it is valid: for the adapters that stream it. */
+  resolveMedia(ticket: string): MediaFile | null
   /** The id of a case number, likewise. */
   caseIdByNo(caseNo: string): string | null
   /** Resolves when an ingest job has finished (CLI, tests). */
@@ -100,6 +103,7 @@ export function createCore(opts: CoreOptions): Core {
   if (fs.existsSync(layout.tmp)) cleanTemp(layout)
   if (findAgency(db)) markInterruptedBatches(deps)
   const stamper = timestampQueue(deps)
+  const media = new MediaTickets()
   if (opts.background && findAgency(db)) void stamper.run()
   const thumbs = new ThumbnailQueue(layout)
   const jobs = new IngestJobs(deps, thumbs)
@@ -152,6 +156,8 @@ export function createCore(opts: CoreOptions): Core {
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
     'cases.catalogue': () => caseQueries.catalogue(deps),
     'cases.numbering': (i, ctx) => cases.setNumbering(deps, i, ctx),
+    'media.open': (i, ctx) => openMedia({ ...deps, media }, i, ctx),
+    'cases.officers': () => cases.officers(deps),
     'cases.create': (i, ctx) => cases.createCase(deps, i, ctx),
     'cases.get': (i, ctx) => caseQueries.getCase(deps, i, ctx),
     'cases.list': (i, ctx) => cases.listCases(deps, i, ctx),
@@ -272,6 +278,7 @@ export function createCore(opts: CoreOptions): Core {
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     waitForJob: (jobId) => jobs.wait(jobId),
     userIdByName: (username) => findByUsername(db, username)?.id ?? null,
+    resolveMedia: (ticket) => media.resolve(ticket, now().getTime()),
     caseIdByNo: (caseNo) =>
       (db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as { id: string } | undefined)
         ?.id ?? null,

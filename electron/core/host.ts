@@ -3,6 +3,7 @@ import type { CoreEvent } from '../../shared/contract.ts'
 import type { RpcResult } from '../../shared/rpc.ts'
 import type { Channel } from './context.ts'
 import type { CoreOptions } from './core.ts'
+import type { MediaFile } from './media.ts'
 
 /**
  * What an adapter needs from the core, whether it runs in this thread or in a worker.
@@ -10,12 +11,16 @@ import type { CoreOptions } from './core.ts'
  */
 export interface CoreHost {
   dispatch(request: unknown, channel: Channel): Promise<RpcResult>
+  /** The file a live media ticket names (see core/media.ts), or null. */
+  resolveMedia(ticket: string): Promise<MediaFile | null>
   onEvent(listener: (e: CoreEvent) => void): () => void
   close(): Promise<void>
 }
 
 export type WorkerMessage =
-  { type: 'result'; seq: number; result: RpcResult } | { type: 'event'; event: CoreEvent }
+  | { type: 'result'; seq: number; result: RpcResult }
+  | { type: 'media'; seq: number; media: MediaFile | null }
+  | { type: 'event'; event: CoreEvent }
 
 /**
  * Run the core in a worker thread so that hashing, SQLite and scrypt never block the thread that serves
@@ -28,6 +33,7 @@ export function startCoreWorker(
 ): CoreHost {
   const listeners = new Set<(e: CoreEvent) => void>()
   const pending = new Map<number, (r: RpcResult) => void>()
+  const pendingMedia = new Map<number, (m: MediaFile | null) => void>()
   let seq = 0
   let worker: Worker | null = null
   let closing = false
@@ -38,6 +44,9 @@ export function startCoreWorker(
       if (m.type === 'result') {
         pending.get(m.seq)?.(m.result)
         pending.delete(m.seq)
+      } else if (m.type === 'media') {
+        pendingMedia.get(m.seq)?.(m.media)
+        pendingMedia.delete(m.seq)
       } else {
         for (const l of listeners) l(m.event)
       }
@@ -47,6 +56,8 @@ export function startCoreWorker(
       for (const resolve of pending.values())
         resolve({ ok: false, error: { code: 'INTERNAL', params: { ref: 'worker' } } })
       pending.clear()
+      for (const resolve of pendingMedia.values()) resolve(null)
+      pendingMedia.clear()
       worker = null
     }
     w.on('error', fail)
@@ -61,6 +72,14 @@ export function startCoreWorker(
       return new Promise((resolve) => {
         pending.set(id, resolve)
         worker!.postMessage({ seq: id, request, channel })
+      })
+    },
+    resolveMedia(ticket) {
+      worker ??= spawn()
+      const id = ++seq
+      return new Promise((resolve) => {
+        pendingMedia.set(id, resolve)
+        worker!.postMessage({ seq: id, media: ticket })
       })
     },
     onEvent(l) {

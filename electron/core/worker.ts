@@ -17,7 +17,15 @@ try {
   startError = toErrorValue(e)
 }
 
-port.on('message', (m: { seq: number; request: unknown; channel: Channel }) => {
+port.on('message', (m: { seq: number; request: unknown; channel: Channel; media?: string }) => {
+  if (typeof m.media === 'string') {
+    port.postMessage({
+      type: 'media',
+      seq: m.seq,
+      media: core?.resolveMedia(m.media) ?? null,
+    } satisfies WorkerMessage)
+    return
+  }
   void (async () => {
     const result = core
       ? await core.dispatch(m.request, m.channel)

@@ -1,10 +1,13 @@
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import {
   app,
   BrowserWindow,
   ipcMain,
   Menu,
+  net,
+  protocol,
   session,
   type IpcMainInvokeEvent,
   type WebContents,
@@ -24,6 +27,15 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
   process.exit(0)
 }
+
+// Evidence media reach the window only as liuhen-media://media/<ticket>, a ticket the core issued after its
+// access check (media.open); streamable so <video> can seek with ranges.
+protocol.registerSchemesAsPrivileged([
+  {
+    scheme: 'liuhen-media',
+    privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true },
+  },
+])
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
 const rendererFile = path.join(import.meta.dirname, '../renderer/index.html')
@@ -85,6 +97,18 @@ void app.whenReady().then(() => {
   const dataDir = process.env.LIUHEN_DATA ? path.resolve(process.env.LIUHEN_DATA) : defaultDataDir()
   core = startCoreWorker((workerData) => new Worker(workerPath, { workerData }), { dataDir, create: true })
   core.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event))
+
+  protocol.handle('liuhen-media', async (request) => {
+    const ticket = new URL(request.url).pathname.replace(/^\//, '')
+    const media = await core!.resolveMedia(ticket)
+    if (!media) return new Response(null, { status: 404 })
+    // The file protocol answers Range requests; the ticket decided which file, nothing else is reachable.
+    const res = await net.fetch(pathToFileURL(media.file).toString(), { headers: request.headers })
+    const headers = new Headers(res.headers)
+    headers.set('content-type', media.mime)
+    headers.set('cache-control', 'no-store')
+    return new Response(res.body, { status: res.status, headers })
+  })
 
   ipcMain.handle(RPC_CHANNEL, async (event, request: unknown) => {
     if (!validSender(event)) return { ok: false, error: { code: 'FORBIDDEN' } }

@@ -105,3 +105,8 @@ export async function call<M extends MethodName>(method: M, input: MethodInput<M
 export function onCoreEvent(listener: (e: CoreEvent) => void): () => void {
   return transport.onEvent((e) => listener(e as CoreEvent))
 }
+
+/** Where the window loads a media ticket from: the Electron protocol, or the bridge's /media route. */
+export function mediaUrl(ticket: string): string {
+  return window.liuhen ? `liuhen-media://media/${ticket}` : `/media/${ticket}`
+}

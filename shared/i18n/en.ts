@@ -257,6 +257,8 @@ const en: Messages = {
       'Resident ID number {{idNo}} is not valid: it must have 18 characters, a real birth date, and a last check character matching the first 17.',
     BAD_CREDIT_CODE:
       'Unified social credit code {{idNo}} is not valid: 18 characters (no I, O, S, V, Z) with a last check character matching the first 17.',
+    PREVIEW_FAILED:
+      'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
   ingest: {

@@ -394,3 +394,14 @@ export function listCases(
     .all(...args, input.limit, input.offset) as CaseRow[]
   return { cases: rows.map((r) => toCase(deps.db, r)), total }
 }
+
+/** Active enforcement officers, for choosing a case's handlers and a record's collectors. */
+export function officers(deps: CoreDeps): MethodOutput<'cases.officers'> {
+  const rows = deps.db
+    .prepare(
+      `SELECT u.id, u.display_name, u.badge_no FROM users u JOIN user_roles r ON r.user_id = u.id
+       WHERE r.role = 'enforcement_officer' AND u.disabled = 0 ORDER BY u.display_name`,
+    )
+    .all() as { id: string; display_name: string; badge_no: string | null }[]
+  return { officers: rows.map((r) => ({ id: r.id, name: r.display_name, badgeNo: r.badge_no })) }
+}

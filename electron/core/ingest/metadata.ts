@@ -37,7 +37,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   })
 }
 
-function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
+export function ffprobe(file: string): Promise<ffmpeg.FfprobeData> {
   return withTimeout(
     new Promise((resolve, reject) =>
       ffmpeg.ffprobe(file, (err, data) => (err ? reject(err) : resolve(data))),

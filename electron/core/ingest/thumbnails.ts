@@ -13,7 +13,7 @@ export function thumbnailPath(layout: DataLayout, sha256: string): string {
   return path.join(layout.derived, 'thumbs', sha256.slice(0, 2), `${sha256}.jpg`)
 }
 
-function ffmpegBin(): string {
+export function ffmpegBin(): string {
   return process.env.FFMPEG_PATH || 'ffmpeg'
 }
 

@@ -1,0 +1,229 @@
+import crypto from 'node:crypto'
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { MethodOutput, ParsedInput } from '../../shared/contract.ts'
+import { AppError } from '../../shared/errors.ts'
+import {
+  actorFields,
+  actorOf,
+  auditedChange,
+  type Actor,
+  type CallContext,
+  type CoreDeps,
+} from './context.ts'
+import type { Db } from './db/index.ts'
+import type { DataLayout } from './paths.ts'
+import { objectPath } from './vault.ts'
+import { ffprobe } from './ingest/metadata.ts'
+import { ffmpegBin } from './ingest/thumbnails.ts'
+
+/*
+ * The one way evidence bytes reach a screen: `media.open` checks who asks, logs it, and hands out a ticket
+ * valid for a few minutes for one record; the adapter (bridge route, Electron protocol) streams only what a
+ * live ticket names, with HTTP ranges. A video Chromium cannot decode (H.265, MJPEG AVI, ...) is shown through
+ * an H.264 preview ffmpeg makes in derived/ (never evidence, rebuildable); the original is untouched.
+ */
+
+const TICKET_MS = 10 * 60_000
+const PLAYABLE_VIDEO = new Set(['h264', 'vp8', 'vp9', 'av1', 'theora'])
+const PLAYABLE_AUDIO = new Set(['aac', 'mp3', 'opus', 'vorbis', 'flac', 'pcm_s16le', 'pcm_u8', 'pcm_f32le'])
+const PLAYABLE_CONTAINERS = /mp4|mov|webm|matroska|ogg|wav|mp3|flac|aac/
+
+export interface MediaFile {
+  file: string
+  mime: string
+  size: number
+}
+
+interface Ticket extends MediaFile {
+  expires: number
+}
+
+export class MediaTickets {
+  private readonly tickets = new Map<string, Ticket>()
+
+  issue(media: MediaFile, now: number): string {
+    for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k)
+    const ticket = crypto.randomBytes(24).toString('base64url')
+    this.tickets.set(ticket, { ...media, expires: now + TICKET_MS })
+    return ticket
+  }
+
+  resolve(ticket: string, now: number): MediaFile | null {
+    const t = this.tickets.get(ticket)
+    if (!t || t.expires < now) return null
+    return { file: t.file, mime: t.mime, size: t.size }
+  }
+}
+
+/** Records officers open any record; enforcement officers those of their cases, and what they took or brought in. */
+function mayOpen(db: Db, actor: Actor, evidenceId: string): boolean {
+  if (actor.roles.includes('records_officer')) return true
+  if (!actor.roles.includes('enforcement_officer')) return false
+  const t = db
+    .prepare('SELECT case_id, collectors FROM record_tags WHERE evidence_id = ?')
+    .get(evidenceId) as { case_id: string | null; collectors: string } | undefined
+  if (t?.case_id)
+    return !!db
+      .prepare('SELECT 1 FROM case_handlers WHERE case_id = ? AND user_id = ?')
+      .get(t.case_id, actor.userId)
+  const e = db.prepare('SELECT ingested_by, collector_user_id FROM evidence WHERE id = ?').get(evidenceId) as
+    { ingested_by: string; collector_user_id: string | null } | undefined
+  return !!e && (e.ingested_by === actor.userId || e.collector_user_id === actor.userId)
+}
+
+const MIME: Record<string, string> = {
+  video: 'video/mp4',
+  audio: 'audio/mpeg',
+  photo: 'image/jpeg',
+}
+
+function mimeOf(name: string, mediaType: string): string {
+  const ext = path.extname(name).toLowerCase()
+  const byExt: Record<string, string> = {
+    '.mp4': 'video/mp4',
+    '.mov': 'video/quicktime',
+    '.webm': 'video/webm',
+    '.mkv': 'video/x-matroska',
+    '.wav': 'audio/wav',
+    '.mp3': 'audio/mpeg',
+    '.m4a': 'audio/mp4',
+    '.aac': 'audio/aac',
+    '.ogg': 'audio/ogg',
+    '.flac': 'audio/flac',
+    '.jpg': 'image/jpeg',
+    '.jpeg': 'image/jpeg',
+    '.png': 'image/png',
+    '.heic': 'image/heic',
+  }
+  return byExt[ext] ?? MIME[mediaType] ?? 'application/octet-stream'
+}
+
+function previewPath(layout: DataLayout, sha256: string): string {
+  return path.join(layout.derived, 'previews', sha256.slice(0, 2), `${sha256}.mp4`)
+}
+
+async function needsPreview(file: string, mediaType: string): Promise<boolean> {
+  if (mediaType === 'photo') return false
+  try {
+    const p = await ffprobe(file)
+    const format = p.format.format_name ?? ''
+    const v = p.streams.find((s) => s.codec_type === 'video')
+    const a = p.streams.find((s) => s.codec_type === 'audio')
+    if (!PLAYABLE_CONTAINERS.test(format)) return true
+    if (v && !PLAYABLE_VIDEO.has(v.codec_name ?? '')) return true
+    return !!a && !PLAYABLE_AUDIO.has(a.codec_name ?? '')
+  } catch {
+    return false // not probeable: let the browser try the original
+  }
+}
+
+function transcode(source: string, target: string, audioOnly: boolean): Promise<void> {
+  fs.mkdirSync(path.dirname(target), { recursive: true })
+  const tmp = `${target}.tmp.mp4`
+  const args = audioOnly
+    ? [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        source,
+        '-vn',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '128k',
+        '-movflags',
+        '+faststart',
+        tmp,
+      ]
+    : [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        source,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-crf',
+        '26',
+        '-pix_fmt',
+        'yuv420p',
+        '-vf',
+        'scale=trunc(min(1280\\,iw)/2)*2:-2',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '128k',
+        '-movflags',
+        '+faststart',
+        tmp,
+      ]
+  return new Promise((resolve, reject) =>
+    execFile(ffmpegBin(), args, { timeout: 30 * 60_000 }, (err) => {
+      if (err) {
+        fs.rmSync(tmp, { force: true })
+        reject(new AppError('PREVIEW_FAILED'))
+        return
+      }
+      fs.renameSync(tmp, target)
+      resolve()
+    }),
+  )
+}
+
+export async function openMedia(
+  deps: CoreDeps & { media: MediaTickets },
+  input: ParsedInput<'media.open'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'media.open'>> {
+  const actor = actorOf(ctx)
+  const e = deps.db
+    .prepare('SELECT id, sha256, media_type, original_name, size FROM evidence WHERE id = ?')
+    .get(input.evidenceId) as
+    { id: string; sha256: string; media_type: string; original_name: string; size: number } | undefined
+  if (!e) throw new AppError('NOT_FOUND')
+  if (!mayOpen(deps.db, actor, e.id)) {
+    auditedChange(
+      deps,
+      { ...actorFields(actor), action: 'media.denied', targetType: 'evidence', targetId: e.id },
+      () => undefined,
+    )
+    throw new AppError('FORBIDDEN')
+  }
+  const original = objectPath(deps.layout, e.sha256)
+  let media: MediaFile = { file: original, mime: mimeOf(e.original_name, e.media_type), size: e.size }
+  let preview = false
+  if (await needsPreview(original, e.media_type)) {
+    const target = previewPath(deps.layout, e.sha256)
+    if (!fs.existsSync(target)) await transcode(original, target, e.media_type === 'audio')
+    media = {
+      file: target,
+      mime: e.media_type === 'audio' ? 'audio/mp4' : 'video/mp4',
+      size: fs.statSync(target).size,
+    }
+    preview = true
+  }
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'media.open',
+      targetType: 'evidence',
+      targetId: e.id,
+      details: { preview, channel: ctx.channel },
+    },
+    () => undefined,
+  )
+  return {
+    ticket: deps.media.issue(media, deps.now().getTime()),
+    mime: media.mime,
+    preview,
+    mediaType: e.media_type as 'video',
+  }
+}
