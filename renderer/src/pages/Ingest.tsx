@@ -425,7 +425,7 @@ function SigningField(props: {
 }
 
 /** Thumbnails are made after the copy; ask again a few times until one is there. */
-function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: boolean }) {
+export function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: boolean }) {
   const [url, setUrl] = useState<string | null>(null)
   const load = useCallback(
     async () => (await call('evidence.thumbnail', { evidenceId })).dataUrl,

@@ -7,15 +7,21 @@ import { ChangePasswordForm } from './ChangePassword.tsx'
 import { PAGES, canOpen, type PageId } from './pages.ts'
 import { SettingsPage } from './Settings.tsx'
 import { IngestPage } from './Ingest.tsx'
+import { CasesPage } from './Cases.tsx'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
 }
 
+/** What follows the page in the address: #/cases/<id> gives "<id>". */
+function currentSub(): string {
+  return location.hash.replace(/^#\/?/, '').split('?')[0]!.split('/').slice(1).join('/')
+}
+
 function useRoute(): string {
-  const [route, setRoute] = useState(currentRoute)
+  const [route, setRoute] = useState(() => `${currentRoute()}|${currentSub()}`)
   useEffect(() => {
-    const on = () => setRoute(currentRoute())
+    const on = () => setRoute(`${currentRoute()}|${currentSub()}`)
     window.addEventListener('hashchange', on)
     return () => window.removeEventListener('hashchange', on)
   }, [])
@@ -24,7 +30,7 @@ function useRoute(): string {
 
 export function Shell(props: { user: User; agencyName: string; onLock: () => void; onSignOut: () => void }) {
   const { t } = useTranslation()
-  const route = useRoute()
+  const [route, sub = ''] = useRoute().split('|') as [string, string?]
   const [changing, setChanging] = useState(false)
   const page = PAGES.find((p) => p.id === route)
   const visible = PAGES.filter((p) => canOpen(p, props.user.roles))
@@ -51,7 +57,7 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
       </section>
     )
   } else {
-    content = <PageContent id={page.id} user={props.user} />
+    content = <PageContent id={page.id} user={props.user} sub={sub} />
   }
 
   return (
@@ -90,7 +96,7 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
   )
 }
 
-function PageContent({ id, user }: { id: PageId; user: User }) {
+function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string }) {
   const { t } = useTranslation()
   switch (id) {
     case 'audit':
@@ -99,6 +105,8 @@ function PageContent({ id, user }: { id: PageId; user: User }) {
       return <SettingsPage currentUserId={user.id} />
     case 'ingest':
       return <IngestPage />
+    case 'cases':
+      return <CasesPage sub={sub} />
     default:
       return (
         <section className="panel narrow">

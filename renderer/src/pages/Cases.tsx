@@ -1,0 +1,674 @@
+import { useCallback, useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { CASE_SOURCES, CONFIDENTIALITY, STAGE_CODES, type Case } from '../../../shared/cases.ts'
+import type { MethodInput, MethodOutput } from '../../../shared/contract.ts'
+import type { Evidence } from '../../../shared/ingest.ts'
+import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
+import { call, mediaUrl } from '../api.ts'
+import { ErrorText, Field, formatCaptureTime, useSubmit } from '../components/common.tsx'
+import { Thumbnail } from './Ingest.tsx'
+
+type Catalogue = MethodOutput<'cases.catalogue'>
+type CaseView = MethodOutput<'cases.get'>
+type Officer = MethodOutput<'cases.officers'>['officers'][number]
+
+const PAGE = 50
+const TIMELINE = [...STAGE_CODES, 'closed'] as const
+
+function useCatalogue(): Catalogue | null {
+  const [c, setC] = useState<Catalogue | null>(null)
+  useEffect(() => {
+    void call('cases.catalogue', {}).then(setC, () => undefined)
+  }, [])
+  return c
+}
+
+/** 案件: the list with search, a new-case form, and each case's page (#/cases/<id>). */
+export function CasesPage({ sub }: { sub: string }) {
+  if (sub === 'new') return <NewCase />
+  if (sub) return <CasePage caseId={sub} />
+  return <CaseList />
+}
+
+function CaseList() {
+  const { t } = useTranslation()
+  const [query, setQuery] = useState('')
+  const [stage, setStage] = useState('')
+  const [offset, setOffset] = useState(0)
+  const [result, setResult] = useState<MethodOutput<'cases.list'> | null>(null)
+  const load = useSubmit()
+  const { run } = load
+  const search = useCallback(
+    (q: string, s: string, o: number) =>
+      run(async () =>
+        setResult(
+          await call('cases.list', {
+            limit: PAGE,
+            offset: o,
+            ...(q.trim() ? { query: q.trim() } : {}),
+            ...(s ? { stage: s as Case['stage'] } : {}),
+          }),
+        ),
+      ),
+    [run],
+  )
+  useEffect(() => {
+    void search('', '', 0)
+  }, [search])
+
+  return (
+    <section>
+      <div className="page-head">
+        <h2>{t('cases.title')}</h2>
+        <a className="button primary" href="#/cases/new">
+          {t('cases.new')}
+        </a>
+      </div>
+      <form
+        className="panel row"
+        onSubmit={(e) => {
+          e.preventDefault()
+          setOffset(0)
+          void search(query, stage, 0)
+        }}
+      >
+        <input
+          name="query"
+          className="grow"
+          value={query}
+          placeholder={t('cases.searchHint')}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        <select value={stage} onChange={(e) => setStage(e.target.value)} aria-label={t('cases.stage')}>
+          <option value="">{t('cases.allStages')}</option>
+          {TIMELINE.map((s) => (
+            <option key={s} value={s}>
+              {t(`cases.stageName.${s}`)}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="primary">
+          {t('cases.search')}
+        </button>
+      </form>
+      <ErrorText error={load.error} />
+      {result ? (
+        <div className="panel">
+          <p className="muted">{t('cases.total', { total: result.total })}</p>
+          <table className="table" data-testid="case-list">
+            <thead>
+              <tr>
+                <th>{t('cases.caseNo')}</th>
+                <th>{t('cases.type')}</th>
+                <th>{t('cases.cause')}</th>
+                <th>{t('cases.party')}</th>
+                <th>{t('cases.stage')}</th>
+                <th>{t('cases.handlers')}</th>
+                <th>{t('cases.filedOn')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.cases.map((c) => (
+                <tr key={c.id}>
+                  <td className="nowrap">
+                    <a href={`#/cases/${c.id}`}>{c.caseNo}</a>
+                  </td>
+                  <td>{c.typeName}</td>
+                  <td>{c.cause}</td>
+                  <td>{c.party.name}</td>
+                  <td>{t(`cases.stageName.${c.stage}`)}</td>
+                  <td>{c.handlers.map((h) => h.name).join('、')}</td>
+                  <td className="nowrap">{c.filedOn}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {result.total > PAGE ? (
+            <div className="row">
+              <button
+                disabled={offset === 0}
+                onClick={() => {
+                  const o = Math.max(0, offset - PAGE)
+                  setOffset(o)
+                  void search(query, stage, o)
+                }}
+              >
+                {t('cases.prev')}
+              </button>
+              <span className="muted">
+                {offset + 1}–{Math.min(result.total, offset + PAGE)} / {result.total}
+              </span>
+              <button
+                disabled={offset + PAGE >= result.total}
+                onClick={() => {
+                  const o = offset + PAGE
+                  setOffset(o)
+                  void search(query, stage, o)
+                }}
+              >
+                {t('cases.next')}
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  )
+}
+
+/** The check digit is verified while typing; the core checks again and has the last word. */
+function idProblem(kind: 'person' | 'organisation', idNo: string): string | null {
+  if (!idNo.trim()) return null
+  const r = kind === 'person' ? checkResidentId(idNo) : checkCreditCode(idNo)
+  return r.ok ? null : `${kind === 'person' ? 'residentId' : 'creditCode'}.${r.reason}`
+}
+
+function NewCase() {
+  const { t } = useTranslation()
+  const catalogue = useCatalogue()
+  const [officers, setOfficers] = useState<Officer[]>([])
+  const [form, setForm] = useState({
+    type: 'penalty',
+    cause: '',
+    source: 'ex_officio' as (typeof CASE_SOURCES)[number],
+    partyKind: 'organisation' as 'person' | 'organisation',
+    partyName: '',
+    partyId: '',
+    handlerIds: [] as string[],
+    confidentiality: 'general' as (typeof CONFIDENTIALITY)[number],
+    major: false,
+  })
+  const save = useSubmit()
+  useEffect(() => {
+    void call('cases.officers', {}).then(
+      (r) => setOfficers(r.officers),
+      () => undefined,
+    )
+  }, [])
+  const problem = idProblem(form.partyKind, form.partyId)
+  const set = <K extends keyof typeof form>(k: K, v: (typeof form)[K]) => setForm({ ...form, [k]: v })
+
+  return (
+    <section>
+      <h2>{t('cases.new')}</h2>
+      <form
+        className="panel"
+        aria-label={t('cases.new')}
+        onSubmit={save.onSubmit(async () => {
+          const input: MethodInput<'cases.create'> = {
+            type: form.type,
+            cause: form.cause,
+            source: form.source,
+            party: {
+              kind: form.partyKind,
+              name: form.partyName,
+              ...(form.partyId.trim() ? { idNo: form.partyId.trim() } : {}),
+            },
+            handlerIds: form.handlerIds,
+            confidentiality: form.confidentiality,
+            major: form.major,
+          }
+          const r = await call('cases.create', input)
+          location.hash = `#/cases/${r.case.id}`
+        })}
+      >
+        <div className="grid">
+          <Field label={t('cases.type')}>
+            <select name="type" value={form.type} onChange={(e) => set('type', e.target.value)}>
+              {catalogue?.caseTypes.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t('cases.source')}>
+            <select
+              name="source"
+              value={form.source}
+              onChange={(e) => set('source', e.target.value as typeof form.source)}
+            >
+              {CASE_SOURCES.map((s) => (
+                <option key={s} value={s}>
+                  {t(`cases.sourceName.${s}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t('cases.confidentiality')}>
+            <select
+              name="confidentiality"
+              value={form.confidentiality}
+              onChange={(e) => set('confidentiality', e.target.value as typeof form.confidentiality)}
+            >
+              {CONFIDENTIALITY.map((s) => (
+                <option key={s} value={s}>
+                  {t(`cases.confidentialityName.${s}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <Field label={t('cases.cause')} hint={t('cases.causeHint')}>
+          <input name="cause" value={form.cause} onChange={(e) => set('cause', e.target.value)} required />
+        </Field>
+        <div className="grid">
+          <Field label={t('cases.partyKind')}>
+            <select
+              name="partyKind"
+              value={form.partyKind}
+              onChange={(e) => set('partyKind', e.target.value as 'person' | 'organisation')}
+            >
+              <option value="organisation">{t('cases.organisation')}</option>
+              <option value="person">{t('cases.person')}</option>
+            </select>
+          </Field>
+          <Field label={t('cases.partyName')}>
+            <input
+              name="partyName"
+              value={form.partyName}
+              onChange={(e) => set('partyName', e.target.value)}
+              required
+            />
+          </Field>
+          <Field label={form.partyKind === 'person' ? t('cases.residentId') : t('cases.creditCode')}>
+            <input name="partyId" value={form.partyId} onChange={(e) => set('partyId', e.target.value)} />
+          </Field>
+        </div>
+        {problem ? (
+          <p className="error" role="alert">
+            {t(`cases.idProblem.${problem}`)}
+          </p>
+        ) : null}
+        <fieldset className="checks">
+          <legend>{t('cases.handlersHint')}</legend>
+          {officers.map((o) => (
+            <label key={o.id}>
+              <input
+                type="checkbox"
+                checked={form.handlerIds.includes(o.id)}
+                onChange={(e) =>
+                  set(
+                    'handlerIds',
+                    e.target.checked ? [...form.handlerIds, o.id] : form.handlerIds.filter((x) => x !== o.id),
+                  )
+                }
+              />
+              {o.name}
+              {o.badgeNo ? <span className="muted">（{o.badgeNo}）</span> : null}
+            </label>
+          ))}
+        </fieldset>
+        <label className="inline">
+          <input type="checkbox" checked={form.major} onChange={(e) => set('major', e.target.checked)} />
+          {t('cases.major')}
+        </label>
+        <ErrorText error={save.error} />
+        <div className="row">
+          <button
+            type="submit"
+            className="primary"
+            disabled={save.busy || !!problem || form.handlerIds.length < 2}
+          >
+            {t('cases.create')}
+          </button>
+          <a href="#/cases">{t('common.cancel')}</a>
+        </div>
+      </form>
+    </section>
+  )
+}
+
+function CasePage({ caseId }: { caseId: string }) {
+  const { t } = useTranslation()
+  const catalogue = useCatalogue()
+  const [view, setView] = useState<CaseView | null>(null)
+  const [playing, setPlaying] = useState<{ evidenceId: string; name: string } | null>(null)
+  const load = useSubmit()
+  const { run } = load
+  const reload = useCallback(
+    () => run(async () => setView(await call('cases.get', { caseId }))),
+    [run, caseId],
+  )
+  useEffect(() => {
+    void reload()
+  }, [reload])
+  const advance = useSubmit()
+
+  if (!view) return <ErrorText error={load.error} />
+  const c = view.case
+  const actionName = (code: string | null) =>
+    catalogue?.actionTypes.find((a) => a.code === code)?.name ?? code ?? '—'
+  const current = TIMELINE.indexOf(c.stage)
+  const next = TIMELINE[current + 1]
+
+  return (
+    <section data-testid="case-page">
+      <div className="page-head">
+        <h2>
+          {c.caseNo} <span className="muted">{c.typeName}</span>
+        </h2>
+        <a href="#/cases">{t('cases.backToList')}</a>
+      </div>
+      <div className="panel">
+        <dl className="facts">
+          <dt>{t('cases.cause')}</dt>
+          <dd>{c.cause}</dd>
+          <dt>{t('cases.party')}</dt>
+          <dd>
+            {c.party.name}
+            {c.party.idNo ? <span className="mono">（{c.party.idNo}）</span> : null}
+          </dd>
+          <dt>{t('cases.source')}</dt>
+          <dd>{t(`cases.sourceName.${c.source}`)}</dd>
+          <dt>{t('cases.handlers')}</dt>
+          <dd>{c.handlers.map((h) => `${h.name}${h.badgeNo ? `（${h.badgeNo}）` : ''}`).join('、')}</dd>
+          <dt>{t('cases.confidentiality')}</dt>
+          <dd>
+            {t(`cases.confidentialityName.${c.confidentiality}`)}
+            {c.major ? ` · ${t('cases.major')}` : ''}
+          </dd>
+          <dt>{t('cases.filedOn')}</dt>
+          <dd>{c.filedOn}</dd>
+        </dl>
+        <ol className="timeline" aria-label={t('cases.stage')}>
+          {TIMELINE.map((s, i) => (
+            <li key={s} className={i < current ? 'done' : i === current ? 'current' : ''}>
+              {t(`cases.stageName.${s}`)}
+            </li>
+          ))}
+        </ol>
+        {next ? (
+          <button
+            type="button"
+            disabled={advance.busy}
+            onClick={() =>
+              advance.run(async () => {
+                await call('cases.update', { caseId: c.id, stage: next })
+                await reload()
+              })
+            }
+          >
+            {t('cases.advance', { stage: t(`cases.stageName.${next}`) })}
+          </button>
+        ) : null}
+        <ErrorText error={advance.error} />
+      </div>
+
+      <div className="panel" data-testid="case-check">
+        <h3>{t('cases.checklist')}</h3>
+        {view.check.complete ? (
+          <p className="banner ok">{t('cases.complete')}</p>
+        ) : (
+          <ul className="problems">
+            {view.check.problems.map((p, i) => (
+              <li key={i} className="bad-text">
+                {p.stage ? <span className="chip">{t(`cases.stageName.${p.stage}`)}</span> : null}
+                {t(`cases.problem.${p.kind}`, { name: p.subjectName ?? '', detail: p.detail ?? '' })}
+              </li>
+            ))}
+          </ul>
+        )}
+        {view.check.deadlines.map((d) => (
+          <p key={d.kind} className={d.overdue ? 'bad-text' : 'muted'}>
+            {t(`cases.deadline.${d.kind}`, { due: d.due })}
+            {d.uncertain ? ` ${t('cases.deadlineUncertain', { years: d.unknownYears.join('、') })}` : ''}
+          </p>
+        ))}
+      </div>
+
+      {playing ? <Player {...playing} onClose={() => setPlaying(null)} /> : null}
+
+      <div className="panel">
+        <h3>{t('cases.records')}</h3>
+        {view.records.length === 0 ? <p className="muted">{t('cases.noRecords')}</p> : null}
+        {[...STAGE_CODES, null].map((stage) => {
+          const rs = view.records.filter((r) => r.tags.stage === stage)
+          if (!rs.length) return null
+          return (
+            <div key={stage ?? 'none'} className="stage-group">
+              <h4>{stage ? t(`cases.stageName.${stage}`) : t('cases.noStage')}</h4>
+              <table className="table" data-testid="case-records">
+                <tbody>
+                  {rs.map((r) => (
+                    <tr key={r.evidenceId}>
+                      <td>
+                        <Thumbnail evidenceId={r.evidenceId} ready />
+                      </td>
+                      <td>
+                        <strong>{r.originalName}</strong>
+                        <div className="muted">
+                          {actionName(r.tags.actionType)}
+                          {r.tags.fullRecording ? ` · ${t('cases.fullRecording')}` : ''}
+                        </div>
+                      </td>
+                      <td className="nowrap">{formatCaptureTime(r.tags.captureStart)}</td>
+                      <td>{r.tags.place ?? '—'}</td>
+                      <td>{r.tags.fact ?? '—'}</td>
+                      <td>
+                        <button
+                          type="button"
+                          onClick={() => setPlaying({ evidenceId: r.evidenceId, name: r.originalName })}
+                        >
+                          {r.mediaType === 'photo' ? t('cases.view') : t('cases.play')}
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        })}
+      </div>
+
+      <div className="panel">
+        <h3>{t('cases.textRecords')}</h3>
+        {view.textRecords.length === 0 ? <p className="muted">{t('cases.noTextRecords')}</p> : null}
+        <table className="table">
+          <tbody>
+            {view.textRecords.map((d) => (
+              <tr key={d.id} className={d.current ? undefined : 'muted'}>
+                <td>{t(`cases.stageName.${d.stage}`)}</td>
+                <td>{d.docTypeName}</td>
+                <td>{d.docNo ?? '—'}</td>
+                <td className="nowrap">{d.docDate}</td>
+                <td>
+                  v{d.version}
+                  {d.current ? '' : ` ${t('cases.superseded')}`}
+                  {d.correctionReason ? `：${d.correctionReason}` : ''}
+                </td>
+                <td>
+                  {d.signed ? <span className="ok-text">{t('cases.signed')}</span> : t('cases.unsigned')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {catalogue ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
+    </section>
+  )
+}
+
+function Player(props: { evidenceId: string; name: string; onClose: () => void }) {
+  const { t } = useTranslation()
+  const [media, setMedia] = useState<MethodOutput<'media.open'> | null>(null)
+  const open = useSubmit()
+  const { run } = open
+  useEffect(() => {
+    void run(async () => setMedia(await call('media.open', { evidenceId: props.evidenceId })))
+  }, [run, props.evidenceId])
+  return (
+    <div className="panel player" data-testid="player">
+      <div className="page-head">
+        <h3>{props.name}</h3>
+        <button type="button" onClick={props.onClose}>
+          {t('common.close')}
+        </button>
+      </div>
+      {open.busy ? <p className="muted">{t('cases.preparing')}</p> : null}
+      <ErrorText error={open.error} />
+      {media?.mediaType === 'photo' ? (
+        <img className="media" src={mediaUrl(media.ticket)} alt={props.name} />
+      ) : null}
+      {media?.mediaType === 'video' ? (
+        <video className="media" src={mediaUrl(media.ticket)} controls autoPlay muted data-testid="video" />
+      ) : null}
+      {media?.mediaType === 'audio' ? <audio src={mediaUrl(media.ticket)} controls autoPlay /> : null}
+      {media?.preview ? <p className="muted">{t('cases.previewNote')}</p> : null}
+    </div>
+  )
+}
+
+/** Put recent recordings into this case, with the five facts each must carry; a whole selection at once. */
+function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; onDone: () => void }) {
+  const { t } = useTranslation()
+  const [recent, setRecent] = useState<Evidence[]>([])
+  const [officers, setOfficers] = useState<Officer[]>([])
+  const [chosen, setChosen] = useState<string[]>([])
+  const [tags, setTags] = useState({
+    stage: 'investigation' as (typeof STAGE_CODES)[number],
+    actionType: 'onsite_inspection',
+    fullRecording: false,
+    place: '',
+    fact: '',
+    collectorIds: [] as string[],
+  })
+  const save = useSubmit()
+  const inCase = new Set(props.caseView.records.map((r) => r.evidenceId))
+  useEffect(() => {
+    void call('evidence.list', { limit: 200 }).then(
+      (r) => setRecent(r.items),
+      () => undefined,
+    )
+    void call('cases.officers', {}).then(
+      (r) => setOfficers(r.officers),
+      () => undefined,
+    )
+  }, [])
+  const candidates = recent.filter((e) => !inCase.has(e.id))
+  if (!candidates.length) return null
+  return (
+    <form
+      className="panel"
+      aria-label={t('cases.tagTitle')}
+      onSubmit={save.onSubmit(async () => {
+        await call('records.tag', {
+          evidenceIds: chosen,
+          tags: {
+            caseId: props.caseView.case.id,
+            stage: tags.stage,
+            actionType: tags.actionType,
+            fullRecording: tags.fullRecording,
+            ...(tags.place.trim() ? { place: tags.place.trim() } : {}),
+            ...(tags.fact.trim() ? { fact: tags.fact.trim() } : {}),
+            ...(tags.collectorIds.length ? { collectorIds: tags.collectorIds } : {}),
+          },
+        })
+        setChosen([])
+        props.onDone()
+      })}
+    >
+      <h3>{t('cases.tagTitle')}</h3>
+      <p className="muted">{t('cases.tagHint')}</p>
+      <table className="table">
+        <tbody>
+          {candidates.slice(0, 30).map((e) => (
+            <tr key={e.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={e.originalName}
+                  checked={chosen.includes(e.id)}
+                  onChange={(ev) =>
+                    setChosen(ev.target.checked ? [...chosen, e.id] : chosen.filter((x) => x !== e.id))
+                  }
+                />
+              </td>
+              <td>{e.originalName}</td>
+              <td className="nowrap">{formatCaptureTime(e.captureStart)}</td>
+              <td>{e.place ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="grid">
+        <Field label={t('cases.stage')}>
+          <select
+            name="tagStage"
+            value={tags.stage}
+            onChange={(e) => setTags({ ...tags, stage: e.target.value as typeof tags.stage })}
+          >
+            {STAGE_CODES.map((s) => (
+              <option key={s} value={s}>
+                {t(`cases.stageName.${s}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('cases.action')}>
+          <select
+            name="actionType"
+            value={tags.actionType}
+            onChange={(e) => setTags({ ...tags, actionType: e.target.value })}
+          >
+            {props.catalogue.actionTypes.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.name}
+                {a.fullAv ? `（${t('cases.fullAvRequired')}）` : ''}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('cases.place')}>
+          <input
+            name="tagPlace"
+            value={tags.place}
+            onChange={(e) => setTags({ ...tags, place: e.target.value })}
+          />
+        </Field>
+        <Field label={t('cases.fact')}>
+          <input
+            name="tagFact"
+            value={tags.fact}
+            onChange={(e) => setTags({ ...tags, fact: e.target.value })}
+          />
+        </Field>
+      </div>
+      <fieldset className="checks">
+        <legend>{t('cases.collectors')}</legend>
+        {officers.map((o) => (
+          <label key={o.id}>
+            <input
+              type="checkbox"
+              checked={tags.collectorIds.includes(o.id)}
+              onChange={(e) =>
+                setTags({
+                  ...tags,
+                  collectorIds: e.target.checked
+                    ? [...tags.collectorIds, o.id]
+                    : tags.collectorIds.filter((x) => x !== o.id),
+                })
+              }
+            />
+            {o.name}
+          </label>
+        ))}
+      </fieldset>
+      <label className="inline">
+        <input
+          type="checkbox"
+          checked={tags.fullRecording}
+          onChange={(e) => setTags({ ...tags, fullRecording: e.target.checked })}
+        />
+        {t('cases.fullRecordingStatement')}
+      </label>
+      <ErrorText error={save.error} />
+      <button type="submit" className="primary" disabled={save.busy || chosen.length === 0}>
+        {t('cases.tagButton', { count: chosen.length })}
+      </button>
+    </form>
+  )
+}
