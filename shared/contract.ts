@@ -673,6 +673,65 @@ export const contract = {
     output: z.object({ id: z.string() }),
     access: ['records_officer', 'enforcement_officer'],
   }),
+  'cases.archiveException': method({
+    /** An approver lets an incomplete case be archived, stating why; recorded and shown with the case. */
+    input: z.strictObject({ caseId: id, reason: z.string().trim().min(4).max(500) }),
+    output: z.object({ case: caseSchema }),
+    access: ['approver'],
+  }),
+  'cases.deadlines': method({
+    input: empty,
+    output: z.object({
+      items: z.array(
+        z.object({
+          caseId: z.string(),
+          caseNo: z.string(),
+          kind: z.enum(['archive']),
+          due: z.string(),
+          overdue: z.boolean(),
+          daysLeft: z.number().int(),
+          uncertain: z.boolean(),
+        }),
+      ),
+      lateIngests: z.number().int(),
+    }),
+    access: 'authenticated',
+  }),
+  'catalogue.setDocType': method({
+    input: z.strictObject({
+      code: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/),
+      name: z.string().trim().min(2).max(60),
+      stage: z.enum(STAGE_CODES),
+      requiredFor: z.array(z.string().max(32)).max(20),
+      action: z.string().max(64).nullable(),
+    }),
+    output: z.object({ ok: z.literal(true) }),
+    access: ['admin'],
+  }),
+  'catalogue.setActionType': method({
+    input: z.strictObject({
+      code: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/),
+      name: z.string().trim().min(2).max(60),
+      stage: z.enum(STAGE_CODES),
+      fullAv: z.boolean(),
+    }),
+    output: z.object({ ok: z.literal(true) }),
+    access: ['admin'],
+  }),
+  'calendar.set': method({
+    /** A day the agency's calendar marks working or not (a late notice, a local rule), or a whole year confirmed. */
+    input: z.strictObject({
+      date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional(),
+      working: z.boolean().optional(),
+      note: z.string().trim().max(100).optional(),
+      confirmYear: z.number().int().min(2000).max(2100).optional(),
+    }),
+    output: z.object({ ok: z.literal(true) }),
+    access: ['admin'],
+  }),
   'cases.check': method({
     input: z.strictObject({ caseId: id }),
     output: caseCheckSchema,

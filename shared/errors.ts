@@ -48,6 +48,7 @@ export const ERROR_CODES = [
   'BAD_RESIDENT_ID',
   'BAD_CREDIT_CODE',
   'PREVIEW_FAILED',
+  'CASE_INCOMPLETE',
   'INTERNAL',
 ] as const
 

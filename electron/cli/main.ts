@@ -80,6 +80,8 @@ const OPTIONS = {
   'decided-on': { type: 'string' },
   limit: { type: 'string' },
   abbr: { type: 'string' },
+  holiday: { type: 'boolean', default: false },
+  year: { type: 'string' },
   template: { type: 'string' },
   chain: { type: 'string' },
   purpose: { type: 'string' },
@@ -970,10 +972,23 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (
       positionals[0] === 'case' &&
-      ['show', 'check', 'search', 'action', 'update'].includes(positionals[1] ?? '')
+      ['show', 'check', 'search', 'action', 'update', 'archive-exception'].includes(positionals[1] ?? '')
     ) {
       const arg = positionals[2]
       switch (positionals[1]) {
+        case 'archive-exception':
+          return await simple(
+            opts,
+            io,
+            (core, s) =>
+              call(
+                core,
+                'cases.archiveException',
+                { caseId: caseIdOf(core, arg, io), reason: need(opts, 'reason', io.t) },
+                s,
+              ),
+            (r) => caseLine(r.case),
+          )
         case 'show':
           return await cmdCaseShow(arg, opts, io)
         case 'check':
@@ -1008,6 +1023,37 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCaseCreate(opts, io)
       case 'case list':
         return await cmdCaseList(opts, io)
+      case 'case deadlines':
+        return await simple(
+          opts,
+          io,
+          (core, s) => call(core, 'cases.deadlines', {}, s),
+          (r) =>
+            [
+              ...r.items.map(
+                (d) =>
+                  `${d.caseNo}  ${io.t(`cases.deadline.${d.kind}`, { due: d.due })}${d.overdue ? '  !' : ''}`,
+              ),
+            ].join('\n'),
+        )
+      case 'calendar set':
+        return await simple(
+          opts,
+          io,
+          (core, s) =>
+            call(
+              core,
+              'calendar.set',
+              {
+                ...(opts.on ? { date: opts.on } : {}),
+                ...(opts.on ? { working: !opts.holiday } : {}),
+                ...(opts.year ? { confirmYear: Number(opts.year) } : {}),
+                ...(opts.reason ? { note: opts.reason } : {}),
+              },
+              s,
+            ),
+          () => io.t('cli.done'),
+        )
       case 'case numbering':
         return await simple(
           opts,

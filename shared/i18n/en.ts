@@ -257,6 +257,8 @@ const en: Messages = {
       'Resident ID number {{idNo}} is not valid: it must have 18 characters, a real birth date, and a last check character matching the first 17.',
     BAD_CREDIT_CODE:
       'Unified social credit code {{idNo}} is not valid: 18 characters (no I, O, S, V, Z) with a last check character matching the first 17.',
+    CASE_INCOMPLETE:
+      'The case file is incomplete ({{count}} problem(s)) and cannot be archived. Complete it, or have an approver record an exception with its reason.',
     PREVIEW_FAILED:
       'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
@@ -465,6 +467,22 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
       'e.g. http://tsa.example.gov.cn/tsa from the agency or its CA; empty: no time-stamps. Import the service root with liuhen ca import --purpose tsa.',
   },
   cases: {
+    dueTitle: 'Due soon',
+    daysLeft: '({{days}} days left)',
+    overdueDays: '({{days}} days overdue)',
+    lateIngests: '{{count}} recording(s) stored after more than 24 hours without a reason',
+    exception: 'Reason for archiving anyway',
+    exceptionHint:
+      'Recorded by an approver: why this incomplete case may be archived; kept in the audit trail and with the case',
+    recordException: 'Record exception',
+    exceptionRecorded: 'Archiving exception recorded: {{text}}',
+    addText: 'Register a document',
+    docType: 'Document type',
+    docNo: 'Document number',
+    docDate: 'Document date',
+    docFile: 'File path',
+    docFileHint: 'PDF, OFD, DOCX or a scan, e.g. /home/jilu/documents/filing.pdf',
+    addTextButton: 'Register and sign',
     title: 'Cases',
     new: 'New case',
     create: 'Open case',

@@ -127,11 +127,9 @@ describe('案件 page', () => {
     await records.getByRole('button', { name: '播放' }).click()
     const video = page.getByTestId('video')
     await video.waitFor()
+    // Playing, not just loaded: enough data decoded and the clock moving.
     await page.waitForFunction(
-      () => {
-        const v = document.querySelector('video')
-        return !!v && v.readyState >= 2 && v.currentTime > 0.3
-      },
+      "(() => { const v = document.querySelector('video'); return !!v && v.readyState >= 2 && v.currentTime > 0.3 })()",
       undefined,
       { timeout: 30_000 },
     )

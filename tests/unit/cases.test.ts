@@ -93,6 +93,7 @@ describe('cases through the CLI', () => {
       ['lijing', '李静', '执法人员', '35010023'],
       ['zhangwei', '张伟', '执法人员', '35010024'],
       ['jilu', '王记录', 'records_officer', ''],
+      ['fuze', '赵负责', 'approver', ''],
     ] as const)
       ok(
         runLiuhen(
@@ -109,7 +110,10 @@ describe('cases through the CLI', () => {
             roles,
             ...(badge ? ['--badge', badge] : []),
           ],
-          { ...ADMIN, LIUHEN_NEW_PASSWORD: u === 'jilu' ? 'Jilu2026pw' : 'Officer2026pw' },
+          {
+            ...ADMIN,
+            LIUHEN_NEW_PASSWORD: u === 'jilu' ? 'Jilu2026pw' : u === 'fuze' ? 'Fuze2026pw' : 'Officer2026pw',
+          },
         ),
       )
     makeClip(path.join(device, 'ZD_20261120090000_0001.MP4'), { creationTime: '2026-11-20T09:00:00Z' })
@@ -366,5 +370,49 @@ describe('cases through the CLI', () => {
       ok(runLiuhen(['case', 'search', '听证', '--data', data, '--json'], JILU)),
     )
     expect(hearing.records.map((x) => x.evidenceId)).toEqual([ids['ZD_20261121143000_0002.MP4']])
+  })
+
+  test('an incomplete case cannot be archived until an approver records an exception with its reason', () => {
+    const created = json<{ case: { caseNo: string } }>(
+      ok(
+        runLiuhen(
+          [
+            'case',
+            'create',
+            '--data',
+            data,
+            '--type',
+            'inspection',
+            '--cause',
+            '日常监督检查',
+            '--party',
+            '福州市台江区某诊所',
+            '--handlers',
+            'lijing,zhangwei',
+            '--json',
+          ],
+          JILU,
+        ),
+      ),
+    )
+    const no = created.case.caseNo
+    const refused = runLiuhen(['case', 'update', no, '--data', data, '--stage', 'closed', '--json'], JILU)
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toContain('CASE_INCOMPLETE')
+    const FUZE = { LIUHEN_PASSWORD: 'Fuze2026pw', LIUHEN_USER: 'fuze' }
+    // Only an approver may record the exception.
+    expect(
+      runLiuhen(
+        ['case', 'archive-exception', no, '--data', data, '--reason', '当事人已注销，无法补充现场笔录'],
+        JILU,
+      ).status,
+    ).toBe(1)
+    ok(
+      runLiuhen(
+        ['case', 'archive-exception', no, '--data', data, '--reason', '当事人已注销，无法补充现场笔录'],
+        FUZE,
+      ),
+    )
+    ok(runLiuhen(['case', 'update', no, '--data', data, '--stage', 'closed'], JILU))
   })
 })

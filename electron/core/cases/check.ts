@@ -15,10 +15,11 @@ import { textRecordsOf } from './text-records.ts'
 
 const ORDER = ['start', 'investigation', 'decision', 'execution', 'closed'] as const
 
-export function checkCase(db: Db, caseId: string, now: Date): CaseCheck {
+/** `closing`: judge the file as if the case were being archived now, every stage's documents due. */
+export function checkCase(db: Db, caseId: string, now: Date, opts: { closing?: boolean } = {}): CaseCheck {
   const c = caseRow(db, caseId)
   const problems: CaseProblem[] = []
-  const reached = ORDER.indexOf(c.executed_on ? 'closed' : c.stage)
+  const reached = ORDER.indexOf(opts.closing || c.executed_on ? 'closed' : c.stage)
   const docs = textRecordsOf(db, caseId).filter((d) => d.current)
 
   const handlers = (

@@ -14,7 +14,8 @@ import {
 import type { Db } from '../db/index.ts'
 import { getAgency } from '../agency.ts'
 import { rolesOf } from '../accounts/users.ts'
-import { chinaDate } from './calendar.ts'
+import { addCalendarDays, chinaDate, loadCalendar } from './calendar.ts'
+import { checkCase } from './check.ts'
 import { indexCase, matchExpression } from './search.ts'
 
 /** Cases: numbering, creation, updates of stage and dates, declared actions, listing and search. */
@@ -245,6 +246,12 @@ export function updateCase(
     major: input.major === undefined ? before.major : input.major ? 1 : 0,
   }
   if (input.handlerIds) checkHandlers(deps.db, input.handlerIds)
+  // Archiving (closing) needs a complete file, or an approver's recorded exception.
+  if (after.stage === 'closed' && before.stage !== 'closed' && !before.archive_exception) {
+    const report = checkCase(deps.db, before.id, deps.now(), { closing: true })
+    const blocking = report.problems.filter((p) => p.kind !== 'archive_overdue')
+    if (blocking.length) throw new AppError('CASE_INCOMPLETE', { count: blocking.length })
+  }
   auditedChange(
     deps,
     {
@@ -395,6 +402,72 @@ export function listCases(
   return { cases: rows.map((r) => toCase(deps.db, r)), total }
 }
 
+export function archiveException(
+  deps: CoreDeps,
+  input: ParsedInput<'cases.archiveException'>,
+  ctx: CallContext,
+): MethodOutput<'cases.archiveException'> {
+  const actor = actorOf(ctx)
+  const c = caseRow(deps.db, input.caseId)
+  const report = checkCase(deps.db, c.id, deps.now())
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'cases.archiveException',
+      targetType: 'case',
+      targetId: c.id,
+      details: { caseNo: c.case_no, reason: input.reason, problems: report.problems.map((p) => p.kind) },
+    },
+    () =>
+      deps.db
+        .prepare('UPDATE cases SET archive_exception = ?, updated_at = ? WHERE id = ?')
+        .run(
+          `${input.reason}（${actor.displayName}，${chinaDate(deps.now())}）`,
+          deps.now().toISOString(),
+          c.id,
+        ),
+  )
+  return { case: toCase(deps.db, caseRow(deps.db, c.id)) }
+}
+
+/** What is due: archiving deadlines of executed cases not yet closed, soonest first. */
+export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases.deadlines'> {
+  const actor = actorOf(ctx)
+  const onlyMine = !actor.roles.some((r) => r !== 'enforcement_officer' && r !== 'admin')
+  const rows = deps.db
+    .prepare(
+      `SELECT id, case_no, executed_on FROM cases WHERE executed_on IS NOT NULL AND stage <> 'closed'
+       ${onlyMine ? 'AND id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)' : ''}`,
+    )
+    .all(...(onlyMine ? [actor.userId] : [])) as { id: string; case_no: string; executed_on: string }[]
+  const cal = loadCalendar(deps.db)
+  const today = chinaDate(deps.now())
+  const items = rows
+    .map((r) => {
+      const d = addCalendarDays(cal, r.executed_on, 30)
+      const daysLeft = Math.round((Date.parse(d.due) - Date.parse(today)) / 86_400_000)
+      return {
+        caseId: r.id,
+        caseNo: r.case_no,
+        kind: 'archive' as const,
+        due: d.due,
+        overdue: daysLeft < 0,
+        daysLeft,
+        uncertain: d.uncertain,
+      }
+    })
+    .sort((a, b) => a.due.localeCompare(b.due))
+  const lateIngests = (
+    deps.db
+      .prepare(
+        "SELECT count(*) AS n FROM evidence WHERE flags LIKE '%late_reason_missing%' AND late_reason IS NULL",
+      )
+      .get() as { n: number }
+  ).n
+  return { items, lateIngests }
+}
+
 /** Active enforcement officers, for choosing a case's handlers and a record's collectors. */
 export function officers(deps: CoreDeps): MethodOutput<'cases.officers'> {
   const rows = deps.db
@@ -404,4 +477,62 @@ export function officers(deps: CoreDeps): MethodOutput<'cases.officers'> {
     )
     .all() as { id: string; display_name: string; badge_no: string | null }[]
   return { officers: rows.map((r) => ({ id: r.id, name: r.display_name, badgeNo: r.badge_no })) }
+}
+
+export function setDocType(
+  deps: CoreDeps,
+  input: ParsedInput<'catalogue.setDocType'>,
+  ctx: CallContext,
+): MethodOutput<'catalogue.setDocType'> {
+  auditedChange(deps, { ...actorFields(actorOf(ctx)), action: 'catalogue.setDocType', details: input }, () =>
+    deps.db
+      .prepare(
+        `INSERT INTO doc_types (code, name, stage, required_for, action, sort)
+         VALUES (@code, @name, @stage, @requiredFor, @action, (SELECT coalesce(max(sort), 0) + 1 FROM doc_types))
+         ON CONFLICT(code) DO UPDATE SET name = @name, stage = @stage, required_for = @requiredFor, action = @action`,
+      )
+      .run({ ...input, requiredFor: JSON.stringify(input.requiredFor) }),
+  )
+  return { ok: true }
+}
+
+export function setActionType(
+  deps: CoreDeps,
+  input: ParsedInput<'catalogue.setActionType'>,
+  ctx: CallContext,
+): MethodOutput<'catalogue.setActionType'> {
+  auditedChange(
+    deps,
+    { ...actorFields(actorOf(ctx)), action: 'catalogue.setActionType', details: input },
+    () =>
+      deps.db
+        .prepare(
+          `INSERT INTO action_types (code, name, stage, full_av, sort)
+         VALUES (@code, @name, @stage, @fullAv, (SELECT coalesce(max(sort), 0) + 1 FROM action_types))
+         ON CONFLICT(code) DO UPDATE SET name = @name, stage = @stage, full_av = @fullAv`,
+        )
+        .run({ ...input, fullAv: input.fullAv ? 1 : 0 }),
+  )
+  return { ok: true }
+}
+
+export function setCalendar(
+  deps: CoreDeps,
+  input: ParsedInput<'calendar.set'>,
+  ctx: CallContext,
+): MethodOutput<'calendar.set'> {
+  if (!input.confirmYear && (!input.date || input.working === undefined))
+    throw new AppError('VALIDATION', { fields: 'date, working' })
+  auditedChange(deps, { ...actorFields(actorOf(ctx)), action: 'calendar.set', details: input }, () => {
+    if (input.date && input.working !== undefined)
+      deps.db
+        .prepare(
+          `INSERT INTO calendar_days (date, working, note) VALUES (?, ?, ?)
+           ON CONFLICT(date) DO UPDATE SET working = excluded.working, note = excluded.note`,
+        )
+        .run(input.date, input.working ? 1 : 0, input.note ?? null)
+    if (input.confirmYear)
+      deps.db.prepare('INSERT OR IGNORE INTO calendar_years (year) VALUES (?)').run(input.confirmYear)
+  })
+  return { ok: true }
 }

@@ -3,9 +3,10 @@ import { useTranslation } from 'react-i18next'
 import { CASE_SOURCES, CONFIDENTIALITY, STAGE_CODES, type Case } from '../../../shared/cases.ts'
 import type { MethodInput, MethodOutput } from '../../../shared/contract.ts'
 import type { Evidence } from '../../../shared/ingest.ts'
+import type { Role } from '../../../shared/roles.ts'
 import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
 import { call, mediaUrl } from '../api.ts'
-import { ErrorText, Field, formatCaptureTime, useSubmit } from '../components/common.tsx'
+import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { Thumbnail } from './Ingest.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
@@ -24,9 +25,9 @@ function useCatalogue(): Catalogue | null {
 }
 
 /** 案件: the list with search, a new-case form, and each case's page (#/cases/<id>). */
-export function CasesPage({ sub }: { sub: string }) {
+export function CasesPage({ sub, roles }: { sub: string; roles: readonly Role[] }) {
   if (sub === 'new') return <NewCase />
-  if (sub) return <CasePage caseId={sub} />
+  if (sub) return <CasePage caseId={sub} roles={roles} />
   return <CaseList />
 }
 
@@ -92,6 +93,7 @@ function CaseList() {
         </button>
       </form>
       <ErrorText error={load.error} />
+      <Deadlines />
       {result ? (
         <div className="panel">
           <p className="muted">{t('cases.total', { total: result.total })}</p>
@@ -153,6 +155,34 @@ function CaseList() {
         </div>
       ) : null}
     </section>
+  )
+}
+
+/** What is due and overdue across the cases this user sees. */
+function Deadlines() {
+  const { t } = useTranslation()
+  const [d, setD] = useState<MethodOutput<'cases.deadlines'> | null>(null)
+  useEffect(() => {
+    void call('cases.deadlines', {}).then(setD, () => undefined)
+  }, [])
+  if (!d || (!d.items.length && !d.lateIngests)) return null
+  return (
+    <div className="panel" data-testid="deadlines">
+      <h3>{t('cases.dueTitle')}</h3>
+      <ul className="problems">
+        {d.items.map((i) => (
+          <li key={i.caseId} className={i.overdue ? 'bad-text' : i.daysLeft <= 7 ? 'warn-text' : undefined}>
+            <a href={`#/cases/${i.caseId}`}>{i.caseNo}</a> {t(`cases.deadline.${i.kind}`, { due: i.due })}{' '}
+            {i.overdue
+              ? t('cases.overdueDays', { days: -i.daysLeft })
+              : t('cases.daysLeft', { days: i.daysLeft })}
+          </li>
+        ))}
+        {d.lateIngests ? (
+          <li className="warn-text">{t('cases.lateIngests', { count: d.lateIngests })}</li>
+        ) : null}
+      </ul>
+    </div>
   )
 }
 
@@ -319,7 +349,7 @@ function NewCase() {
   )
 }
 
-function CasePage({ caseId }: { caseId: string }) {
+function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] }) {
   const { t } = useTranslation()
   const catalogue = useCatalogue()
   const [view, setView] = useState<CaseView | null>(null)
@@ -409,6 +439,12 @@ function CasePage({ caseId }: { caseId: string }) {
             ))}
           </ul>
         )}
+        {c.archiveException ? (
+          <p className="muted">{t('cases.exceptionRecorded', { text: c.archiveException })}</p>
+        ) : null}
+        {!view.check.complete && !c.archiveException && roles.includes('approver') ? (
+          <ArchiveException caseId={c.id} onDone={reload} />
+        ) : null}
         {view.check.deadlines.map((d) => (
           <p key={d.kind} className={d.overdue ? 'bad-text' : 'muted'}>
             {t(`cases.deadline.${d.kind}`, { due: d.due })}
@@ -487,6 +523,7 @@ function CasePage({ caseId }: { caseId: string }) {
         </table>
       </div>
 
+      {catalogue ? <AddTextRecord caseId={c.id} catalogue={catalogue} onDone={reload} /> : null}
       {catalogue ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
     </section>
   )
@@ -668,6 +705,114 @@ function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; onDone: (
       <ErrorText error={save.error} />
       <button type="submit" className="primary" disabled={save.busy || chosen.length === 0}>
         {t('cases.tagButton', { count: chosen.length })}
+      </button>
+    </form>
+  )
+}
+
+function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => void }) {
+  const { t } = useTranslation()
+  const [reason, setReason] = useState('')
+  const s = useSubmit()
+  return (
+    <form
+      className="sub-panel"
+      onSubmit={s.onSubmit(async () => {
+        await call('cases.archiveException', { caseId, reason })
+        onDone()
+      })}
+    >
+      <Field label={t('cases.exception')} hint={t('cases.exceptionHint')}>
+        <input name="exceptionReason" value={reason} onChange={(e) => setReason(e.target.value)} required />
+      </Field>
+      <ErrorText error={s.error} />
+      <button type="submit">{t('cases.recordException')}</button>
+    </form>
+  )
+}
+
+/** Register a signed document of the case from a file on this computer; a PIN signs it like a recording. */
+function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: () => void }) {
+  const { t } = useTranslation()
+  const [form, setForm] = useState({ docType: '', docNo: '', docDate: '', filePath: '', pin: '' })
+  const s = useSubmit()
+  return (
+    <form
+      className="panel"
+      aria-label={t('cases.addText')}
+      onSubmit={s.onSubmit(async () => {
+        await call('textRecords.add', {
+          caseId: props.caseId,
+          docType: form.docType,
+          filePath: form.filePath.trim(),
+          ...(form.docNo.trim() ? { docNo: form.docNo.trim() } : {}),
+          ...(form.docDate ? { docDate: form.docDate } : {}),
+          ...(form.pin ? { pin: form.pin } : {}),
+        })
+        setForm({ docType: '', docNo: '', docDate: '', filePath: '', pin: '' })
+        props.onDone()
+      })}
+    >
+      <h3>{t('cases.addText')}</h3>
+      <div className="grid">
+        <Field label={t('cases.docType')}>
+          <select
+            name="docType"
+            value={form.docType}
+            onChange={(e) => setForm({ ...form, docType: e.target.value })}
+            required
+          >
+            <option value="">—</option>
+            {STAGE_CODES.map((stage) => (
+              <optgroup key={stage} label={t(`cases.stageName.${stage}`)}>
+                {props.catalogue.docTypes
+                  .filter((d) => d.stage === stage)
+                  .map((d) => (
+                    <option key={d.code} value={d.code}>
+                      {d.name}
+                    </option>
+                  ))}
+              </optgroup>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('cases.docNo')}>
+          <input
+            name="docNo"
+            value={form.docNo}
+            onChange={(e) => setForm({ ...form, docNo: e.target.value })}
+          />
+        </Field>
+        <Field label={t('cases.docDate')}>
+          <input
+            type="date"
+            name="docDate"
+            value={form.docDate}
+            onChange={(e) => setForm({ ...form, docDate: e.target.value })}
+          />
+        </Field>
+      </div>
+      <div className="grid">
+        <Field label={t('cases.docFile')} hint={t('cases.docFileHint')}>
+          <input
+            name="docFile"
+            value={form.filePath}
+            onChange={(e) => setForm({ ...form, filePath: e.target.value })}
+            required
+          />
+        </Field>
+        <Field label={t('ingest.pin')}>
+          <PasswordInput
+            name="docPin"
+            value={form.pin}
+            onChange={(pin) => setForm({ ...form, pin })}
+            autoComplete="current-password"
+          />
+        </Field>
+      </div>
+      <ErrorText error={s.error} />
+      <button type="submit" className="primary" disabled={s.busy}>
+        {t('cases.addTextButton')}
       </button>
     </form>
   )

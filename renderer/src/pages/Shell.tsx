@@ -106,7 +106,7 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
     case 'ingest':
       return <IngestPage />
     case 'cases':
-      return <CasesPage sub={sub} />
+      return <CasesPage sub={sub} roles={user.roles} />
     default:
       return (
         <section className="panel narrow">
