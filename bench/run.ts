@@ -337,7 +337,11 @@ benches.search = async () => {
     adminPassword: 'Bench2026admin',
   })
   const admin = (await call('auth.signIn', { username: 'admin', password: 'Bench2026admin' })).session
-  await call('auth.changePassword', { currentPassword: 'Bench2026admin', newPassword: 'Bench2026admin!' }, admin)
+  await call(
+    'auth.changePassword',
+    { currentPassword: 'Bench2026admin', newPassword: 'Bench2026admin!' },
+    admin,
+  )
   const officers: string[] = []
   const surnames = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高'
   for (let i = 0; i < 20; i++) {
@@ -360,7 +364,11 @@ benches.search = async () => {
     admin,
   )
   const session = (await call('auth.signIn', { username: 'jilu', password: 'Bench2026jilu' })).session
-  await call('auth.changePassword', { currentPassword: 'Bench2026jilu', newPassword: 'Bench2026jilu!' }, session)
+  await call(
+    'auth.changePassword',
+    { currentPassword: 'Bench2026jilu', newPassword: 'Bench2026jilu!' },
+    session,
+  )
 
   // A deterministic generator, so every run searches the same agency.
   let seed = 20261123

@@ -127,9 +127,16 @@ describe('案件 page', () => {
     await records.getByRole('button', { name: '播放' }).click()
     const video = page.getByTestId('video')
     await video.waitFor()
-    // Playing, not just loaded: enough data decoded and the clock moving.
+    // Playing, not just loaded: enough data decoded and the clock moving. (A function, not a string: the
+    // page's CSP forbids eval.)
+    type Video = { readyState: number; currentTime: number }
     await page.waitForFunction(
-      "(() => { const v = document.querySelector('video'); return !!v && v.readyState >= 2 && v.currentTime > 0.3 })()",
+      () => {
+        const v = (
+          globalThis as unknown as { document: { querySelector(s: string): Video | null } }
+        ).document.querySelector('video')
+        return !!v && v.readyState >= 2 && v.currentTime > 0.3
+      },
       undefined,
       { timeout: 30_000 },
     )
