@@ -159,7 +159,7 @@ export function createCase(
   const year = Number(filedOn.slice(0, 4))
   const rule = numberingRule(db)
   const id = crypto.randomUUID()
-  const caseNo = auditedChange(
+  auditedChange(
     deps,
     (no: string) => ({
       ...actorFields(actor),
@@ -206,7 +206,6 @@ export function createCase(
       return no
     },
   )
-  void caseNo
   return { case: toCase(db, caseRow(db, id)) }
 }
 
