@@ -100,6 +100,51 @@ export const signatureCheckSchema = z.object({
 })
 export type SignatureCheck = z.infer<typeof signatureCheckSchema>
 
+export const ACCESS_PURPOSES = [
+  'case_review',
+  'supervision',
+  'reconsideration',
+  'litigation',
+  'disclosure',
+  'other',
+] as const
+
+export const accessRequestSchema = z.object({
+  id: z.string(),
+  requesterId: z.string(),
+  requesterName: z.string(),
+  caseId: z.string(),
+  caseNo: z.string(),
+  recordIds: z.array(z.string()).nullable(),
+  purpose: z.enum(ACCESS_PURPOSES),
+  purposeText: z.string().nullable(),
+  kind: z.enum(['view', 'export']),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'withdrawn']),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  decisionNote: z.string().nullable(),
+  createdAt: z.string(),
+})
+
+export const accessGrantSchema = z.object({
+  id: z.string(),
+  requestId: z.string(),
+  holderId: z.string(),
+  holderName: z.string(),
+  caseId: z.string(),
+  caseNo: z.string(),
+  recordIds: z.array(z.string()).nullable(),
+  kind: z.enum(['view', 'export']),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  approvedBy: z.string(),
+  revokedAt: z.string().nullable(),
+  revokeReason: z.string().nullable(),
+  status: z.enum(['active', 'future', 'expired', 'revoked']),
+})
+
 const signingSettingsSchema = z.object({
   tsaUrl: z.string().nullable(),
   tsaAnchors: z.number().int(),
@@ -583,6 +628,104 @@ export const contract = {
     }),
     access: 'authenticated',
   }),
+  'access.request': method({
+    input: z.strictObject({
+      caseId: id,
+      /** Omitted: the whole case. */
+      recordIds: z.array(id).min(1).max(500).optional(),
+      purpose: z.enum(ACCESS_PURPOSES),
+      purposeText: z.string().trim().max(200).optional(),
+      kind: z.enum(['view', 'export']),
+      startsAt: z.iso.datetime({ offset: true }),
+      endsAt: z.iso.datetime({ offset: true }),
+    }),
+    output: z.object({ request: accessRequestSchema }),
+    access: 'authenticated',
+  }),
+  'access.approve': method({
+    /** Optional narrowing: fewer records, a shorter period, view only. */
+    input: z.strictObject({
+      requestId: id,
+      recordIds: z.array(id).min(1).max(500).optional(),
+      startsAt: z.iso.datetime({ offset: true }).optional(),
+      endsAt: z.iso.datetime({ offset: true }).optional(),
+      viewOnly: z.boolean().optional(),
+      note: z.string().trim().max(500).optional(),
+    }),
+    output: z.object({ grant: accessGrantSchema }),
+    access: ['approver'],
+  }),
+  'access.reject': method({
+    input: z.strictObject({ requestId: id, reason: z.string().trim().min(2).max(500) }),
+    output: z.object({ request: accessRequestSchema }),
+    access: ['approver'],
+  }),
+  'access.revoke': method({
+    input: z.strictObject({ grantId: id, reason: z.string().trim().min(2).max(500) }),
+    output: z.object({ grant: accessGrantSchema }),
+    access: ['approver'],
+  }),
+  'access.policy': method({
+    /** The agency's access policy; with no fields, just read it. */
+    input: z.strictObject({
+      handlersOwnOpenCases: z.boolean().optional(),
+      custodians: z.boolean().optional(),
+      seniorApprovers: z.array(id).max(50).optional(),
+      seniorLevels: z.array(z.enum(['privacy', 'trade_secret', 'state_secret'])).optional(),
+    }),
+    output: z.object({
+      handlersOwnOpenCases: z.boolean(),
+      custodians: z.boolean(),
+      seniorApprovers: z.array(z.string()),
+      seniorLevels: z.array(z.string()),
+    }),
+    access: ['admin'],
+  }),
+  'access.list': method({
+    input: empty,
+    output: z.object({
+      requests: z.array(accessRequestSchema),
+      grants: z.array(accessGrantSchema),
+      /** Pending requests waiting for this approver. */
+      inbox: z.number().int(),
+    }),
+    access: 'authenticated',
+  }),
+  'access.log': method({
+    input: z.strictObject({
+      caseId: id.optional(),
+      userId: id.optional(),
+      from: z.string().max(40).optional(),
+      to: z.string().max(40).optional(),
+      limit: z.number().int().min(1).max(5000).default(500),
+    }),
+    output: z.object({
+      entries: z.array(
+        z.object({
+          seq: z.number().int(),
+          at: z.string(),
+          userId: z.string().nullable(),
+          userName: z.string().nullable(),
+          action: z.string(),
+          evidenceId: z.string().nullable(),
+          caseId: z.string().nullable(),
+          basis: z.string().nullable(),
+          grantId: z.string().nullable(),
+          details: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    }),
+    access: ['approver', 'auditor', 'records_officer'],
+  }),
+  'media.progress': method({
+    /** What part of a recording was watched (seconds), reported when playback pauses or the player closes. */
+    input: z.strictObject({
+      evidenceId: id,
+      ranges: z.array(z.tuple([z.number().min(0), z.number().min(0)])).max(200),
+    }),
+    output: z.object({}),
+    access: 'authenticated',
+  }),
   'cases.numbering': method({
     input: z.strictObject({
       /** {abbr} agency abbreviation, {type} the case type's character, {year}, {seq}; must contain {seq}. */
@@ -619,6 +762,8 @@ export const contract = {
         }),
       ),
       check: caseCheckSchema,
+      /** Some or all recordings and documents are hidden: no grant covers them. */
+      restricted: z.boolean(),
     }),
     access: 'authenticated',
   }),

@@ -81,6 +81,13 @@ const OPTIONS = {
   limit: { type: 'string' },
   abbr: { type: 'string' },
   holiday: { type: 'boolean', default: false },
+  records: { type: 'string' },
+  kind: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'purpose-text': { type: 'string' },
+  'view-only': { type: 'boolean', default: false },
+  note: { type: 'string' },
   year: { type: 'string' },
   template: { type: 'string' },
   chain: { type: 'string' },
@@ -839,6 +846,116 @@ function cmdRecordAddText(caseNo: string | undefined, opts: Opts, io: Io): Promi
   )
 }
 
+/** A time given on the command line: ISO 8601, or a date (00:00 Beijing time). */
+function when(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+08:00` : value
+}
+
+function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Promise<number> {
+  if (['approve', 'reject', 'revoke'].includes(sub) && !arg)
+    throw new UsageError(io.t('cli.missingOption', { name: 'ID' }))
+  const records = opts.records ? opts.records.split(',').map((x) => x.trim()) : undefined
+  switch (sub) {
+    case 'request':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'access.request',
+            {
+              caseId: caseIdOf(core, opts.case, io),
+              ...(records ? { recordIds: records } : {}),
+              purpose: (opts.purpose ?? 'case_review') as MethodInput<'access.request'>['purpose'],
+              ...(opts['purpose-text'] ? { purposeText: opts['purpose-text'] } : {}),
+              kind: (opts.kind ?? 'view') as 'view' | 'export',
+              startsAt: when(opts.from ?? new Date().toISOString()),
+              endsAt: when(need(opts, 'to', io.t)),
+            },
+            s,
+          ),
+        (r) => io.t('cli.accessRequested', { id: r.request.id, caseNo: r.request.caseNo }),
+      )
+    case 'approve':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'access.approve',
+            {
+              requestId: arg!,
+              ...(records ? { recordIds: records } : {}),
+              ...(opts.from ? { startsAt: when(opts.from) } : {}),
+              ...(opts.to ? { endsAt: when(opts.to) } : {}),
+              ...(opts['view-only'] ? { viewOnly: true } : {}),
+              ...(opts.note ? { note: opts.note } : {}),
+            },
+            s,
+          ),
+        (r) =>
+          io.t('cli.accessGranted', { id: r.grant.id, holder: r.grant.holderName, until: r.grant.endsAt }),
+      )
+    case 'reject':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'access.reject', { requestId: arg!, reason: need(opts, 'reason', io.t) }, s),
+        () => io.t('cli.done'),
+      )
+    case 'revoke':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'access.revoke', { grantId: arg!, reason: need(opts, 'reason', io.t) }, s),
+        () => io.t('cli.done'),
+      )
+    case 'list':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'access.list', {}, s),
+        (r) =>
+          [
+            ...r.requests.map(
+              (q) => `${q.id}  ${q.status}  ${q.caseNo}  ${q.requesterName}  ${q.kind}  ${q.endsAt}`,
+            ),
+            ...r.grants.map(
+              (g) => `${g.id}  ${g.status}  ${g.caseNo}  ${g.holderName}  ${g.kind}  ${g.endsAt}`,
+            ),
+          ].join('\n'),
+      )
+    case 'log':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'access.log',
+            {
+              ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
+              ...(opts.user ? { userId: userIdOf(core, opts.user)! } : {}),
+              ...(opts.from ? { from: when(opts.from) } : {}),
+              ...(opts.to ? { to: when(opts.to) } : {}),
+            },
+            s,
+          ),
+        (r) =>
+          r.entries
+            .map(
+              (e) =>
+                `${e.at}  ${e.userName ?? ''}  ${e.action}  ${e.evidenceId ?? ''}  ${e.basis ?? ''} ${e.grantId ?? ''}`,
+            )
+            .join('\n'),
+      )
+    default:
+      throw new UsageError(io.t('cli.unknownCommand', { command: `access ${sub}` }))
+  }
+}
+
 async function cmdAuditCheckpoint(opts: Opts, io: Io): Promise<number> {
   const pin = envPassword('LIUHEN_PIN')
   const core = openExisting(opts)
@@ -1001,6 +1118,8 @@ export async function main(argv: string[]): Promise<number> {
           return await cmdCaseUpdate(arg, opts, io)
       }
     }
+    if (positionals[0] === 'access' && positionals[1])
+      return await cmdAccess(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'record' && positionals[1] === 'tag')
       return await cmdRecordTag(positionals.slice(2), opts, io)
     if (positionals[0] === 'record' && positionals[1] === 'add-text')

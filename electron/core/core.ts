@@ -29,6 +29,8 @@ import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
+import * as access from './access/requests.ts'
+import { setAccessPolicy } from './access/gate.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -140,8 +142,8 @@ export function createCore(opts: CoreOptions): Core {
       return {}
     },
     'ingest.jobs': () => ({ jobs: jobs.list() }),
-    'evidence.list': (i) => ingest.evidenceList(ingestDeps, i),
-    'evidence.thumbnail': (i) => ingest.evidenceThumbnail(ingestDeps, i),
+    'evidence.list': (i, ctx) => ingest.evidenceList(ingestDeps, i, ctx),
+    'evidence.thumbnail': (i, ctx) => ingest.evidenceThumbnail(ingestDeps, i, ctx),
     'evidence.setLateReason': (i, ctx) => ingest.evidenceSetLateReason(ingestDeps, i, ctx),
     'ca.init': (i, ctx) => authority.caInit(deps, i, ctx),
     'ca.issue': (i, ctx) => authority.caIssue(deps, i, ctx),
@@ -156,6 +158,34 @@ export function createCore(opts: CoreOptions): Core {
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
     'cases.catalogue': () => caseQueries.catalogue(deps),
     'cases.numbering': (i, ctx) => cases.setNumbering(deps, i, ctx),
+    'access.request': (i, ctx) => access.requestAccess(deps, i, ctx),
+    'access.approve': (i, ctx) => access.approveRequest(deps, i, ctx),
+    'access.reject': (i, ctx) => access.rejectRequest(deps, i, ctx),
+    'access.revoke': (i, ctx) => access.revokeGrant(deps, i, ctx),
+    'access.list': (_i, ctx) => access.listAccess(deps, ctx),
+    'access.policy': (i, ctx) => setAccessPolicy(deps, i, ctx),
+    'access.log': (i) => access.accessLog(deps, i),
+    'media.progress': (i, ctx) => {
+      auditedChange(
+        deps,
+        {
+          ...actorFields(ctx.actor),
+          action: 'media.progress',
+          targetType: 'evidence',
+          targetId: i.evidenceId,
+          details: {
+            caseId:
+              (
+                db.prepare('SELECT case_id FROM record_tags WHERE evidence_id = ?').get(i.evidenceId) as
+                  { case_id: string | null } | undefined
+              )?.case_id ?? null,
+            ranges: i.ranges.map(([a, b]) => [Math.round(a * 10) / 10, Math.round(b * 10) / 10]),
+          },
+        },
+        () => undefined,
+      )
+      return {}
+    },
     'media.open': (i, ctx) => openMedia({ ...deps, media }, i, ctx),
     'cases.officers': () => cases.officers(deps),
     'cases.create': (i, ctx) => cases.createCase(deps, i, ctx),

@@ -4,15 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { MethodOutput, ParsedInput } from '../../shared/contract.ts'
 import { AppError } from '../../shared/errors.ts'
-import {
-  actorFields,
-  actorOf,
-  auditedChange,
-  type Actor,
-  type CallContext,
-  type CoreDeps,
-} from './context.ts'
-import type { Db } from './db/index.ts'
+import type { CallContext, CoreDeps } from './context.ts'
+import { gateRecord } from './access/gate.ts'
 import type { DataLayout } from './paths.ts'
 import { objectPath } from './vault.ts'
 import { ffprobe } from './ingest/metadata.ts'
@@ -55,22 +48,6 @@ export class MediaTickets {
     if (!t || t.expires < now) return null
     return { file: t.file, mime: t.mime, size: t.size }
   }
-}
-
-/** Records officers open any record; enforcement officers those of their cases, and what they took or brought in. */
-function mayOpen(db: Db, actor: Actor, evidenceId: string): boolean {
-  if (actor.roles.includes('records_officer')) return true
-  if (!actor.roles.includes('enforcement_officer')) return false
-  const t = db
-    .prepare('SELECT case_id, collectors FROM record_tags WHERE evidence_id = ?')
-    .get(evidenceId) as { case_id: string | null; collectors: string } | undefined
-  if (t?.case_id)
-    return !!db
-      .prepare('SELECT 1 FROM case_handlers WHERE case_id = ? AND user_id = ?')
-      .get(t.case_id, actor.userId)
-  const e = db.prepare('SELECT ingested_by, collector_user_id FROM evidence WHERE id = ?').get(evidenceId) as
-    { ingested_by: string; collector_user_id: string | null } | undefined
-  return !!e && (e.ingested_by === actor.userId || e.collector_user_id === actor.userId)
 }
 
 const MIME: Record<string, string> = {
@@ -182,20 +159,13 @@ export async function openMedia(
   input: ParsedInput<'media.open'>,
   ctx: CallContext,
 ): Promise<MethodOutput<'media.open'>> {
-  const actor = actorOf(ctx)
+  // The choke point decides and logs (media.open with its basis, or access.denied) before any byte moves.
+  gateRecord(deps, ctx, input.evidenceId, 'view', 'media.open')
   const e = deps.db
     .prepare('SELECT id, sha256, media_type, original_name, size FROM evidence WHERE id = ?')
     .get(input.evidenceId) as
     { id: string; sha256: string; media_type: string; original_name: string; size: number } | undefined
   if (!e) throw new AppError('NOT_FOUND')
-  if (!mayOpen(deps.db, actor, e.id)) {
-    auditedChange(
-      deps,
-      { ...actorFields(actor), action: 'media.denied', targetType: 'evidence', targetId: e.id },
-      () => undefined,
-    )
-    throw new AppError('FORBIDDEN')
-  }
   const original = objectPath(deps.layout, e.sha256)
   let media: MediaFile = { file: original, mime: mimeOf(e.original_name, e.media_type), size: e.size }
   let preview = false
@@ -209,17 +179,6 @@ export async function openMedia(
     }
     preview = true
   }
-  auditedChange(
-    deps,
-    {
-      ...actorFields(actor),
-      action: 'media.open',
-      targetType: 'evidence',
-      targetId: e.id,
-      details: { preview, channel: ctx.channel },
-    },
-    () => undefined,
-  )
   return {
     ticket: deps.media.issue(media, deps.now().getTime()),
     mime: media.mime,

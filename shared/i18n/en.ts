@@ -259,6 +259,10 @@ const en: Messages = {
       'Unified social credit code {{idNo}} is not valid: 18 characters (no I, O, S, V, Z) with a last check character matching the first 17.',
     CASE_INCOMPLETE:
       'The case file is incomplete ({{count}} problem(s)) and cannot be archived. Complete it, or have an approver record an exception with its reason.',
+    SELF_APPROVAL: 'Nobody may approve their own access request.',
+    NEEDS_SENIOR_APPROVER:
+      'This case involves privacy, trade or state secrets: one of the approvers the agency designated must decide.',
+    REQUEST_DECIDED: 'This request or grant has already been dealt with.',
     PREVIEW_FAILED:
       'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
@@ -377,6 +381,8 @@ const en: Messages = {
     textAdded: 'Document registered: {{name}} (SHA-256 {{sha256}})',
     done: 'Done.',
     numbering: 'Case numbering: {{template}} (abbreviation {{abbr}}), e.g. {{example}}',
+    accessRequested: 'Access request {{id}} ({{caseNo}}) submitted for approval.',
+    accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 

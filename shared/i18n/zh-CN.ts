@@ -244,6 +244,9 @@ const zhCN = {
     BAD_CREDIT_CODE:
       '统一社会信用代码 {{idNo}} 不正确：应为 18 位（不含 I、O、S、V、Z），最后一位校验码须与前 17 位相符，请核对。',
     CASE_INCOMPLETE: '案卷不完整（{{count}} 项问题），不能归档。请补齐，或由负责人登记例外并说明理由。',
+    SELF_APPROVAL: '不能审批自己提出的调阅申请。',
+    NEEDS_SENIOR_APPROVER: '该案件涉及个人隐私、商业秘密或国家秘密，须由本单位指定的负责人审批。',
+    REQUEST_DECIDED: '该申请或授权已处理，不能重复操作。',
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
@@ -359,6 +362,8 @@ const zhCN = {
     textAdded: '已登记文书：{{name}}（SHA-256 {{sha256}}）',
     done: '完成。',
     numbering: '案件编号规则：{{template}}（机关简称 {{abbr}}），例如 {{example}}',
+    accessRequested: '已提出调阅申请 {{id}}（{{caseNo}}），等待审批。',
+    accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 

@@ -81,7 +81,7 @@ describe('media.open', () => {
     const denied = await t.fail('media.open', { evidenceId: ids['REC_0001.AVI']! }, officer.session)
     expect(denied.code).toBe('FORBIDDEN')
     const { events } = await t.call('audit.list', { limit: 20 }, admin)
-    expect(events.map((e) => e.action)).toContain('media.denied')
+    expect(events.map((e) => e.action)).toContain('access.denied')
 
     // Tickets expire.
     t.clock.advance(11 * 60_000)

@@ -1,6 +1,7 @@
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
-import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
+import { basisForCase, basisForRecord } from '../access/gate.ts'
 import { checkCase } from './check.ts'
 import { matchExpression } from './search.ts'
 import { assertCanSeeCase, caseRow, toCase } from './service.ts'
@@ -48,9 +49,30 @@ export function getCase(
   ctx: CallContext,
 ): MethodOutput<'cases.get'> {
   const db = deps.db
+  const actor = actorOf(ctx)
+  const known = db.prepare('SELECT 1 FROM cases WHERE id = ?').get(input.caseId)
+  const basis = known ? basisForCase(deps, actor, input.caseId) : null
+  // Approvers, auditors and legal reviewers see what a case is (to decide on requests, to supervise);
+  // its recordings and documents only under a basis like anyone else.
+  const overseer = actor.roles.some((r) => r === 'approver' || r === 'auditor' || r === 'legal_reviewer')
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: known && (basis || overseer) ? 'access.case' : 'access.denied',
+      targetType: 'case',
+      targetId: input.caseId.slice(0, 64),
+      details: {
+        caseId: input.caseId.slice(0, 64),
+        channel: ctx.channel,
+        ...(basis ?? { basis: overseer ? 'summary' : 'none' }),
+      },
+    },
+    () => undefined,
+  )
+  if (!known || (!basis && !overseer)) throw new AppError('FORBIDDEN')
   const row = caseRow(db, input.caseId)
-  assertCanSeeCase(db, actorOf(ctx), row.id)
-  const records = (
+  const all = (
     db
       .prepare(
         `SELECT e.id, e.sha256, e.media_type, e.original_name, e.size, e.duration_ms, e.ingested_at
@@ -76,6 +98,11 @@ export function getCase(
     ingestedAt: e.ingested_at,
     tags: tagsOf(db, e.id),
   }))
+  const records = !basis
+    ? []
+    : basis.basis === 'grant'
+      ? all.filter((r) => basisForRecord(deps, actor, r.evidenceId, 'view'))
+      : all
   const actions = (
     db
       .prepare(
@@ -98,7 +125,9 @@ export function getCase(
   return {
     case: toCase(db, row),
     records,
-    textRecords: textRecordsOf(db, row.id),
+    textRecords:
+      basis && (basis.basis !== 'grant' || records.length === all.length) ? textRecordsOf(db, row.id) : [],
+    restricted: !basis || records.length < all.length,
     actions,
     check: checkCase(db, row.id, deps.now()),
   }
@@ -145,8 +174,9 @@ export function searchRecords(
     fact: string | null
     capture_start: string | null
   }[]
+  const visible = rows.filter((r) => basisForRecord(deps, actor, r.id, 'view'))
   return {
-    records: rows.slice(0, input.limit).map((r) => ({
+    records: visible.slice(0, input.limit).map((r) => ({
       evidenceId: r.id,
       originalName: r.original_name,
       mediaType: r.media_type,

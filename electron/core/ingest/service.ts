@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import { AppError } from '../../../shared/errors.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import { basisForRecord, gateRecord } from '../access/gate.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { findById } from '../accounts/users.ts'
 import { attachedVolumes } from '../devices/detect.ts'
@@ -138,7 +139,11 @@ export async function ingestScan(
 export function evidenceThumbnail(
   deps: Deps,
   input: ParsedInput<'evidence.thumbnail'>,
+  ctx: CallContext,
 ): MethodOutput<'evidence.thumbnail'> {
+  // Thumbnails show content: the same gate as playback. Only refusals are logged (a list shows dozens).
+  if (!basisForRecord(deps, actorOf(ctx), input.evidenceId, 'view'))
+    gateRecord(deps, ctx, input.evidenceId, 'view', 'evidence.thumbnail')
   const ev = findEvidence(deps.db, input.evidenceId)
   if (!ev) throw new AppError('NOT_FOUND')
   const file = thumbnailPath(deps.layout, ev.sha256)
@@ -213,6 +218,12 @@ export async function devicesClear(
   return { deleted }
 }
 
-export function evidenceList(deps: Deps, input: ParsedInput<'evidence.list'>): MethodOutput<'evidence.list'> {
-  return { items: listEvidence(deps.db, input) }
+/** Recent recordings, as far as the caller may see them (custodians all; officers their own and their cases'). */
+export function evidenceList(
+  deps: Deps,
+  input: ParsedInput<'evidence.list'>,
+  ctx: CallContext,
+): MethodOutput<'evidence.list'> {
+  const actor = actorOf(ctx)
+  return { items: listEvidence(deps.db, input).filter((e) => basisForRecord(deps, actor, e.id, 'view')) }
 }

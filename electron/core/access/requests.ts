@@ -1,0 +1,416 @@
+import crypto from 'node:crypto'
+import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import { AppError } from '../../../shared/errors.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
+import type { Db } from '../db/index.ts'
+import { accessPolicy } from './gate.ts'
+
+/*
+ * Requests and grants. Anyone asks (a whole case or chosen records, a purpose, view or export, a period); an
+ * approver other than the requester approves (possibly narrowed: fewer records, a shorter period, view only) or
+ * rejects with a reason; confidential cases need one of the senior approvers the agency named. A grant can be
+ * revoked at any moment. Every step is an audited change.
+ */
+
+interface RequestRow {
+  id: string
+  requester_id: string
+  case_id: string
+  record_ids: string | null
+  purpose: MethodOutput<'access.list'>['requests'][number]['purpose']
+  purpose_text: string | null
+  kind: 'view' | 'export'
+  starts_at: string
+  ends_at: string
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn'
+  decided_by: string | null
+  decided_at: string | null
+  decision_note: string | null
+  created_at: string
+}
+
+interface GrantRow {
+  id: string
+  request_id: string
+  holder_id: string
+  case_id: string
+  record_ids: string | null
+  kind: 'view' | 'export'
+  starts_at: string
+  ends_at: string
+  approved_by: string
+  revoked_at: string | null
+  revoke_reason: string | null
+  created_at: string
+}
+
+const nameOf = (db: Db, id: string | null) =>
+  id
+    ? ((
+        db.prepare('SELECT display_name FROM users WHERE id = ?').get(id) as
+          { display_name: string } | undefined
+      )?.display_name ?? id)
+    : null
+const caseNoOf = (db: Db, id: string) =>
+  (db.prepare('SELECT case_no FROM cases WHERE id = ?').get(id) as { case_no: string } | undefined)
+    ?.case_no ?? id
+
+function toRequest(db: Db, r: RequestRow) {
+  return {
+    id: r.id,
+    requesterId: r.requester_id,
+    requesterName: nameOf(db, r.requester_id)!,
+    caseId: r.case_id,
+    caseNo: caseNoOf(db, r.case_id),
+    recordIds: r.record_ids ? (JSON.parse(r.record_ids) as string[]) : null,
+    purpose: r.purpose,
+    purposeText: r.purpose_text,
+    kind: r.kind,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    status: r.status,
+    decidedBy: nameOf(db, r.decided_by),
+    decidedAt: r.decided_at,
+    decisionNote: r.decision_note,
+    createdAt: r.created_at,
+  }
+}
+
+function toGrant(db: Db, g: GrantRow, now: Date) {
+  const t = now.toISOString()
+  return {
+    id: g.id,
+    requestId: g.request_id,
+    holderId: g.holder_id,
+    holderName: nameOf(db, g.holder_id)!,
+    caseId: g.case_id,
+    caseNo: caseNoOf(db, g.case_id),
+    recordIds: g.record_ids ? (JSON.parse(g.record_ids) as string[]) : null,
+    kind: g.kind,
+    startsAt: g.starts_at,
+    endsAt: g.ends_at,
+    approvedBy: nameOf(db, g.approved_by)!,
+    revokedAt: g.revoked_at,
+    revokeReason: g.revoke_reason,
+    status: g.revoked_at
+      ? ('revoked' as const)
+      : g.ends_at <= t
+        ? ('expired' as const)
+        : g.starts_at > t
+          ? ('future' as const)
+          : ('active' as const),
+  }
+}
+
+export function requestAccess(
+  deps: CoreDeps,
+  input: ParsedInput<'access.request'>,
+  ctx: CallContext,
+): MethodOutput<'access.request'> {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  if (!db.prepare('SELECT 1 FROM cases WHERE id = ?').get(input.caseId)) throw new AppError('NOT_FOUND')
+  if (input.recordIds) {
+    for (const id of input.recordIds)
+      if (
+        !db.prepare('SELECT 1 FROM record_tags WHERE evidence_id = ? AND case_id = ?').get(id, input.caseId)
+      )
+        throw new AppError('VALIDATION', { fields: 'recordIds' })
+  }
+  if (input.purpose === 'other' && !input.purposeText)
+    throw new AppError('VALIDATION', { fields: 'purposeText' })
+  if (input.endsAt <= input.startsAt) throw new AppError('VALIDATION', { fields: 'endsAt' })
+  const id = crypto.randomUUID()
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'access.request',
+      targetType: 'access_request',
+      targetId: id,
+      details: {
+        caseNo: caseNoOf(db, input.caseId),
+        kind: input.kind,
+        purpose: input.purpose,
+        records: input.recordIds?.length ?? 'all',
+      },
+    },
+    () =>
+      db
+        .prepare(
+          `INSERT INTO access_requests (id, requester_id, case_id, record_ids, purpose, purpose_text, kind, starts_at,
+             ends_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          actor.userId,
+          input.caseId,
+          input.recordIds ? JSON.stringify(input.recordIds) : null,
+          input.purpose,
+          input.purposeText ?? null,
+          input.kind,
+          input.startsAt,
+          input.endsAt,
+          deps.now().toISOString(),
+        ),
+  )
+  return {
+    request: toRequest(db, db.prepare('SELECT * FROM access_requests WHERE id = ?').get(id) as RequestRow),
+  }
+}
+
+function pendingRequest(db: Db, id: string): RequestRow {
+  const r = db.prepare('SELECT * FROM access_requests WHERE id = ?').get(id) as RequestRow | undefined
+  if (!r) throw new AppError('NOT_FOUND')
+  if (r.status !== 'pending') throw new AppError('REQUEST_DECIDED')
+  return r
+}
+
+function assertMayDecide(db: Db, r: RequestRow, approverId: string): void {
+  // Separation of duties, in the core: nobody approves their own request.
+  if (r.requester_id === approverId) throw new AppError('SELF_APPROVAL')
+  const policy = accessPolicy(db)
+  const level = (
+    db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(r.case_id) as { confidentiality: string }
+  ).confidentiality
+  if (
+    policy.seniorLevels.includes(level) &&
+    policy.seniorApprovers.length &&
+    !policy.seniorApprovers.includes(approverId)
+  )
+    throw new AppError('NEEDS_SENIOR_APPROVER')
+}
+
+export function approveRequest(
+  deps: CoreDeps,
+  input: ParsedInput<'access.approve'>,
+  ctx: CallContext,
+): MethodOutput<'access.approve'> {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = pendingRequest(db, input.requestId)
+  assertMayDecide(db, r, actor.userId)
+  // Narrowing only: fewer records, a shorter period, view instead of export; never more than was asked.
+  const asked = r.record_ids ? (JSON.parse(r.record_ids) as string[]) : null
+  const records = input.recordIds ?? asked
+  if (input.recordIds && asked && input.recordIds.some((id) => !asked.includes(id)))
+    throw new AppError('VALIDATION', { fields: 'recordIds' })
+  if (input.recordIds && !asked)
+    for (const id of input.recordIds)
+      if (!db.prepare('SELECT 1 FROM record_tags WHERE evidence_id = ? AND case_id = ?').get(id, r.case_id))
+        throw new AppError('VALIDATION', { fields: 'recordIds' })
+  const startsAt = input.startsAt && input.startsAt > r.starts_at ? input.startsAt : r.starts_at
+  const endsAt = input.endsAt && input.endsAt < r.ends_at ? input.endsAt : r.ends_at
+  if (endsAt <= startsAt) throw new AppError('VALIDATION', { fields: 'endsAt' })
+  const kind = input.viewOnly ? 'view' : r.kind
+  const now = deps.now().toISOString()
+  const grantId = crypto.randomUUID()
+  const narrowed =
+    kind !== r.kind ||
+    startsAt !== r.starts_at ||
+    endsAt !== r.ends_at ||
+    JSON.stringify(records) !== JSON.stringify(asked)
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'access.approve',
+      targetType: 'access_request',
+      targetId: r.id,
+      details: {
+        grantId,
+        caseNo: caseNoOf(db, r.case_id),
+        requester: nameOf(db, r.requester_id),
+        kind,
+        startsAt,
+        endsAt,
+        records: records?.length ?? 'all',
+        narrowed,
+        ...(input.note ? { note: input.note } : {}),
+      },
+    },
+    () => {
+      db.prepare(
+        "UPDATE access_requests SET status = 'approved', decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?",
+      ).run(actor.userId, now, input.note ?? null, r.id)
+      db.prepare(
+        `INSERT INTO access_grants (id, request_id, holder_id, case_id, record_ids, kind, starts_at, ends_at, approved_by,
+           created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        grantId,
+        r.id,
+        r.requester_id,
+        r.case_id,
+        records ? JSON.stringify(records) : null,
+        kind,
+        startsAt,
+        endsAt,
+        actor.userId,
+        now,
+      )
+    },
+  )
+  return {
+    grant: toGrant(
+      db,
+      db.prepare('SELECT * FROM access_grants WHERE id = ?').get(grantId) as GrantRow,
+      deps.now(),
+    ),
+  }
+}
+
+export function rejectRequest(
+  deps: CoreDeps,
+  input: ParsedInput<'access.reject'>,
+  ctx: CallContext,
+): MethodOutput<'access.reject'> {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = pendingRequest(db, input.requestId)
+  assertMayDecide(db, r, actor.userId)
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'access.reject',
+      targetType: 'access_request',
+      targetId: r.id,
+      details: {
+        caseNo: caseNoOf(db, r.case_id),
+        requester: nameOf(db, r.requester_id),
+        reason: input.reason,
+      },
+    },
+    () =>
+      db
+        .prepare(
+          "UPDATE access_requests SET status = 'rejected', decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?",
+        )
+        .run(actor.userId, deps.now().toISOString(), input.reason, r.id),
+  )
+  return {
+    request: toRequest(db, db.prepare('SELECT * FROM access_requests WHERE id = ?').get(r.id) as RequestRow),
+  }
+}
+
+export function revokeGrant(
+  deps: CoreDeps,
+  input: ParsedInput<'access.revoke'>,
+  ctx: CallContext,
+): MethodOutput<'access.revoke'> {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const g = db.prepare('SELECT * FROM access_grants WHERE id = ?').get(input.grantId) as GrantRow | undefined
+  if (!g) throw new AppError('NOT_FOUND')
+  if (g.revoked_at) throw new AppError('REQUEST_DECIDED')
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: 'access.revoke',
+      targetType: 'access_grant',
+      targetId: g.id,
+      details: { caseNo: caseNoOf(db, g.case_id), holder: nameOf(db, g.holder_id), reason: input.reason },
+    },
+    () =>
+      db
+        .prepare('UPDATE access_grants SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ?')
+        .run(deps.now().toISOString(), actor.userId, input.reason, g.id),
+  )
+  return {
+    grant: toGrant(
+      db,
+      db.prepare('SELECT * FROM access_grants WHERE id = ?').get(g.id) as GrantRow,
+      deps.now(),
+    ),
+  }
+}
+
+/** The approver's inbox, the caller's own requests, and grants (the caller's; all of them for approvers). */
+export function listAccess(deps: CoreDeps, ctx: CallContext): MethodOutput<'access.list'> {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const approver = actor.roles.includes('approver')
+  const requests = (
+    approver
+      ? db
+          .prepare(
+            "SELECT * FROM access_requests WHERE status = 'pending' OR requester_id = ? ORDER BY created_at DESC LIMIT 500",
+          )
+          .all(actor.userId)
+      : db
+          .prepare('SELECT * FROM access_requests WHERE requester_id = ? ORDER BY created_at DESC LIMIT 500')
+          .all(actor.userId)
+  ) as RequestRow[]
+  const grants = (
+    approver
+      ? db.prepare('SELECT * FROM access_grants ORDER BY created_at DESC LIMIT 500').all()
+      : db
+          .prepare('SELECT * FROM access_grants WHERE holder_id = ? ORDER BY created_at DESC LIMIT 500')
+          .all(actor.userId)
+  ) as GrantRow[]
+  return {
+    requests: requests.map((r) => toRequest(db, r)),
+    grants: grants.map((g) => toGrant(db, g, deps.now())),
+    inbox: approver
+      ? requests.filter((r) => r.status === 'pending' && r.requester_id !== actor.userId).length
+      : 0,
+  }
+}
+
+const ACCESS_ACTIONS = ['media.open', 'access.denied', 'access.export', 'media.progress', 'access.case']
+
+/** The access log: every view, playback, export and denial, with the basis (grant id) it rested on. */
+export function accessLog(deps: CoreDeps, input: ParsedInput<'access.log'>): MethodOutput<'access.log'> {
+  const db = deps.db
+  const where = [`a.action IN (${ACCESS_ACTIONS.map(() => '?').join(',')})`]
+  const args: unknown[] = [...ACCESS_ACTIONS]
+  if (input.caseId) {
+    where.push("json_extract(a.details, '$.caseId') = ?")
+    args.push(input.caseId)
+  }
+  if (input.userId) {
+    where.push('a.actor_id = ?')
+    args.push(input.userId)
+  }
+  if (input.from) {
+    where.push('a.ts >= ?')
+    args.push(input.from)
+  }
+  if (input.to) {
+    where.push('a.ts < ?')
+    args.push(input.to)
+  }
+  const rows = db
+    .prepare(
+      `SELECT a.seq, a.ts AS at, a.actor_id, a.actor_name, a.action, a.target_id, a.details FROM audit_events a
+       WHERE ${where.join(' AND ')} ORDER BY a.seq DESC LIMIT ?`,
+    )
+    .all(...args, input.limit) as {
+    seq: number
+    at: string
+    actor_id: string | null
+    actor_name: string | null
+    action: string
+    target_id: string | null
+    details: string
+  }[]
+  return {
+    entries: rows.map((r) => {
+      const d = JSON.parse(r.details) as Record<string, unknown>
+      return {
+        seq: r.seq,
+        at: r.at,
+        userId: r.actor_id,
+        userName: r.actor_name,
+        action: r.action,
+        evidenceId: r.target_id,
+        caseId: (d.caseId as string | null | undefined) ?? null,
+        basis: (d.basis as string | undefined) ?? null,
+        grantId: (d.grantId as string | undefined) ?? null,
+        details: d,
+      }
+    }),
+  }
+}

@@ -1,0 +1,150 @@
+import crypto from 'node:crypto'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { tempDir } from '../helpers/bridge.ts'
+import { testCore } from '../helpers/core.ts'
+import { makeClip } from '../helpers/media.ts'
+
+/* Access approval: no grant, no evidence; every decision and every view in the hash-chained log. */
+
+const t = testCore()
+afterAll(() => t.core.close())
+
+let admin = ''
+let jilu = ''
+let fuze = ''
+let fuze2 = ''
+let auditor = ''
+let stranger = ''
+let caseId = ''
+let records: string[] = []
+
+const hour = 3_600_000
+const iso = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString()
+
+beforeAll(async () => {
+  admin = await t.adminSession()
+  // Grants run for hours; the clock moves past them without the sessions locking for idleness.
+  await t.call('agency.update', { idleLockMinutes: 240 }, admin)
+  jilu = (await t.userSession(admin, 'jilu', ['records_officer'])).session
+  fuze = (await t.userSession(admin, 'fuze', ['approver'])).session
+  fuze2 = (await t.userSession(admin, 'fuze2', ['approver'])).session
+  auditor = (await t.userSession(admin, 'shenji', ['auditor'])).session
+  stranger = (await t.userSession(admin, 'wangwu', ['enforcement_officer'])).session
+  const a = await t.userSession(admin, 'lijing', ['enforcement_officer'])
+  const b = await t.userSession(admin, 'zhangwei', ['enforcement_officer'])
+  const dir = tempDir('liuhen-accessdev-')
+  makeClip(path.join(dir, 'ZD_20261120090000_0001.MP4'), { creationTime: '2026-11-20T09:00:00Z' })
+  makeClip(path.join(dir, 'ZD_20261120093000_0002.MP4'), { creationTime: '2026-11-20T09:30:00Z' })
+  const { jobId } = await t.call('ingest.start', { sourceRoot: dir, lateReason: '外出执法' }, jilu)
+  await t.core.waitForJob(jobId)
+  const { jobs } = await t.call('ingest.jobs', {}, jilu)
+  records = [...new Set(jobs[0]!.results.map((r) => r.evidenceId!))].sort()
+  expect(records).toHaveLength(2)
+  const c = await t.call(
+    'cases.create',
+    {
+      type: 'penalty',
+      cause: '串换药品违规结算',
+      source: 'complaint',
+      party: { kind: 'organisation', name: '某大药房' },
+      handlerIds: [a.user.id, b.user.id],
+    },
+    jilu,
+  )
+  caseId = c.case.id
+  await t.call('records.tag', { evidenceIds: records, tags: { caseId, stage: 'investigation' } }, jilu)
+})
+
+async function lastAudit(action: string) {
+  const { events } = await t.call('audit.list', { limit: 50 }, admin)
+  return events.find((e) => e.action === action)
+}
+
+describe('access approval', () => {
+  test('without a grant, every path is refused and the refusal is logged', async () => {
+    expect((await t.fail('media.open', { evidenceId: records[0]! }, stranger)).code).toBe('FORBIDDEN')
+    expect((await lastAudit('access.denied'))?.targetId).toBe(records[0])
+    expect((await t.fail('evidence.thumbnail', { evidenceId: records[0]! }, stranger)).code).toBe('FORBIDDEN')
+    expect((await t.fail('cases.get', { caseId }, stranger)).code).toBe('FORBIDDEN')
+    // An auditor sees what the case is, not its recordings.
+    const summary = await t.call('cases.get', { caseId }, auditor)
+    expect(summary).toMatchObject({ restricted: true, records: [], textRecords: [] })
+    // Forged and guessed ids look exactly like forbidden ones, and are logged too.
+    const forged = crypto.randomUUID()
+    expect((await t.fail('media.open', { evidenceId: forged }, stranger)).code).toBe('FORBIDDEN')
+    expect((await lastAudit('access.denied'))?.targetId).toBe(forged)
+    expect((await t.call('evidence.list', { limit: 100 }, stranger)).items).toEqual([])
+  })
+
+  test('nobody approves their own request', async () => {
+    const { request } = await t.call(
+      'access.request',
+      { caseId, purpose: 'supervision', kind: 'view', startsAt: iso(0), endsAt: iso(24 * hour) },
+      fuze,
+    )
+    expect((await t.fail('access.approve', { requestId: request.id }, fuze)).code).toBe('SELF_APPROVAL')
+    await t.call('access.reject', { requestId: request.id, reason: '请通过负责人办公室申请' }, fuze2)
+  })
+
+  test('an approved grant opens the records it names, for its period; narrowed, expired and revoked grants refuse', async () => {
+    const { request } = await t.call(
+      'access.request',
+      { caseId, purpose: 'reconsideration', kind: 'export', startsAt: iso(0), endsAt: iso(48 * hour) },
+      stranger,
+    )
+    const { inbox } = await t.call('access.list', {}, fuze)
+    expect(inbox).toBeGreaterThanOrEqual(1)
+    // Narrowed: one record, one hour, view only.
+    const { grant } = await t.call(
+      'access.approve',
+      { requestId: request.id, recordIds: [records[0]!], endsAt: iso(hour), viewOnly: true },
+      fuze,
+    )
+    expect(grant).toMatchObject({ kind: 'view', recordIds: [records[0]], status: 'active' })
+    const opened = await t.call('media.open', { evidenceId: records[0]! }, stranger)
+    expect(t.core.resolveMedia(opened.ticket)).not.toBeNull()
+    expect((await t.fail('media.open', { evidenceId: records[1]! }, stranger)).code).toBe('FORBIDDEN')
+    const view = await t.call('cases.get', { caseId }, stranger)
+    expect(view.records.map((r) => r.evidenceId)).toEqual([records[0]])
+
+    // The log has the view with its grant.
+    const log = await t.call('access.log', { caseId }, fuze)
+    const entry = log.entries.find((e) => e.action === 'media.open' && e.userName === 'wangwu')
+    expect(entry).toMatchObject({ evidenceId: records[0], basis: 'grant', grantId: grant.id })
+    expect(log.entries.some((e) => e.action === 'access.denied' && e.evidenceId === records[1])).toBe(true)
+
+    // Expired.
+    t.clock.advance(hour + 1000)
+    expect((await t.fail('media.open', { evidenceId: records[0]! }, stranger)).code).toBe('FORBIDDEN')
+
+    // Revoked at once.
+    const again = await t.call(
+      'access.request',
+      { caseId, purpose: 'litigation', kind: 'view', startsAt: iso(0), endsAt: iso(24 * hour) },
+      stranger,
+    )
+    const g2 = await t.call('access.approve', { requestId: again.request.id }, fuze)
+    await t.call('media.open', { evidenceId: records[1]! }, stranger)
+    await t.call('access.revoke', { grantId: g2.grant.id, reason: '诉讼已撤回' }, fuze)
+    expect((await t.fail('media.open', { evidenceId: records[1]! }, stranger)).code).toBe('FORBIDDEN')
+    const mine = await t.call('access.list', {}, stranger)
+    expect(mine.grants.map((g) => g.status).sort()).toEqual(['expired', 'revoked'])
+  })
+
+  test('a confidential case needs the senior approver the agency named', async () => {
+    await t.call('cases.update', { caseId, confidentiality: 'trade_secret' }, jilu)
+    // Name fuze2 the only senior approver.
+    const fuze2Id = t.core.userIdByName('fuze2')!
+    await t.call('access.policy', { seniorApprovers: [fuze2Id] }, admin)
+    const { request } = await t.call(
+      'access.request',
+      { caseId, purpose: 'case_review', kind: 'view', startsAt: iso(0), endsAt: iso(hour) },
+      auditor,
+    )
+    expect((await t.fail('access.approve', { requestId: request.id }, fuze)).code).toBe(
+      'NEEDS_SENIOR_APPROVER',
+    )
+    await t.call('access.approve', { requestId: request.id }, fuze2)
+  })
+})
