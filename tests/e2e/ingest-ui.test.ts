@@ -156,8 +156,9 @@ describe('采集 page', () => {
     await page.getByTestId('progress').waitFor()
     await page.screenshot({ path: screenshotPath('11-ingest-progress') })
     const banner = page.getByTestId('results').getByRole('status')
-    await banner.filter({ hasText: '导入完成' }).waitFor({ timeout: 90_000 })
-    await expect(banner.textContent()).resolves.toContain('新入库 6')
+    // Wait for this job's own summary: the previous job's banner is on screen until the new results replace it.
+    await banner.filter({ hasText: '新入库 6' }).waitFor({ timeout: 90_000 })
+    await expect(banner.textContent()).resolves.toContain('导入完成')
     // Thumbnails arrive after the copy.
     await page.getByTestId('results').locator('img.thumb').first().waitFor({ timeout: 30_000 })
     await page.screenshot({ path: screenshotPath('12-ingest-result'), fullPage: true })
