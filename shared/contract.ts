@@ -480,7 +480,7 @@ export const contract = {
   'evidence.thumbnail': method({
     input: z.strictObject({ evidenceId: id }),
     output: z.object({ dataUrl: z.string().nullable() }),
-    access: ['records_officer', 'enforcement_officer'],
+    access: 'authenticated',
   }),
   'evidence.setLateReason': method({
     input: z.strictObject({ evidenceId: id, reason: z.string().trim().min(2).max(500) }),
@@ -619,7 +619,8 @@ export const contract = {
       preview: z.boolean(),
       mediaType: z.enum(['video', 'audio', 'photo']),
     }),
-    access: ['records_officer', 'enforcement_officer'],
+    // Anyone signed in may ask; the access gate in the core decides, record by record.
+    access: 'authenticated',
   }),
   'cases.officers': method({
     input: empty,

@@ -8,6 +8,7 @@ import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
 import { call, mediaUrl } from '../api.ts'
 import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { Thumbnail } from './Ingest.tsx'
+import { RequestAccess } from './Access.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
@@ -354,6 +355,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
   const catalogue = useCatalogue()
   const [view, setView] = useState<CaseView | null>(null)
   const [playing, setPlaying] = useState<{ evidenceId: string; name: string } | null>(null)
+  const [requested, setRequested] = useState(false)
   const load = useSubmit()
   const { run } = load
   const reload = useCallback(
@@ -370,6 +372,8 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
   const actionName = (code: string | null) =>
     catalogue?.actionTypes.find((a) => a.code === code)?.name ?? code ?? '—'
   const current = TIMELINE.indexOf(c.stage)
+  // Filing work (documents, tags, stages) is for records officers and the case's own officers.
+  const filer = !view.restricted && roles.some((r) => r === 'records_officer' || r === 'enforcement_officer')
   const next = TIMELINE[current + 1]
 
   return (
@@ -408,7 +412,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
             </li>
           ))}
         </ol>
-        {next ? (
+        {next && filer ? (
           <button
             type="button"
             disabled={advance.busy}
@@ -453,6 +457,18 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         ))}
       </div>
 
+      {view.restricted ? (
+        requested ? (
+          <p className="banner ok" role="status">
+            {t('access.requested')}
+          </p>
+        ) : (
+          <>
+            <p className="banner warn">{t('access.restricted')}</p>
+            <RequestAccess caseId={c.id} onDone={() => setRequested(true)} />
+          </>
+        )
+      ) : null}
       {playing ? <Player {...playing} onClose={() => setPlaying(null)} /> : null}
 
       <div className="panel">
@@ -523,10 +539,17 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         </table>
       </div>
 
-      {catalogue ? <AddTextRecord caseId={c.id} catalogue={catalogue} onDone={reload} /> : null}
-      {catalogue ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
+      {catalogue && filer ? <AddTextRecord caseId={c.id} catalogue={catalogue} onDone={reload} /> : null}
+      {catalogue && filer ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
     </section>
   )
+}
+
+/** The positions watched go into the access log (pause and end both fire a pause event). */
+function reportWatched(evidenceId: string, el: HTMLMediaElement): void {
+  const ranges: [number, number][] = []
+  for (let i = 0; i < el.played.length && i < 200; i++) ranges.push([el.played.start(i), el.played.end(i)])
+  if (ranges.length) void call('media.progress', { evidenceId, ranges }).catch(() => undefined)
 }
 
 function Player(props: { evidenceId: string; name: string; onClose: () => void }) {
@@ -551,9 +574,24 @@ function Player(props: { evidenceId: string; name: string; onClose: () => void }
         <img className="media" src={mediaUrl(media.ticket)} alt={props.name} />
       ) : null}
       {media?.mediaType === 'video' ? (
-        <video className="media" src={mediaUrl(media.ticket)} controls autoPlay muted data-testid="video" />
+        <video
+          className="media"
+          src={mediaUrl(media.ticket)}
+          controls
+          autoPlay
+          muted
+          data-testid="video"
+          onPause={(e) => reportWatched(props.evidenceId, e.currentTarget)}
+        />
       ) : null}
-      {media?.mediaType === 'audio' ? <audio src={mediaUrl(media.ticket)} controls autoPlay /> : null}
+      {media?.mediaType === 'audio' ? (
+        <audio
+          src={mediaUrl(media.ticket)}
+          controls
+          autoPlay
+          onPause={(e) => reportWatched(props.evidenceId, e.currentTarget)}
+        />
+      ) : null}
       {media?.preview ? <p className="muted">{t('cases.previewNote')}</p> : null}
     </div>
   )

@@ -8,6 +8,7 @@ import { PAGES, canOpen, type PageId } from './pages.ts'
 import { SettingsPage } from './Settings.tsx'
 import { IngestPage } from './Ingest.tsx'
 import { CasesPage } from './Cases.tsx'
+import { AccessPage } from './Access.tsx'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
@@ -107,6 +108,8 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
       return <IngestPage />
     case 'cases':
       return <CasesPage sub={sub} roles={user.roles} />
+    case 'access':
+      return <AccessPage roles={user.roles} userId={user.id} />
     default:
       return (
         <section className="panel narrow">

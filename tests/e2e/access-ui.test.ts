@@ -1,0 +1,192 @@
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import { makeClip } from '../helpers/media.ts'
+
+/* 调阅: an auditor asks, an approver approves, the auditor plays the video, the grant runs out, access ends. */
+
+let bridge: RunningBridge
+let browser: Browser
+let page: Page
+let caseId = ''
+const problems: string[] = []
+
+async function call(method: string, input: unknown, session?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`${bridge.origin}/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bridge.token}` },
+    body: JSON.stringify({ method, input, session }),
+  })
+  const r = (await res.json()) as { ok: boolean; value: Record<string, unknown> }
+  expect(r.ok, `${method}: ${JSON.stringify(r)}`).toBe(true)
+  return r.value
+}
+
+async function user(admin: string, username: string, displayName: string, roles: string[], badgeNo?: string) {
+  const { user: u } = (await call(
+    'users.create',
+    { username, displayName, roles, initialPassword: 'Linshi2026x', ...(badgeNo ? { badgeNo } : {}) },
+    admin,
+  )) as { user: { id: string } }
+  const s = (await call('auth.signIn', { username, password: 'Linshi2026x' })).session as string
+  await call('auth.changePassword', { currentPassword: 'Linshi2026x', newPassword: 'Zhengshi2026x' }, s)
+  return { id: u.id, session: s }
+}
+
+async function signIn(username: string, name: string) {
+  await page.goto(bridge.launchUrl)
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', 'Zhengshi2026x')
+  await page.click('button[type=submit]')
+  await page.getByRole('heading', { name: `${name}，您好` }).waitFor()
+}
+
+async function signOut() {
+  await page.getByRole('button', { name: '退出登录' }).click()
+  await page.locator('input[name=username]').waitFor()
+}
+
+/** A datetime-local value (this machine's zone) some seconds from now. */
+function localIn(seconds: number): string {
+  const d = new Date(Date.now() + seconds * 1000 - new Date().getTimezoneOffset() * 60_000)
+  return d.toISOString().slice(0, 19)
+}
+
+beforeAll(async () => {
+  const device = tempDir('liuhen-accessui-')
+  makeClip(path.join(device, 'ZD_20261122100000_0001.MP4'), {
+    seconds: 4,
+    creationTime: '2026-11-22T10:00:00Z',
+  })
+  bridge = await startBridgeProcess()
+  await call('system.initialize', {
+    agencyName: '福州市医疗保障局',
+    agencyCode: 'FZYBJ',
+    adminUsername: 'admin',
+    adminDisplayName: '陈建国',
+    adminPassword: 'Chushi2026a',
+  })
+  const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
+  await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
+  const a = await user(admin, 'lijing', '李静', ['enforcement_officer'], '35010023')
+  const b = await user(admin, 'zhangwei', '张伟', ['enforcement_officer'], '35010024')
+  const jilu = await user(admin, 'jilu', '王记录', ['records_officer'])
+  await user(admin, 'shenji', '孙审计', ['auditor'])
+  await user(admin, 'fuze', '赵负责', ['approver'])
+  const { jobId } = (await call(
+    'ingest.start',
+    { sourceRoot: device, lateReason: '外出执法' },
+    jilu.session,
+  )) as {
+    jobId: string
+  }
+  let evidenceId = ''
+  for (let i = 0; i < 120 && !evidenceId; i++) {
+    const { jobs } = (await call('ingest.jobs', {}, jilu.session)) as {
+      jobs: { progress: { jobId: string; state: string }; results: { evidenceId: string | null }[] }[]
+    }
+    const j = jobs.find((x) => x.progress.jobId === jobId)
+    if (j?.progress.state === 'done') evidenceId = j.results[0]!.evidenceId!
+    else await new Promise((r) => setTimeout(r, 300))
+  }
+  const created = (await call(
+    'cases.create',
+    {
+      type: 'penalty',
+      cause: '串换药品违规结算',
+      source: 'complaint',
+      party: { kind: 'organisation', name: '福州市鼓楼区某大药房' },
+      handlerIds: [a.id, b.id],
+    },
+    jilu.session,
+  )) as { case: { id: string } }
+  caseId = created.case.id
+  await call(
+    'records.tag',
+    {
+      evidenceIds: [evidenceId],
+      tags: { caseId, stage: 'investigation', actionType: 'sealing', place: '仓库', fact: '查封药品' },
+    },
+    jilu.session,
+  )
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
+  })
+  page.on('pageerror', (e) => problems.push(e.message))
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await bridge?.stop()
+})
+
+describe('调阅', () => {
+  test('request → approve → play → the grant expires → access refused', { timeout: 180_000 }, async () => {
+    // The auditor sees only the case summary, and asks.
+    await signIn('shenji', '孙审计')
+    await page.goto(`${bridge.origin}/#/cases/${caseId}`)
+    await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()
+    const form = page.getByRole('form', { name: '申请调阅本案' })
+    await form.locator('select[name=purpose]').selectOption('supervision')
+    await form.locator('input[name=endsAt]').fill(localIn(75))
+    await page.screenshot({ path: screenshotPath('18-access-request'), fullPage: true })
+    await form.getByRole('button', { name: '提交申请' }).click()
+    await page.getByText('调阅申请已提交').waitFor()
+    await signOut()
+
+    // The approver's inbox.
+    await signIn('fuze', '赵负责')
+    await page.getByRole('navigation').getByText('调阅', { exact: true }).click()
+    const inbox = page.getByTestId('inbox')
+    await inbox.getByText('孙审计').waitFor()
+    await page.screenshot({ path: screenshotPath('19-access-inbox'), fullPage: true })
+    await inbox.getByRole('button', { name: '批准' }).click()
+    await page.getByTestId('grants').getByText('有效').waitFor()
+    await signOut()
+
+    // The auditor plays the recording under the grant.
+    await signIn('shenji', '孙审计')
+    await page.goto(`${bridge.origin}/#/cases/${caseId}`)
+    const records = page.getByTestId('case-records')
+    await records.getByRole('button', { name: '播放' }).click()
+    await page.waitForFunction(
+      () => {
+        const v = (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { readyState: number; currentTime: number } | null }
+          }
+        ).document.querySelector('video')
+        return !!v && v.readyState >= 2 && v.currentTime > 0.3
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
+    await page.screenshot({ path: screenshotPath('20-access-play'), fullPage: true })
+
+    // Past the end of the grant, the same record is refused.
+    await page.waitForTimeout(80_000)
+    await page.goto(`${bridge.origin}/#/`)
+    await page.goto(`${bridge.origin}/#/cases/${caseId}`)
+    await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()
+    await page.getByRole('navigation').getByText('调阅', { exact: true }).click()
+    await page.getByTestId('grants').getByText('已过期').waitFor()
+    await page.screenshot({ path: screenshotPath('21-access-expired'), fullPage: true })
+    expect(problems).toEqual([])
+  })
+
+  test('the access log shows the view with its grant and the refusal', async () => {
+    await signOut()
+    await signIn('fuze', '赵负责')
+    await page.getByRole('navigation').getByText('调阅', { exact: true }).click()
+    const log = page.getByTestId('access-log')
+    await log.getByText('查看/播放').first().waitFor()
+    const text = (await log.textContent()) ?? ''
+    expect(text).toContain('调阅授权')
+    expect(text).toContain('孙审计')
+    await page.screenshot({ path: screenshotPath('22-access-log'), fullPage: true })
+  })
+})
