@@ -718,6 +718,26 @@ export const contract = {
     }),
     access: ['approver', 'auditor', 'records_officer'],
   }),
+  'access.export': method({
+    /** Copy records under an export grant to a folder, with signatures, time-stamps, manifest and 说明.txt. */
+    input: z.strictObject({
+      caseId: id,
+      recordIds: z.array(id).min(1).max(5000).optional(),
+      outDir: z.string().min(1).max(4096),
+    }),
+    output: z.object({ outDir: z.string(), records: z.number().int(), manifest: z.number().int() }),
+    access: 'authenticated',
+  }),
+  'access.register': method({
+    input: z.strictObject({
+      caseId: id.optional(),
+      userId: id.optional(),
+      from: z.string().max(40).optional(),
+      to: z.string().max(40).optional(),
+    }),
+    output: z.object({ pdfBase64: z.string(), rows: z.number().int() }),
+    access: ['approver', 'auditor', 'records_officer'],
+  }),
   'media.progress': method({
     /** What part of a recording was watched (seconds), reported when playback pauses or the player closes. */
     input: z.strictObject({

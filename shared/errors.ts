@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'SELF_APPROVAL',
   'NEEDS_SENIOR_APPROVER',
   'REQUEST_DECIDED',
+  'OUT_DIR_NOT_EMPTY',
+  'FONT_MISSING',
   'INTERNAL',
 ] as const
 

@@ -927,6 +927,27 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
             ),
           ].join('\n'),
       )
+    case 'register':
+      return simple(
+        opts,
+        io,
+        async (core, s) => {
+          const r = await call(
+            core,
+            'access.register',
+            {
+              ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
+              ...(opts.from ? { from: when(opts.from) } : {}),
+              ...(opts.to ? { to: when(opts.to) } : {}),
+            },
+            s,
+          )
+          const out = path.resolve(need(opts, 'out', io.t))
+          fs.writeFileSync(out, Buffer.from(r.pdfBase64, 'base64'))
+          return { out, rows: r.rows }
+        },
+        (r) => io.t('cli.rootExported', { out: r.out }),
+      )
     case 'log':
       return simple(
         opts,

@@ -31,6 +31,7 @@ import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
 import * as access from './access/requests.ts'
 import { setAccessPolicy } from './access/gate.ts'
+import { exportRecords } from './access/export.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -165,6 +166,8 @@ export function createCore(opts: CoreOptions): Core {
     'access.list': (_i, ctx) => access.listAccess(deps, ctx),
     'access.policy': (i, ctx) => setAccessPolicy(deps, i, ctx),
     'access.log': (i) => access.accessLog(deps, i),
+    'access.export': (i, ctx) => exportRecords(deps, i, ctx),
+    'access.register': (i) => access.accessRegister(deps, i),
     'media.progress': (i, ctx) => {
       auditedChange(
         deps,

@@ -263,6 +263,9 @@ const en: Messages = {
     NEEDS_SENIOR_APPROVER:
       'This case involves privacy, trade or state secrets: one of the approvers the agency designated must decide.',
     REQUEST_DECIDED: 'This request or grant has already been dealt with.',
+    OUT_DIR_NOT_EMPTY: 'The export folder is not empty: {{path}}. Choose a new or empty folder.',
+    FONT_MISSING:
+      'No Chinese font found for the PDF. Install fonts-noto-cjk or name a font file in LIUHEN_CJK_FONT.',
     PREVIEW_FAILED:
       'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
@@ -383,6 +386,7 @@ const en: Messages = {
     numbering: 'Case numbering: {{template}} (abbreviation {{abbr}}), e.g. {{example}}',
     accessRequested: 'Access request {{id}} ({{caseNo}}) submitted for approval.',
     accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
+    exported: 'Exported {{records}} record(s) to {{outDir}} ({{manifest}} manifest lines).',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 
@@ -473,6 +477,8 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
       'e.g. http://tsa.example.gov.cn/tsa from the agency or its CA; empty: no time-stamps. Import the service root with liuhen ca import --purpose tsa.',
   },
   access: {
+    printRegister: 'Download the access register (PDF)',
+    registerFile: 'access-register',
     title: 'Access',
     inbox: 'Waiting for my decision ({{count}})',
     inboxEmpty: 'No requests waiting.',

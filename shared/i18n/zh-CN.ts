@@ -247,6 +247,8 @@ const zhCN = {
     SELF_APPROVAL: '不能审批自己提出的调阅申请。',
     NEEDS_SENIOR_APPROVER: '该案件涉及个人隐私、商业秘密或国家秘密，须由本单位指定的负责人审批。',
     REQUEST_DECIDED: '该申请或授权已处理，不能重复操作。',
+    OUT_DIR_NOT_EMPTY: '导出目录不是空的：{{path}}。请选择一个新的或空的目录。',
+    FONT_MISSING: '找不到中文字体，无法生成 PDF。请安装 fonts-noto-cjk，或用 LIUHEN_CJK_FONT 指定字体文件。',
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
@@ -364,6 +366,7 @@ const zhCN = {
     numbering: '案件编号规则：{{template}}（机关简称 {{abbr}}），例如 {{example}}',
     accessRequested: '已提出调阅申请 {{id}}（{{caseNo}}），等待审批。',
     accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
+    exported: '已导出 {{records}} 条记录到 {{outDir}}（清单 {{manifest}} 行）。',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 
@@ -451,6 +454,8 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       '例如本单位或 CA 提供的 http://tsa.example.gov.cn/tsa；留空则不申请时间戳。服务根证书请用命令行 liuhen ca import --purpose tsa 导入。',
   },
   access: {
+    printRegister: '下载调阅登记表（PDF）',
+    registerFile: '调阅登记表',
     title: '调阅',
     inbox: '待我审批（{{count}}）',
     inboxEmpty: '没有待审批的申请。',

@@ -172,6 +172,48 @@ describe('bridge fuzz', () => {
     ws.close()
   })
 
+  test('forged and guessed evidence ids over HTTP are refused like forbidden ones, and logged', async () => {
+    const admin = await signIn()
+    await rpc(bridge, {
+      method: 'users.create',
+      input: {
+        username: 'guess',
+        displayName: '王猜测',
+        roles: ['enforcement_officer'],
+        badgeNo: '35019999',
+        initialPassword: 'Linshi2026x',
+      },
+      session: admin,
+    })
+    const s = (
+      (await rpc(bridge, { method: 'auth.signIn', input: { username: 'guess', password: 'Linshi2026x' } }))
+        .json as {
+        value: { session: string }
+      }
+    ).value.session
+    await rpc(bridge, {
+      method: 'auth.changePassword',
+      input: { currentPassword: 'Linshi2026x', newPassword: 'Zhengshi2026x' },
+      session: s,
+    })
+    const forged = ['00000000-0000-4000-8000-000000000000', '../../vault', "' OR 1=1 --", 'x'.repeat(64)]
+    for (const id of forged) {
+      for (const method of ['media.open', 'evidence.thumbnail'] as const) {
+        const r = await rpc(bridge, { method, input: { evidenceId: id }, session: s })
+        expect(r.json).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+      }
+      const media = await fetch(`${bridge.origin}/media/${encodeURIComponent(id)}`)
+      expect(media.status).toBe(404)
+    }
+    const audit = (
+      (await rpc(bridge, { method: 'audit.list', input: { limit: 100 }, session: admin })).json as {
+        value: { events: { action: string; targetId: string | null }[] }
+      }
+    ).value.events
+    for (const id of forged)
+      expect(audit.some((e) => e.action === 'access.denied' && e.targetId === id.slice(0, 64))).toBe(true)
+  })
+
   test('the process is still up and serving', async () => {
     expect(bridge.process.exitCode).toBeNull()
     const r = await rpc(bridge, { method: 'system.info', input: {} })

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto'
+import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
@@ -146,5 +148,38 @@ describe('access approval', () => {
       'NEEDS_SENIOR_APPROVER',
     )
     await t.call('access.approve', { requestId: request.id }, fuze2)
+  })
+
+  test('export needs an explicit export grant; the copy checks out with sha256sum and openssl alone', async () => {
+    const out = path.join(tempDir('liuhen-export-'), '导出')
+    // A records officer's custodial access is for viewing only.
+    expect((await t.fail('access.export', { caseId, outDir: out }, jilu)).code).toBe('FORBIDDEN')
+    expect(fs.existsSync(out)).toBe(false)
+    const { request } = await t.call(
+      'access.request',
+      { caseId, purpose: 'litigation', kind: 'export', startsAt: iso(0), endsAt: iso(2 * hour) },
+      jilu,
+    )
+    await t.call('access.approve', { requestId: request.id }, fuze2)
+    const r = await t.call('access.export', { caseId, outDir: out }, jilu)
+    expect(r.records).toBe(2)
+    const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: out, encoding: 'utf8' })
+    expect(check.status, check.stdout + check.stderr).toBe(0)
+    expect(fs.readFileSync(path.join(out, '说明.txt'), 'utf8')).toContain('sha256sum -c manifest-sha256.txt')
+    const log = await t.call('access.log', { caseId }, fuze)
+    expect(log.entries.filter((e) => e.action === 'access.export' && e.basis === 'grant')).toHaveLength(2)
+  })
+
+  test('the 调阅登记表 is a PDF with its Chinese font embedded and the views in it', async () => {
+    const { pdfBase64, rows } = await t.call('access.register', { caseId }, fuze)
+    expect(rows).toBeGreaterThan(3)
+    const file = path.join(tempDir(), '调阅登记表.pdf')
+    fs.writeFileSync(file, Buffer.from(pdfBase64, 'base64'))
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' })
+    expect(fonts).toMatch(/NotoSans\S*CJK\S*\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/)
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+    expect(text).toContain('执法音像记录调阅登记表')
+    expect(text).toContain('查看/播放')
+    expect(text).toContain('拒绝访问')
   })
 })

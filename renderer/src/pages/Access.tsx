@@ -177,10 +177,32 @@ function AccessLog() {
   useEffect(() => {
     void call('access.log', { limit: 200 }).then(setLog, () => undefined)
   }, [])
+  const print = useSubmit()
   if (!log) return null
   return (
     <div className="panel" data-testid="access-log">
-      <h3>{t('access.log')}</h3>
+      <div className="page-head">
+        <h3>{t('access.log')}</h3>
+        <button
+          type="button"
+          disabled={print.busy}
+          onClick={() =>
+            print.run(async () => {
+              const { pdfBase64 } = await call('access.register', {})
+              const bytes = Uint8Array.from(atob(pdfBase64), (ch) => ch.charCodeAt(0))
+              const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }))
+              const a = document.createElement('a')
+              a.href = url
+              a.download = `${t('access.registerFile')}.pdf`
+              a.click()
+              setTimeout(() => URL.revokeObjectURL(url), 10_000)
+            })
+          }
+        >
+          {t('access.printRegister')}
+        </button>
+      </div>
+      <ErrorText error={print.error} />
       <table className="table">
         <thead>
           <tr>

@@ -1,0 +1,78 @@
+import fs from 'node:fs'
+import PDFDocument from 'pdfkit'
+import { AppError } from '../../../shared/errors.ts'
+
+/*
+ * The printable 调阅登记表: who accessed which record, when, how and on what grant. A4, with a subset of a CJK
+ * font embedded (pdfkit + fontkit), so it prints the same on any machine. The font is the system's Noto Sans CJK
+ * (Debian fonts-noto-cjk), or one given in LIUHEN_CJK_FONT; a packaged app ships its own in resources/.
+ */
+
+const FONT_CANDIDATES: [string, string | undefined][] = [
+  ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'NotoSansCJKsc-Regular'],
+  ['/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc', 'NotoSerifCJKsc-Regular'],
+  ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', 'WenQuanYiMicroHei'],
+  ['C:\\Windows\\Fonts\\simsun.ttc', 'SimSun'],
+  ['C:\\Windows\\Fonts\\msyh.ttc', 'MicrosoftYaHei'],
+]
+
+function cjkFont(): [string, string | undefined] {
+  const own = process.env.LIUHEN_CJK_FONT
+  if (own && fs.existsSync(own)) return [own, process.env.LIUHEN_CJK_FONT_NAME]
+  const found = FONT_CANDIDATES.find(([f]) => fs.existsSync(f))
+  if (!found) throw new AppError('FONT_MISSING')
+  return found
+}
+
+export interface RegisterRow {
+  at: string
+  user: string
+  caseNo: string
+  record: string
+  action: string
+  basis: string
+}
+
+export function registerPdf(opts: {
+  agency: string
+  title: string
+  scope: string
+  generatedAt: string
+  columns: [string, string, string, string, string, string]
+  rows: RegisterRow[]
+  footer: string
+}): Promise<Buffer> {
+  const [file, name] = cjkFont()
+  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: opts.title, Author: opts.agency } })
+  doc.registerFont('cjk', file, name)
+  const chunks: Buffer[] = []
+  doc.on('data', (c: Buffer) => chunks.push(c))
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))))
+  doc.font('cjk')
+  doc.fontSize(16).text(opts.title, { align: 'center' })
+  doc.moveDown(0.3)
+  doc.fontSize(9).text(`${opts.agency}    ${opts.scope}    ${opts.generatedAt}`, { align: 'center' })
+  doc.moveDown(0.8)
+  const widths = [92, 56, 110, 110, 60, 87]
+  const left = doc.page.margins.left
+  const drawRow = (cells: string[], bold: boolean) => {
+    const height = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: widths[i]! - 6 }))) + 6
+    if (doc.y + height > doc.page.height - doc.page.margins.bottom - 20) doc.addPage()
+    const y = doc.y
+    let x = left
+    cells.forEach((c, i) => {
+      doc.rect(x, y, widths[i]!, height).stroke('#888888')
+      doc.fillColor(bold ? '#000000' : '#222222').text(c, x + 3, y + 3, { width: widths[i]! - 6 })
+      x += widths[i]!
+    })
+    doc.x = left
+    doc.y = y + height
+  }
+  doc.fontSize(8)
+  drawRow(opts.columns, true)
+  for (const r of opts.rows) drawRow([r.at, r.user, r.caseNo, r.record, r.action, r.basis], false)
+  doc.moveDown(1)
+  doc.fontSize(8).fillColor('#444444').text(opts.footer, left, doc.y)
+  doc.end()
+  return done
+}
