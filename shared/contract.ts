@@ -738,6 +738,12 @@ export const contract = {
     output: z.object({ pdfBase64: z.string(), rows: z.number().int() }),
     access: ['approver', 'auditor', 'records_officer'],
   }),
+  'archive.build': method({
+    /** The case's BagIt package; the case must be complete or carry an approver's exception. */
+    input: z.strictObject({ caseId: id, outDir: z.string().min(1).max(4096) }),
+    output: z.object({ dir: z.string(), payloadFiles: z.number().int(), payloadBytes: z.number() }),
+    access: ['records_officer'],
+  }),
   'media.progress': method({
     /** What part of a recording was watched (seconds), reported when playback pauses or the player closes. */
     input: z.strictObject({

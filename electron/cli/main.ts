@@ -1141,6 +1141,40 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (positionals[0] === 'access' && positionals[1])
       return await cmdAccess(positionals[1], positionals[2], opts, io)
+    if (positionals[0] === 'archive' && positionals[1] === 'build') {
+      const caseNo = positionals[2]
+      return await simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'archive.build',
+            { caseId: caseIdOf(core, caseNo, io), outDir: path.resolve(need(opts, 'out', io.t)) },
+            s,
+          ),
+        (r) => io.t('cli.bagBuilt', { ...r }),
+      )
+    }
+    if (positionals[0] === 'export') {
+      const caseNo = positionals[1]
+      return await simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'access.export',
+            {
+              caseId: caseIdOf(core, caseNo, io),
+              outDir: path.resolve(need(opts, 'out', io.t)),
+              ...(opts.records ? { recordIds: opts.records.split(',').map((x) => x.trim()) } : {}),
+            },
+            s,
+          ),
+        (r) => io.t('cli.exported', { ...r }),
+      )
+    }
     if (positionals[0] === 'record' && positionals[1] === 'tag')
       return await cmdRecordTag(positionals.slice(2), opts, io)
     if (positionals[0] === 'record' && positionals[1] === 'add-text')

@@ -32,6 +32,8 @@ import * as signing from './signing/service.ts'
 import * as access from './access/requests.ts'
 import { setAccessPolicy } from './access/gate.ts'
 import { exportRecords } from './access/export.ts'
+import { buildBag } from './archive/package.ts'
+import { checkCase } from './cases/check.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -167,6 +169,28 @@ export function createCore(opts: CoreOptions): Core {
     'access.policy': (i, ctx) => setAccessPolicy(deps, i, ctx),
     'access.log': (i) => access.accessLog(deps, i),
     'access.export': (i, ctx) => exportRecords(deps, i, ctx),
+    'archive.build': async (i, ctx) => {
+      const report = checkCase(db, i.caseId, now(), { closing: true })
+      const exception = (
+        db.prepare('SELECT archive_exception FROM cases WHERE id = ?').get(i.caseId) as
+          { archive_exception: string | null } | undefined
+      )?.archive_exception
+      const blocking = report.problems.filter((p) => p.kind !== 'archive_overdue')
+      if (blocking.length && !exception) throw new AppError('CASE_INCOMPLETE', { count: blocking.length })
+      const bag = await buildBag(deps, i.caseId, i.outDir, report)
+      auditedChange(
+        deps,
+        {
+          ...actorFields(ctx.actor),
+          action: 'archive.build',
+          targetType: 'case',
+          targetId: i.caseId,
+          details: { caseId: i.caseId, dir: bag.dir, files: bag.payloadFiles, bytes: bag.payloadBytes },
+        },
+        () => undefined,
+      )
+      return bag
+    },
     'access.register': (i) => access.accessRegister(deps, i),
     'media.progress': (i, ctx) => {
       auditedChange(

@@ -387,6 +387,7 @@ const en: Messages = {
     accessRequested: 'Access request {{id}} ({{caseNo}}) submitted for approval.',
     accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
     exported: 'Exported {{records}} record(s) to {{outDir}} ({{manifest}} manifest lines).',
+    bagBuilt: 'Archive package built: {{dir}} ({{payloadFiles}} files, {{payloadBytes}} bytes).',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 

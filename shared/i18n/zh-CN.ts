@@ -367,6 +367,7 @@ const zhCN = {
     accessRequested: '已提出调阅申请 {{id}}（{{caseNo}}），等待审批。',
     accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
     exported: '已导出 {{records}} 条记录到 {{outDir}}（清单 {{manifest}} 行）。',
+    bagBuilt: '档案包已生成：{{dir}}（{{payloadFiles}} 个文件，{{payloadBytes}} 字节）。',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 

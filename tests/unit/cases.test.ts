@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
@@ -358,6 +359,36 @@ describe('cases through the CLI', () => {
     const sealing = shown.records.find((r) => r.evidenceId === ids['ZD_20261120090000_0001.MP4'])!
     expect(sealing.tags).toMatchObject({ version: 2, fullRecording: true })
     ok(runLiuhen(['audit', 'verify', '--data', data]))
+
+    // The complete case becomes a BagIt bag whose manifests check out with coreutils alone.
+    const bag = path.join(tempDir(), 'bag')
+    const built = json<{ payloadFiles: number; payloadBytes: number }>(
+      ok(runLiuhen(['archive', 'build', no, '--data', data, '--out', bag, '--json'], JILU)),
+    )
+    for (const [tool, manifest] of [
+      ['sha256sum', 'manifest-sha256.txt'],
+      ['sha512sum', 'manifest-sha512.txt'],
+      ['sha256sum', 'tagmanifest-sha256.txt'],
+    ] as const) {
+      const r = spawnSync(tool, ['-c', '--strict', manifest], { cwd: bag, encoding: 'utf8' })
+      expect(r.status, r.stdout + r.stderr).toBe(0)
+    }
+    expect(fs.readFileSync(path.join(bag, 'bagit.txt'), 'utf8')).toBe(
+      'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n',
+    )
+    const info = fs.readFileSync(path.join(bag, 'bag-info.txt'), 'utf8')
+    expect(info).toContain(`External-Identifier: ${no}`)
+    expect(info).toContain(`Payload-Oxum: ${built.payloadBytes}.${built.payloadFiles}`)
+    const listed = fs.readFileSync(path.join(bag, 'manifest-sha256.txt'), 'utf8').trim().split('\n').length
+    expect(listed).toBe(built.payloadFiles)
+    expect(fs.readFileSync(path.join(bag, 'index.html'), 'utf8')).not.toMatch(/https?:\/\//)
+    // Exporting needs an export grant, even for the records officer who files the case.
+    const refused = runLiuhen(
+      ['export', no, '--data', data, '--out', path.join(tempDir(), 'x'), '--json'],
+      JILU,
+    )
+    expect(refused.status).toBe(1)
+    expect(refused.stdout).toContain('FORBIDDEN')
   })
 
   test('search finds cases by party and records by place, in Chinese, with two-character words', () => {
