@@ -740,8 +740,18 @@ export const contract = {
   }),
   'archive.build': method({
     /** The case's BagIt package; the case must be complete or carry an approver's exception. */
-    input: z.strictObject({ caseId: id, outDir: z.string().min(1).max(4096) }),
-    output: z.object({ dir: z.string(), payloadFiles: z.number().int(), payloadBytes: z.number() }),
+    input: z.strictObject({
+      caseId: id,
+      outDir: z.string().min(1).max(4096),
+      /** The records officer's PIN: signs the tag manifest (tagmanifest-sha256.txt.p7s). */
+      pin: z.string().min(1).max(256).optional(),
+    }),
+    output: z.object({
+      dir: z.string(),
+      payloadFiles: z.number().int(),
+      payloadBytes: z.number(),
+      signed: z.boolean(),
+    }),
     access: ['records_officer'],
   }),
   'media.progress': method({

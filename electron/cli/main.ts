@@ -1150,7 +1150,11 @@ export async function main(argv: string[]): Promise<number> {
           call(
             core,
             'archive.build',
-            { caseId: caseIdOf(core, caseNo, io), outDir: path.resolve(need(opts, 'out', io.t)) },
+            {
+              caseId: caseIdOf(core, caseNo, io),
+              outDir: path.resolve(need(opts, 'out', io.t)),
+              ...(process.env.LIUHEN_PIN ? { pin: process.env.LIUHEN_PIN } : {}),
+            },
             s,
           ),
         (r) => io.t('cli.bagBuilt', { ...r }),

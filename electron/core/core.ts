@@ -177,7 +177,8 @@ export function createCore(opts: CoreOptions): Core {
       )?.archive_exception
       const blocking = report.problems.filter((p) => p.kind !== 'archive_overdue')
       if (blocking.length && !exception) throw new AppError('CASE_INCOMPLETE', { count: blocking.length })
-      const bag = await buildBag(deps, i.caseId, i.outDir, report)
+      const signer = i.pin ? signing.unlockSigner(db, ctx.actor!.userId, i.pin, now()) : null
+      const bag = await buildBag(deps, i.caseId, i.outDir, report, { signer })
       auditedChange(
         deps,
         {

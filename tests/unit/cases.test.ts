@@ -117,13 +117,22 @@ describe('cases through the CLI', () => {
           },
         ),
       )
+    // The records officer signs what they ingest and the archive packages they build.
+    ok(runLiuhen(['ca', 'init', '--data', data], { ...ADMIN, LIUHEN_CA_PASSPHRASE: 'RootPass2026' }))
+    ok(
+      runLiuhen(['ca', 'issue', '--data', data, '--user', 'jilu'], {
+        ...ADMIN,
+        LIUHEN_CA_PASSPHRASE: 'RootPass2026',
+        LIUHEN_PIN: '246810',
+      }),
+    )
     makeClip(path.join(device, 'ZD_20261120090000_0001.MP4'), { creationTime: '2026-11-20T09:00:00Z' })
     makeClip(path.join(device, 'ZD_20261121143000_0002.MP4'), { creationTime: '2026-11-21T14:30:00Z' })
     makeClip(path.join(device, 'ZD_20261118100000_0003.MP4'), { creationTime: '2026-11-18T10:00:00Z' })
     const r = ok(
       runLiuhen(
         ['ingest', device, '--data', data, '--user', 'jilu', '--late-reason', '连续执勤后返回', '--json'],
-        JILU,
+        { ...JILU, LIUHEN_PIN: '246810' },
       ),
     )
     ids = Object.fromEntries(
@@ -136,7 +145,7 @@ describe('cases through the CLI', () => {
     )
     for (const name of ['立案审批表', '事先告知书', '听证笔录', '处罚决定书', '送达回证', '结案报告'])
       fs.writeFileSync(path.join(docs, `${name}.pdf`), `%PDF-1.4\n% ${name}\n%%EOF\n`)
-  })
+  }, 60_000)
 
   test('a wrong check digit in the party’s ID number or credit code is refused with a clear message', () => {
     for (const [kind, id, message] of [
@@ -363,8 +372,50 @@ describe('cases through the CLI', () => {
     // The complete case becomes a BagIt bag whose manifests check out with coreutils alone.
     const bag = path.join(tempDir(), 'bag')
     const built = json<{ payloadFiles: number; payloadBytes: number }>(
-      ok(runLiuhen(['archive', 'build', no, '--data', data, '--out', bag, '--json'], JILU)),
+      ok(
+        runLiuhen(['archive', 'build', no, '--data', data, '--out', bag, '--json'], {
+          ...JILU,
+          LIUHEN_PIN: '246810',
+        }),
+      ),
     )
+    // Every signature in the bag, and the records officer's over the tag manifest, verify against the root in it.
+    const root = path.join(bag, 'data', 'trust', 'root.pem')
+    const cms = (sig: string, content: string) =>
+      spawnSync(
+        'openssl',
+        [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          sig,
+          '-content',
+          content,
+          '-CAfile',
+          root,
+          '-purpose',
+          'any',
+          '-out',
+          '/dev/null',
+        ],
+        { encoding: 'utf8' },
+      )
+    const tm = cms(path.join(bag, 'tagmanifest-sha256.txt.p7s'), path.join(bag, 'tagmanifest-sha256.txt'))
+    expect(tm.status, tm.stderr).toBe(0)
+    const sigs = fs
+      .readFileSync(path.join(bag, 'manifest-sha256.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.slice(66))
+      .filter((f) => f.endsWith('.p7s'))
+    expect(sigs.length).toBeGreaterThanOrEqual(3)
+    for (const f of sigs) {
+      const r = cms(path.join(bag, f), path.join(bag, f.slice(0, -4)))
+      expect(r.status, `${f}: ${r.stderr}`).toBe(0)
+    }
     for (const [tool, manifest] of [
       ['sha256sum', 'manifest-sha256.txt'],
       ['sha512sum', 'manifest-sha512.txt'],

@@ -6,7 +6,9 @@ import { AppError } from '../../../shared/errors.ts'
 import type { CoreDeps } from '../context.ts'
 import { objectPath } from '../vault.ts'
 import { thumbnailPath } from '../ingest/thumbnails.ts'
-import { trustAnchors, tsaAnchors } from '../signing/authority.ts'
+import { trustAnchors, tsaAnchors, type BatchSigner } from '../signing/authority.ts'
+import { signDetachedDigest } from '../signing/cms.ts'
+import { sm3Hex } from '../signing/gm.ts'
 import { tagsOf } from '../cases/tags.ts'
 import { textRecordsOf } from '../cases/text-records.ts'
 
@@ -84,6 +86,7 @@ export interface BuiltBag {
   dir: string
   payloadFiles: number
   payloadBytes: number
+  signed: boolean
 }
 
 /** Build the bag for one case into `outDir` (which must not exist or be empty). */
@@ -92,7 +95,7 @@ export async function buildBag(
   caseId: string,
   outDir: string,
   check: CaseCheck,
-  opts: { bagCount?: string } = {},
+  opts: { bagCount?: string; signer?: BatchSigner | null } = {},
 ): Promise<BuiltBag> {
   const db = deps.db
   const c = db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as
@@ -313,7 +316,20 @@ export async function buildBag(
       )
       .join('\n') + '\n',
   )
-  return { dir: out, payloadFiles: payload.length, payloadBytes: bytes }
+  // The records officer signs the tag manifest, which fixes every other file by its digests.
+  if (opts.signer) {
+    const tm = fs.readFileSync(path.join(out, 'tagmanifest-sha256.txt'))
+    const signed = signDetachedDigest({
+      digestHex:
+        opts.signer.algorithm === 'sm2' ? sm3Hex(tm) : crypto.createHash('sha256').update(tm).digest('hex'),
+      signerCertPem: opts.signer.certPem,
+      chainPems: opts.signer.chainPems,
+      key: opts.signer.key,
+      signingTime: deps.now(),
+    })
+    fs.writeFileSync(path.join(out, 'tagmanifest-sha256.txt.p7s'), signed.p7s)
+  }
+  return { dir: out, payloadFiles: payload.length, payloadBytes: bytes, signed: !!opts.signer }
 }
 
 function readme(caseNo: string, agency: string): string {
@@ -326,6 +342,9 @@ function readme(caseNo: string, agency: string): string {
        sha256sum -c manifest-sha256.txt
        sha256sum -c tagmanifest-sha256.txt
    每一行都应为“成功/OK”。
+   tagmanifest-sha256.txt.p7s 是记录管理员对标签清单的签名：
+       openssl cms -verify -binary -inform DER -in tagmanifest-sha256.txt.p7s -content tagmanifest-sha256.txt \\
+           -CAfile data/trust/root.pem -purpose any -out /dev/null
 3. 核对电子签名（RSA）：
        openssl cms -verify -binary -inform DER -in data/阶段/文件名.p7s -content data/阶段/文件名 \\
            -CAfile data/trust/root.pem -purpose any -out /dev/null
