@@ -1,5 +1,6 @@
 import { AppError } from '../../../shared/errors.ts'
 import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from '../context.ts'
+import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 
 /*
@@ -33,13 +34,7 @@ const DEFAULT_POLICY: AccessPolicy = {
 }
 
 export function accessPolicy(db: Db): AccessPolicy {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'access.policy'").get() as
-    { value: string } | undefined
-  try {
-    return row ? { ...DEFAULT_POLICY, ...(JSON.parse(row.value) as Partial<AccessPolicy>) } : DEFAULT_POLICY
-  } catch {
-    return DEFAULT_POLICY
-  }
+  return readSetting(db, 'access.policy', DEFAULT_POLICY)
 }
 
 interface GrantRow {
@@ -168,12 +163,7 @@ export function setAccessPolicy(
     auditedChange(
       deps,
       { ...actorFields(ctx.actor), action: 'access.policy', details: { before, after } },
-      () =>
-        deps.db
-          .prepare(
-            "INSERT INTO meta (key, value) VALUES ('access.policy', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-          )
-          .run(JSON.stringify(after)),
+      () => writeSetting(deps.db, 'access.policy', after),
     )
   return after
 }

@@ -11,6 +11,7 @@ import {
   type CallContext,
   type CoreDeps,
 } from '../context.ts'
+import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import { getAgency } from '../agency.ts'
 import { rolesOf } from '../accounts/users.ts'
@@ -84,14 +85,10 @@ export interface NumberingRule {
 }
 
 export function numberingRule(db: Db): NumberingRule {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'cases.numbering'").get() as
-    { value: string } | undefined
-  const fallback = { template: '{abbr}{type}〔{year}〕{seq}号', abbr: getAgency(db).code }
-  try {
-    return row ? { ...fallback, ...(JSON.parse(row.value) as Partial<NumberingRule>) } : fallback
-  } catch {
-    return fallback
-  }
+  return readSetting<NumberingRule>(db, 'cases.numbering', {
+    template: '{abbr}{type}〔{year}〕{seq}号',
+    abbr: getAgency(db).code,
+  })
 }
 
 function formatCaseNo(rule: NumberingRule, typeAbbr: string, year: number, seq: number): string {
@@ -113,12 +110,7 @@ export function setNumbering(
     auditedChange(
       deps,
       { ...actorFields(actorOf(ctx)), action: 'cases.numbering', details: { before, after } },
-      () =>
-        deps.db
-          .prepare(
-            "INSERT INTO meta (key, value) VALUES ('cases.numbering', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-          )
-          .run(JSON.stringify(after)),
+      () => writeSetting(deps.db, 'cases.numbering', after),
     )
   return { ...after, example: formatCaseNo(after, '罚', Number(chinaDate(deps.now()).slice(0, 4)), 12) }
 }

@@ -6,6 +6,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { findById } from '../accounts/users.ts'
 import { getAgency } from '../agency.ts'
+import { readMeta, writeMeta } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import {
@@ -463,9 +464,7 @@ function publishCrl(deps: CoreDeps, root: CertRow, key: SigningKey): string {
     revokedAt: new Date(r.revoked_at),
     reason: (r.revoked_reason ?? 'unspecified') as Revoked['reason'],
   }))
-  const numberRow = deps.db.prepare("SELECT value FROM meta WHERE key = 'crl.number'").get() as
-    { value: string } | undefined
-  const crlNumber = Number(numberRow?.value ?? 0) + 1
+  const crlNumber = Number(readMeta(deps.db, 'crl.number') ?? 0) + 1
   const crl = buildCrl({
     rootCertPem: root.cert_pem,
     key,
@@ -487,11 +486,7 @@ function publishCrl(deps: CoreDeps, root: CertRow, key: SigningKey): string {
     fs.closeSync(fd)
     fs.renameSync(tmp, target)
   }
-  deps.db
-    .prepare(
-      "INSERT INTO meta (key, value) VALUES ('crl.number', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )
-    .run(String(crlNumber))
+  writeMeta(deps.db, 'crl.number', String(crlNumber))
   return file
 }
 

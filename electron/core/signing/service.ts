@@ -11,6 +11,7 @@ import {
   type CallContext,
   type CoreDeps,
 } from '../context.ts'
+import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import { objectPath } from '../vault.ts'
@@ -58,13 +59,7 @@ export interface TsaSettings {
 }
 
 export function tsaSettings(db: Db): TsaSettings {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'signing.tsa'").get() as
-    { value: string } | undefined
-  try {
-    return { url: row ? ((JSON.parse(row.value) as TsaSettings).url ?? null) : null }
-  } catch {
-    return { url: null }
-  }
+  return readSetting<TsaSettings>(db, 'signing.tsa', { url: null })
 }
 
 export function signingSettings(deps: CoreDeps, ctx: CallContext): MethodOutput<'signing.settings'> {
@@ -94,12 +89,7 @@ export function setSigningSettings(
   auditedChange(
     deps,
     { ...actorFields(actorOf(ctx)), action: 'signing.settings', details: { tsaUrl: input.tsaUrl } },
-    () =>
-      deps.db
-        .prepare(
-          "INSERT INTO meta (key, value) VALUES ('signing.tsa', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        )
-        .run(JSON.stringify({ url: input.tsaUrl })),
+    () => writeSetting(deps.db, 'signing.tsa', { url: input.tsaUrl }),
   )
   return signingSettings(deps, ctx)
 }
