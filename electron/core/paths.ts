@@ -26,3 +26,14 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Liuhen')
   return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'liuhen')
 }
+
+/** A record's own name made safe for any file system and archive tool: reserved characters and control
+ * characters become '_', at most 150 characters. */
+export function safeFileName(name: string): string {
+  return (
+    [...name]
+      .map((ch) => (/[\\/:*?"<>|]/.test(ch) || ch.charCodeAt(0) < 32 ? '_' : ch))
+      .join('')
+      .slice(0, 150) || 'record'
+  )
+}

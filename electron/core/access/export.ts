@@ -7,22 +7,13 @@ import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } 
 import { hashFile, objectPath } from '../vault.ts'
 import { trustAnchors, tsaAnchors } from '../signing/authority.ts'
 import { basisForRecord, gateRecord } from './gate.ts'
+import { safeFileName } from '../paths.ts'
 
 /*
  * Export for review or court: a copy of the records an export grant covers, each with its signature and
  * time-stamp, the trust anchors, a manifest in `sha256sum -c` form, and a Chinese 说明.txt on checking all of it
  * with sha256sum and openssl alone. Originals are only read; each copy is re-hashed against the vault's record.
  */
-
-function safeName(name: string): string {
-  // Characters Windows and archive tools refuse in names, and control characters, become '_'.
-  return (
-    [...name]
-      .map((ch) => (/[\\/:*?"<>|]/.test(ch) || ch.charCodeAt(0) < 32 ? '_' : ch))
-      .join('')
-      .slice(0, 150) || 'record'
-  )
-}
 
 const README = (caseNo: string, when: string, who: string, sm2: boolean) => `留痕 电子证据导出说明
 
@@ -107,7 +98,7 @@ export async function exportRecords(
       sha256: string
       original_name: string
     }
-    let name = safeName(e.original_name)
+    let name = safeFileName(e.original_name)
     while (used.has(name)) name = `${e.sha256.slice(0, 8)}_${name}`
     used.add(name)
     const target = path.join(recordsDir, name)

@@ -11,6 +11,7 @@ import { signDetachedDigest } from '../signing/cms.ts'
 import { sm3Hex } from '../signing/gm.ts'
 import { tagsOf } from '../cases/tags.ts'
 import { textRecordsOf } from '../cases/text-records.ts'
+import { safeFileName } from '../paths.ts'
 
 /*
  * A case's archive package as a BagIt 1.0 bag (RFC 8493): the originals, bit-identical, grouped by stage under
@@ -73,15 +74,6 @@ const xml = (s: unknown) =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
 
-function safeName(name: string): string {
-  return (
-    [...name]
-      .map((ch) => (/[\\/:*?"<>|]/.test(ch) || ch.charCodeAt(0) < 32 ? '_' : ch))
-      .join('')
-      .slice(0, 150) || 'record'
-  )
-}
-
 export interface BuiltBag {
   dir: string
   payloadFiles: number
@@ -111,8 +103,8 @@ export async function buildBag(
   const add = (rel: string, f: PayloadFile & { rel: '' }) => payload.push({ ...f, rel })
   const used = new Set<string>()
   const unique = (dir: string, name: string, sha: string) => {
-    let n = `${dir}/${safeName(name)}`
-    while (used.has(n)) n = `${dir}/${sha.slice(0, 8)}_${safeName(name)}`
+    let n = `${dir}/${safeFileName(name)}`
+    while (used.has(n)) n = `${dir}/${sha.slice(0, 8)}_${safeFileName(name)}`
     used.add(n)
     return n
   }

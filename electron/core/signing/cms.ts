@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { pemToDer } from './x509.ts'
 import { OID as GM, sm2PublicKeyOf, sm2Sign, sm2Verify, type Sm2Key } from './gm.ts'
+import { ab } from './bytes.ts'
 
 /*
  * Detached CMS SignedData over a digest computed elsewhere (during the ingest copy), so a 6 GB video is never
@@ -35,9 +36,6 @@ export type SigningKey = { kind: 'rsa'; privateKeyPem: string } | { kind: 'sm2';
 export function certFromPem(pem: string): pkijs.Certificate {
   return pkijs.Certificate.fromBER(pemToDer(pem))
 }
-
-const ab = (b: Uint8Array): ArrayBuffer =>
-  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
 /** What is signed is the DER of the attributes as a SET (tag 0x31), not the [0] IMPLICIT form they are stored in. */
 function signedAttrsDer(attrs: pkijs.SignedAndUnsignedAttributes): Buffer {

@@ -4,14 +4,12 @@ import * as pkijs from 'pkijs'
 import { certFromPem, type SigningKey } from './cms.ts'
 import { OID as GM, sm2Sign } from './gm.ts'
 import { derToPem, x509Time } from './x509-sm2.ts'
+import { ab } from './bytes.ts'
 
 /*
  * The certificate revocation list the agency root publishes (RFC 5280), signed with the root key: what
  * `openssl crl -CAfile root.pem` and `openssl verify -crl_check -CRLfile` read.
  */
-
-const ab = (b: Uint8Array): ArrayBuffer =>
-  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
 const REASON_CODE: Record<string, number> = {
   unspecified: 0,

@@ -2,6 +2,7 @@ import * as asn1js from 'asn1js'
 import forge from 'node-forge'
 import { createSM3, type IHasher } from 'hash-wasm'
 import { sm2, sm3 } from 'sm-crypto-v2'
+import { ab } from './bytes.ts'
 
 /*
  * 国密: SM2 keys and signatures (sm-crypto-v2) and SM3 digests (hash-wasm, which streams). Both are JS/WASM
@@ -23,9 +24,6 @@ export interface Sm2Key {
   /** Uncompressed point, 04 || X || Y. */
   publicKeyHex: string
 }
-
-const ab = (b: Uint8Array): ArrayBuffer =>
-  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
 export function newSm2Key(): Sm2Key {
   const k = sm2.generateKeyPairHex()

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { chainsTo, checkSignerInfo, nameText } from './cms.ts'
+import { ab } from './bytes.ts'
 
 /*
  * RFC 3161 time-stamps. The imprint is the SHA-256 of the evidence file itself (already computed during the
@@ -11,9 +12,6 @@ import { chainsTo, checkSignerInfo, nameText } from './cms.ts'
  */
 
 const SHA256 = '2.16.840.1.101.3.4.2.1'
-
-const ab = (b: Uint8Array): ArrayBuffer =>
-  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
 export interface TimestampRequest {
   der: Buffer

@@ -4,14 +4,12 @@ import * as pkijs from 'pkijs'
 import { OID, sm2Sign, sm2Spki, type Sm2Key } from './gm.ts'
 import type { IssuedCert, NameParts } from './x509.ts'
 import { certFromPem } from './cms.ts'
+import { ab } from './bytes.ts'
 
 /*
  * SM2 certificates (SM2-with-SM3), built with pkijs because node-forge knows only RSA. Names are UTF8String,
  * as for RSA certificates, so `openssl x509 -nameopt utf8` prints the Chinese as written.
  */
-
-const ab = (b: Uint8Array): ArrayBuffer =>
-  b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
 
 function rdn(n: NameParts): pkijs.RelativeDistinguishedNames {
   const tv = (type: string, value: asn1js.BaseStringBlock | asn1js.PrintableString) =>
