@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import { callOk, readyUser, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
@@ -11,28 +11,9 @@ let bridge: RunningBridge
 let browser: Browser
 let page: Page
 const problems: string[] = []
-
-async function call(method: string, input: unknown, session?: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${bridge.origin}/rpc`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${bridge.token}` },
-    body: JSON.stringify({ method, input, session }),
-  })
-  const r = (await res.json()) as { ok: boolean; value: Record<string, unknown> }
-  expect(r.ok, `${method}: ${JSON.stringify(r)}`).toBe(true)
-  return r.value
-}
-
-async function user(admin: string, username: string, displayName: string, roles: string[], badgeNo?: string) {
-  await call(
-    'users.create',
-    { username, displayName, roles, initialPassword: 'Linshi2026x', ...(badgeNo ? { badgeNo } : {}) },
-    admin,
-  )
-  const s = (await call('auth.signIn', { username, password: 'Linshi2026x' })).session as string
-  await call('auth.changePassword', { currentPassword: 'Linshi2026x', newPassword: 'Zhengshi2026x' }, s)
-  return s
-}
+const call = (method: string, input: unknown, session?: string) => callOk(bridge, method, input, session)
+const user = (admin: string, username: string, displayName: string, roles: string[], badgeNo?: string) =>
+  readyUser(bridge, admin, { username, displayName, roles, ...(badgeNo ? { badgeNo } : {}) })
 
 beforeAll(async () => {
   const device = tempDir('liuhen-casesui-')
@@ -53,7 +34,7 @@ beforeAll(async () => {
   await call('cases.numbering', { abbr: '榕医保' }, admin)
   await user(admin, 'lijing', '李静', ['enforcement_officer'], '35010023')
   await user(admin, 'zhangwei', '张伟', ['enforcement_officer'], '35010024')
-  const jilu = await user(admin, 'jilu', '王记录', ['records_officer'])
+  const jilu = (await user(admin, 'jilu', '王记录', ['records_officer'])).session
   const { jobId } = (await call(
     'ingest.start',
     { sourceRoot: device, lateReason: '外出执法返回后导入' },

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { rpc, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import { callOk, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 import { makeClip, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
 
@@ -14,15 +14,7 @@ let page: Page
 let device: string
 let camera: string
 const problems: string[] = []
-
-async function call(method: string, input: unknown, session?: string) {
-  const r = (await rpc(bridge, { method, input, session })).json as {
-    ok: boolean
-    value: Record<string, unknown>
-  }
-  expect(r.ok, `${method}: ${JSON.stringify(r)}`).toBe(true)
-  return r.value
-}
+const call = (method: string, input: unknown, session?: string) => callOk(bridge, method, input, session)
 
 beforeAll(async () => {
   device = tempDir('liuhen-uidev-')

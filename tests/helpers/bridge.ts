@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { expect } from 'vitest'
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..')
 
@@ -75,4 +76,42 @@ export async function rpc(
     body: opts.raw ? (body as string) : JSON.stringify(body),
   })
   return { status: res.status, json: await res.json() }
+}
+
+/** One contract call through the bridge that must succeed; returns its value. */
+export async function callOk(
+  bridge: RunningBridge,
+  method: string,
+  input: unknown,
+  session?: string,
+): Promise<Record<string, unknown>> {
+  const r = (await rpc(bridge, { method, input, session })).json as {
+    ok: boolean
+    value: Record<string, unknown>
+  }
+  expect(r.ok, `${method}: ${JSON.stringify(r)}`).toBe(true)
+  return r.value
+}
+
+/** A user an administrator created, signed in once with the initial password changed to 'Zhengshi2026x'. */
+export async function readyUser(
+  bridge: RunningBridge,
+  admin: string,
+  user: { username: string; displayName: string; roles: string[]; badgeNo?: string },
+): Promise<{ id: string; session: string }> {
+  const { user: u } = (await callOk(
+    bridge,
+    'users.create',
+    { ...user, initialPassword: 'Linshi2026x' },
+    admin,
+  )) as { user: { id: string } }
+  const s = (await callOk(bridge, 'auth.signIn', { username: user.username, password: 'Linshi2026x' }))
+    .session as string
+  await callOk(
+    bridge,
+    'auth.changePassword',
+    { currentPassword: 'Linshi2026x', newPassword: 'Zhengshi2026x' },
+    s,
+  )
+  return { id: u.id, session: s }
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
 import { runLiuhen } from '../helpers/cli.ts'
+import { cmsVerify } from '../helpers/openssl.ts'
 import { makeClip } from '../helpers/media.ts'
 import { openDatabase } from '../../electron/core/db/index.ts'
 import { addCalendarDays, addWorkingDays, loadCalendar } from '../../electron/core/cases/calendar.ts'
@@ -381,30 +382,9 @@ describe('cases through the CLI', () => {
     )
     // Every signature in the bag, and the records officer's over the tag manifest, verify against the root in it.
     const root = path.join(bag, 'data', 'trust', 'root.pem')
-    const cms = (sig: string, content: string) =>
-      spawnSync(
-        'openssl',
-        [
-          'cms',
-          '-verify',
-          '-binary',
-          '-inform',
-          'DER',
-          '-in',
-          sig,
-          '-content',
-          content,
-          '-CAfile',
-          root,
-          '-purpose',
-          'any',
-          '-out',
-          '/dev/null',
-        ],
-        { encoding: 'utf8' },
-      )
+    const cms = (sig: string, content: string) => cmsVerify(sig, content, root)
     const tm = cms(path.join(bag, 'tagmanifest-sha256.txt.p7s'), path.join(bag, 'tagmanifest-sha256.txt'))
-    expect(tm.status, tm.stderr).toBe(0)
+    expect(tm.code, tm.out).toBe(0)
     const sigs = fs
       .readFileSync(path.join(bag, 'manifest-sha256.txt'), 'utf8')
       .trim()
@@ -414,7 +394,7 @@ describe('cases through the CLI', () => {
     expect(sigs.length).toBeGreaterThanOrEqual(3)
     for (const f of sigs) {
       const r = cms(path.join(bag, f), path.join(bag, f.slice(0, -4)))
-      expect(r.status, `${f}: ${r.stderr}`).toBe(0)
+      expect(r.code, `${f}: ${r.out}`).toBe(0)
     }
     for (const [tool, manifest] of [
       ['sha256sum', 'manifest-sha256.txt'],

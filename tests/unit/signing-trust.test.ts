@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
 import { tempDir } from '../helpers/bridge.ts'
 import { runLiuhen } from '../helpers/cli.ts'
+import { cmsVerify, openssl } from '../helpers/openssl.ts'
 import { makeClip, SAMPLES } from '../helpers/media.ts'
 import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
 
@@ -15,11 +16,6 @@ import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
 
 const ADMIN = { LIUHEN_PASSWORD: 'Admin2026pw' }
 const OFFICER = { LIUHEN_PASSWORD: 'Lijing2026pw', LIUHEN_PIN: '246810' }
-
-function openssl(args: string[], cwd?: string): { code: number; out: string } {
-  const r = spawnSync('openssl', args, { encoding: 'utf8', ...(cwd ? { cwd } : {}) })
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` }
-}
 
 function ok(r: { status: number | null; stdout: string; stderr: string }) {
   expect(r.status, r.stdout + r.stderr).toBe(0)
@@ -445,23 +441,7 @@ describe("an agency's own CA", () => {
       }),
     )
     const sig = (JSON.parse(res.stdout.trim().split('\n')[0]!) as Ingested).metadata.signature!
-    const v = openssl([
-      'cms',
-      '-verify',
-      '-binary',
-      '-inform',
-      'DER',
-      '-in',
-      path.join(data, sig),
-      '-content',
-      path.join(device, 'GoPro.jpg'),
-      '-CAfile',
-      path.join(dir, 'ca.pem'),
-      '-purpose',
-      'any',
-      '-out',
-      '/dev/null',
-    ])
+    const v = cmsVerify(path.join(data, sig), path.join(device, 'GoPro.jpg'), path.join(dir, 'ca.pem'))
     expect(v.code, v.out).toBe(0)
     const exported = path.join(tempDir(), 'anchors.pem')
     ok(runLiuhen(['ca', 'export-root', '--data', data, '--out', exported], ADMIN))
@@ -480,23 +460,7 @@ describe('signed checkpoints of the audit trail', () => {
     const statements = fs.readdirSync(dir).filter((n) => n.endsWith('.txt'))
     expect(statements.length).toBeGreaterThanOrEqual(1)
     const base = path.join(dir, statements[0]!.replace(/\.txt$/, ''))
-    const cms = openssl([
-      'cms',
-      '-verify',
-      '-binary',
-      '-inform',
-      'DER',
-      '-in',
-      `${base}.p7s`,
-      '-content',
-      `${base}.txt`,
-      '-CAfile',
-      root,
-      '-purpose',
-      'any',
-      '-out',
-      '/dev/null',
-    ])
+    const cms = cmsVerify(`${base}.p7s`, `${base}.txt`, root)
     expect(cms.code, cms.out).toBe(0)
     const ts = openssl(['ts', '-verify', '-in', `${base}.tsr`, '-data', `${base}.txt`, '-CAfile', tsa.caPem])
     expect(ts.code, ts.out).toBe(0)

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
 import { tempDir } from '../helpers/bridge.ts'
 import { runLiuhen } from '../helpers/cli.ts'
+import { cmsVerify, openssl } from '../helpers/openssl.ts'
 import { makeClip, SAMPLES } from '../helpers/media.ts'
 
 /* Signatures checked with OpenSSL alone, as a court or reviewer would, without trusting Liuhen. */
@@ -12,30 +13,7 @@ import { makeClip, SAMPLES } from '../helpers/media.ts'
 const liuhen = (args: string[], env: Record<string, string> = {}) =>
   runLiuhen(args, { LIUHEN_PASSWORD: 'Admin2026pw', ...env })
 
-function openssl(args: string[]): { code: number; out: string } {
-  const r = spawnSync('openssl', args, { encoding: 'utf8' })
-  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` }
-}
-
-/** Exactly the check the issue names: OpenSSL alone, against the exported root. */
-const cmsVerify = (sig: string, content: string) =>
-  openssl([
-    'cms',
-    '-verify',
-    '-binary',
-    '-inform',
-    'DER',
-    '-in',
-    sig,
-    '-content',
-    content,
-    '-CAfile',
-    root,
-    '-purpose',
-    'any',
-    '-out',
-    '/dev/null',
-  ])
+const verify = (sig: string, content: string) => cmsVerify(sig, content, root)
 
 const data = path.join(tempDir(), 'agency')
 const device = tempDir('liuhen-sigdev-')
@@ -103,13 +81,13 @@ describe('signatures at ingest', () => {
     for (const r of results) {
       const sig = path.join(data, r.metadata.signature!)
       const content = path.join(device, r.relPath)
-      const ok = cmsVerify(sig, content)
+      const ok = verify(sig, content)
       expect(ok.code, ok.out).toBe(0)
       const altered = path.join(tempDir(), 'altered')
       const bytes = fs.readFileSync(content)
       bytes[Math.floor(bytes.length / 2)]! ^= 0x01
       fs.writeFileSync(altered, bytes)
-      expect(cmsVerify(sig, altered).code).not.toBe(0)
+      expect(verify(sig, altered).code).not.toBe(0)
       const ours = liuhen(['verify-signature', altered, '--sig', sig, '--data', data, '--json'])
       expect(ours.status).toBe(1)
       expect(JSON.parse(ours.stdout).signatures[0]).toMatchObject({ valid: false, digestMatches: false })
