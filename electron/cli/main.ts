@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import { parseArgs } from 'node:util'
 import path from 'node:path'
 import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
@@ -95,6 +96,15 @@ const OPTIONS = {
   serial: { type: 'string' },
   reason: { type: 'string' },
   p12: { type: 'string' },
+  media: { type: 'string' },
+  image: { type: 'string' },
+  copy: { type: 'string' },
+  retention: { type: 'string' },
+  location: { type: 'string' },
+  disc: { type: 'string' },
+  capacity: { type: 'string' },
+  'inspect-months': { type: 'string' },
+  'sample-percent': { type: 'string' },
   url: { type: 'string' },
   ca: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
@@ -608,6 +618,13 @@ async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<num
   }
 }
 
+/** Save a PDF the core made to --out; returns the absolute path written. */
+function writePdf(opts: Opts, io: Io, pdfBase64: string): string {
+  const out = path.resolve(need(opts, 'out', io.t))
+  fs.writeFileSync(out, Buffer.from(pdfBase64, 'base64'))
+  return out
+}
+
 function caseIdOf(core: Core, caseNo: string | undefined, io: Io): string {
   if (!caseNo) throw new UsageError(io.t('cli.missingOption', { name: 'CASE_NO' }))
   const id = core.caseIdByNo(caseNo)
@@ -942,8 +959,7 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
             },
             s,
           )
-          const out = path.resolve(need(opts, 'out', io.t))
-          fs.writeFileSync(out, Buffer.from(r.pdfBase64, 'base64'))
+          const out = writePdf(opts, io, r.pdfBase64)
           return { out, rows: r.rows }
         },
         (r) => io.t('cli.rootExported', { out: r.out }),
@@ -1085,6 +1101,226 @@ async function cmdTimestampRetry(opts: Opts, io: Io): Promise<number> {
   }
 }
 
+/**
+ * A long archive run from the command line: progress on stderr (humans only; --json keeps stdout to results),
+ * Ctrl-C cancels it cleanly through archive.cancel.
+ */
+async function longRun<T>(core: Core, s: string, io: Io, opts: Opts, work: (jobId: string) => Promise<T>) {
+  const jobId = crypto.randomUUID()
+  const off = core.onEvent((e) => {
+    if (e.type !== 'archive.progress' || e.jobId !== jobId || opts.json || !process.stderr.isTTY) return
+    const pct = e.total > 0 ? Math.floor((e.done / e.total) * 100) : 0
+    const eta = e.etaSeconds === null ? '' : ` ${io.t('cli.eta', { minutes: Math.ceil(e.etaSeconds / 60) })}`
+    process.stderr.write(`\r${io.t(`cli.phase.${e.phase}`)} ${pct}%${eta}    `)
+  })
+  const cancel = () => void call(core, 'archive.cancel', { jobId }, s).catch(() => undefined)
+  process.once('SIGINT', cancel)
+  try {
+    return await work(jobId)
+  } finally {
+    process.removeListener('SIGINT', cancel)
+    off()
+    if (!opts.json && process.stderr.isTTY) process.stderr.write('\n')
+  }
+}
+
+function cmdArchive(sub: string, caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
+  switch (sub) {
+    case 'image':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          longRun(core, s, io, opts, (jobId) =>
+            call(
+              core,
+              'archive.image',
+              {
+                caseId: caseIdOf(core, caseNo, io),
+                media: (opts.media ?? 'dvd') as MethodInput<'archive.image'>['media'],
+                outDir: path.resolve(need(opts, 'out', io.t)),
+                jobId,
+                ...(process.env.LIUHEN_PIN ? { pin: process.env.LIUHEN_PIN } : {}),
+              },
+              s,
+            ),
+          ),
+        (r) =>
+          [
+            io.t('cli.imagesMade', { count: r.volumes.length, media: r.media }),
+            ...r.volumes.map(
+              (v) => `  ${v.index}/${v.count}  ${v.image}  ${v.imageBytes}  md5 ${v.sessionMd5}`,
+            ),
+          ].join('\n'),
+      )
+    case 'settings':
+      return simple(
+        opts,
+        io,
+        async (core, s) => {
+          const capacities = Object.fromEntries(
+            (opts.capacity ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((kv) => kv.split('='))
+              .map(([k, v]) => [k!.trim(), Number(v)]),
+          )
+          const inspection =
+            opts['inspect-months'] || opts['sample-percent']
+              ? {
+                  ...(await call(core, 'archive.settings', {}, s)).inspection,
+                  ...(opts['inspect-months'] ? { intervalMonths: Number(opts['inspect-months']) } : {}),
+                  ...(opts['sample-percent'] ? { samplePercent: Number(opts['sample-percent']) } : {}),
+                }
+              : undefined
+          if (inspection || Object.keys(capacities).length)
+            await call(
+              core,
+              'archive.setSettings',
+              {
+                ...(inspection ? { inspection } : {}),
+                ...(Object.keys(capacities).length
+                  ? { capacities: capacities as MethodInput<'archive.setSettings'>['capacities'] }
+                  : {}),
+              },
+              s,
+            )
+          return call(core, 'archive.settings', {}, s)
+        },
+        (r) =>
+          [
+            io.t('cli.inspectionPolicy', { ...r.inspection }),
+            ...Object.entries(r.capacities).map(([k, v]) => `  ${k}  ${v}`),
+          ].join('\n'),
+      )
+    case 'catalogue':
+      return simple(
+        opts,
+        io,
+        async (core, s) => {
+          const r = await call(core, 'archive.catalogue', { caseId: caseIdOf(core, caseNo, io) }, s)
+          const out = writePdf(opts, io, r.pdfBase64)
+          return { out }
+        },
+        (r) => io.t('cli.rootExported', { out: r.out }),
+      )
+    default:
+      throw new UsageError(io.t('cli.unknownCommand', { command: `archive ${sub}` }))
+  }
+}
+
+function verifyLines(io: Io, v: MethodOutput<'discs.verify'>['verify']): string {
+  return [
+    io.t(v.ok ? 'cli.discOk' : 'cli.discBad', { volid: v.volid || '?' }),
+    `  ${io.t('cli.discMd5', { result: io.t(`cli.md5.${v.sessionMd5}`) })}`,
+    `  ${io.t('cli.discFiles', { files: v.filesChecked, bytes: v.bytesChecked })}`,
+    ...v.problems.slice(0, 20).map((p) => `  ${io.t(`cli.discProblem.${p.problem}`)}  ${p.path}`),
+    ...(v.matchesRegistry === false ? [`  ${io.t('cli.discNotRegistry')}`] : []),
+  ].join('\n')
+}
+
+function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): Promise<number> {
+  const needTarget = () => {
+    if (!target) throw new UsageError(io.t('cli.missingOption', { name: 'TARGET' }))
+    return /^\/dev\//.test(target) ? target : path.resolve(target)
+  }
+  switch (sub) {
+    case 'burn':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          longRun(core, s, io, opts, (jobId) =>
+            call(
+              core,
+              'discs.burn',
+              {
+                target: needTarget(),
+                image: path.resolve(need(opts, 'image', io.t)),
+                copy: (opts.copy ?? 'A') as 'A',
+                retention: (opts.retention ?? 'permanent') as 'permanent',
+                ...(opts.location ? { location: opts.location } : {}),
+                jobId,
+              },
+              s,
+            ),
+          ).then((r) => ({ ok: r.verify.ok, ...r })),
+        (r) =>
+          `${io.t('cli.discWritten', { discNo: r.disc.discNo, status: r.disc.status })}\n${verifyLines(io, r.verify)}`,
+        (r) => r.ok,
+      )
+    case 'verify':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          longRun(core, s, io, opts, (jobId) =>
+            call(
+              core,
+              'discs.verify',
+              { target: needTarget(), ...(opts.disc ? { discNo: opts.disc } : {}), jobId },
+              s,
+            ),
+          ).then((r) => ({ ok: r.verify.ok, ...r })),
+        (r) => verifyLines(io, r.verify),
+        (r) => r.ok,
+      )
+    case 'list':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'discs.list', target ? { caseId: caseIdOf(core, target, io) } : {}, s),
+        (r) =>
+          r.discs
+            .map(
+              (d) =>
+                `${d.discNo}  ${d.caseNo}  ${d.volume}/${d.volumes}  ${d.copy}  ${d.media}  ${d.status}  ${d.retention}  ${d.location ?? ''}  ${d.lastCheckedAt.slice(0, 10)}`,
+            )
+            .join('\n') || io.t('cli.none'),
+      )
+    case 'drives':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'discs.drives', {}, s),
+        (r) =>
+          r.drives
+            .map((d) => `${d.device}  ${d.vendor} ${d.model}  ${d.media}  ${d.status}  ${d.freeBytes ?? ''}`)
+            .join('\n') || io.t('cli.noDrives'),
+      )
+    case 'inspections':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'discs.inspections', {}, s),
+        (r) =>
+          [
+            io.t('cli.inspectionsDue', { count: r.due.length, months: r.policy.intervalMonths }),
+            ...r.due.map(
+              (d) => `  ${d.discNo}  ${d.caseNo}  ${d.location ?? ''}  ${d.lastCheckedAt.slice(0, 10)}`,
+            ),
+            io.t('cli.inspectionsFailed', { count: r.failed.length }),
+            ...r.failed.map((d) => `  ${d.discNo}  ${d.caseNo}  ${d.location ?? ''}`),
+          ].join('\n'),
+      )
+    case 'label':
+      return simple(
+        opts,
+        io,
+        async (core, s) => {
+          const d = (await call(core, 'discs.list', {}, s)).discs.find((x) => x.discNo === target)
+          if (!d) throw new AppError('NOT_FOUND')
+          const r = await call(core, 'discs.label', { discId: d.id }, s)
+          const out = writePdf(opts, io, r.pdfBase64)
+          return { out }
+        },
+        (r) => io.t('cli.rootExported', { out: r.out }),
+      )
+    default:
+      throw new UsageError(io.t('cli.unknownCommand', { command: `disc ${sub}` }))
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let io = makeIo(argv.includes('--json'), normalizeLanguage(process.env.LIUHEN_LANG))
   try {
@@ -1141,6 +1377,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (positionals[0] === 'access' && positionals[1])
       return await cmdAccess(positionals[1], positionals[2], opts, io)
+    if (positionals[0] === 'archive' && positionals[1] && positionals[1] !== 'build')
+      return await cmdArchive(positionals[1], positionals[2], opts, io)
+    if (positionals[0] === 'disc' && positionals[1])
+      return await cmdDisc(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'archive' && positionals[1] === 'build') {
       const caseNo = positionals[2]
       return await simple(

@@ -33,7 +33,8 @@ import * as access from './access/requests.ts'
 import { setAccessPolicy } from './access/gate.ts'
 import { exportRecords } from './access/export.ts'
 import { buildBag } from './archive/package.ts'
-import { checkCase } from './cases/check.ts'
+import { archivableCheck } from './archive/discs.ts'
+import * as archive from './archive/service.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -113,6 +114,7 @@ export function createCore(opts: CoreOptions): Core {
   const thumbs = new ThumbnailQueue(layout)
   const jobs = new IngestJobs(deps, thumbs)
   const ingestDeps = { ...deps, jobs }
+  const archiveJobs = new archive.ArchiveJobs(deps)
 
   const handlers: Handlers = {
     'system.info': () => info(deps),
@@ -170,13 +172,7 @@ export function createCore(opts: CoreOptions): Core {
     'access.log': (i) => access.accessLog(deps, i),
     'access.export': (i, ctx) => exportRecords(deps, i, ctx),
     'archive.build': async (i, ctx) => {
-      const report = checkCase(db, i.caseId, now(), { closing: true })
-      const exception = (
-        db.prepare('SELECT archive_exception FROM cases WHERE id = ?').get(i.caseId) as
-          { archive_exception: string | null } | undefined
-      )?.archive_exception
-      const blocking = report.problems.filter((p) => p.kind !== 'archive_overdue')
-      if (blocking.length && !exception) throw new AppError('CASE_INCOMPLETE', { count: blocking.length })
+      const report = archivableCheck(deps, i.caseId)
       const signer = i.pin ? signing.unlockSigner(db, ctx.actor!.userId, i.pin, now()) : null
       const bag = await buildBag(deps, i.caseId, i.outDir, report, { signer })
       auditedChange(
@@ -193,6 +189,19 @@ export function createCore(opts: CoreOptions): Core {
       return bag
     },
     'access.register': (i) => access.accessRegister(deps, i),
+    'archive.image': (i, ctx) => archive.image(deps, archiveJobs, i, ctx),
+    'archive.cancel': (i) => ({ cancelled: archiveJobs.cancel(i.jobId) }),
+    'archive.volumes': (i) => archive.volumes(deps, i.caseId),
+    'archive.settings': () => archive.settings(deps),
+    'archive.setSettings': (i, ctx) => archive.setSettings(deps, i, ctx),
+    'archive.catalogue': (i) => archive.catalogue(deps, i.caseId),
+    'discs.drives': () => archive.drives(),
+    'discs.burn': (i, ctx) => archive.burn(deps, archiveJobs, i, ctx),
+    'discs.verify': (i, ctx) => archive.verify(deps, archiveJobs, i, ctx),
+    'discs.list': (i) => ({ discs: archive.listDiscs(deps, i) }),
+    'discs.update': (i, ctx) => archive.update(deps, i, ctx),
+    'discs.label': (i) => archive.label(deps, i.discId),
+    'discs.inspections': () => archive.inspectionsDue(deps),
     'media.progress': (i, ctx) => {
       auditedChange(
         deps,

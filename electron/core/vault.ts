@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError } from '../../shared/errors.ts'
+import type { Db } from './db/index.ts'
 import type { DataLayout } from './paths.ts'
 import { newSm3 } from './signing/gm.ts'
 
@@ -22,6 +23,13 @@ export interface StoredObject {
   existed: boolean
   /** SM3 of the content, when asked for (agencies that sign with SM2). */
   sm3?: string
+  /** SHA-512, taken in the same pass: archive bags carry manifest-sha512 without reading the vault again. */
+  sha512: string
+}
+
+/** Remember an object's SHA-512; called inside the transaction that registers what refers to it. */
+export function recordDigests(db: Db, o: { sha256: string; sha512: string }): void {
+  db.prepare('INSERT OR IGNORE INTO vault_digests (sha256, sha512) VALUES (?, ?)').run(o.sha256, o.sha512)
 }
 
 export function objectPath(layout: DataLayout, sha256: string): string {
@@ -34,7 +42,8 @@ export function cleanTemp(layout: DataLayout): number {
   fs.mkdirSync(layout.tmp, { recursive: true })
   for (const name of fs.readdirSync(layout.tmp)) {
     if (!name.endsWith('.part')) continue
-    fs.rmSync(path.join(layout.tmp, name), { force: true })
+    // Also the staging folders of disc images (tmp/archive-*.part): links into the vault, never originals.
+    fs.rmSync(path.join(layout.tmp, name), { force: true, recursive: true })
     n++
   }
   return n
@@ -120,6 +129,7 @@ export async function storeFile(
     if (!st.isFile()) throw new AppError('NOT_A_FILE', { path: source })
     dst = await fs.promises.open(tmp, 'wx', 0o600)
     const hash = crypto.createHash('sha256')
+    const hash512 = crypto.createHash('sha512')
     const sm3 = opts.sm3 ? await newSm3() : null
     const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]
     let which = 0
@@ -143,6 +153,7 @@ export async function storeFile(
       // Marked handled now: if we stop early (cancel, error), a late rejection must not crash the process.
       pendingRead.catch(() => undefined)
       hash.update(chunk)
+      hash512.update(chunk)
       sm3?.update(chunk)
       pendingWrite = writeAll(dst, chunk, pos)
       pendingWrite.catch(() => undefined)
@@ -159,7 +170,7 @@ export async function storeFile(
     await dst.close()
     dst = null
     const sha256 = hash.digest('hex')
-    const extra = sm3 ? { sm3: sm3.digest('hex') } : {}
+    const extra = { sha512: hash512.digest('hex'), ...(sm3 ? { sm3: sm3.digest('hex') } : {}) }
 
     const back = await hashFile(tmp, opts.signal)
     if (back.sha256 !== sha256 || back.size !== pos) throw new AppError('VERIFY_FAILED')

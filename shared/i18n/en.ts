@@ -264,6 +264,13 @@ const en: Messages = {
       'This case involves privacy, trade or state secrets: one of the approvers the agency designated must decide.',
     REQUEST_DECIDED: 'This request or grant has already been dealt with.',
     OUT_DIR_NOT_EMPTY: 'The export folder is not empty: {{path}}. Choose a new or empty folder.',
+    TOO_LARGE_FOR_MEDIA:
+      '“{{name}}” does not fit on one {{capacity}} MB disc. Choose larger media (DVD-R DL or BD-R).',
+    IMAGE_TOO_LARGE:
+      'The disc image is {{size}} MB, more than the disc holds ({{capacity}} MB). Choose larger media.',
+    XORRISO_FAILED: 'xorriso failed: {{detail}}',
+    UNKNOWN_IMAGE: 'This image is not an archive disc image made by Liuhen for a case (volume id {{volid}}).',
+    TARGET_EXISTS: 'The target file exists already: {{path}}. A disc image never overwrites a file.',
     FONT_MISSING:
       'No Chinese font found for the PDF. Install fonts-noto-cjk or name a font file in LIUHEN_CJK_FONT.',
     PREVIEW_FAILED:
@@ -388,6 +395,34 @@ const en: Messages = {
     accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
     exported: 'Exported {{records}} record(s) to {{outDir}} ({{manifest}} manifest lines).',
     bagBuilt: 'Archive package built: {{dir}} ({{payloadFiles}} files, {{payloadBytes}} bytes).',
+    inspectionPolicy:
+      'Disc inspection: every {{intervalMonths}} months, {{samplePercent}}% of the discs due each round. Disc capacities (bytes):',
+    eta: 'about {{minutes}} min left',
+    phase: { package: 'Packaging', image: 'Writing disc image', burn: 'Burning', verify: 'Verifying' },
+    imagesMade: '{{count}} disc image(s) made ({{media}}):',
+    discOk: 'Disc {{volid}} verified.',
+    discBad: 'Disc {{volid}} FAILED verification. It must not be kept as an archive disc.',
+    discMd5: 'MD5 recorded when written: {{result}}',
+    md5: {
+      match: 'matches',
+      mismatch: 'does not match (data damaged)',
+      missing: 'not recorded (not written with -md5 on)',
+    },
+    discFiles: '{{files}} files read back and checked, {{bytes}} bytes',
+    discProblem: {
+      mismatch: 'differs from the manifest',
+      missing: 'in the manifest, not on the disc',
+      unlisted: 'on the disc, in no manifest',
+      unreadable: 'could not be read',
+      manifest: 'malformed manifest line',
+    },
+    discNotRegistry:
+      'The manifest on the disc differs from the registered one: this is not the disc registered.',
+    discWritten: 'Disc {{discNo}} registered (status: {{status}}).',
+    none: '(none)',
+    noDrives: 'No optical drive found.',
+    inspectionsDue: 'Inspection every {{months}} months: {{count}} disc(s) due:',
+    inspectionsFailed: 'Discs whose last check failed and need replacing: {{count}}',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
     usage: `Usage: liuhen <command> [options]
 
@@ -411,6 +446,16 @@ Commands:
   cert list | cert import --user USER --p12 FILE
   timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
                           the RFC 3161 time-stamping service
+  archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR
+  archive catalogue CASE_NO --out catalogue.pdf
+                          archive package (BagIt), disc images (one ISO per disc), case-file catalogue;
+                          LIUHEN_PIN signs the tag manifest
+  archive settings [--capacity dvd=BYTES,...] [--inspect-months N] [--sample-percent N]
+                          disc capacities and periodic inspection (administrator)
+  disc burn DRIVE_OR_IMAGE_FILE --image ISO [--copy A|B|C] [--retention permanent|30y|10y] [--location PLACE]
+  disc verify DRIVE_OR_IMAGE_FILE [--disc DISC_NO] | disc list [CASE_NO] | disc drives | disc inspections
+  disc label DISC_NO --out label.pdf
+                          burn, verify and register discs; periodic inspection; print disc labels
   verify-signature FILE [--sig FILE.p7s] --data DIR
                           check a file's signatures, time-stamps and revocation (no sign-in)
   --version               print the version

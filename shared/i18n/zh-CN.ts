@@ -248,6 +248,12 @@ const zhCN = {
     NEEDS_SENIOR_APPROVER: '该案件涉及个人隐私、商业秘密或国家秘密，须由本单位指定的负责人审批。',
     REQUEST_DECIDED: '该申请或授权已处理，不能重复操作。',
     OUT_DIR_NOT_EMPTY: '导出目录不是空的：{{path}}。请选择一个新的或空的目录。',
+    TOO_LARGE_FOR_MEDIA:
+      '“{{name}}”放不进一张 {{capacity}} MB 的光盘。请选择容量更大的光盘（如 DVD-R DL 或 BD-R）。',
+    IMAGE_TOO_LARGE: '光盘映像 {{size}} MB，超过光盘容量 {{capacity}} MB。请选择容量更大的光盘。',
+    XORRISO_FAILED: 'xorriso 出错：{{detail}}',
+    UNKNOWN_IMAGE: '这个映像不是本系统为某个案件制作的归档光盘映像（卷标 {{volid}}）。',
+    TARGET_EXISTS: '目标文件已存在：{{path}}。光盘映像不会覆盖已有文件。',
     FONT_MISSING: '找不到中文字体，无法生成 PDF。请安装 fonts-noto-cjk，或用 LIUHEN_CJK_FONT 指定字体文件。',
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
@@ -368,6 +374,29 @@ const zhCN = {
     accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
     exported: '已导出 {{records}} 条记录到 {{outDir}}（清单 {{manifest}} 行）。',
     bagBuilt: '档案包已生成：{{dir}}（{{payloadFiles}} 个文件，{{payloadBytes}} 字节）。',
+    inspectionPolicy:
+      '光盘检查：每 {{intervalMonths}} 个月一次，每轮抽检到期光盘的 {{samplePercent}}%。光盘容量（字节）：',
+    eta: '剩余约 {{minutes}} 分钟',
+    phase: { package: '打包', image: '制作光盘映像', burn: '刻录', verify: '校验' },
+    imagesMade: '已制作 {{count}} 张光盘映像（{{media}}）：',
+    discOk: '光盘 {{volid}} 校验通过。',
+    discBad: '光盘 {{volid}} 校验未通过！此盘不能作为合格档案光盘。',
+    discMd5: '刻录时记录的 MD5：{{result}}',
+    md5: { match: '一致', mismatch: '不一致（数据已损坏）', missing: '未记录（不是用 -md5 on 制作的光盘）' },
+    discFiles: '逐个读回并核对了 {{files}} 个文件，共 {{bytes}} 字节',
+    discProblem: {
+      mismatch: '内容与清单不符',
+      missing: '清单中有、盘上没有',
+      unlisted: '盘上有、清单中没有',
+      unreadable: '读取失败',
+      manifest: '清单格式错误',
+    },
+    discNotRegistry: '盘上的清单与登记的不一致：这不是登记中的那张盘。',
+    discWritten: '已登记光盘 {{discNo}}（状态：{{status}}）。',
+    none: '（无）',
+    noDrives: '没有找到光盘刻录机。',
+    inspectionsDue: '按 {{months}} 个月一次的检查周期，现有 {{count}} 张光盘待检查：',
+    inspectionsFailed: '上次检查未通过、需要补制的光盘 {{count}} 张：',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
     usage: `用法：liuhen <命令> [选项]
 
@@ -392,6 +421,15 @@ const zhCN = {
   cert list | cert import --user 用户名 --p12 文件
   timestamp config --url 地址 [--ca 时间戳根证书.pem] | timestamp retry
                           RFC 3161 时间戳服务
+  archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录
+  archive catalogue 案件编号 --out 卷内目录.pdf
+                          档案包（BagIt）、光盘映像（每盘一个 ISO）、卷内目录；设置 LIUHEN_PIN 时签名标签清单
+  archive settings [--capacity dvd=字节,...] [--inspect-months 月数] [--sample-percent 百分比]
+                          光盘容量与定期检查（系统管理员）
+  disc burn 刻录机或映像文件 --image ISO [--copy A|B|C] [--retention permanent|30y|10y] [--location 存放位置]
+  disc verify 刻录机或映像文件 [--disc 光盘编号] | disc list [案件编号] | disc drives | disc inspections
+  disc label 光盘编号 --out 标签.pdf
+                          刻录并校验、登记光盘；定期检查；打印光盘标签
   verify-signature 文件 [--sig 签名.p7s] --data 目录
                           校验文件的签名、时间戳与吊销状态（无需登录）
   --version               显示版本

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
-import { runLiuhen } from '../helpers/cli.ts'
+import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
 import { cmsVerify } from '../helpers/openssl.ts'
 import { makeClip } from '../helpers/media.ts'
 import { openDatabase } from '../../electron/core/db/index.ts'
@@ -13,14 +13,9 @@ import { matchExpression, tokens } from '../../electron/core/cases/search.ts'
 
 /* Cases, tagging and the completeness rules, through the real CLI on a synthetic agency. */
 
-const ADMIN = { LIUHEN_PASSWORD: 'Admin2026pw' }
+const ADMIN = CLI_ADMIN
 const JILU = { LIUHEN_PASSWORD: 'Jilu2026pw', LIUHEN_USER: 'jilu' }
-
-function ok(r: { status: number | null; stdout: string; stderr: string }) {
-  expect(r.status, r.stdout + r.stderr).toBe(0)
-  return r
-}
-const json = <T>(r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').pop()!) as T
+const json = lastJson
 
 describe('working-day calendar', () => {
   const db = openDatabase(path.join(tempDir(), 'cal.db'), { create: true })
@@ -74,59 +69,18 @@ describe('cases through the CLI', () => {
   let ids: Record<string, string> = {}
 
   beforeAll(() => {
-    ok(
-      runLiuhen(
-        [
-          'init',
-          '--data',
-          data,
-          '--agency',
-          '福州市医疗保障局',
-          '--agency-code',
-          'FZYBJ',
-          '--admin',
-          'admin',
-        ],
-        ADMIN,
-      ),
+    cliAgency(
+      data,
+      [
+        ['lijing', '李静', '执法人员', '35010023', 'Officer2026pw'],
+        ['zhangwei', '张伟', '执法人员', '35010024', 'Officer2026pw'],
+        ['jilu', '王记录', 'records_officer', '', 'Jilu2026pw'],
+        ['fuze', '赵负责', 'approver', '', 'Fuze2026pw'],
+      ],
+      // The records officer signs what they ingest and the archive packages they build.
+      { user: 'jilu', pin: '246810' },
     )
     ok(runLiuhen(['case', 'numbering', '--data', data, '--abbr', '闽医保'], ADMIN))
-    for (const [u, name, roles, badge] of [
-      ['lijing', '李静', '执法人员', '35010023'],
-      ['zhangwei', '张伟', '执法人员', '35010024'],
-      ['jilu', '王记录', 'records_officer', ''],
-      ['fuze', '赵负责', 'approver', ''],
-    ] as const)
-      ok(
-        runLiuhen(
-          [
-            'user',
-            'add',
-            '--data',
-            data,
-            '--user',
-            u,
-            '--name',
-            name,
-            '--roles',
-            roles,
-            ...(badge ? ['--badge', badge] : []),
-          ],
-          {
-            ...ADMIN,
-            LIUHEN_NEW_PASSWORD: u === 'jilu' ? 'Jilu2026pw' : u === 'fuze' ? 'Fuze2026pw' : 'Officer2026pw',
-          },
-        ),
-      )
-    // The records officer signs what they ingest and the archive packages they build.
-    ok(runLiuhen(['ca', 'init', '--data', data], { ...ADMIN, LIUHEN_CA_PASSPHRASE: 'RootPass2026' }))
-    ok(
-      runLiuhen(['ca', 'issue', '--data', data, '--user', 'jilu'], {
-        ...ADMIN,
-        LIUHEN_CA_PASSPHRASE: 'RootPass2026',
-        LIUHEN_PIN: '246810',
-      }),
-    )
     makeClip(path.join(device, 'ZD_20261120090000_0001.MP4'), { creationTime: '2026-11-20T09:00:00Z' })
     makeClip(path.join(device, 'ZD_20261121143000_0002.MP4'), { creationTime: '2026-11-21T14:30:00Z' })
     makeClip(path.join(device, 'ZD_20261118100000_0003.MP4'), { creationTime: '2026-11-18T10:00:00Z' })

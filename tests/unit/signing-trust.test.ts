@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
 import { tempDir } from '../helpers/bridge.ts'
-import { runLiuhen } from '../helpers/cli.ts'
+import { ok, runLiuhen } from '../helpers/cli.ts'
 import { cmsVerify, openssl } from '../helpers/openssl.ts'
 import { makeClip, SAMPLES } from '../helpers/media.ts'
 import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
@@ -16,11 +16,6 @@ import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
 
 const ADMIN = { LIUHEN_PASSWORD: 'Admin2026pw' }
 const OFFICER = { LIUHEN_PASSWORD: 'Lijing2026pw', LIUHEN_PIN: '246810' }
-
-function ok(r: { status: number | null; stdout: string; stderr: string }) {
-  expect(r.status, r.stdout + r.stderr).toBe(0)
-  return r
-}
 
 /** A fresh agency with one officer (李静) and, unless `ca` is false, a root of the given algorithm. */
 function agency(opts: { algorithm?: 'rsa' | 'sm2'; ca?: boolean } = {}) {

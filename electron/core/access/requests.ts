@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
 import { accessPolicy } from './gate.ts'
-import { registerPdf } from './register-pdf.ts'
+import { tablePdf } from '../pdf.ts'
 
 /*
  * Requests and grants. Anyone asks (a whole case or chosen records, a purpose, view or export, a period); an
@@ -468,13 +468,20 @@ export async function accessRegister(
   ]
     .filter(Boolean)
     .join('  ')
-  const pdf = await registerPdf({
+  const pdf = await tablePdf({
     agency,
     title: '执法音像记录调阅登记表',
     scope: scope || '全部',
     generatedAt: `制表时间 ${new Date(deps.now()).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })}`,
-    columns: ['时间', '调阅人', '案件编号', '记录', '操作', '依据（授权编号）'],
-    rows,
+    columns: [
+      { title: '时间', width: 92 },
+      { title: '调阅人', width: 56 },
+      { title: '案件编号', width: 110 },
+      { title: '记录', width: 110 },
+      { title: '操作', width: 60 },
+      { title: '依据（授权编号）', width: 87 },
+    ],
+    rows: rows.map((r) => [r.at, r.user, r.caseNo, r.record, r.action, r.basis]),
     footer: `共 ${rows.length} 条。本表由留痕根据哈希链审计日志生成，可用 liuhen audit verify 核对日志完整性。`,
   })
   return { pdfBase64: pdf.toString('base64'), rows: rows.length }

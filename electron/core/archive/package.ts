@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { CaseCheck } from '../../../shared/cases.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { CoreDeps } from '../context.ts'
-import { objectPath } from '../vault.ts'
+import { objectPath, recordDigests } from '../vault.ts'
 import { thumbnailPath } from '../ingest/thumbnails.ts'
 import { trustAnchors, tsaAnchors, type BatchSigner } from '../signing/authority.ts'
 import { signDetachedDigest } from '../signing/cms.ts'
@@ -27,44 +27,62 @@ const STAGE_DIRS: Record<string, string> = {
   execution: '4-送达执行',
 }
 
-interface PayloadFile {
+/** One file of the bag: its bytes are either in hand (small files) or a vault object (originals). */
+export interface BagFile {
   rel: string
   size: number
   sha256: string
   sha512: string
+  source?: string
+  bytes?: Buffer
+  /** The recording this file belongs to (the original and its signatures): the unit media planning moves. */
+  evidenceId?: string
 }
 
-async function copyHashed(from: string, to: string): Promise<PayloadFile & { rel: '' }> {
-  await fs.promises.mkdir(path.dirname(to), { recursive: true })
-  const sha256 = crypto.createHash('sha256')
-  const sha512 = crypto.createHash('sha512')
-  let size = 0
-  const out = await fs.promises.open(to, 'wx')
-  try {
-    for await (const chunk of fs.createReadStream(from, { highWaterMark: 4 << 20 })) {
-      const b = chunk as Buffer
-      sha256.update(b)
-      sha512.update(b)
-      size += b.length
-      await out.write(b)
-    }
-    await out.sync()
-  } finally {
-    await out.close()
-  }
-  return { rel: '', size, sha256: sha256.digest('hex'), sha512: sha512.digest('hex') }
+/** A bag described in full before any payload byte is read: the digests of originals are known from ingest. */
+export interface AssembledBag {
+  caseId: string
+  caseNo: string
+  year: number
+  seq: number
+  payload: BagFile[]
+  /** Tag files in writing order, the tag manifest and its signature last. */
+  tags: { name: string; bytes: Buffer }[]
+  payloadBytes: number
+  signed: boolean
 }
 
-function writeHashed(to: string, bytes: Buffer | string): PayloadFile & { rel: '' } {
-  fs.mkdirSync(path.dirname(to), { recursive: true })
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes)
-  fs.writeFileSync(to, b, { flag: 'wx' })
-  return {
-    rel: '',
-    size: b.length,
-    sha256: crypto.createHash('sha256').update(b).digest('hex'),
-    sha512: crypto.createHash('sha512').update(b).digest('hex'),
+/** Which of a case's recordings one volume carries, when a case spans several discs. */
+export interface VolumeSpec {
+  index: number
+  count: number
+  /** evidence id → volume number (1-based) for every recording of the case. */
+  placement: Map<string, number>
+}
+
+const digestsOf = (b: Buffer) => ({
+  size: b.length,
+  sha256: crypto.createHash('sha256').update(b).digest('hex'),
+  sha512: crypto.createHash('sha512').update(b).digest('hex'),
+})
+
+/** SHA-512 of a vault object: recorded at ingest; objects stored before that are read once and remembered. */
+async function sha512Of(deps: CoreDeps, sha256: string): Promise<string> {
+  const known = deps.db.prepare('SELECT sha512 FROM vault_digests WHERE sha256 = ?').get(sha256) as
+    { sha512: string } | undefined
+  if (known) return known.sha512
+  const h512 = crypto.createHash('sha512')
+  const h256 = crypto.createHash('sha256')
+  for await (const chunk of fs.createReadStream(objectPath(deps.layout, sha256), {
+    highWaterMark: 4 << 20,
+  })) {
+    h512.update(chunk as Buffer)
+    h256.update(chunk as Buffer)
   }
+  if (h256.digest('hex') !== sha256) throw new AppError('VERIFY_FAILED')
+  const sha512 = h512.digest('hex')
+  recordDigests(deps.db, { sha256, sha512 })
+  return sha512
 }
 
 const xml = (s: unknown) =>
@@ -74,46 +92,67 @@ const xml = (s: unknown) =>
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
 
-export interface BuiltBag {
-  dir: string
-  payloadFiles: number
-  payloadBytes: number
-  signed: boolean
+/** Joliet allows 103 UTF-16 units per name: keep the extension, cut the stem, leave room for ".sm2-signature.der". */
+function shortName(name: string): string {
+  const safe = safeFileName(name)
+  if (safe.length <= 80) return safe
+  const ext = path.extname(safe).slice(0, 10)
+  return safe.slice(0, 80 - ext.length) + ext
 }
 
-/** Build the bag for one case into `outDir` (which must not exist or be empty). */
-export async function buildBag(
+/**
+ * Describe the bag for one case (or one volume of it). Small files are made in memory; originals stay in the
+ * vault and are named by path, so a disc image can take them straight from there.
+ */
+export async function assembleBag(
   deps: CoreDeps,
   caseId: string,
-  outDir: string,
   check: CaseCheck,
-  opts: { bagCount?: string; signer?: BatchSigner | null } = {},
-): Promise<BuiltBag> {
+  opts: { signer?: BatchSigner | null; volume?: VolumeSpec } = {},
+): Promise<AssembledBag> {
   const db = deps.db
   const c = db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as
-    { id: string; case_no: string; cause: string; party_name: string; stage: string } | undefined
+    | {
+        id: string
+        case_no: string
+        cause: string
+        party_name: string
+        stage: string
+        year: number
+        seq: number
+      }
+    | undefined
   if (!c) throw new AppError('NOT_FOUND')
-  const out = path.resolve(outDir)
-  if (fs.existsSync(out) && fs.readdirSync(out).length) throw new AppError('OUT_DIR_NOT_EMPTY', { path: out })
   const agency = db.prepare('SELECT name, code FROM agency WHERE id = 1').get() as {
     name: string
     code: string
   }
-  const payload: PayloadFile[] = []
-  const add = (rel: string, f: PayloadFile & { rel: '' }) => payload.push({ ...f, rel })
+  const vol = opts.volume
+  const payload: BagFile[] = []
+  const addBytes = (rel: string, bytes: Buffer | string, evidenceId?: string) => {
+    const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes)
+    payload.push({ rel, bytes: b, ...digestsOf(b), ...(evidenceId ? { evidenceId } : {}) })
+  }
   const used = new Set<string>()
   const unique = (dir: string, name: string, sha: string) => {
-    let n = `${dir}/${safeFileName(name)}`
-    while (used.has(n)) n = `${dir}/${sha.slice(0, 8)}_${safeFileName(name)}`
+    let n = `${dir}/${shortName(name)}`
+    while (used.has(n)) n = `${dir}/${sha.slice(0, 8)}_${shortName(name)}`
     used.add(n)
     return n
   }
+  const sidecar = (from: string | null) =>
+    from && fs.existsSync(path.join(deps.layout.root, from))
+      ? fs.readFileSync(path.join(deps.layout.root, from))
+      : null
 
-  // Recordings, by stage, each with its signatures.
+  // Recordings, by stage, each with its signatures; on a volume only those planned onto it.
   const records = (
-    db.prepare('SELECT evidence_id FROM record_tags WHERE case_id = ?').all(caseId) as {
-      evidence_id: string
-    }[]
+    db
+      .prepare(
+        `SELECT t.evidence_id FROM record_tags t JOIN evidence e ON e.id = t.evidence_id
+         WHERE t.case_id = ? ORDER BY t.capture_start, e.ingested_at, e.id`,
+      )
+      .all(caseId) as { evidence_id: string }[]
   ).map((r) => r.evidence_id)
   const recordMeta: Record<string, unknown>[] = []
   for (const id of records) {
@@ -135,9 +174,17 @@ export async function buildBag(
     const tags = tagsOf(db, id)
     const dir = `data/${STAGE_DIRS[tags.stage ?? ''] ?? '0-未分阶段'}`
     const rel = unique(dir, e.original_name, e.sha256)
-    const copied = await copyHashed(objectPath(deps.layout, e.sha256), path.join(out, rel))
-    if (copied.sha256 !== e.sha256) throw new AppError('VERIFY_FAILED')
-    add(rel, copied)
+    const volume = vol ? (vol.placement.get(id) ?? 0) : 1
+    const here = !vol || volume === vol.index
+    if (here)
+      payload.push({
+        rel,
+        size: e.size,
+        sha256: e.sha256,
+        sha512: await sha512Of(deps, e.sha256),
+        source: objectPath(deps.layout, e.sha256),
+        evidenceId: id,
+      })
     const sigs = db
       .prepare(
         `SELECT s.path, s.tsr_path, s.signed_at, c.subject FROM signatures s JOIN certificates c ON c.id = s.cert_id
@@ -153,15 +200,17 @@ export async function buildBag(
         [s.path.replace(/\.p7s$/, '.sm2-signed-attrs.der'), '.sm2-signed-attrs.der'],
         [s.path.replace(/\.p7s$/, '.sm2-signature.der'), '.sm2-signature.der'],
       ] as const) {
-        if (!from || !fs.existsSync(path.join(deps.layout.root, from))) continue
+        const bytes = sidecar(from)
+        if (!bytes) continue
         const target = `${rel}${suffix}${ext}`
-        add(target, writeHashed(path.join(out, target), fs.readFileSync(path.join(deps.layout.root, from))))
+        if (here) addBytes(target, bytes, id)
         sigFiles.push(target)
       }
     })
     const thumb = thumbnailPath(deps.layout, e.sha256)
     recordMeta.push({
       file: rel,
+      ...(vol ? { volume } : {}),
       mediaType: e.media_type,
       sha256: e.sha256,
       size: e.size,
@@ -186,13 +235,14 @@ export async function buildBag(
       ingestedBy: e.ingested_by_name,
       signers: sigs.map((s) => s.subject),
       signatureFiles: sigFiles,
-      thumbnail: fs.existsSync(thumb)
-        ? `data:image/jpeg;base64,${fs.readFileSync(thumb).toString('base64')}`
-        : null,
+      thumbnail:
+        here && fs.existsSync(thumb)
+          ? `data:image/jpeg;base64,${fs.readFileSync(thumb).toString('base64')}`
+          : null,
     })
   }
 
-  // Text records, current and corrected versions alike.
+  // Text records, current and corrected versions alike: on every volume, so each disc explains itself.
   const docs = textRecordsOf(db, caseId)
   for (const d of docs) {
     const rel = unique(
@@ -200,9 +250,13 @@ export async function buildBag(
       `${d.docTypeName}_v${d.version}_${d.originalName}`,
       d.sha256,
     )
-    const copied = await copyHashed(objectPath(deps.layout, d.sha256), path.join(out, rel))
-    if (copied.sha256 !== d.sha256) throw new AppError('VERIFY_FAILED')
-    add(rel, copied)
+    payload.push({
+      rel,
+      size: d.size,
+      sha256: d.sha256,
+      sha512: await sha512Of(deps, d.sha256),
+      source: objectPath(deps.layout, d.sha256),
+    })
     const sigs = db.prepare('SELECT path, tsr_path FROM signatures WHERE text_record_id = ?').all(d.id) as {
       path: string
       tsr_path: string | null
@@ -212,9 +266,8 @@ export async function buildBag(
         [s.path, '.p7s'],
         [s.tsr_path, '.tsr'],
       ] as const) {
-        if (!from || !fs.existsSync(path.join(deps.layout.root, from))) continue
-        const target = `${rel}${i === 0 ? '' : `.${i + 1}`}${ext}`
-        add(target, writeHashed(path.join(out, target), fs.readFileSync(path.join(deps.layout.root, from))))
+        const bytes = sidecar(from)
+        if (bytes) addBytes(`${rel}${i === 0 ? '' : `.${i + 1}`}${ext}`, bytes)
       }
     })
   }
@@ -225,25 +278,20 @@ export async function buildBag(
     cause: c.cause,
     party: c.party_name,
     stage: c.stage,
+    ...(vol ? { volume: vol.index, volumes: vol.count } : {}),
     check,
     records: recordMeta.map(({ thumbnail: _t, ...m }) => m),
     documents: docs,
   }
-  add(
-    'data/metadata/case.json',
-    writeHashed(path.join(out, 'data/metadata/case.json'), JSON.stringify(meta, null, 2)),
-  )
-  add(
+  addBytes('data/metadata/case.json', JSON.stringify(meta, null, 2))
+  addBytes(
     'data/metadata/case.xml',
-    writeHashed(
-      path.join(out, 'data/metadata/case.xml'),
-      `<?xml version="1.0" encoding="UTF-8"?>\n<case caseNo="${xml(c.case_no)}">\n  <cause>${xml(c.cause)}</cause>\n  <party>${xml(c.party_name)}</party>\n${recordMeta
-        .map(
-          (r) =>
-            `  <record file="${xml(r.file)}" sha256="${xml(r.sha256)}" mediaType="${xml(r.mediaType)}">\n    <captureStart>${xml(r.captureStart)}</captureStart>\n    <place>${xml(r.place)}</place>\n    <collectors>${xml((r.collectors as string[]).join('、'))}</collectors>\n    <fact>${xml(r.fact)}</fact>\n    <device>${xml(r.device)}</device>\n    <ingestedAt>${xml(r.ingestedAt)}</ingestedAt>\n    <signers>${xml((r.signers as string[]).join('; '))}</signers>\n  </record>`,
-        )
-        .join('\n')}\n</case>\n`,
-    ),
+    `<?xml version="1.0" encoding="UTF-8"?>\n<case caseNo="${xml(c.case_no)}"${vol ? ` volume="${vol.index}" volumes="${vol.count}"` : ''}>\n  <cause>${xml(c.cause)}</cause>\n  <party>${xml(c.party_name)}</party>\n${recordMeta
+      .map(
+        (r) =>
+          `  <record file="${xml(r.file)}" sha256="${xml(r.sha256)}" mediaType="${xml(r.mediaType)}"${r.volume ? ` volume="${xml(r.volume)}"` : ''}>\n    <captureStart>${xml(r.captureStart)}</captureStart>\n    <place>${xml(r.place)}</place>\n    <collectors>${xml((r.collectors as string[]).join('、'))}</collectors>\n    <fact>${xml(r.fact)}</fact>\n    <device>${xml(r.device)}</device>\n    <ingestedAt>${xml(r.ingestedAt)}</ingestedAt>\n    <signers>${xml((r.signers as string[]).join('; '))}</signers>\n  </record>`,
+      )
+      .join('\n')}\n</case>\n`,
   )
   const ids = [caseId, ...records, ...docs.map((d) => d.id)]
   const audit = (
@@ -256,17 +304,14 @@ export async function buildBag(
   )
     .map((r) => JSON.stringify(r))
     .join('\n')
-  add(
-    'data/audit/audit-extract.jsonl',
-    writeHashed(path.join(out, 'data/audit/audit-extract.jsonl'), `${audit}\n`),
-  )
-  add('data/trust/root.pem', writeHashed(path.join(out, 'data/trust/root.pem'), trustAnchors(db).join('')))
+  addBytes('data/audit/audit-extract.jsonl', `${audit}\n`)
+  addBytes('data/trust/root.pem', trustAnchors(db).join(''))
   const tsa = tsaAnchors(db)
-  if (tsa.length)
-    add('data/trust/tsa-root.pem', writeHashed(path.join(out, 'data/trust/tsa-root.pem'), tsa.join('')))
+  if (tsa.length) addBytes('data/trust/tsa-root.pem', tsa.join(''))
 
   // Tag files.
-  const tag = (name: string, text: string) => fs.writeFileSync(path.join(out, name), text)
+  const tags: { name: string; bytes: Buffer }[] = []
+  const tag = (name: string, text: string) => tags.push({ name, bytes: Buffer.from(text) })
   tag('bagit.txt', 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n')
   const bytes = payload.reduce((n, f) => n + f.size, 0)
   tag(
@@ -277,7 +322,7 @@ export async function buildBag(
       `External-Description: ${c.cause}`,
       `Bagging-Date: ${deps.now().toISOString().slice(0, 10)}`,
       `Payload-Oxum: ${bytes}.${payload.length}`,
-      ...(opts.bagCount ? [`Bag-Count: ${opts.bagCount}`] : []),
+      ...(vol ? [`Bag-Count: ${vol.index} of ${vol.count}`] : []),
       'Bag-Software-Agent: Liuhen (留痕)',
       '',
     ].join('\n'),
@@ -286,31 +331,16 @@ export async function buildBag(
   const enc = (p: string) => p.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
   tag('manifest-sha256.txt', payload.map((f) => `${f.sha256}  ${enc(f.rel)}`).join('\n') + '\n')
   tag('manifest-sha512.txt', payload.map((f) => `${f.sha512}  ${enc(f.rel)}`).join('\n') + '\n')
-  tag('README.txt', readme(c.case_no, agency.name).replace(/\n/g, '\r\n'))
-  tag('index.html', indexHtml(agency.name, c, recordMeta, docs))
-  const tagFiles = [
-    'bagit.txt',
-    'bag-info.txt',
-    'manifest-sha256.txt',
-    'manifest-sha512.txt',
-    'README.txt',
-    'index.html',
-  ]
+  tag('README.txt', readme(c.case_no, agency.name, vol).replace(/\n/g, '\r\n'))
+  tag('index.html', indexHtml(agency.name, c, recordMeta, docs, vol))
   tag(
     'tagmanifest-sha256.txt',
-    tagFiles
-      .map(
-        (n) =>
-          `${crypto
-            .createHash('sha256')
-            .update(fs.readFileSync(path.join(out, n)))
-            .digest('hex')}  ${n}`,
-      )
-      .join('\n') + '\n',
+    tags.map((t) => `${crypto.createHash('sha256').update(t.bytes).digest('hex')}  ${t.name}`).join('\n') +
+      '\n',
   )
   // The records officer signs the tag manifest, which fixes every other file by its digests.
   if (opts.signer) {
-    const tm = fs.readFileSync(path.join(out, 'tagmanifest-sha256.txt'))
+    const tm = tags[tags.length - 1]!.bytes
     const signed = signDetachedDigest({
       digestHex:
         opts.signer.algorithm === 'sm2' ? sm3Hex(tm) : crypto.createHash('sha256').update(tm).digest('hex'),
@@ -319,16 +349,108 @@ export async function buildBag(
       key: opts.signer.key,
       signingTime: deps.now(),
     })
-    fs.writeFileSync(path.join(out, 'tagmanifest-sha256.txt.p7s'), signed.p7s)
+    tags.push({ name: 'tagmanifest-sha256.txt.p7s', bytes: Buffer.from(signed.p7s) })
   }
-  return { dir: out, payloadFiles: payload.length, payloadBytes: bytes, signed: !!opts.signer }
+  return {
+    caseId,
+    caseNo: c.case_no,
+    year: c.year,
+    seq: c.seq,
+    payload,
+    tags,
+    payloadBytes: bytes,
+    signed: !!opts.signer,
+  }
 }
 
-function readme(caseNo: string, agency: string): string {
-  return `${agency} 执法案卷电子档案（案件编号 ${caseNo}）
+export interface BuiltBag {
+  dir: string
+  payloadFiles: number
+  payloadBytes: number
+  signed: boolean
+}
+
+function emptyOutDir(outDir: string): string {
+  const out = path.resolve(outDir)
+  if (fs.existsSync(out) && fs.readdirSync(out).length) throw new AppError('OUT_DIR_NOT_EMPTY', { path: out })
+  return out
+}
+
+/** Write the bag as a folder: originals copied with both digests checked as they pass, each file fsynced. */
+export async function writeBagDir(
+  bag: AssembledBag,
+  outDir: string,
+  opts: { signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+): Promise<BuiltBag> {
+  const out = emptyOutDir(outDir)
+  for (const f of bag.payload) {
+    const to = path.join(out, f.rel)
+    await fs.promises.mkdir(path.dirname(to), { recursive: true })
+    if (f.bytes) {
+      fs.writeFileSync(to, f.bytes, { flag: 'wx' })
+      continue
+    }
+    const sha256 = crypto.createHash('sha256')
+    const sha512 = crypto.createHash('sha512')
+    const fh = await fs.promises.open(to, 'wx')
+    try {
+      for await (const chunk of fs.createReadStream(f.source!, { highWaterMark: 4 << 20 })) {
+        if (opts.signal?.aborted) throw new AppError('CANCELLED')
+        const b = chunk as Buffer
+        sha256.update(b)
+        sha512.update(b)
+        await fh.write(b)
+        opts.onBytes?.(b.length)
+      }
+      await fh.sync()
+    } finally {
+      await fh.close()
+    }
+    if (sha256.digest('hex') !== f.sha256 || sha512.digest('hex') !== f.sha512)
+      throw new AppError('VERIFY_FAILED')
+  }
+  for (const t of bag.tags) fs.writeFileSync(path.join(out, t.name), t.bytes, { flag: 'wx' })
+  return { dir: out, payloadFiles: bag.payload.length, payloadBytes: bag.payloadBytes, signed: bag.signed }
+}
+
+/**
+ * Lay the bag out for xorriso: small files written, originals as symbolic links into the vault (xorriso
+ * follows them), so an image costs one read of each original and no staging copy.
+ */
+export function stageBag(bag: AssembledBag, stageDir: string): void {
+  const out = emptyOutDir(stageDir)
+  for (const f of bag.payload) {
+    const to = path.join(out, f.rel)
+    fs.mkdirSync(path.dirname(to), { recursive: true })
+    if (f.bytes) fs.writeFileSync(to, f.bytes, { flag: 'wx' })
+    else fs.symlinkSync(f.source!, to)
+  }
+  for (const t of bag.tags) fs.writeFileSync(path.join(out, t.name), t.bytes, { flag: 'wx' })
+}
+
+/** Build the bag for one case into `outDir` (which must not exist or be empty). */
+export async function buildBag(
+  deps: CoreDeps,
+  caseId: string,
+  outDir: string,
+  check: CaseCheck,
+  opts: { signer?: BatchSigner | null; signal?: AbortSignal; onBytes?: (n: number) => void } = {},
+): Promise<BuiltBag> {
+  emptyOutDir(outDir)
+  return writeBagDir(await assembleBag(deps, caseId, check, opts), outDir, opts)
+}
+
+function readme(caseNo: string, agency: string, vol?: VolumeSpec): string {
+  return `${agency} 执法案卷电子档案（案件编号 ${caseNo}）${vol ? `第 ${vol.index} 盘，共 ${vol.count} 盘` : ''}
 
 本光盘（目录）是一个 BagIt 1.0 档案包（RFC 8493），不依赖任何专用软件即可核对：
-
+${
+  vol
+    ? `本案共 ${vol.count} 盘，每一盘都是完整的档案包（bag-info.txt 中 Bag-Count: ${vol.index} of ${vol.count}）。
+音像记录分盘存放；全部文书、元数据和审计摘录每盘都有；index.html 的“所在光盘”一栏指出每条记录在哪一盘。
+`
+    : ''
+}
 1. 打开 index.html 浏览全部记录及其元数据（离线可用，不访问网络）。
 2. 核对全部文件完整：在本目录执行
        sha256sum -c manifest-sha256.txt
@@ -345,7 +467,10 @@ function readme(caseNo: string, agency: string): string {
            -signature 文件名.sm2-signature.der 文件名.sm2-signed-attrs.der
 4. 核对时间戳：
        openssl ts -verify -in data/阶段/文件名.tsr -data data/阶段/文件名 -CAfile data/trust/tsa-root.pem
-5. data/metadata/case.json 与 case.xml 是每条记录的案件编号、采集时间、地点、采集人、证明事项、哈希、设备、
+5. 核对光盘本身（刻录时 xorriso 记录了 MD5）：
+       xorriso -md5 on -indev /dev/sr0 -check_md5 FAILURE --
+   应显示 “Ok, session data match recorded md5”。
+6. data/metadata/case.json 与 case.xml 是每条记录的案件编号、采集时间、地点、采集人、证明事项、哈希、设备、
    入库时间和签名人；data/audit/audit-extract.jsonl 是与本案有关的审计日志（哈希链）摘录。
 `
 }
@@ -355,11 +480,16 @@ function indexHtml(
   c: { case_no: string; cause: string; party_name: string },
   records: Record<string, unknown>[],
   docs: { docTypeName: string; docNo: string | null; docDate: string; version: number }[],
+  vol?: VolumeSpec,
 ): string {
   const rows = records
     .map(
       (r) =>
-        `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td><a href="${xml(encodeURI(r.file as string))}">${xml(path.basename(r.file as string))}</a></td><td>${xml(r.captureStart)}</td><td>${xml(r.place)}</td><td>${xml((r.collectors as string[]).join('、'))}</td><td>${xml(r.fact)}</td><td class="mono">${xml((r.sha256 as string).slice(0, 16))}…</td></tr>`,
+        `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td>${
+          !vol || r.volume === vol.index
+            ? `<a href="${xml(encodeURI(r.file as string))}">${xml(path.basename(r.file as string))}</a>`
+            : xml(path.basename(r.file as string))
+        }</td>${vol ? `<td>${r.volume === vol.index ? '本盘' : `第 ${xml(r.volume)} 盘`}</td>` : ''}<td>${xml(r.captureStart)}</td><td>${xml(r.place)}</td><td>${xml((r.collectors as string[]).join('、'))}</td><td>${xml(r.fact)}</td><td class="mono">${xml((r.sha256 as string).slice(0, 16))}…</td></tr>`,
     )
     .join('\n')
   const docRows = docs
@@ -377,7 +507,8 @@ table{border-collapse:collapse;width:100%;margin:12px 0}td,th{border:1px solid #
 img{max-width:96px}.mono{font-family:monospace}</style></head>
 <body><h1>${xml(c.case_no)}</h1>
 <p>${xml(agency)} · 案由：${xml(c.cause)} · 当事人：${xml(c.party_name)}</p>
-<h2>音像记录</h2><table><tr><th>缩略图</th><th>文件</th><th>采集时间</th><th>地点</th><th>采集人</th><th>证明事项</th><th>SHA-256</th></tr>
+${vol ? `<p>本盘为第 ${vol.index} 盘，共 ${vol.count} 盘。</p>` : ''}
+<h2>音像记录</h2><table><tr><th>缩略图</th><th>文件</th>${vol ? '<th>所在光盘</th>' : ''}<th>采集时间</th><th>地点</th><th>采集人</th><th>证明事项</th><th>SHA-256</th></tr>
 ${rows}</table>
 <h2>文书</h2><table><tr><th>种类</th><th>文号</th><th>日期</th><th>版本</th></tr>${docRows}</table>
 <p>核对方法见 README.txt。</p></body></html>

@@ -4,7 +4,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
-import { storeFile } from '../vault.ts'
+import { recordDigests, storeFile } from '../vault.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
 import { assertCanSeeCase, caseRow } from './service.ts'
 
@@ -117,32 +117,32 @@ export async function addTextRecord(
         ...(previous ? { previousId: previous.id, reason: input.correctionReason } : {}),
       },
     },
-    () =>
-      db
-        .prepare(
-          `INSERT INTO text_records (id, case_id, doc_type, stage, doc_no, doc_date, signers, sha256, sm3, size,
+    () => {
+      recordDigests(db, stored)
+      db.prepare(
+        `INSERT INTO text_records (id, case_id, doc_type, stage, doc_no, doc_date, signers, sha256, sm3, size,
              file_kind, original_name, version, previous_id, correction_reason, created_at, created_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          c.id,
-          docType.code,
-          docType.stage,
-          input.docNo ?? previous?.doc_no ?? null,
-          input.docDate ?? previous?.doc_date ?? now.slice(0, 10),
-          JSON.stringify(input.signers ?? (previous ? JSON.parse(previous.signers) : [])),
-          stored.sha256,
-          stored.sm3 ?? null,
-          stored.size,
-          kind,
-          path.basename(input.filePath),
-          (previous?.version ?? 0) + 1,
-          previous?.id ?? null,
-          input.correctionReason ?? null,
-          now,
-          actor.userId,
-        ),
+      ).run(
+        id,
+        c.id,
+        docType.code,
+        docType.stage,
+        input.docNo ?? previous?.doc_no ?? null,
+        input.docDate ?? previous?.doc_date ?? now.slice(0, 10),
+        JSON.stringify(input.signers ?? (previous ? JSON.parse(previous.signers) : [])),
+        stored.sha256,
+        stored.sm3 ?? null,
+        stored.size,
+        kind,
+        path.basename(input.filePath),
+        (previous?.version ?? 0) + 1,
+        previous?.id ?? null,
+        input.correctionReason ?? null,
+        now,
+        actor.userId,
+      )
+    },
   )
   if (signer)
     await signSubject(deps, signer, actor, {

@@ -6,9 +6,10 @@ import { m0040 } from './0040_signing.ts'
 import { m0050 } from './0050_signing_trust.ts'
 import { m0060 } from './0060_cases.ts'
 import { m0070 } from './0070_access.ts'
+import { m0080 } from './0080_archive.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
-export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070]
+export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
   if (MIGRATIONS[i]!.version <= MIGRATIONS[i - 1]!.version) throw new Error('migrations out of order')

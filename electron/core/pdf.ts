@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import PDFDocument from 'pdfkit'
-import { AppError } from '../../../shared/errors.ts'
+import { AppError } from '../../shared/errors.ts'
 
 /*
- * The printable 调阅登记表: who accessed which record, when, how and on what grant. A4, with a subset of a CJK
- * font embedded (pdfkit + fontkit), so it prints the same on any machine. The font is the system's Noto Sans CJK
+ * Printable forms (调阅登记表, 卷内目录, disc labels): A4, with a subset of a CJK font embedded (pdfkit +
+ * fontkit), so they print the same on any machine. The font is the system's Noto Sans CJK
  * (Debian fonts-noto-cjk), or one given in LIUHEN_CJK_FONT; a packaged app ships its own in resources/.
  */
 
@@ -24,36 +24,36 @@ function cjkFont(): [string, string | undefined] {
   return found
 }
 
-export interface RegisterRow {
-  at: string
-  user: string
-  caseNo: string
-  record: string
-  action: string
-  basis: string
-}
-
-export function registerPdf(opts: {
-  agency: string
-  title: string
-  scope: string
-  generatedAt: string
-  columns: [string, string, string, string, string, string]
-  rows: RegisterRow[]
-  footer: string
-}): Promise<Buffer> {
+export function cjkDocument(
+  title: string,
+  author: string,
+): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const [file, name] = cjkFont()
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: opts.title, Author: opts.agency } })
+  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: title, Author: author } })
   doc.registerFont('cjk', file, name)
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))))
   doc.font('cjk')
+  return { doc, done }
+}
+
+/** A titled table over as many pages as it needs; column widths in points (A4 leaves 515 between margins). */
+export function tablePdf(opts: {
+  agency: string
+  title: string
+  scope: string
+  generatedAt: string
+  columns: { title: string; width: number }[]
+  rows: string[][]
+  footer: string
+}): Promise<Buffer> {
+  const { doc, done } = cjkDocument(opts.title, opts.agency)
   doc.fontSize(16).text(opts.title, { align: 'center' })
   doc.moveDown(0.3)
   doc.fontSize(9).text(`${opts.agency}    ${opts.scope}    ${opts.generatedAt}`, { align: 'center' })
   doc.moveDown(0.8)
-  const widths = [92, 56, 110, 110, 60, 87]
+  const widths = opts.columns.map((c) => c.width)
   const left = doc.page.margins.left
   const drawRow = (cells: string[], bold: boolean) => {
     const height = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: widths[i]! - 6 }))) + 6
@@ -69,8 +69,11 @@ export function registerPdf(opts: {
     doc.y = y + height
   }
   doc.fontSize(8)
-  drawRow(opts.columns, true)
-  for (const r of opts.rows) drawRow([r.at, r.user, r.caseNo, r.record, r.action, r.basis], false)
+  drawRow(
+    opts.columns.map((c) => c.title),
+    true,
+  )
+  for (const r of opts.rows) drawRow(r, false)
   doc.moveDown(1)
   doc.fontSize(8).fillColor('#444444').text(opts.footer, left, doc.y)
   doc.end()

@@ -1,0 +1,192 @@
+import crypto from 'node:crypto'
+import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import { MEDIA_CAPACITY, MEDIA_KINDS, type MediaKind } from '../../../shared/archive.ts'
+import type { CallContext, CoreDeps } from '../context.ts'
+import { actorFields, actorOf, auditedChange } from '../context.ts'
+import { readSetting, writeSetting } from '../meta.ts'
+import { unlockSigner } from '../signing/authority.ts'
+import {
+  DEFAULT_INSPECTION,
+  burnDisc,
+  discById,
+  inspectDisc,
+  inspectionsDue,
+  listDiscs,
+  makeImages,
+  mediaCapacity,
+  type Progress,
+  type RunOpts,
+} from './discs.ts'
+import { cataloguePdf, discLabelPdf } from './labels.ts'
+import { listDrives, mediaInfo } from './xorriso.ts'
+
+/**
+ * Long archive runs (images, burns, checks) by job id: each can be cancelled, and reports progress with an
+ * estimate of the time left, at most a few times a second.
+ */
+export class ArchiveJobs {
+  private running = new Map<string, AbortController>()
+  constructor(private deps: CoreDeps) {}
+
+  async run<T>(jobId: string | undefined, work: (opts: RunOpts) => Promise<T>): Promise<T> {
+    const id = jobId ?? crypto.randomUUID()
+    const ctl = new AbortController()
+    this.running.set(id, ctl)
+    const started = new Map<string, { at: number; done: number }>()
+    let last = 0
+    const onProgress = (p: Progress) => {
+      const now = Date.now()
+      if (now - last < 250 && p.done < p.total) return
+      last = now
+      const s = started.get(p.phase) ?? { at: now, done: p.done }
+      started.set(p.phase, s)
+      const rate = (p.done - s.done) / Math.max(1, now - s.at)
+      const eta = rate > 0 && now - s.at > 1000 ? Math.round((p.total - p.done) / rate / 1000) : null
+      this.deps.emit({ type: 'archive.progress', jobId: id, ...p, etaSeconds: eta })
+    }
+    try {
+      return await work({ signal: ctl.signal, onProgress })
+    } finally {
+      this.running.delete(id)
+    }
+  }
+
+  cancel(jobId: string): boolean {
+    const ctl = this.running.get(jobId)
+    ctl?.abort()
+    return !!ctl
+  }
+}
+
+export async function image(
+  deps: CoreDeps,
+  jobs: ArchiveJobs,
+  i: ParsedInput<'archive.image'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'archive.image'>> {
+  const actor = actorOf(ctx)
+  const signer = i.pin ? unlockSigner(deps.db, actor.userId, i.pin, deps.now()) : null
+  return jobs.run(i.jobId, (opts) =>
+    makeImages(deps, actor, { caseId: i.caseId, media: i.media, outDir: i.outDir, signer }, opts),
+  )
+}
+
+export function volumes(deps: CoreDeps, caseId: string): MethodOutput<'archive.volumes'> {
+  const rows = deps.db
+    .prepare(`SELECT * FROM archive_volumes WHERE case_id = ? ORDER BY created_at DESC, set_id, idx`)
+    .all(caseId) as Record<string, unknown>[]
+  return {
+    volumes: rows.map((r) => ({
+      id: r.id as string,
+      setId: r.set_id as string,
+      index: r.idx as number,
+      count: r.count as number,
+      volid: r.volid as string,
+      image: r.image_path as string,
+      imageBytes: r.image_size as number,
+      payloadFiles: r.payload_files as number,
+      payloadBytes: r.payload_bytes as number,
+      sessionMd5: r.session_md5 as string,
+      media: r.media as string,
+      createdAt: r.created_at as string,
+      signed: r.signed === 1,
+    })),
+  }
+}
+
+export function settings(deps: CoreDeps): MethodOutput<'archive.settings'> {
+  return {
+    inspection: readSetting(deps.db, 'archive.inspection', DEFAULT_INSPECTION),
+    capacities: Object.fromEntries(MEDIA_KINDS.map((m) => [m, mediaCapacity(deps, m)])) as Record<
+      MediaKind,
+      number
+    >,
+  }
+}
+
+export function setSettings(deps: CoreDeps, i: ParsedInput<'archive.setSettings'>, ctx: CallContext) {
+  auditedChange(
+    deps,
+    {
+      ...actorFields(ctx.actor),
+      action: 'archive.settings',
+      targetType: 'agency',
+      targetId: '1',
+      details: i,
+    },
+    () => {
+      if (i.inspection) writeSetting(deps.db, 'archive.inspection', i.inspection)
+      if (i.capacities) {
+        // Only what differs from the nominal capacity is kept, so a later correction of ours still applies.
+        const own = Object.fromEntries(
+          Object.entries(i.capacities).filter(([k, v]) => MEDIA_CAPACITY[k as MediaKind] !== v),
+        )
+        writeSetting(deps.db, 'archive.media', own)
+      }
+    },
+  )
+  return {}
+}
+
+export async function drives(): Promise<MethodOutput<'discs.drives'>> {
+  const found = await listDrives().catch(() => [])
+  const out = []
+  for (const d of found) {
+    const m = await mediaInfo(d.device).catch(() => ({ media: '', status: '', freeBytes: null }))
+    out.push({ ...d, ...m })
+  }
+  return { drives: out }
+}
+
+export function burn(deps: CoreDeps, jobs: ArchiveJobs, i: ParsedInput<'discs.burn'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  return jobs.run(i.jobId, (opts) =>
+    burnDisc(
+      deps,
+      actor,
+      { target: i.target, image: i.image, copy: i.copy, retention: i.retention, location: i.location },
+      opts,
+    ),
+  )
+}
+
+export function verify(deps: CoreDeps, jobs: ArchiveJobs, i: ParsedInput<'discs.verify'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  return jobs.run(i.jobId, (opts) => inspectDisc(deps, actor, { target: i.target, discNo: i.discNo }, opts))
+}
+
+export function update(deps: CoreDeps, i: ParsedInput<'discs.update'>, ctx: CallContext) {
+  const before = discById(deps, i.discId)
+  auditedChange(
+    deps,
+    {
+      ...actorFields(ctx.actor),
+      action: 'disc.update',
+      targetType: 'disc',
+      targetId: i.discId,
+      details: {
+        caseId: before.caseId,
+        discNo: before.discNo,
+        ...(i.location !== undefined ? { location: i.location, was: before.location } : {}),
+        ...(i.retention ? { retention: i.retention, wasRetention: before.retention } : {}),
+      },
+    },
+    () =>
+      deps.db
+        .prepare(
+          'UPDATE discs SET location = COALESCE(?, location), retention = COALESCE(?, retention) WHERE id = ?',
+        )
+        .run(i.location ?? null, i.retention ?? null, i.discId),
+  )
+  return { disc: discById(deps, i.discId) }
+}
+
+export async function label(deps: CoreDeps, discId: string) {
+  return { pdfBase64: (await discLabelPdf(deps, discId)).toString('base64') }
+}
+
+export async function catalogue(deps: CoreDeps, caseId: string) {
+  return { pdfBase64: (await cataloguePdf(deps, caseId)).toString('base64') }
+}
+
+export { inspectionsDue, listDiscs }
