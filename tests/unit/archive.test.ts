@@ -10,7 +10,8 @@ import { validateBag } from '../helpers/bagit.ts'
 import { createCore } from '../../electron/core/core.ts'
 import { planVolumes } from '../../electron/core/archive/media.ts'
 import { MEDIA_CAPACITY } from '../../shared/archive.ts'
-import { listFiles } from '../../electron/core/archive/xorriso.ts'
+import { listFiles, writeImage } from '../../electron/core/archive/xorriso.ts'
+import { verifyTarget } from '../../electron/core/archive/discs.ts'
 import type { BagFile } from '../../electron/core/archive/package.ts'
 
 /*
@@ -84,6 +85,44 @@ describe('planning a case onto discs', () => {
       planVolumes({ ...shared, payload: [rec('big', 5_000_000_000)] }, MEDIA_CAPACITY['dvd-dl']).count,
     ).toBe(1)
   })
+})
+
+describe('a recording over 4 GiB', () => {
+  test(
+    'goes onto the disc as several ISO 9660 extents and reads back whole',
+    { timeout: 300_000 },
+    async () => {
+      // Sparse on the source side, so the test costs disk only for the image.
+      const src = tempDir('liuhen-big-')
+      const big = path.join(src, 'big.bin')
+      fs.writeFileSync(big, '')
+      fs.truncateSync(big, 4_400_000_000)
+      const fd = fs.openSync(big, 'r+')
+      fs.writeSync(fd, Buffer.from('近尾处的一段内容'), 0, undefined, 4_399_999_000)
+      fs.closeSync(fd)
+      const sha = execFileSync('sha256sum', [big], { encoding: 'utf8' }).slice(0, 64)
+      const stage = tempDir('liuhen-bigstage-')
+      fs.mkdirSync(path.join(stage, 'data'))
+      fs.symlinkSync(big, path.join(stage, 'data', '超过4GiB的录像.MP4'))
+      fs.writeFileSync(path.join(stage, 'manifest-sha256.txt'), `${sha}  data/超过4GiB的录像.MP4\n`)
+      const manifestSha = execFileSync('sha256sum', [path.join(stage, 'manifest-sha256.txt')], {
+        encoding: 'utf8',
+      }).slice(0, 64)
+      fs.writeFileSync(path.join(stage, 'tagmanifest-sha256.txt'), `${manifestSha}  manifest-sha256.txt\n`)
+      const image = path.join(tempDir('liuhen-bigimg-'), 'big.iso')
+      try {
+        await writeImage(stage, image, 'LH_BIG_TEST')
+        const f = (await listFiles(image)).find((x) => x.path.endsWith('.MP4'))!
+        expect(f.size).toBe(4_400_000_000)
+        expect(f.extents.length).toBeGreaterThan(1)
+        const v = await verifyTarget(image, null)
+        expect(v).toMatchObject({ ok: true, sessionMd5: 'match', problems: [] })
+        expect(v.bytesChecked).toBeGreaterThan(4_400_000_000)
+      } finally {
+        fs.rmSync(image, { force: true })
+      }
+    },
+  )
 })
 
 describe('archive discs through the CLI', () => {

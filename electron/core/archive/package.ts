@@ -244,12 +244,14 @@ export async function assembleBag(
 
   // Text records, current and corrected versions alike: on every volume, so each disc explains itself.
   const docs = textRecordsOf(db, caseId)
+  const docFiles = new Map<string, string>()
   for (const d of docs) {
     const rel = unique(
       `data/${STAGE_DIRS[d.stage]}/文书`,
       `${d.docTypeName}_v${d.version}_${d.originalName}`,
       d.sha256,
     )
+    docFiles.set(d.id, rel)
     payload.push({
       rel,
       size: d.size,
@@ -332,7 +334,16 @@ export async function assembleBag(
   tag('manifest-sha256.txt', payload.map((f) => `${f.sha256}  ${enc(f.rel)}`).join('\n') + '\n')
   tag('manifest-sha512.txt', payload.map((f) => `${f.sha512}  ${enc(f.rel)}`).join('\n') + '\n')
   tag('README.txt', readme(c.case_no, agency.name, vol).replace(/\n/g, '\r\n'))
-  tag('index.html', indexHtml(agency.name, c, recordMeta, docs, vol))
+  tag(
+    'index.html',
+    indexHtml(
+      agency.name,
+      c,
+      recordMeta,
+      docs.map((d) => ({ ...d, file: docFiles.get(d.id)! })),
+      vol,
+    ),
+  )
   tag(
     'tagmanifest-sha256.txt',
     tags.map((t) => `${crypto.createHash('sha256').update(t.bytes).digest('hex')}  ${t.name}`).join('\n') +
@@ -475,27 +486,40 @@ ${
 `
 }
 
+/** A capture time as the device recorded it: China Standard Time shown plainly, any other offset named. */
+function wallClock(iso: unknown): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(String(iso ?? ''))
+  if (!m) return String(iso ?? '—')
+  return m[3] === '+08:00' ? `${m[1]} ${m[2]}` : `${m[1]} ${m[2]} (${m[3] === 'Z' ? 'UTC' : `UTC${m[3]}`})`
+}
+
+/** A UTC time of ours (ingest, signing) in China Standard Time, the agency's clock. */
+function chinaTime(iso: unknown): string {
+  const d = new Date(String(iso ?? ''))
+  return Number.isNaN(d.getTime())
+    ? '—'
+    : new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
+}
+
 function indexHtml(
   agency: string,
   c: { case_no: string; cause: string; party_name: string },
   records: Record<string, unknown>[],
-  docs: { docTypeName: string; docNo: string | null; docDate: string; version: number }[],
+  docs: { docTypeName: string; docNo: string | null; docDate: string; version: number; file: string }[],
   vol?: VolumeSpec,
 ): string {
+  const link = (file: string, here: boolean) =>
+    here ? `<a href="${xml(encodeURI(file))}">${xml(path.basename(file))}</a>` : xml(path.basename(file))
   const rows = records
-    .map(
-      (r) =>
-        `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td>${
-          !vol || r.volume === vol.index
-            ? `<a href="${xml(encodeURI(r.file as string))}">${xml(path.basename(r.file as string))}</a>`
-            : xml(path.basename(r.file as string))
-        }</td>${vol ? `<td>${r.volume === vol.index ? '本盘' : `第 ${xml(r.volume)} 盘`}</td>` : ''}<td>${xml(r.captureStart)}</td><td>${xml(r.place)}</td><td>${xml((r.collectors as string[]).join('、'))}</td><td>${xml(r.fact)}</td><td class="mono">${xml((r.sha256 as string).slice(0, 16))}…</td></tr>`,
-    )
+    .map((r) => {
+      const here = !vol || r.volume === vol.index
+      return `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td>${link(r.file as string, here)}<div class="sub">${xml(r.device)}<br>入库 ${xml(chinaTime(r.ingestedAt))} ${xml(r.ingestedBy)}${(r.signers as string[]).length ? `<br>签名 ${xml((r.signers as string[]).join('；'))}` : ''}</div></td>${vol ? `<td>${here ? '本盘' : `第 ${xml(r.volume)} 盘`}</td>` : ''}<td>${xml(wallClock(r.captureStart))}</td><td>${xml(r.place)}</td><td>${xml((r.collectors as string[]).join('、'))}</td><td>${xml(r.fact)}</td><td class="mono hash">${xml(r.sha256)}</td></tr>`
+    })
     .join('\n')
   const docRows = docs
     .map(
       (d) =>
-        `<tr><td>${xml(d.docTypeName)}</td><td>${xml(d.docNo)}</td><td>${xml(d.docDate)}</td><td>v${d.version}</td></tr>`,
+        `<tr><td>${link(d.file, true)}</td><td>${xml(d.docTypeName)}</td><td>${xml(d.docNo)}</td><td>${xml(d.docDate)}</td><td>v${d.version}</td></tr>`,
     )
     .join('\n')
   return `<!doctype html>
@@ -504,13 +528,14 @@ function indexHtml(
 <title>${xml(c.case_no)}</title>
 <style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#1d2329}
 table{border-collapse:collapse;width:100%;margin:12px 0}td,th{border:1px solid #ccc;padding:6px;text-align:left;vertical-align:top}
-img{max-width:96px}.mono{font-family:monospace}</style></head>
+img{max-width:96px}.mono{font-family:monospace}.hash{font-size:11px;word-break:break-all;max-width:170px}
+.sub{font-size:12px;color:#555;margin-top:4px}</style></head>
 <body><h1>${xml(c.case_no)}</h1>
 <p>${xml(agency)} · 案由：${xml(c.cause)} · 当事人：${xml(c.party_name)}</p>
 ${vol ? `<p>本盘为第 ${vol.index} 盘，共 ${vol.count} 盘。</p>` : ''}
 <h2>音像记录</h2><table><tr><th>缩略图</th><th>文件</th>${vol ? '<th>所在光盘</th>' : ''}<th>采集时间</th><th>地点</th><th>采集人</th><th>证明事项</th><th>SHA-256</th></tr>
 ${rows}</table>
-<h2>文书</h2><table><tr><th>种类</th><th>文号</th><th>日期</th><th>版本</th></tr>${docRows}</table>
-<p>核对方法见 README.txt。</p></body></html>
+<h2>文书</h2><table><tr><th>文件</th><th>种类</th><th>文号</th><th>日期</th><th>版本</th></tr>${docRows}</table>
+<p>每个文件的 SHA-256 与 SHA-512 见 manifest-sha256.txt、manifest-sha512.txt；核对方法见 README.txt。</p></body></html>
 `
 }

@@ -109,3 +109,14 @@ export function PasswordInput(props: {
     />
   )
 }
+
+/** Hand a PDF made by the core to the browser as a download. */
+export function downloadPdf(pdfBase64: string, name: string): void {
+  const bytes = Uint8Array.from(atob(pdfBase64), (ch) => ch.charCodeAt(0))
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = `${name}.pdf`
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

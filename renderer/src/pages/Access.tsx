@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { ACCESS_PURPOSES, type MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
-import { ErrorText, Field, formatTime, useSubmit } from '../components/common.tsx'
+import { ErrorText, Field, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
 
 type Lists = MethodOutput<'access.list'>
 type Request = Lists['requests'][number]
@@ -189,13 +189,7 @@ function AccessLog() {
           onClick={() =>
             print.run(async () => {
               const { pdfBase64 } = await call('access.register', {})
-              const bytes = Uint8Array.from(atob(pdfBase64), (ch) => ch.charCodeAt(0))
-              const url = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }))
-              const a = document.createElement('a')
-              a.href = url
-              a.download = `${t('access.registerFile')}.pdf`
-              a.click()
-              setTimeout(() => URL.revokeObjectURL(url), 10_000)
+              downloadPdf(pdfBase64, t('access.registerFile'))
             })
           }
         >

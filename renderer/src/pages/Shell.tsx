@@ -9,6 +9,7 @@ import { SettingsPage } from './Settings.tsx'
 import { IngestPage } from './Ingest.tsx'
 import { CasesPage } from './Cases.tsx'
 import { AccessPage } from './Access.tsx'
+import { ArchivePage } from './Archive.tsx'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
@@ -110,6 +111,8 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
       return <CasesPage sub={sub} roles={user.roles} />
     case 'access':
       return <AccessPage roles={user.roles} userId={user.id} />
+    case 'archive':
+      return <ArchivePage roles={user.roles} />
     default:
       return (
         <section className="panel narrow">
