@@ -4,7 +4,14 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { callOk, readyUser, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import {
+  callOk,
+  readyUser,
+  readyAdmin,
+  startBridgeProcess,
+  tempDir,
+  type RunningBridge,
+} from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
@@ -31,15 +38,7 @@ beforeAll(async () => {
   const docs = tempDir('liuhen-archiveui-docs-')
   fs.writeFileSync(path.join(docs, '现场笔录.pdf'), '%PDF-1.4\n% 现场笔录\n%%EOF\n')
   bridge = await startBridgeProcess()
-  await call('system.initialize', {
-    agencyName: '福州市医疗保障局',
-    agencyCode: 'FZYBJ',
-    adminUsername: 'admin',
-    adminDisplayName: '陈建国',
-    adminPassword: 'Chushi2026a',
-  })
-  const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
-  await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
+  const admin = await readyAdmin(bridge)
   const a = await readyUser(bridge, admin, {
     username: 'lijing',
     displayName: '李静',

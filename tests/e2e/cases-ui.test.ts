@@ -1,7 +1,14 @@
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { callOk, readyUser, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import {
+  callOk,
+  readyUser,
+  readyAdmin,
+  startBridgeProcess,
+  tempDir,
+  type RunningBridge,
+} from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
@@ -22,15 +29,7 @@ beforeAll(async () => {
     creationTime: '2026-11-22T10:00:00Z',
   })
   bridge = await startBridgeProcess()
-  await call('system.initialize', {
-    agencyName: '福州市医疗保障局',
-    agencyCode: 'FZYBJ',
-    adminUsername: 'admin',
-    adminDisplayName: '陈建国',
-    adminPassword: 'Chushi2026a',
-  })
-  const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
-  await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
+  const admin = await readyAdmin(bridge)
   await call('cases.numbering', { abbr: '榕医保' }, admin)
   await user(admin, 'lijing', '李静', ['enforcement_officer'], '35010023')
   await user(admin, 'zhangwei', '张伟', ['enforcement_officer'], '35010024')

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { callOk, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 import { makeClip, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
 
@@ -73,15 +73,7 @@ beforeAll(async () => {
     mode: 0o755,
   })
   bridge = await startBridgeProcess(undefined, { LIUHEN_LSBLK: fakeLsblk })
-  await call('system.initialize', {
-    agencyName: '福州市医疗保障局',
-    agencyCode: 'FZYBJ',
-    adminUsername: 'admin',
-    adminDisplayName: '陈建国',
-    adminPassword: 'Chushi2026a',
-  })
-  const admin = (await call('auth.signIn', { username: 'admin', password: 'Chushi2026a' })).session as string
-  await call('auth.changePassword', { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' }, admin)
+  const admin = await readyAdmin(bridge)
   const created = await call(
     'users.create',
     { username: 'jilu', displayName: '王记录', roles: ['records_officer'], initialPassword: 'Linshi2026c' },

@@ -115,3 +115,26 @@ export async function readyUser(
   )
   return { id: u.id, session: s }
 }
+
+/**
+ * Initialise the bridge's agency (福州市医疗保障局, administrator 陈建国) and return the administrator's session,
+ * the initial password already changed to 'Admin2026ok'.
+ */
+export async function readyAdmin(bridge: RunningBridge): Promise<string> {
+  await callOk(bridge, 'system.initialize', {
+    agencyName: '福州市医疗保障局',
+    agencyCode: 'FZYBJ',
+    adminUsername: 'admin',
+    adminDisplayName: '陈建国',
+    adminPassword: 'Chushi2026a',
+  })
+  const admin = (await callOk(bridge, 'auth.signIn', { username: 'admin', password: 'Chushi2026a' }))
+    .session as string
+  await callOk(
+    bridge,
+    'auth.changePassword',
+    { currentPassword: 'Chushi2026a', newPassword: 'Admin2026ok' },
+    admin,
+  )
+  return admin
+}
