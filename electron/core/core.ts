@@ -30,7 +30,7 @@ import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
 import * as access from './access/requests.ts'
-import { setAccessPolicy } from './access/gate.ts'
+import { gateArchive, setAccessPolicy } from './access/gate.ts'
 import { exportRecords } from './access/export.ts'
 import { buildBag } from './archive/package.ts'
 import { archivableCheck } from './archive/discs.ts'
@@ -172,6 +172,7 @@ export function createCore(opts: CoreOptions): Core {
     'access.log': (i) => access.accessLog(deps, i),
     'access.export': (i, ctx) => exportRecords(deps, i, ctx),
     'archive.build': async (i, ctx) => {
+      gateArchive(deps, ctx, i.caseId, 'archive.build')
       const report = archivableCheck(deps, i.caseId)
       const signer = i.pin ? signing.unlockSigner(db, ctx.actor!.userId, i.pin, now()) : null
       const bag = await buildBag(deps, i.caseId, i.outDir, report, { signer })

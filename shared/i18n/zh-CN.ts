@@ -202,6 +202,7 @@ const zhCN = {
     'disc.inspect': '检查光盘',
     'disc.inspectionFailed': '光盘检查未通过',
     'disc.update': '修改光盘登记',
+    'access.archive': '归档复制整案',
   },
   archive: {
     title: '归档光盘',
@@ -609,6 +610,7 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       'media.progress': '播放位置',
       'access.denied': '拒绝访问',
       'access.case': '查看案件',
+      'access.archive': '归档复制（整案）',
       'access.export': '导出',
     },
     purpose: '调阅目的',

@@ -475,6 +475,35 @@ describe('archive discs through the CLI', () => {
         'cli',
       )) as { ok: true; value: { volumes: unknown[] } }
       expect(after.value.volumes.length).toBe(before.value.volumes.length)
+
+      // Copying a whole case out of the vault is filing work: with the agency's custodian basis turned off, the
+      // records officer needs an export grant too, and the refusal is in the access log.
+      const admin = (
+        (await core.dispatch(
+          { method: 'auth.signIn', input: { username: 'admin', password: 'Admin2026pw' } },
+          'cli',
+        )) as { ok: true; value: { session: string } }
+      ).value.session
+      const policy = (on: boolean) =>
+        core.dispatch({ method: 'access.policy', input: { custodians: on }, session: admin }, 'cli')
+      expect((await policy(false)).ok).toBe(true)
+      const refused = await core.dispatch(
+        {
+          method: 'archive.image',
+          input: { caseId: core.caseIdByNo(caseNo)!, media: 'cd', outDir: dir },
+          session,
+        },
+        'cli',
+      )
+      expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+      expect((await policy(true)).ok).toBe(true)
+      const log = (await core.dispatch(
+        { method: 'access.log', input: { caseId: core.caseIdByNo(caseNo)! }, session },
+        'cli',
+      )) as { ok: true; value: { entries: { action: string }[] } }
+      expect(log.value.entries.map((e) => e.action)).toEqual(
+        expect.arrayContaining(['access.archive', 'access.denied']),
+      )
     } finally {
       core.close()
     }

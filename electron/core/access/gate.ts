@@ -152,6 +152,50 @@ export function basisForCase(deps: CoreDeps, actor: Actor, caseId: string): Basi
   return g ? { basis: 'grant', grantId: g.id } : null
 }
 
+/**
+ * Copying a whole case out of the vault into an archive package or disc image: the records officer's filing
+ * duty (custodian, while the agency's policy allows it) or an export grant on the whole case. Logged either way.
+ */
+export function gateArchive(deps: CoreDeps, ctx: CallContext, caseId: string, action: string): Basis {
+  const actor = ctx.actor
+  if (!actor) throw new AppError('UNAUTHENTICATED')
+  const custodian = accessPolicy(deps.db).custodians && actor.roles.includes('records_officer')
+  const t = deps.now().toISOString()
+  // Only a grant on the whole case: a package of some records would not be the case file.
+  const grant = custodian
+    ? undefined
+    : (deps.db
+        .prepare(
+          `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND kind = 'export' AND record_ids IS NULL
+             AND revoked_at IS NULL AND starts_at <= ? AND ends_at > ? LIMIT 1`,
+        )
+        .get(actor.userId, caseId, t, t) as { id: string } | undefined)
+  const basis: Basis | null = custodian
+    ? { basis: 'custodian' }
+    : grant
+      ? { basis: 'grant', grantId: grant.id }
+      : null
+  auditedChange(
+    deps,
+    {
+      ...actorFields(actor),
+      action: basis ? 'access.archive' : 'access.denied',
+      targetType: 'case',
+      targetId: caseId.slice(0, 64),
+      details: {
+        use: 'export',
+        for: action,
+        caseId,
+        channel: ctx.channel,
+        ...(basis ?? { refused: action }),
+      },
+    },
+    () => undefined,
+  )
+  if (!basis) throw new AppError('FORBIDDEN')
+  return basis
+}
+
 export function setAccessPolicy(
   deps: CoreDeps,
   input: Partial<AccessPolicy>,

@@ -360,7 +360,14 @@ export function listAccess(deps: CoreDeps, ctx: CallContext): MethodOutput<'acce
   }
 }
 
-const ACCESS_ACTIONS = ['media.open', 'access.denied', 'access.export', 'media.progress', 'access.case']
+const ACCESS_ACTIONS = [
+  'media.open',
+  'access.denied',
+  'access.export',
+  'access.archive',
+  'media.progress',
+  'access.case',
+]
 
 /** The access log: every view, playback, export and denial, with the basis (grant id) it rested on. */
 export function accessLog(deps: CoreDeps, input: ParsedInput<'access.log'>): MethodOutput<'access.log'> {
@@ -422,6 +429,7 @@ const REGISTER_ACTIONS: Record<string, string> = {
   'access.export': '导出',
   'access.denied': '拒绝访问',
   'access.case': '查看案件',
+  'access.archive': '归档复制',
 }
 const BASIS: Record<string, string> = {
   grant: '调阅授权',

@@ -5,8 +5,10 @@ import type { CallContext, CoreDeps } from '../context.ts'
 import { actorFields, actorOf, auditedChange } from '../context.ts'
 import { readSetting, writeSetting } from '../meta.ts'
 import { unlockSigner } from '../signing/authority.ts'
+import { gateArchive } from '../access/gate.ts'
 import {
   DEFAULT_INSPECTION,
+  archivableCheck,
   burnDisc,
   discById,
   inspectDisc,
@@ -65,6 +67,8 @@ export async function image(
   ctx: CallContext,
 ): Promise<MethodOutput<'archive.image'>> {
   const actor = actorOf(ctx)
+  gateArchive(deps, ctx, i.caseId, 'archive.image')
+  archivableCheck(deps, i.caseId)
   const signer = i.pin ? unlockSigner(deps.db, actor.userId, i.pin, deps.now()) : null
   return jobs.run(i.jobId, (opts) =>
     makeImages(deps, actor, { caseId: i.caseId, media: i.media, outDir: i.outDir, signer }, opts),
