@@ -1222,7 +1222,7 @@ function verifyLines(io: Io, v: MethodOutput<'discs.verify'>['verify']): string 
 function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): Promise<number> {
   const needTarget = () => {
     if (!target) throw new UsageError(io.t('cli.missingOption', { name: 'TARGET' }))
-    return /^\/dev\//.test(target) ? target : path.resolve(target)
+    return /^(\/dev\/|stdio:)/.test(target) ? target : path.resolve(target)
   }
   switch (sub) {
     case 'burn':

@@ -349,6 +349,18 @@ describe('archive discs through the CLI', () => {
       ok(runLiuhen(['disc', 'verify', target, '--data', data, '--disc', burned.disc.discNo, '--json'], JILU)),
     )
     expect(again.disc.discNo).toBe(burned.disc.discNo)
+    // The drive path (xorriso's cdrecord emulation), into its stdio: pseudo-drive: the thin stand-in for a burner.
+    const drive = `stdio:${path.join(tempDir(), 'copyC.iso')}`
+    const viaDrive = json<{ disc: { status: string; copy: string }; verify: { sessionMd5: string } }>(
+      ok(
+        runLiuhen(
+          ['disc', 'burn', drive, '--data', data, '--image', images[0]!.image, '--copy', 'C', '--json'],
+          JILU,
+        ),
+      ),
+    )
+    expect(viaDrive.disc).toMatchObject({ status: 'good', copy: 'C' })
+    expect(viaDrive.verify.sessionMd5).toBe('match')
     // A second target must not overwrite the first.
     const twice = runLiuhen(
       ['disc', 'burn', target, '--data', data, '--image', images[0]!.image, '--json'],

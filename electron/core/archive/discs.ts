@@ -11,7 +11,16 @@ import type { BatchSigner } from '../signing/authority.ts'
 import { assembleBag, stageBag, type AssembledBag } from './package.ts'
 import { MEDIA_CAPACITY, planVolumes, type MediaKind } from './media.ts'
 import type { Disc, InspectionPolicy, VerifyResult } from '../../../shared/archive.ts'
-import { burnImage, checkMd5, identify, listFiles, readFile, writeImage, type ImageFile } from './xorriso.ts'
+import {
+  burnImage,
+  checkMd5,
+  devicePath,
+  identify,
+  listFiles,
+  readFile,
+  writeImage,
+  type ImageFile,
+} from './xorriso.ts'
 
 /*
  * Archive discs: a case's bag planned onto discs and written as ISO images; images written to discs (or to
@@ -314,9 +323,13 @@ function volumeByVolid(deps: CoreDeps, volid: string): VolumeRow | undefined {
   return deps.db.prepare('SELECT * FROM archive_volumes WHERE volid = ?').get(volid) as VolumeRow | undefined
 }
 
-/** Optical drives are device paths (/dev/sr0, /dev/cdrw); anything else is an image file to be written. */
+/**
+ * Optical drives are device paths (/dev/sr0, /dev/cdrw), or xorriso's `stdio:FILE` pseudo-drive, which takes the
+ * same burn path into a file (how the burn path is tested here, where there is no drive); anything else is an
+ * image file to be written by a plain copy.
+ */
 export function isDrive(target: string): boolean {
-  return /^\/dev\//.test(target) || /^[A-Za-z]:\\?$/.test(target)
+  return /^\/dev\//.test(target) || /^stdio:/.test(target) || /^[A-Za-z]:\\?$/.test(target)
 }
 
 export const COPY_NAMES = { A: '封存', B: '利用', C: '异地' } as const
@@ -363,6 +376,9 @@ export async function burnDisc(
   const vol = volumeByVolid(deps, id0.volid)
   if (!vol || vol.session_md5 !== id0.sessionMd5) throw new AppError('UNKNOWN_IMAGE', { volid: id0.volid })
   const target = isDrive(input.target) ? input.target : path.resolve(input.target)
+  // A pseudo-drive on an existing file would add a session to whatever is there.
+  if (/^stdio:/.test(target) && fs.existsSync(devicePath(target)))
+    throw new AppError('TARGET_EXISTS', { path: devicePath(target) })
   if (isDrive(target))
     await burnImage(image, target, {
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -472,7 +488,7 @@ export async function inspectDisc(
   opts: RunOpts = {},
 ): Promise<{ disc: Disc | null; verify: VerifyResult; volumeKnown: boolean }> {
   const target = isDrive(input.target) ? input.target : path.resolve(input.target)
-  if (!isDrive(target) && !fs.existsSync(target)) throw new AppError('NOT_FOUND')
+  if (!fs.existsSync(devicePath(target))) throw new AppError('NOT_FOUND')
   const { volid } = await identify(target).catch(() => ({ volid: '' }))
   const vol = volumeByVolid(deps, volid)
   const disc = input.discNo

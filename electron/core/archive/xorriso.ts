@@ -179,6 +179,9 @@ export async function listFiles(target: string, signal?: AbortSignal): Promise<I
   return [...files.values()]
 }
 
+/** The file or device behind a target: xorriso's `stdio:` pseudo-drive names a file the way a drive is named. */
+export const devicePath = (target: string) => target.replace(/^stdio:/, '')
+
 /** Stream one file's bytes off the image or disc by its extents. */
 export async function* readFile(target: string, f: ImageFile): AsyncGenerator<Buffer> {
   let left = f.size
@@ -186,7 +189,7 @@ export async function* readFile(target: string, f: ImageFile): AsyncGenerator<Bu
     const len = Math.min(left, x.blocks * 2048)
     if (len <= 0) break
     const start = x.lba * 2048
-    for await (const chunk of fs.createReadStream(target, {
+    for await (const chunk of fs.createReadStream(devicePath(target), {
       start,
       end: start + len - 1,
       highWaterMark: 4 << 20,
@@ -199,7 +202,7 @@ export async function* readFile(target: string, f: ImageFile): AsyncGenerator<Bu
 
 /** Volume id from the primary volume descriptor (sector 16) and the session's recorded MD5 from its tag. */
 export async function identify(target: string): Promise<{ volid: string; sessionMd5: string | null }> {
-  const fh = await fs.promises.open(target, 'r')
+  const fh = await fs.promises.open(devicePath(target), 'r')
   try {
     const pvd = Buffer.alloc(2048)
     await fh.read(pvd, 0, 2048, 16 * 2048)
