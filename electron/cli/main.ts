@@ -1303,6 +1303,26 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
             ...r.failed.map((d) => `  ${d.discNo}  ${d.caseNo}  ${d.location ?? ''}`),
           ].join('\n'),
       )
+    case 'update':
+      return simple(
+        opts,
+        io,
+        async (core, s) => {
+          const d = (await call(core, 'discs.list', {}, s)).discs.find((x) => x.discNo === target)
+          if (!d) throw new AppError('NOT_FOUND')
+          return call(
+            core,
+            'discs.update',
+            {
+              discId: d.id,
+              ...(opts.location !== undefined ? { location: opts.location } : {}),
+              ...(opts.retention ? { retention: opts.retention as 'permanent' } : {}),
+            },
+            s,
+          )
+        },
+        (r) => `${r.disc.discNo}  ${r.disc.location ?? ''}  ${r.disc.retention}`,
+      )
     case 'label':
       return simple(
         opts,

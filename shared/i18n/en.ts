@@ -549,7 +549,7 @@ Commands:
                           disc capacities and periodic inspection (administrator)
   disc burn DRIVE_OR_IMAGE_FILE --image ISO [--copy A|B|C] [--retention permanent|30y|10y] [--location PLACE]
   disc verify DRIVE_OR_IMAGE_FILE [--disc DISC_NO] | disc list [CASE_NO] | disc drives | disc inspections
-  disc label DISC_NO --out label.pdf
+  disc label DISC_NO --out label.pdf | disc update DISC_NO [--location PLACE] [--retention R]
                           burn, verify and register discs; periodic inspection; print disc labels
   verify-signature FILE [--sig FILE.p7s] --data DIR
                           check a file's signatures, time-stamps and revocation (no sign-in)

@@ -520,7 +520,7 @@ const zhCN = {
                           光盘容量与定期检查（系统管理员）
   disc burn 刻录机或映像文件 --image ISO [--copy A|B|C] [--retention permanent|30y|10y] [--location 存放位置]
   disc verify 刻录机或映像文件 [--disc 光盘编号] | disc list [案件编号] | disc drives | disc inspections
-  disc label 光盘编号 --out 标签.pdf
+  disc label 光盘编号 --out 标签.pdf | disc update 光盘编号 [--location 存放位置] [--retention 期限]
                           刻录并校验、登记光盘；定期检查；打印光盘标签
   verify-signature 文件 [--sig 签名.p7s] --data 目录
                           校验文件的签名、时间戳与吊销状态（无需登录）

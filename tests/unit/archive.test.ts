@@ -369,6 +369,15 @@ describe('archive discs through the CLI', () => {
     expect(twice.status).toBe(1)
     expect(twice.stdout).toContain('TARGET_EXISTS')
 
+    const moved = json<{ disc: { location: string } }>(
+      ok(
+        runLiuhen(
+          ['disc', 'update', burned.disc.discNo, '--data', data, '--location', '档案室 B 柜 1 层', '--json'],
+          JILU,
+        ),
+      ),
+    )
+    expect(moved.disc.location).toBe('档案室 B 柜 1 层')
     const label = path.join(tempDir(), 'label.pdf')
     ok(runLiuhen(['disc', 'label', burned.disc.discNo, '--data', data, '--out', label], JILU))
     const catalogue = path.join(tempDir(), 'catalogue.pdf')
