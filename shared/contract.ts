@@ -21,6 +21,7 @@ import {
   verifyResultSchema,
   volumeSchema,
 } from './archive.ts'
+import { integrityReportSchema } from './integrity.ts'
 import {
   attachedVolumeSchema,
   deviceSchema,
@@ -825,6 +826,65 @@ export const contract = {
     output: z.object({ pdfBase64: z.string() }),
     access: ['records_officer', 'approver', 'auditor'],
   }),
+  'integrity.verify': method({
+    /**
+     * The integrity check: vault objects re-hashed (all, or `samplePercent` of them), sealed rows, the audit trail
+     * and its checkpoints, signatures. `resume` continues an interrupted full run. Recorded and audited.
+     */
+    input: z.strictObject({
+      samplePercent: z.number().int().min(1).max(100).optional(),
+      resume: z.boolean().optional(),
+      jobId: id.optional(),
+    }),
+    output: integrityReportSchema,
+    access: ['auditor', 'admin'],
+  }),
+  'integrity.cancel': method({
+    input: z.strictObject({ jobId: id }),
+    output: z.object({ cancelled: z.boolean() }),
+    access: ['auditor', 'admin'],
+  }),
+  'integrity.last': method({
+    /** The last report, and whether an interrupted full run can be resumed. */
+    input: empty,
+    output: z.object({ report: integrityReportSchema.nullable(), resumable: z.boolean() }),
+    access: ['auditor', 'admin'],
+  }),
+  'integrity.reportPdf': method({
+    input: empty,
+    output: z.object({ pdfBase64: z.string() }),
+    access: ['auditor', 'admin'],
+  }),
+  'integrity.schedule': method({
+    input: empty,
+    output: z.object({ intervalHours: z.number().int(), samplePercent: z.number().int() }),
+    access: ['auditor', 'admin'],
+  }),
+  'integrity.setSchedule': method({
+    /** Scheduled checks while the app runs: every `intervalHours` (0 = off), re-hashing `samplePercent`. */
+    input: z.strictObject({
+      intervalHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 366),
+      samplePercent: z.number().int().min(1).max(100),
+    }),
+    output: z.object({ intervalHours: z.number().int(), samplePercent: z.number().int() }),
+    access: ['admin'],
+  }),
+  'backup.run': method({
+    /** A consistent backup into `target` (database snapshot, vault incrementally). */
+    input: z.strictObject({ target: z.string().min(1).max(4096), jobId: id.optional() }),
+    output: z.object({
+      target: z.string(),
+      filesCopied: z.number().int(),
+      filesPresent: z.number().int(),
+      bytesCopied: z.number(),
+      dbBytes: z.number(),
+    }),
+    access: ['admin'],
+  }),
   'discs.drives': method({
     /** Optical drives on this computer, with the media in each. */
     input: empty,
@@ -1151,6 +1211,14 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ingest.progress'), progress: jobProgressSchema }),
   z.object({ type: z.literal('ingest.file'), jobId: z.string(), result: fileResultSchema }),
   z.object({ type: z.literal('ingest.done'), progress: jobProgressSchema }),
+  z.object({
+    type: z.literal('integrity.progress'),
+    jobId: z.string(),
+    phase: z.string(),
+    done: z.number(),
+    total: z.number(),
+    etaSeconds: z.number().nullable(),
+  }),
   z.object({
     type: z.literal('archive.progress'),
     jobId: z.string(),

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util'
 import path from 'node:path'
 import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
 import { verifyTrailOffline } from '../core/signing/checkpoints.ts'
+import { verifyIntegrity } from '../core/integrity/verify.ts'
+import { restoreFrom } from '../core/integrity/backup.ts'
 import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
 import { APP_VERSION } from '../core/version.ts'
@@ -105,6 +107,7 @@ const OPTIONS = {
   capacity: { type: 'string' },
   'inspect-months': { type: 'string' },
   'sample-percent': { type: 'string' },
+  sample: { type: 'string' },
   url: { type: 'string' },
   ca: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
@@ -325,6 +328,39 @@ async function cmdUserList(opts: Opts, io: Io): Promise<number> {
     return 0
   } finally {
     core.close()
+  }
+}
+
+/**
+ * The integrity check from the command line: read-only and without signing in, like `audit verify`, so an
+ * outside auditor can run it on a copy of the data folder. Exit 0 when everything holds, 1 otherwise.
+ */
+async function cmdVerify(opts: Opts, io: Io): Promise<number> {
+  const layout = dataLayout(dataDirOf(opts))
+  const db = openDatabaseReadOnly(layout.db)
+  try {
+    const sample = opts.sample ? Number(opts.sample) : undefined
+    const report = await verifyIntegrity(
+      db,
+      layout,
+      () => new Date(),
+      sample ? { samplePercent: sample } : {},
+    )
+    const c = report.checked
+    io.print(
+      report,
+      [
+        io.t(report.ok ? 'cli.integrityOk' : 'cli.integrityBad', { count: report.problems.length }),
+        `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
+        ...report.problems.map(
+          (p) =>
+            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind })}${p.records.length ? `  (${p.records.join(', ')})` : ''}`,
+        ),
+      ].join('\n'),
+    )
+    return report.ok ? 0 : 1
+  } finally {
+    db.close()
   }
 }
 
@@ -1457,6 +1493,20 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdUserList(opts, io)
       case 'audit verify':
         return cmdAuditVerify(opts, io)
+      case 'verify':
+        return await cmdVerify(opts, io)
+      case 'backup':
+        return await simple(
+          opts,
+          io,
+          (core, s) => call(core, 'backup.run', { target: path.resolve(need(opts, 'to', io.t)) }, s),
+          (r) => io.t('cli.backupDone', { ...r }),
+        )
+      case 'restore': {
+        const r = await restoreFrom(path.resolve(need(opts, 'from', io.t)), dataDirOf(opts))
+        io.print(r, io.t('cli.restored', { ...r }))
+        return 0
+      }
       case 'case create':
         return await cmdCaseCreate(opts, io)
       case 'case list':

@@ -2,6 +2,7 @@ import type { Db } from './db/index.ts'
 import type { DataLayout } from './paths.ts'
 import type { Role } from '../../shared/roles.ts'
 import type { CoreEvent } from '../../shared/contract.ts'
+import { storeSeals, takeSeals } from './integrity/seals.ts'
 import { appendAudit, type AuditInput } from './audit.ts'
 import { AppError } from '../../shared/errors.ts'
 
@@ -42,7 +43,20 @@ export function auditedChange<T>(
   const result = deps.db.transaction(() => {
     const r = change()
     const events = typeof event === 'function' ? event(r) : event
-    for (const e of Array.isArray(events) ? events : [events]) seq = appendAudit(deps.db, e, deps.now())
+    const list = Array.isArray(events) ? events : [events]
+    // The rows this change touched are sealed in its (last) audit event: see integrity/seals.ts.
+    const seals = takeSeals(deps.db)
+    list.forEach((e, i) => {
+      const last = i === list.length - 1
+      seq = appendAudit(deps.db, last && seals ? { ...e, details: { ...e.details, seals } } : e, deps.now())
+    })
+    if (seals && !list.length)
+      seq = appendAudit(
+        deps.db,
+        { actorId: null, actorName: null, action: 'integrity.seal', details: { seals } },
+        deps.now(),
+      )
+    if (seals) storeSeals(deps.db, seals, seq)
     return r
   })()
   deps.emit({ type: 'audit.appended', seq })

@@ -35,6 +35,9 @@ import { exportRecords } from './access/export.ts'
 import { buildBag } from './archive/package.ts'
 import { archivableCheck } from './archive/discs.ts'
 import * as archive from './archive/service.ts'
+import * as integrity from './integrity/service.ts'
+import { backupTo } from './integrity/backup.ts'
+import { Jobs } from './jobs.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -115,6 +118,20 @@ export function createCore(opts: CoreOptions): Core {
   const jobs = new IngestJobs(deps, thumbs)
   const ingestDeps = { ...deps, jobs }
   const archiveJobs = new archive.ArchiveJobs(deps)
+  const integrityJobs = new Jobs(deps, 'integrity.progress')
+  // Scheduled integrity checks while the app runs (not in CLI processes): due ones start within the hour.
+  let checking = false
+  const scheduledChecks = setInterval(() => {
+    if (!opts.background || checking || !findAgency(db) || !integrity.scheduledDue(deps)) return
+    checking = true
+    void integrityJobs
+      .run(undefined, (o) =>
+        integrity.runVerify(deps, { samplePercent: integrity.schedule(deps).samplePercent }, null, o),
+      )
+      .catch((e: unknown) => console.error('[liuhen] scheduled integrity check failed', e))
+      .finally(() => (checking = false))
+  }, 3_600_000)
+  scheduledChecks.unref()
 
   const handlers: Handlers = {
     'system.info': () => info(deps),
@@ -203,6 +220,31 @@ export function createCore(opts: CoreOptions): Core {
     'discs.update': (i, ctx) => archive.update(deps, i, ctx),
     'discs.label': (i) => archive.label(deps, i.discId),
     'discs.inspections': () => archive.inspectionsDue(deps),
+    'integrity.verify': (i, ctx) => integrityJobs.run(i.jobId, (o) => integrity.runVerify(deps, i, ctx, o)),
+    'integrity.cancel': (i) => ({ cancelled: integrityJobs.cancel(i.jobId) }),
+    'integrity.last': () => ({
+      report: integrity.lastReport(deps),
+      resumable: !!db.prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`).get(),
+    }),
+    'integrity.reportPdf': () => integrity.reportPdf(deps),
+    'integrity.schedule': () => integrity.schedule(deps),
+    'integrity.setSchedule': (i, ctx) => integrity.setSchedule(deps, i, ctx),
+    'backup.run': (i, ctx) =>
+      integrityJobs.run(i.jobId, async (o) => {
+        const r = await backupTo(db, layout, i.target, o.onProgress, o.signal)
+        auditedChange(
+          deps,
+          {
+            ...actorFields(ctx.actor),
+            action: 'backup.run',
+            targetType: 'system',
+            targetId: 'backup',
+            details: { ...r },
+          },
+          () => undefined,
+        )
+        return r
+      }),
     'media.progress': (i, ctx) => {
       auditedChange(
         deps,
@@ -344,6 +386,7 @@ export function createCore(opts: CoreOptions): Core {
       return () => listeners.delete(l)
     },
     close() {
+      clearInterval(scheduledChecks)
       stamper.stop()
       db.close()
     },

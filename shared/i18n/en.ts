@@ -127,6 +127,7 @@ const en: Messages = {
     updated: 'Updated.',
   },
   audit: {
+    sealedRows: '{{count}} row(s) sealed for the integrity check',
     title: 'Audit trail',
     verify: 'Verify chain',
     verifying: 'Verifying…',
@@ -152,6 +153,7 @@ const en: Messages = {
     older: 'Older events',
     unknownActor: '(unidentified)',
     detail: {
+      seals: 'Sealed',
       username: 'User name',
       displayName: 'Name',
       roles: 'Roles',
@@ -207,6 +209,11 @@ const en: Messages = {
     'disc.inspectionFailed': 'Disc inspection failed',
     'disc.update': 'Disc registry entry changed',
     'access.archive': 'Whole case copied for archiving',
+    'integrity.verify': 'Integrity check',
+    'integrity.baseline': 'Integrity seals established',
+    'integrity.seal': 'Rows sealed',
+    'integrity.schedule': 'Integrity check schedule changed',
+    'backup.run': 'Backup',
   },
   archive: {
     title: 'Archive discs',
@@ -293,6 +300,33 @@ const en: Messages = {
     samplePercent: 'Share checked each round (%)',
     samplePercentHint: '100 checks every disc that is due',
     capacities: 'Disc capacities (bytes)',
+  },
+  integrity: {
+    title: 'Integrity check',
+    intro:
+      'Re-hashes every original byte by byte, checks every evidence, tag, case, document and grant row in the database against its seal, the audit chain and its signed checkpoints, and every signature. Each problem names the exact object.',
+    full: 'Full check',
+    sample: 'Sample check',
+    resume: 'Resume the interrupted check',
+    pdf: 'Download the report (PDF)',
+    pdfName: 'Integrity report',
+    starting: 'Starting…',
+    phase: {
+      vault: 'Re-hashing originals',
+      rows: 'Checking database rows',
+      audit: 'Checking the audit trail',
+      signatures: 'Checking signatures',
+      backup: 'Backing up',
+    },
+    ok: 'Everything holds: no problem found.',
+    bad: '{{count}} problem(s) found!',
+    scope:
+      '({{scope}}, {{at}}: {{objects}} originals, {{gb}} GB; {{rows}} rows; {{events}} audit events; {{signatures}} signatures)',
+    scopeName: { full: 'full check', sample: 'sample check' },
+    check: 'Check',
+    object: 'Object',
+    problem: 'Problem',
+    records: 'Records concerned',
   },
   errors: {
     VALIDATION: 'Invalid input: {{fields}}',
@@ -490,6 +524,37 @@ const en: Messages = {
     accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
     exported: 'Exported {{records}} record(s) to {{outDir}} ({{manifest}} manifest lines).',
     bagBuilt: 'Archive package built: {{dir}} ({{payloadFiles}} files, {{payloadBytes}} bytes).',
+    integrityOk: 'Integrity check passed: no problem found.',
+    integrityBad: 'Integrity check found {{count}} problem(s):',
+    integrityChecked:
+      '{{objects}} originals ({{gb}} GB), {{rows}} database rows, {{auditEvents}} audit events, {{checkpoints}} checkpoints, {{signatures}} signatures',
+    integrityCheck: {
+      vault: 'original',
+      rows: 'database row',
+      audit: 'audit trail',
+      signatures: 'signature',
+    },
+    integrityKind: {
+      hash_mismatch: 'content differs from its recorded hash',
+      size_mismatch: 'size differs from the record',
+      missing: 'missing',
+      unreadable: 'cannot be read',
+      changed: 'changed outside Liuhen',
+      unsealed: 'added outside Liuhen',
+      deleted: 'deleted outside Liuhen',
+      seal_mismatch: 'seal differs from the audit trail',
+      hash_mismatch_audit: 'content changed',
+      prev_mismatch: 'hash link to the previous event broken',
+      truncated: 'tail cut off',
+      checkpoint_mismatch: 'differs from a signed checkpoint',
+      checkpoint_invalid: 'checkpoint signature invalid',
+      file_changed: 'signature file replaced or changed',
+      file_missing: 'signature file missing',
+      invalid: 'signature does not fit the record',
+    },
+    backupDone:
+      'Backed up to {{target}}: {{filesCopied}} files copied ({{bytesCopied}} bytes), {{filesPresent}} already there; database {{dbBytes}} bytes.',
+    restored: 'Restored from the backup into {{dataDir}} ({{files}} files). Run liuhen verify to check it.',
     inspectionPolicy:
       'Disc inspection: every {{intervalMonths}} months, {{samplePercent}}% of the discs due each round. Disc capacities (bytes):',
     eta: 'about {{minutes}} min left',
@@ -551,6 +616,11 @@ Commands:
   disc verify DRIVE_OR_IMAGE_FILE [--disc DISC_NO] | disc list [CASE_NO] | disc drives | disc inspections
   disc label DISC_NO --out label.pdf | disc update DISC_NO [--location PLACE] [--retention R]
                           burn, verify and register discs; periodic inspection; print disc labels
+  verify --data DIR [--sample PERCENT]
+                          integrity check (originals, database rows, audit trail, signatures; no sign-in): exit 0
+                          when everything holds, 1 otherwise
+  backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
+                          online backup (database snapshot, originals incrementally) and restore
   verify-signature FILE [--sig FILE.p7s] --data DIR
                           check a file's signatures, time-stamps and revocation (no sign-in)
   --version               print the version

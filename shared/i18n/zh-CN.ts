@@ -123,6 +123,7 @@ const zhCN = {
     updated: '已更新。',
   },
   audit: {
+    sealedRows: '{{count}} 行（完整性封存）',
     title: '审计日志',
     verify: '校验日志链',
     verifying: '正在校验…',
@@ -148,6 +149,7 @@ const zhCN = {
     older: '更早的事件',
     unknownActor: '（未识别）',
     detail: {
+      seals: '完整性封存',
       username: '用户名',
       displayName: '姓名',
       roles: '角色',
@@ -203,6 +205,11 @@ const zhCN = {
     'disc.inspectionFailed': '光盘检查未通过',
     'disc.update': '修改光盘登记',
     'access.archive': '归档复制整案',
+    'integrity.verify': '完整性校验',
+    'integrity.baseline': '建立完整性封存',
+    'integrity.seal': '完整性封存',
+    'integrity.schedule': '修改定期完整性校验',
+    'backup.run': '备份',
   },
   archive: {
     title: '归档光盘',
@@ -286,6 +293,33 @@ const zhCN = {
     samplePercent: '每轮抽检比例（%）',
     samplePercentHint: '100 表示到期的光盘全部检查',
     capacities: '光盘容量（字节）',
+  },
+  integrity: {
+    title: '完整性校验',
+    intro:
+      '逐字节重算每个原始文件的 SHA-256，核对数据库中每条证据、标注、案件、文书和授权记录的封存值，校验审计日志链与已签名检查点，以及每个电子签名。发现的每个问题都指明具体对象。',
+    full: '全面校验',
+    sample: '抽样校验',
+    resume: '继续上次中断的校验',
+    pdf: '下载校验报告（PDF）',
+    pdfName: '完整性校验报告',
+    starting: '正在开始…',
+    phase: {
+      vault: '正在重算原始文件哈希',
+      rows: '正在核对数据库记录',
+      audit: '正在校验审计日志',
+      signatures: '正在校验签名',
+      backup: '正在备份',
+    },
+    ok: '校验通过，未发现问题。',
+    bad: '发现 {{count}} 处问题！',
+    scope:
+      '（{{scope}}，{{at}}：原始文件 {{objects}} 个 {{gb}} GB，记录 {{rows}} 行，审计事件 {{events}} 条，签名 {{signatures}} 个）',
+    scopeName: { full: '全面校验', sample: '抽样校验' },
+    check: '校验项',
+    object: '对象',
+    problem: '问题',
+    records: '涉及的记录',
   },
   errors: {
     VALIDATION: '输入不符合要求：{{fields}}',
@@ -466,6 +500,32 @@ const zhCN = {
     accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
     exported: '已导出 {{records}} 条记录到 {{outDir}}（清单 {{manifest}} 行）。',
     bagBuilt: '档案包已生成：{{dir}}（{{payloadFiles}} 个文件，{{payloadBytes}} 字节）。',
+    integrityOk: '完整性校验通过：未发现问题。',
+    integrityBad: '完整性校验发现 {{count}} 处问题：',
+    integrityChecked:
+      '原始文件 {{objects}} 个（{{gb}} GB），数据库记录 {{rows}} 行，审计日志 {{auditEvents}} 条，检查点 {{checkpoints}} 个，签名 {{signatures}} 个',
+    integrityCheck: { vault: '原始文件', rows: '数据库记录', audit: '审计日志', signatures: '电子签名' },
+    integrityKind: {
+      hash_mismatch: '内容与登记的哈希不符',
+      size_mismatch: '大小与登记不符',
+      missing: '缺失',
+      unreadable: '无法读取',
+      changed: '在本系统之外被修改',
+      unsealed: '在本系统之外被添加',
+      deleted: '在本系统之外被删除',
+      seal_mismatch: '封存值与审计日志不符',
+      hash_mismatch_audit: '内容被修改',
+      prev_mismatch: '与前一条的哈希链接断开',
+      truncated: '末尾被截断',
+      checkpoint_mismatch: '与已签名检查点不符',
+      checkpoint_invalid: '检查点签名无效',
+      file_changed: '签名文件被替换或修改',
+      file_missing: '签名文件缺失',
+      invalid: '签名与记录内容不符',
+    },
+    backupDone:
+      '已备份到 {{target}}：复制 {{filesCopied}} 个文件（{{bytesCopied}} 字节），{{filesPresent}} 个已在备份中；数据库 {{dbBytes}} 字节。',
+    restored: '已从备份恢复到 {{dataDir}}（{{files}} 个文件）。请运行 liuhen verify 校验。',
     inspectionPolicy:
       '光盘检查：每 {{intervalMonths}} 个月一次，每轮抽检到期光盘的 {{samplePercent}}%。光盘容量（字节）：',
     eta: '剩余约 {{minutes}} 分钟',
@@ -522,6 +582,10 @@ const zhCN = {
   disc verify 刻录机或映像文件 [--disc 光盘编号] | disc list [案件编号] | disc drives | disc inspections
   disc label 光盘编号 --out 标签.pdf | disc update 光盘编号 [--location 存放位置] [--retention 期限]
                           刻录并校验、登记光盘；定期检查；打印光盘标签
+  verify --data 目录 [--sample 百分比]
+                          完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
+  backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
+                          在线备份（数据库快照、原始文件增量复制）与恢复
   verify-signature 文件 [--sig 签名.p7s] --data 目录
                           校验文件的签名、时间戳与吊销状态（无需登录）
   --version               显示版本

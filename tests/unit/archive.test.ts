@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
 import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
 import { cmsVerify } from '../helpers/openssl.ts'
-import { makeClip, makeWav } from '../helpers/media.ts'
+import { makeClip, makeWav, randomFile } from '../helpers/media.ts'
+import { storeFile } from '../../electron/core/vault.ts'
+import { dataLayout } from '../../electron/core/paths.ts'
 import { validateBag } from '../helpers/bagit.ts'
 import { createCore } from '../../electron/core/core.ts'
 import { planVolumes } from '../../electron/core/archive/media.ts'
@@ -84,6 +86,19 @@ describe('planning a case onto discs', () => {
     expect(
       planVolumes({ ...shared, payload: [rec('big', 5_000_000_000)] }, MEDIA_CAPACITY['dvd-dl']).count,
     ).toBe(1)
+  })
+})
+
+describe('SHA-512 for manifest-sha512', () => {
+  test('taken while storing, on another core for large files, equals sha512sum', async () => {
+    const layout = dataLayout(tempDir())
+    fs.mkdirSync(layout.tmp, { recursive: true })
+    for (const size of [3_000_000, 90_000_000]) {
+      const src = path.join(tempDir(), `f${size}.bin`)
+      randomFile(src, size)
+      const stored = await storeFile(layout, src)
+      expect(stored.sha512).toBe(execFileSync('sha512sum', [src], { encoding: 'utf8' }).slice(0, 128))
+    }
   })
 })
 

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto'
+import { Jobs } from '../jobs.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { MEDIA_CAPACITY, MEDIA_KINDS, type MediaKind } from '../../../shared/archive.ts'
 import type { CallContext, CoreDeps } from '../context.ts'
@@ -16,47 +16,14 @@ import {
   listDiscs,
   makeImages,
   mediaCapacity,
-  type Progress,
-  type RunOpts,
 } from './discs.ts'
 import { cataloguePdf, discLabelPdf } from './labels.ts'
 import { listDrives, mediaInfo } from './xorriso.ts'
 
-/**
- * Long archive runs (images, burns, checks) by job id: each can be cancelled, and reports progress with an
- * estimate of the time left, at most a few times a second.
- */
-export class ArchiveJobs {
-  private running = new Map<string, AbortController>()
-  constructor(private deps: CoreDeps) {}
-
-  async run<T>(jobId: string | undefined, work: (opts: RunOpts) => Promise<T>): Promise<T> {
-    const id = jobId ?? crypto.randomUUID()
-    const ctl = new AbortController()
-    this.running.set(id, ctl)
-    const started = new Map<string, { at: number; done: number }>()
-    let last = 0
-    const onProgress = (p: Progress) => {
-      const now = Date.now()
-      if (now - last < 250 && p.done < p.total) return
-      last = now
-      const s = started.get(p.phase) ?? { at: now, done: p.done }
-      started.set(p.phase, s)
-      const rate = (p.done - s.done) / Math.max(1, now - s.at)
-      const eta = rate > 0 && now - s.at > 1000 ? Math.round((p.total - p.done) / rate / 1000) : null
-      this.deps.emit({ type: 'archive.progress', jobId: id, ...p, etaSeconds: eta })
-    }
-    try {
-      return await work({ signal: ctl.signal, onProgress })
-    } finally {
-      this.running.delete(id)
-    }
-  }
-
-  cancel(jobId: string): boolean {
-    const ctl = this.running.get(jobId)
-    ctl?.abort()
-    return !!ctl
+/** Archive runs are jobs whose progress goes out as `archive.progress`. */
+export class ArchiveJobs extends Jobs {
+  constructor(deps: CoreDeps) {
+    super(deps, 'archive.progress')
   }
 }
 

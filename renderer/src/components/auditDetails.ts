@@ -20,6 +20,9 @@ export function formatAuditDetails(
         .join(sep)
     if (key === 'channel' && typeof v === 'string' && has(`audit.channel.${v}`))
       return t(`audit.channel.${v}`)
+    // Row seals are hashes for the integrity check: how many rows, not the hashes, is what a reader wants.
+    if (key === 'seals' && typeof v === 'object')
+      return t('audit.sealedRows', { count: Object.keys(v).length })
     if (Array.isArray(v)) return v.map((x) => value('', x)).join(sep)
     if (typeof v === 'object') {
       const o = v as Record<string, unknown>

@@ -5,6 +5,7 @@ import type { AppErrorValue } from '../../../shared/errors.ts'
 import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, errorValueOf, formatTime } from '../components/common.tsx'
 import { formatAuditDetails } from '../components/auditDetails.ts'
+import { IntegrityPanel } from './Integrity.tsx'
 
 const PAGE = 50
 
@@ -80,6 +81,7 @@ export function AuditPage() {
         </p>
       ) : null}
       <ErrorText error={error} />
+      <IntegrityPanel />
       {events.length === 0 ? (
         <p className="muted">{t('audit.empty')}</p>
       ) : (

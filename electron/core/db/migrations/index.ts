@@ -7,9 +7,20 @@ import { m0050 } from './0050_signing_trust.ts'
 import { m0060 } from './0060_cases.ts'
 import { m0070 } from './0070_access.ts'
 import { m0080 } from './0080_archive.ts'
+import { m0090 } from './0090_integrity.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
-export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080]
+export const MIGRATIONS: readonly Migration[] = [
+  m0010,
+  m0020,
+  m0030,
+  m0040,
+  m0050,
+  m0060,
+  m0070,
+  m0080,
+  m0090,
+]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
   if (MIGRATIONS[i]!.version <= MIGRATIONS[i - 1]!.version) throw new Error('migrations out of order')

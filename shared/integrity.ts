@@ -1,0 +1,42 @@
+import { z } from 'zod'
+
+/* The integrity report: what was checked, what failed, the exact ids. */
+
+export const integrityProblemSchema = z.object({
+  check: z.enum(['vault', 'rows', 'audit', 'signatures']),
+  /**
+   * vault: hash_mismatch, size_mismatch, missing, unreadable (id = object SHA-256);
+   * rows: changed, unsealed, deleted, seal_mismatch (table + id = the row's key);
+   * audit: the audit check's reasons (id = event seq);
+   * signatures: file_changed, file_missing, invalid (id = signature id).
+   */
+  kind: z.string(),
+  table: z.string().nullable(),
+  id: z.string(),
+  /** The records it concerns: evidence or text record ids. */
+  records: z.array(z.string()),
+  detail: z.string().nullable(),
+})
+export type IntegrityProblem = z.infer<typeof integrityProblemSchema>
+
+export const integrityReportSchema = z.object({
+  ok: z.boolean(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** full: every vault object read; sample: the share asked for. */
+  scope: z.enum(['full', 'sample']),
+  checked: z.object({
+    objects: z.number().int(),
+    bytes: z.number(),
+    rows: z.number().int(),
+    auditEvents: z.number().int(),
+    checkpoints: z.number().int(),
+    signatures: z.number().int(),
+  }),
+  problems: z.array(integrityProblemSchema),
+  audit: z.object({
+    ok: z.boolean(),
+    problems: z.array(z.object({ seq: z.number().int(), id: z.string().nullable(), reason: z.string() })),
+  }),
+})
+export type IntegrityReport = z.infer<typeof integrityReportSchema>
