@@ -811,6 +811,91 @@ benches.archive = () => {
   }
 }
 
+/*
+ * verify: a data folder with about 5.5 GiB of originals (8 × 700 MiB; BENCH_VERIFY_FILES, BENCH_VERIFY_MB), then,
+ * page cache dropped before each when root, `liuhen verify` (every check, originals re-hashed on every core)
+ * against `sha256sum` over the same vault files.
+ */
+benches.verify = () => {
+  const repo = path.resolve(import.meta.dirname, '..')
+  const count = Number(process.env.BENCH_VERIFY_FILES ?? 8)
+  const mb = Number(process.env.BENCH_VERIFY_MB ?? 700)
+  const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-verify-'))
+  const block = crypto.randomBytes(8 * 1024 * 1024)
+  const liuhen = (args: string[], extra: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
+      cwd: repo,
+      env: { ...process.env, LIUHEN_LANG: 'en', ...extra },
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    })
+    return r
+  }
+  try {
+    const data = path.join(root, 'data')
+    const device = path.join(root, 'device')
+    for (let i = 0; i < count; i++)
+      writeRandom(path.join(device, `ZD_202611200${i}0000_000${i + 1}.MP4`), mb * 1024 * 1024, block)
+    const admin = { LIUHEN_PASSWORD: 'Bench2026admin' }
+    liuhen(
+      ['init', '--data', data, '--agency', '福州市医疗保障局', '--agency-code', 'FZYBJ', '--admin', 'admin'],
+      admin,
+    )
+    liuhen(
+      ['user', 'add', '--data', data, '--user', 'jilu', '--name', '王记录', '--roles', 'records_officer'],
+      {
+        ...admin,
+        LIUHEN_NEW_PASSWORD: 'Bench2026jilu',
+      },
+    )
+    console.log(`verify: ingesting ${((count * mb) / 1024).toFixed(1)} GiB …`)
+    const ing = liuhen(
+      ['ingest', device, '--data', data, '--user', 'jilu', '--late-reason', 'bench', '--json'],
+      {
+        LIUHEN_PASSWORD: 'Bench2026jilu',
+        LIUHEN_USER: 'jilu',
+      },
+    )
+    if (ing.status !== 0) throw new Error(`ingest failed: ${ing.stdout}${ing.stderr}`)
+    fs.rmSync(device, { recursive: true, force: true })
+    const objects: string[] = []
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true }))
+        if (e.isDirectory()) walk(path.join(d, e.name))
+        else objects.push(path.join(d, e.name))
+    }
+    walk(path.join(data, 'vault'))
+    const bytes = objects.reduce((n, f) => n + fs.statSync(f).size, 0)
+    const cold = dropCaches()
+    let report: { ok: boolean; checked: { objects: number; bytes: number } } | undefined
+    const oursSeconds = seconds(() => {
+      const r = liuhen(['verify', '--data', data, '--json'])
+      report = JSON.parse(r.stdout.trim().split('\n').pop()!) as typeof report
+    })
+    if (!report?.ok || report.checked.bytes !== bytes)
+      throw new Error(`verify did not pass: ${JSON.stringify(report)}`)
+    dropCaches()
+    const baselineSeconds = seconds(() => {
+      execFileSync('sha256sum', objects, { stdio: 'ignore' })
+    })
+    console.log(
+      `verify: ${objects.length} originals, ${(bytes / 1e9).toFixed(2)} GB, ${cold ? 'cold' : 'warm'} page cache; liuhen verify (all checks) ${oursSeconds.toFixed(1)} s = ${(bytes / 1e6 / oursSeconds).toFixed(0)} MB/s`,
+    )
+    console.log(
+      `verify: sha256sum over the same files ${baselineSeconds.toFixed(1)} s = ${(bytes / 1e6 / baselineSeconds).toFixed(0)} MB/s`,
+    )
+    return {
+      objects: objects.length,
+      bytes,
+      oursSeconds: Number(oursSeconds.toFixed(2)),
+      baselineSeconds: Number(baselineSeconds.toFixed(2)),
+      ratio: Number((oursSeconds / baselineSeconds).toFixed(3)),
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true })
+  }
+}
+
 const name = process.argv[2] ?? 'audit'
 const bench = benches[name]
 if (!bench) {

@@ -5,7 +5,6 @@ import { AppError } from '../../shared/errors.ts'
 import type { Db } from './db/index.ts'
 import type { DataLayout } from './paths.ts'
 import { newSm3 } from './signing/gm.ts'
-import { sha512Stream, type Sha512Stream } from './digest-worker.ts'
 
 /*
  * The vault: originals stored once by content (vault/ab/cd/<sha256>), read-only, never rewritten.
@@ -24,11 +23,9 @@ export interface StoredObject {
   existed: boolean
   /** SM3 of the content, when asked for (agencies that sign with SM2). */
   sm3?: string
-  /** SHA-512, taken in the same pass: archive bags carry manifest-sha512 without reading the vault again. */
-  sha512: string
 }
 
-/** Remember an object's SHA-512; called inside the transaction that registers what refers to it. */
+/** Remember an object's SHA-512 (computed when an archive bag first needs it; objects never change). */
 export function recordDigests(db: Db, o: { sha256: string; sha512: string }): void {
   db.prepare('INSERT OR IGNORE INTO vault_digests (sha256, sha512) VALUES (?, ?)').run(o.sha256, o.sha512)
 }
@@ -125,15 +122,11 @@ export async function storeFile(
   }
   const tmp = path.join(layout.tmp, `${crypto.randomUUID()}.part`)
   let dst: fs.promises.FileHandle | null = null
-  let hash512: Sha512Stream | null = null
   try {
     const st = await src.stat()
     if (!st.isFile()) throw new AppError('NOT_A_FILE', { path: source })
     dst = await fs.promises.open(tmp, 'wx', 0o600)
     const hash = crypto.createHash('sha256')
-    // Large files hash SHA-512 on another core (see digest-worker.ts); small ones here, where it costs little.
-    hash512 = st.size > 16 * CHUNK ? sha512Stream(CHUNK) : null
-    const local512 = hash512 ? null : crypto.createHash('sha512')
     const sm3 = opts.sm3 ? await newSm3() : null
     const bufs = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]
     let which = 0
@@ -157,8 +150,6 @@ export async function storeFile(
       // Marked handled now: if we stop early (cancel, error), a late rejection must not crash the process.
       pendingRead.catch(() => undefined)
       hash.update(chunk)
-      if (hash512) await hash512.update(chunk)
-      else local512!.update(chunk)
       sm3?.update(chunk)
       pendingWrite = writeAll(dst, chunk, pos)
       pendingWrite.catch(() => undefined)
@@ -175,10 +166,7 @@ export async function storeFile(
     await dst.close()
     dst = null
     const sha256 = hash.digest('hex')
-    const extra = {
-      sha512: hash512 ? await hash512.digest().finally(() => (hash512 = null)) : local512!.digest('hex'),
-      ...(sm3 ? { sm3: sm3.digest('hex') } : {}),
-    }
+    const extra = sm3 ? { sm3: sm3.digest('hex') } : {}
 
     const back = await hashFile(tmp, opts.signal)
     if (back.sha256 !== sha256 || back.size !== pos) throw new AppError('VERIFY_FAILED')
@@ -194,7 +182,6 @@ export async function storeFile(
     await fsyncDir(path.dirname(final))
     return { sha256, size: pos, objectPath: final, existed: false, ...extra }
   } catch (e) {
-    hash512?.drop()
     await dst?.close().catch(() => undefined)
     await fs.promises.rm(tmp, { force: true }).catch(() => undefined)
     throw e instanceof AppError ? e : mapSourceError(e, 'read')

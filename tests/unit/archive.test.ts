@@ -6,8 +6,7 @@ import { tempDir } from '../helpers/bridge.ts'
 import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
 import { cmsVerify } from '../helpers/openssl.ts'
 import { makeClip, makeWav, randomFile } from '../helpers/media.ts'
-import { storeFile } from '../../electron/core/vault.ts'
-import { dataLayout } from '../../electron/core/paths.ts'
+import { HashPool } from '../../electron/core/integrity/hasher.ts'
 import { validateBag } from '../helpers/bagit.ts'
 import { createCore } from '../../electron/core/core.ts'
 import { planVolumes } from '../../electron/core/archive/media.ts'
@@ -89,15 +88,21 @@ describe('planning a case onto discs', () => {
   })
 })
 
-describe('SHA-512 for manifest-sha512', () => {
-  test('taken while storing, on another core for large files, equals sha512sum', async () => {
-    const layout = dataLayout(tempDir())
-    fs.mkdirSync(layout.tmp, { recursive: true })
-    for (const size of [3_000_000, 90_000_000]) {
-      const src = path.join(tempDir(), `f${size}.bin`)
-      randomFile(src, size)
-      const stored = await storeFile(layout, src)
-      expect(stored.sha512).toBe(execFileSync('sha512sum', [src], { encoding: 'utf8' }).slice(0, 128))
+describe('digests on every core', () => {
+  test('the hashing pool gives what sha256sum and sha512sum give, small files and large', async () => {
+    const pool = new HashPool()
+    try {
+      for (const size of [0, 3_000_000, 90_000_000]) {
+        const src = path.join(tempDir(), `f${size}.bin`)
+        randomFile(src, size)
+        const r = await pool.hash(src, undefined, ['sha256', 'sha512'])
+        expect(r.digests.sha256).toBe(execFileSync('sha256sum', [src], { encoding: 'utf8' }).slice(0, 64))
+        expect(r.digests.sha512).toBe(execFileSync('sha512sum', [src], { encoding: 'utf8' }).slice(0, 128))
+        expect(r.size).toBe(size)
+      }
+      expect((await pool.hash(path.join(tempDir(), 'absent'))).error).toBe('ENOENT')
+    } finally {
+      await pool.close()
     }
   })
 })

@@ -5,6 +5,7 @@ import type { CaseCheck } from '../../../shared/cases.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { CoreDeps } from '../context.ts'
 import { objectPath, recordDigests } from '../vault.ts'
+import { HashPool } from '../integrity/hasher.ts'
 import { thumbnailPath } from '../ingest/thumbnails.ts'
 import { trustAnchors, tsaAnchors, type BatchSigner } from '../signing/authority.ts'
 import { signDetachedDigest } from '../signing/cms.ts'
@@ -66,23 +67,39 @@ const digestsOf = (b: Buffer) => ({
   sha512: crypto.createHash('sha512').update(b).digest('hex'),
 })
 
-/** SHA-512 of a vault object: recorded at ingest; objects stored before that are read once and remembered. */
-async function sha512Of(deps: CoreDeps, sha256: string): Promise<string> {
-  const known = deps.db.prepare('SELECT sha512 FROM vault_digests WHERE sha256 = ?').get(sha256) as
-    { sha512: string } | undefined
-  if (known) return known.sha512
-  const h512 = crypto.createHash('sha512')
-  const h256 = crypto.createHash('sha256')
-  for await (const chunk of fs.createReadStream(objectPath(deps.layout, sha256), {
-    highWaterMark: 4 << 20,
-  })) {
-    h512.update(chunk as Buffer)
-    h256.update(chunk as Buffer)
+/**
+ * SHA-512 of vault objects for manifest-sha512: computed the first time an archive needs them, on every core,
+ * and remembered (objects never change). Ingest does not take it: on a small machine it would cost ingest a
+ * quarter of its speed, for a digest only archive bags need. Reading the originals here also warms the page
+ * cache for xorriso, which reads them next.
+ */
+async function sha512sOf(deps: CoreDeps, sha256s: string[]): Promise<Map<string, string>> {
+  const known = new Map<string, string>()
+  const get = deps.db.prepare('SELECT sha512 FROM vault_digests WHERE sha256 = ?')
+  for (const s of new Set(sha256s)) {
+    const r = get.get(s) as { sha512: string } | undefined
+    if (r) known.set(s, r.sha512)
   }
-  if (h256.digest('hex') !== sha256) throw new AppError('VERIFY_FAILED')
-  const sha512 = h512.digest('hex')
-  recordDigests(deps.db, { sha256, sha512 })
-  return sha512
+  const missing = [...new Set(sha256s)].filter((s) => !known.has(s))
+  if (!missing.length) return known
+  const pool = new HashPool()
+  try {
+    const results = await Promise.all(
+      missing.map((s) => pool.hash(objectPath(deps.layout, s), undefined, ['sha256', 'sha512'])),
+    )
+    deps.db.transaction(() => {
+      missing.forEach((s, i) => {
+        const r = results[i]!
+        // A damaged original is not described with a digest of the damage.
+        if (r.error || r.digests.sha256 !== s) throw new AppError('VERIFY_FAILED')
+        recordDigests(deps.db, { sha256: s, sha512: r.digests.sha512! })
+        known.set(s, r.digests.sha512!)
+      })
+    })()
+  } finally {
+    await pool.close()
+  }
+  return known
 }
 
 const xml = (s: unknown) =>
@@ -154,6 +171,17 @@ export async function assembleBag(
       )
       .all(caseId) as { evidence_id: string }[]
   ).map((r) => r.evidence_id)
+  const docs = textRecordsOf(db, caseId)
+  const sha512 = await sha512sOf(deps, [
+    ...(records.length
+      ? (
+          db
+            .prepare(`SELECT sha256 FROM evidence WHERE id IN (${records.map(() => '?').join(',')})`)
+            .all(...records) as { sha256: string }[]
+        ).map((r) => r.sha256)
+      : []),
+    ...docs.map((d) => d.sha256),
+  ])
   const recordMeta: Record<string, unknown>[] = []
   for (const id of records) {
     const e = db
@@ -181,7 +209,7 @@ export async function assembleBag(
         rel,
         size: e.size,
         sha256: e.sha256,
-        sha512: await sha512Of(deps, e.sha256),
+        sha512: sha512.get(e.sha256)!,
         source: objectPath(deps.layout, e.sha256),
         evidenceId: id,
       })
@@ -243,7 +271,6 @@ export async function assembleBag(
   }
 
   // Text records, current and corrected versions alike: on every volume, so each disc explains itself.
-  const docs = textRecordsOf(db, caseId)
   const docFiles = new Map<string, string>()
   for (const d of docs) {
     const rel = unique(
@@ -256,7 +283,7 @@ export async function assembleBag(
       rel,
       size: d.size,
       sha256: d.sha256,
-      sha512: await sha512Of(deps, d.sha256),
+      sha512: sha512.get(d.sha256)!,
       source: objectPath(deps.layout, d.sha256),
     })
     const sigs = db.prepare('SELECT path, tsr_path FROM signatures WHERE text_record_id = ?').all(d.id) as {

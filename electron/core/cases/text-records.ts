@@ -4,7 +4,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
-import { recordDigests, storeFile } from '../vault.ts'
+import { storeFile } from '../vault.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
 import { assertCanSeeCase, caseRow } from './service.ts'
 
@@ -118,7 +118,6 @@ export async function addTextRecord(
       },
     },
     () => {
-      recordDigests(db, stored)
       db.prepare(
         `INSERT INTO text_records (id, case_id, doc_type, stage, doc_no, doc_date, signers, sha256, sm3, size,
              file_kind, original_name, version, previous_id, correction_reason, created_at, created_by)

@@ -7,7 +7,7 @@ import type { MediaType } from '../../../shared/media.ts'
 import { actorFields, auditedChange, type Actor, type CoreDeps } from '../context.ts'
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
-import { objectPath, recordDigests, storeFile, type StoredObject } from '../vault.ts'
+import { objectPath, storeFile, type StoredObject } from '../vault.ts'
 import { captureTimes, timeFromFileName } from './capture-time.ts'
 import { discover, type SourceEntry } from './discover.ts'
 import {
@@ -561,7 +561,6 @@ export class IngestJobs {
             fact: req.fact?.trim() || null,
             sm3: object.sm3 ?? null,
           })
-        recordDigests(this.deps.db, object)
         insertSource(this.deps.db, {
           evidenceId: id,
           batchId: job.progress.batchId,

@@ -2,7 +2,7 @@ import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 
 /*
- * SHA-256 of files on every core: a small pool of worker threads, each streaming one file at a time. The
+ * Digests of files on every core: a small pool of worker threads, each streaming one file at a time. The
  * worker's code is a plain string evaluated by Node (no separate bundle entry), so it runs the same under
  * Electron's bundled main process and plain Node.
  */
@@ -10,9 +10,9 @@ const WORKER = `
 const { parentPort } = require('node:worker_threads')
 const crypto = require('node:crypto')
 const fs = require('node:fs')
-parentPort.on('message', async ({ id, file }) => {
+parentPort.on('message', async ({ id, file, algorithms }) => {
   try {
-    const h = crypto.createHash('sha256')
+    const hs = algorithms.map((a) => crypto.createHash(a))
     let size = 0
     const fd = await fs.promises.open(file, 'r')
     try {
@@ -20,14 +20,14 @@ parentPort.on('message', async ({ id, file }) => {
       for (;;) {
         const { bytesRead } = await fd.read(buf, 0, buf.length, size)
         if (!bytesRead) break
-        h.update(buf.subarray(0, bytesRead))
+        for (const h of hs) h.update(buf.subarray(0, bytesRead))
         size += bytesRead
         parentPort.postMessage({ id, progress: bytesRead })
       }
     } finally {
       await fd.close()
     }
-    parentPort.postMessage({ id, sha256: h.digest('hex'), size })
+    parentPort.postMessage({ id, digests: Object.fromEntries(algorithms.map((a, i) => [a, hs[i].digest('hex')])), size })
   } catch (e) {
     parentPort.postMessage({ id, error: e && e.code ? e.code : String(e) })
   }
@@ -35,7 +35,8 @@ parentPort.on('message', async ({ id, file }) => {
 `
 
 export interface HashResult {
-  sha256: string | null
+  /** Hex digests by algorithm name (empty when the file could not be read). */
+  digests: Record<string, string>
   size: number
   /** ENOENT, EACCES, EIO … when the file could not be read. */
   error: string | null
@@ -53,12 +54,18 @@ export class HashPool {
       const w = new Worker(WORKER, { eval: true })
       w.on(
         'message',
-        (m: { id: number; progress?: number; sha256?: string; size?: number; error?: string }) => {
+        (m: {
+          id: number
+          progress?: number
+          digests?: Record<string, string>
+          size?: number
+          error?: string
+        }) => {
           const p = this.pending.get(m.id)
           if (!p) return
           if (m.progress !== undefined) return p.onBytes?.(m.progress)
           this.pending.delete(m.id)
-          p.resolve({ sha256: m.sha256 ?? null, size: m.size ?? 0, error: m.error ?? null })
+          p.resolve({ digests: m.digests ?? {}, size: m.size ?? 0, error: m.error ?? null })
           this.release(w)
         },
       )
@@ -81,12 +88,16 @@ export class HashPool {
     return this.idle.pop()!
   }
 
-  async hash(file: string, onBytes?: (n: number) => void): Promise<HashResult> {
+  async hash(
+    file: string,
+    onBytes?: (n: number) => void,
+    algorithms: string[] = ['sha256'],
+  ): Promise<HashResult> {
     const w = await this.acquire()
     const id = this.next++
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, ...(onBytes ? { onBytes } : {}) })
-      w.postMessage({ id, file })
+      w.postMessage({ id, file, algorithms })
     })
   }
 

@@ -90,11 +90,11 @@ export async function checkVault(
         }
         if (r.error)
           problems.push({ ...base, kind: r.error === 'ENOENT' ? 'missing' : 'unreadable', detail: r.error })
-        else if (r.sha256 !== o.sha256)
+        else if (r.digests.sha256 !== o.sha256)
           problems.push({
             ...base,
             kind: r.size !== o.size ? 'size_mismatch' : 'hash_mismatch',
-            detail: `${r.sha256} (${r.size} bytes)`,
+            detail: `${r.digests.sha256} (${r.size} bytes)`,
           })
       })
       opts.onCheckpoint?.(slice[slice.length - 1]!.sha256, i + slice.length, problems)
