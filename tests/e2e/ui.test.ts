@@ -134,6 +134,10 @@ describe('first morning with Liuhen', () => {
     await page.getByRole('button', { name: '校验日志链' }).click()
     await page.getByTestId('verify-result').filter({ hasText: '日志链完整' }).waitFor()
     await page.screenshot({ path: screenshotPath('06-audit-verified') })
+    // The integrity check over everything there is (no originals yet: rows, trail, signatures).
+    await page.getByTestId('integrity').getByRole('button', { name: '全面校验' }).click()
+    await page.getByTestId('integrity-result').filter({ hasText: '校验通过' }).waitFor()
+    await page.screenshot({ path: screenshotPath('26-integrity-check'), fullPage: true })
   })
 
   test('an enforcement officer is denied the settings page', async () => {
