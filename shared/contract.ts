@@ -65,6 +65,20 @@ const agencyCode = z
 const agencyName = z.string().trim().min(2).max(60)
 const id = z.string().min(1).max(64)
 
+const deletionRequestSchema = z.object({
+  id: z.string(),
+  evidenceId: z.string(),
+  reason: z.string(),
+  expiredOn: z.string(),
+  basis: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  note: z.string().nullable(),
+})
+
 export const certificateSchema = z.object({
   id: z.string(),
   kind: z.enum(['root', 'officer']),
@@ -872,6 +886,23 @@ export const contract = {
     }),
     output: z.object({ intervalHours: z.number().int(), samplePercent: z.number().int() }),
     access: ['admin'],
+  }),
+  'vault.requestDeletion': method({
+    /** Ask to remove an original whose retention period has ended (its case's good archive discs). */
+    input: z.strictObject({ evidenceId: id, reason: z.string().trim().min(4).max(500) }),
+    output: z.object({ request: deletionRequestSchema }),
+    access: ['records_officer'],
+  }),
+  'vault.decideDeletion': method({
+    /** Another person approves (the original is removed, a tombstone kept) or rejects. */
+    input: z.strictObject({ requestId: id, approve: z.boolean(), note: shortText.optional() }),
+    output: z.object({ request: deletionRequestSchema }),
+    access: ['approver'],
+  }),
+  'vault.deletions': method({
+    input: empty,
+    output: z.object({ requests: z.array(deletionRequestSchema) }),
+    access: ['records_officer', 'approver', 'auditor'],
   }),
   'backup.run': method({
     /** A consistent backup into `target` (database snapshot, vault incrementally). */

@@ -1255,6 +1255,54 @@ function verifyLines(io: Io, v: MethodOutput<'discs.verify'>['verify']): string 
   ].join('\n')
 }
 
+/** Removal of originals whose retention has ended: one person asks, another decides. */
+function cmdVault(sub: string, arg: string | undefined, opts: Opts, io: Io): Promise<number> {
+  const line = (r: MethodOutput<'vault.deletions'>['requests'][number]) =>
+    `${r.id}  ${r.evidenceId}  ${r.status}  ${r.expiredOn.slice(0, 10)}  ${r.reason}`
+  switch (sub) {
+    case 'request-delete':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'vault.requestDeletion',
+            { evidenceId: arg ?? '', reason: need(opts, 'reason', io.t) },
+            s,
+          ),
+        (r) => line(r.request),
+      )
+    case 'approve-delete':
+    case 'reject-delete':
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'vault.decideDeletion',
+            {
+              requestId: arg ?? '',
+              approve: sub === 'approve-delete',
+              ...(opts.note ? { note: opts.note } : {}),
+            },
+            s,
+          ),
+        (r) => line(r.request),
+      )
+    case 'deletions':
+      return simple(
+        opts,
+        io,
+        (core, s) => call(core, 'vault.deletions', {}, s),
+        (r) => r.requests.map(line).join('\n') || io.t('cli.none'),
+      )
+    default:
+      throw new UsageError(io.t('cli.unknownCommand', { command: `vault ${sub}` }))
+  }
+}
+
 function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): Promise<number> {
   const needTarget = () => {
     if (!target) throw new UsageError(io.t('cli.missingOption', { name: 'TARGET' }))
@@ -1437,6 +1485,8 @@ export async function main(argv: string[]): Promise<number> {
       return await cmdArchive(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'disc' && positionals[1])
       return await cmdDisc(positionals[1], positionals[2], opts, io)
+    if (positionals[0] === 'vault' && positionals[1])
+      return await cmdVault(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'archive' && positionals[1] === 'build') {
       const caseNo = positionals[2]
       return await simple(

@@ -37,6 +37,7 @@ import { archivableCheck } from './archive/discs.ts'
 import * as archive from './archive/service.ts'
 import * as integrity from './integrity/service.ts'
 import { backupTo } from './integrity/backup.ts'
+import * as retention from './integrity/retention.ts'
 import { Jobs } from './jobs.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
@@ -222,6 +223,9 @@ export function createCore(opts: CoreOptions): Core {
     'discs.inspections': () => archive.inspectionsDue(deps),
     'integrity.verify': (i, ctx) => integrityJobs.run(i.jobId, (o) => integrity.runVerify(deps, i, ctx, o)),
     'integrity.cancel': (i) => ({ cancelled: integrityJobs.cancel(i.jobId) }),
+    'vault.requestDeletion': (i, ctx) => retention.requestDeletion(deps, i, ctx),
+    'vault.decideDeletion': (i, ctx) => retention.decideDeletion(deps, i, ctx),
+    'vault.deletions': () => retention.listDeletions(deps),
     'integrity.last': () => ({
       report: integrity.lastReport(deps),
       resumable: !!db.prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`).get(),

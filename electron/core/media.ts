@@ -77,7 +77,7 @@ function mimeOf(name: string, mediaType: string): string {
   return byExt[ext] ?? MIME[mediaType] ?? 'application/octet-stream'
 }
 
-function previewPath(layout: DataLayout, sha256: string): string {
+export function previewPath(layout: DataLayout, sha256: string): string {
   return path.join(layout.derived, 'previews', sha256.slice(0, 2), `${sha256}.mp4`)
 }
 

@@ -214,6 +214,9 @@ const en: Messages = {
     'integrity.seal': 'Rows sealed',
     'integrity.schedule': 'Integrity check schedule changed',
     'backup.run': 'Backup',
+    'vault.requestDeletion': 'Deletion of an expired original requested',
+    'vault.delete': 'Expired original deleted (tombstone kept)',
+    'vault.deletionRejected': 'Deletion request rejected',
   },
   archive: {
     title: 'Archive discs',
@@ -400,6 +403,10 @@ const en: Messages = {
     XORRISO_FAILED: 'xorriso failed: {{detail}}',
     UNKNOWN_IMAGE: 'This image is not an archive disc image made by Liuhen for a case (volume id {{volid}}).',
     TARGET_EXISTS: 'The target file exists already: {{path}}. A disc image never overwrites a file.',
+    RETENTION_NOT_EXPIRED:
+      'The retention period has not ended (until {{until}}): the original cannot be deleted.',
+    RETENTION_PERMANENT: 'The case’s archive discs are kept permanently: the original cannot be deleted.',
+    NOT_ARCHIVED: 'The case has no good archive disc yet: the original cannot be deleted.',
     FONT_MISSING:
       'No Chinese font found for the PDF. Install fonts-noto-cjk or name a font file in LIUHEN_CJK_FONT.',
     PREVIEW_FAILED:
@@ -619,6 +626,8 @@ Commands:
   verify --data DIR [--sample PERCENT]
                           integrity check (originals, database rows, audit trail, signatures; no sign-in): exit 0
                           when everything holds, 1 otherwise
+  vault request-delete RECORD_ID --reason R | vault approve-delete|reject-delete REQUEST_ID [--note N] | vault deletions
+                          originals past their retention: a records officer asks, an approver decides; a tombstone stays
   backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
                           online backup (database snapshot, originals incrementally) and restore
   verify-signature FILE [--sig FILE.p7s] --data DIR

@@ -210,6 +210,9 @@ const zhCN = {
     'integrity.seal': '完整性封存',
     'integrity.schedule': '修改定期完整性校验',
     'backup.run': '备份',
+    'vault.requestDeletion': '申请删除到期原始文件',
+    'vault.delete': '删除到期原始文件（留存墓碑记录）',
+    'vault.deletionRejected': '驳回删除申请',
   },
   archive: {
     title: '归档光盘',
@@ -380,6 +383,9 @@ const zhCN = {
     XORRISO_FAILED: 'xorriso 出错：{{detail}}',
     UNKNOWN_IMAGE: '这个映像不是本系统为某个案件制作的归档光盘映像（卷标 {{volid}}）。',
     TARGET_EXISTS: '目标文件已存在：{{path}}。光盘映像不会覆盖已有文件。',
+    RETENTION_NOT_EXPIRED: '保管期限未满（至 {{until}}），原始文件不能删除。',
+    RETENTION_PERMANENT: '此记录所在案件的档案光盘保管期限为永久，原始文件不能删除。',
+    NOT_ARCHIVED: '此记录的案件还没有合格的档案光盘，原始文件不能删除。',
     FONT_MISSING: '找不到中文字体，无法生成 PDF。请安装 fonts-noto-cjk，或用 LIUHEN_CJK_FONT 指定字体文件。',
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
@@ -584,6 +590,8 @@ const zhCN = {
                           刻录并校验、登记光盘；定期检查；打印光盘标签
   verify --data 目录 [--sample 百分比]
                           完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
+  vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
+                          保管期限届满的原始文件：记录管理员申请、负责人审批后删除，留存墓碑记录
   backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
                           在线备份（数据库快照、原始文件增量复制）与恢复
   verify-signature 文件 [--sig 签名.p7s] --data 目录

@@ -15,6 +15,7 @@ import { createCore } from '../../electron/core/core.ts'
  */
 
 const JILU = { LIUHEN_PASSWORD: 'Jilu2026pw', LIUHEN_USER: 'jilu' }
+const FUZE = { LIUHEN_PASSWORD: 'Fuze2026pw', LIUHEN_USER: 'fuze' }
 type Problem = { check: string; kind: string; table: string | null; id: string; records: string[] }
 type Report = {
   ok: boolean
@@ -66,6 +67,7 @@ beforeAll(() => {
       ['lijing', '李静', '执法人员', '35010023', 'Officer2026pw'],
       ['zhangwei', '张伟', '执法人员', '35010024', 'Officer2026pw'],
       ['jilu', '王记录', 'records_officer', '', 'Jilu2026pw'],
+      ['fuze', '赵负责', 'approver', '', 'Fuze2026pw'],
     ],
     { user: 'jilu', pin: '246810' },
   )
@@ -130,8 +132,41 @@ beforeAll(() => {
         JILU,
       ),
     )
+  // The case goes onto an archive disc kept for ten years: the basis on which its originals may one day go.
+  ok(
+    runLiuhen(
+      ['case', 'archive-exception', created.case.caseNo, '--data', data, '--reason', '检查未发现问题，归档'],
+      FUZE,
+    ),
+  )
+  const images = tempDir('liuhen-integrity-img-')
+  const made = lastJson<{ volumes: { image: string }[] }>(
+    ok(
+      runLiuhen(
+        ['archive', 'image', created.case.caseNo, '--data', data, '--media', 'cd', '--out', images, '--json'],
+        JILU,
+      ),
+    ),
+  )
+  ok(
+    runLiuhen(
+      [
+        'disc',
+        'burn',
+        path.join(images, 'A.iso'),
+        '--data',
+        data,
+        '--image',
+        made.volumes[0]!.image,
+        '--retention',
+        '10y',
+        '--json',
+      ],
+      JILU,
+    ),
+  )
   ok(runLiuhen(['audit', 'checkpoint', '--data', data], { ...JILU, LIUHEN_PIN: '246810' }))
-}, 120_000)
+}, 180_000)
 
 describe('liuhen verify', () => {
   test('a clean data folder verifies: every original, row, event and signature', () => {
@@ -297,5 +332,78 @@ describe('backup and restore', () => {
     }
     // The runs themselves are audited changes: the copy still verifies clean.
     expect(verify(dir).report.problems).toEqual([])
+  })
+})
+
+describe('the end of an original', () => {
+  test('only after its retention, asked by one person and approved by another; a tombstone stays, verify passes', async () => {
+    const dir = copyOfData()
+    const at = (when: string) => {
+      const core = createCore({ dataDir: dir, create: false, now: () => new Date(when) })
+      const session = async (username: string, password: string) =>
+        (
+          (await core.dispatch({ method: 'auth.signIn', input: { username, password } }, 'cli')) as {
+            ok: true
+            value: { session: string }
+          }
+        ).value.session
+      const call = (method: string, input: unknown, s: string) =>
+        core.dispatch({ method, input, session: s }, 'cli')
+      return { core, session, call }
+    }
+    const { sha256 } = get<{ sha256: string }>(dir, 'SELECT sha256 FROM evidence WHERE id = ?', ids[0])
+    // Now: ten years have not passed.
+    const today = at(new Date().toISOString())
+    try {
+      const r = await today.call(
+        'vault.requestDeletion',
+        { evidenceId: ids[0], reason: '保管期限届满' },
+        await today.session('jilu', 'Jilu2026pw'),
+      )
+      expect(r).toMatchObject({ ok: false, error: { code: 'RETENTION_NOT_EXPIRED' } })
+    } finally {
+      today.core.close()
+    }
+    // Eleven years on.
+    const later = at(new Date(Date.now() + 11 * 366 * 86_400_000).toISOString())
+    try {
+      const jilu = await later.session('jilu', 'Jilu2026pw')
+      const asked = (await later.call(
+        'vault.requestDeletion',
+        { evidenceId: ids[0], reason: '保管期限届满' },
+        jilu,
+      )) as {
+        ok: true
+        value: { request: { id: string } }
+      }
+      expect(asked.ok).toBe(true)
+      const self = await later.call(
+        'vault.decideDeletion',
+        { requestId: asked.value.request.id, approve: true },
+        jilu,
+      )
+      expect(self).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+      const fuze = await later.session('fuze', 'Fuze2026pw')
+      const done = await later.call(
+        'vault.decideDeletion',
+        { requestId: asked.value.request.id, approve: true },
+        fuze,
+      )
+      expect(done).toMatchObject({ ok: true, value: { request: { status: 'approved' } } })
+    } finally {
+      later.core.close()
+    }
+    expect(fs.existsSync(objectFile(dir, sha256))).toBe(false)
+    const tomb = get<{ sha256: string; requested_by: string; approved_by: string }>(
+      dir,
+      'SELECT * FROM tombstones WHERE evidence_id = ?',
+      ids[0],
+    )
+    expect(tomb.sha256).toBe(sha256)
+    expect(tomb.requested_by).not.toBe(tomb.approved_by)
+    const { status, report } = verify(dir)
+    expect(report.problems).toEqual([])
+    expect(status).toBe(0)
+    expect(report.checked.objects).toBe(2)
   })
 })

@@ -167,7 +167,7 @@ export async function assembleBag(
     db
       .prepare(
         `SELECT t.evidence_id FROM record_tags t JOIN evidence e ON e.id = t.evidence_id
-         WHERE t.case_id = ? ORDER BY t.capture_start, e.ingested_at, e.id`,
+         WHERE t.case_id = ? AND e.deleted_at IS NULL ORDER BY t.capture_start, e.ingested_at, e.id`,
       )
       .all(caseId) as { evidence_id: string }[]
   ).map((r) => r.evidence_id)

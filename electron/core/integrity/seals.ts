@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import type { Db } from '../db/index.ts'
+import { appendAudit } from '../audit.ts'
 
 /*
  * Row seals: the rows that carry evidential weight (evidence, tags, cases, text records, grants) are hashed
@@ -15,25 +16,34 @@ export const SEALED: readonly { table: string; key: string }[] = [
   { table: 'cases', key: 'id' },
   { table: 'text_records', key: 'id' },
   { table: 'access_grants', key: 'id' },
+  // Migration 100: the end of an original's life.
+  { table: 'deletion_requests', key: 'id' },
+  { table: 'tombstones', key: 'evidence_id' },
 ]
 
-/** The SQL that makes every change to a sealed table queue its row (run by the migration). */
-export function sealTriggersSql(): string {
-  return SEALED.map(({ table, key }) =>
-    ['INSERT', 'UPDATE', 'DELETE']
-      .map(
-        (op) =>
-          `CREATE TRIGGER seal_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN
+/** The SQL that makes every change to these sealed tables queue its row (run by the migration creating them). */
+export function sealTriggersSql(tables: readonly string[]): string {
+  return SEALED.filter((s) => tables.includes(s.table))
+    .map(({ table, key }) =>
+      ['INSERT', 'UPDATE', 'DELETE']
+        .map(
+          (op) =>
+            `CREATE TRIGGER seal_${table}_${op.toLowerCase()} AFTER ${op} ON ${table} BEGIN
              INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('${table}', ${op === 'DELETE' ? 'OLD' : 'NEW'}.${key});
            END;`,
-      )
-      .join('\n'),
-  ).join('\n')
+        )
+        .join('\n'),
+    )
+    .join('\n')
 }
 
-/** A row's hash: every column by name, values as SQLite returns them (BLOBs as hex). */
+/**
+ * A row's hash: every column by name, values as SQLite returns them (BLOBs as hex). NULL columns are left out, so
+ * a later migration that adds a nullable column does not change the hash of any existing row.
+ */
 export function rowHash(table: string, row: Record<string, unknown>): string {
   const cols = Object.keys(row)
+    .filter((k) => row[k] !== null && row[k] !== undefined)
     .sort()
     .map((k) => {
       const v = row[k]
@@ -73,5 +83,22 @@ export function storeSeals(db: Db, seals: Record<string, string>, seq: number): 
   for (const [k, hash] of Object.entries(seals)) {
     const at = k.indexOf('/')
     up.run(k.slice(0, at), k.slice(at + 1), hash, seq)
+  }
+}
+
+/** Seal every existing row of a table, in audit events of 5000 rows each (migrations that start sealing). */
+export function sealAll(db: Db, table: string): void {
+  const key = keyOf(table)
+  const rows = db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]
+  for (let i = 0; i < rows.length; i += 5000) {
+    const seals = Object.fromEntries(
+      rows.slice(i, i + 5000).map((r) => [`${table}/${String(r[key])}`, rowHash(table, r)]),
+    )
+    const seq = appendAudit(
+      db,
+      { actorId: null, actorName: null, action: 'integrity.baseline', targetType: table, details: { seals } },
+      new Date(),
+    )
+    storeSeals(db, seals, seq)
   }
 }

@@ -52,7 +52,7 @@ export async function runVerify(
   const total = (
     db
       .prepare(
-        'SELECT COUNT(*) AS n FROM (SELECT sha256 FROM evidence UNION SELECT sha256 FROM text_records)',
+        'SELECT COUNT(*) AS n FROM (SELECT sha256 FROM evidence WHERE deleted_at IS NULL UNION SELECT sha256 FROM text_records)',
       )
       .get() as { n: number }
   ).n

@@ -50,7 +50,7 @@ export async function checkVault(
   let objects = (
     db
       .prepare(
-        `SELECT sha256, size FROM evidence UNION SELECT sha256, size FROM text_records ORDER BY sha256`,
+        `SELECT sha256, size FROM evidence WHERE deleted_at IS NULL UNION SELECT sha256, size FROM text_records ORDER BY sha256`,
       )
       .all() as { sha256: string; size: number }[]
   ).filter((o) => !opts.after || o.sha256 > opts.after)

@@ -1,5 +1,4 @@
-import { appendAudit } from '../../audit.ts'
-import { SEALED, rowHash, sealTriggersSql, storeSeals } from '../../integrity/seals.ts'
+import { sealAll, sealTriggersSql } from '../../integrity/seals.ts'
 import type { Migration } from './types.ts'
 
 /**
@@ -7,6 +6,8 @@ import type { Migration } from './types.ts'
  * a long one resumes where it stopped), and tombstones of originals removed at the end of their retention.
  * Rows that exist already are sealed here, in audit events of their own.
  */
+const TABLES = ['evidence', 'record_tags', 'cases', 'text_records', 'access_grants']
+
 export const m0090: Migration = {
   version: 90,
   name: 'integrity',
@@ -37,29 +38,8 @@ export const m0090: Migration = {
         failures    TEXT NOT NULL DEFAULT '[]',
         finished_at TEXT
       ) STRICT;
-      ${sealTriggersSql()}
+      ${sealTriggersSql(TABLES)}
     `)
-    const now = new Date()
-    for (const { table } of SEALED) {
-      const rows = db.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[]
-      const key = SEALED.find((s) => s.table === table)!.key
-      for (let i = 0; i < rows.length; i += 5000) {
-        const seals = Object.fromEntries(
-          rows.slice(i, i + 5000).map((r) => [`${table}/${String(r[key])}`, rowHash(table, r)]),
-        )
-        const seq = appendAudit(
-          db,
-          {
-            actorId: null,
-            actorName: null,
-            action: 'integrity.baseline',
-            targetType: table,
-            details: { seals },
-          },
-          now,
-        )
-        storeSeals(db, seals, seq)
-      }
-    }
+    for (const table of TABLES) sealAll(db, table)
   },
 }

@@ -8,6 +8,7 @@ import { m0060 } from './0060_cases.ts'
 import { m0070 } from './0070_access.ts'
 import { m0080 } from './0080_archive.ts'
 import { m0090 } from './0090_integrity.ts'
+import { m0100 } from './0100_retention.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0070,
   m0080,
   m0090,
+  m0100,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
