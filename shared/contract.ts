@@ -64,6 +64,15 @@ const agencyCode = z
   .regex(/^[A-Za-z0-9-]{2,32}$/, 'agencyCode')
 const agencyName = z.string().trim().min(2).max(60)
 const id = z.string().min(1).max(64)
+/**
+ * A path on this computer where the core writes or reads: absolute (POSIX, Windows drive or UNC), so nothing lands
+ * relative to wherever the core process happens to run. xorriso's `stdio:` pseudo-drive prefix is allowed.
+ */
+const absolutePath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^(stdio:)?(\/|[A-Za-z]:[\\/]|\\\\)/, 'absolutePath')
 
 const deletionRequestSchema = z.object({
   id: z.string(),
@@ -767,7 +776,7 @@ export const contract = {
     /** The case's BagIt package; the case must be complete or carry an approver's exception. */
     input: z.strictObject({
       caseId: id,
-      outDir: z.string().min(1).max(4096),
+      outDir: absolutePath,
       /** The records officer's PIN: signs the tag manifest (tagmanifest-sha256.txt.p7s). */
       pin: z.string().min(1).max(256).optional(),
     }),
@@ -787,7 +796,7 @@ export const contract = {
     input: z.strictObject({
       caseId: id,
       media: mediaKindSchema,
-      outDir: z.string().min(1).max(4096),
+      outDir: absolutePath,
       pin: z.string().min(1).max(256).optional(),
       jobId: id.optional(),
     }),
@@ -906,7 +915,7 @@ export const contract = {
   }),
   'backup.run': method({
     /** A consistent backup into `target` (database snapshot, vault incrementally). */
-    input: z.strictObject({ target: z.string().min(1).max(4096), jobId: id.optional() }),
+    input: z.strictObject({ target: absolutePath, jobId: id.optional() }),
     output: z.object({
       target: z.string(),
       filesCopied: z.number().int(),
@@ -936,8 +945,8 @@ export const contract = {
   'discs.burn': method({
     /** Write a disc image made by archive.image to a blank disc (or to an image file), check it, register it. */
     input: z.strictObject({
-      target: z.string().min(1).max(4096),
-      image: z.string().min(1).max(4096),
+      target: absolutePath,
+      image: absolutePath,
       copy: copySchema,
       retention: retentionSchema,
       location: shortText.optional(),
@@ -949,7 +958,7 @@ export const contract = {
   'discs.verify': method({
     /** Check a disc or image; for a registered disc the result is recorded (periodic inspection). */
     input: z.strictObject({
-      target: z.string().min(1).max(4096),
+      target: absolutePath,
       discNo: z.string().min(1).max(64).optional(),
       jobId: id.optional(),
     }),
