@@ -908,6 +908,23 @@ export const contract = {
     output: z.object({ request: deletionRequestSchema }),
     access: ['approver'],
   }),
+  'vault.expired': method({
+    /** Records past their retention period and not yet removed. */
+    input: empty,
+    output: z.object({
+      records: z.array(
+        z.object({
+          evidenceId: z.string(),
+          caseNo: z.string(),
+          originalName: z.string(),
+          size: z.number(),
+          expiredOn: z.string(),
+          pending: z.boolean(),
+        }),
+      ),
+    }),
+    access: ['records_officer', 'approver', 'auditor'],
+  }),
   'vault.deletions': method({
     input: empty,
     output: z.object({ requests: z.array(deletionRequestSchema) }),

@@ -226,6 +226,7 @@ export function createCore(opts: CoreOptions): Core {
     'vault.requestDeletion': (i, ctx) => retention.requestDeletion(deps, i, ctx),
     'vault.decideDeletion': (i, ctx) => retention.decideDeletion(deps, i, ctx),
     'vault.deletions': () => retention.listDeletions(deps),
+    'vault.expired': () => retention.expiredRecords(deps),
     'integrity.last': () => ({
       report: integrity.lastReport(deps),
       resumable: !!db.prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`).get(),

@@ -316,6 +316,13 @@ const en: Messages = {
     capacities: 'Disc capacities (bytes)',
   },
   integrity: {
+    scheduleEvery: 'While the app runs, check every',
+    hoursSample: 'hours (0 = off), re-hashing',
+    intervalHours: 'Interval in hours',
+    samplePercent: 'Sample',
+    scheduleText:
+      'While the app runs, a check every {{intervalHours}} hours re-hashes {{samplePercent}}% of the originals.',
+    scheduleOff: 'No scheduled check.',
     title: 'Integrity check',
     intro:
       'Re-hashes every original byte by byte, checks every evidence, tag, case, document and grant row in the database against its seal, the audit chain and its signed checkpoints, and every signature. Each problem names the exact object.',
@@ -341,6 +348,22 @@ const en: Messages = {
     object: 'Object',
     problem: 'Problem',
     records: 'Records concerned',
+  },
+  deletions: {
+    title: 'Originals past their retention',
+    intro:
+      'An original may be removed only after its case’s archive discs’ retention period has ended: a records officer asks, another person (an approver) decides; a tombstone stays (hash, size, name, who asked and who approved).',
+    reason: 'Reason',
+    caseNo: 'Case no.',
+    record: 'Record',
+    expiredOn: 'Expired on',
+    requestedAt: 'Asked',
+    pending: 'Awaiting decision',
+    request: 'Ask to delete',
+    approve: 'Approve deletion',
+    reject: 'Reject',
+    noneExpired: 'No original is past its retention period.',
+    noneToDecide: 'No deletion request awaits a decision.',
   },
   errors: {
     VALIDATION: 'Invalid input: {{fields}}',

@@ -309,6 +309,12 @@ const zhCN = {
     capacities: '光盘容量（字节）',
   },
   integrity: {
+    scheduleEvery: '应用运行时每',
+    hoursSample: '小时自动校验一次（0 为关闭），重算原始文件的',
+    intervalHours: '间隔小时数',
+    samplePercent: '抽样比例',
+    scheduleText: '应用运行时每 {{intervalHours}} 小时自动校验一次，重算 {{samplePercent}}% 的原始文件。',
+    scheduleOff: '未设置定期自动校验。',
     title: '完整性校验',
     intro:
       '逐字节重算每个原始文件的 SHA-256，核对数据库中每条证据、标注、案件、文书和授权记录的封存值，校验审计日志链与已签名检查点，以及每个电子签名。发现的每个问题都指明具体对象。',
@@ -334,6 +340,22 @@ const zhCN = {
     object: '对象',
     problem: '问题',
     records: '涉及的记录',
+  },
+  deletions: {
+    title: '保管期限届满的原始文件',
+    intro:
+      '案件档案光盘的保管期限届满后，原始文件才可删除：记录管理员提出申请，另一位负责人审批；删除后保留墓碑记录（哈希、大小、文件名、申请人与批准人）。',
+    reason: '删除理由',
+    caseNo: '案件编号',
+    record: '记录',
+    expiredOn: '期满日期',
+    requestedAt: '申请时间',
+    pending: '待审批',
+    request: '申请删除',
+    approve: '批准删除',
+    reject: '驳回',
+    noneExpired: '没有保管期限届满的原始文件。',
+    noneToDecide: '没有待审批的删除申请。',
   },
   errors: {
     VALIDATION: '输入不符合要求：{{fields}}',

@@ -368,6 +368,11 @@ describe('the end of an original', () => {
     const later = at(new Date(Date.now() + 11 * 366 * 86_400_000).toISOString())
     try {
       const jilu = await later.session('jilu', 'Jilu2026pw')
+      const expired = (await later.call('vault.expired', {}, jilu)) as {
+        ok: true
+        value: { records: { evidenceId: string; pending: boolean }[] }
+      }
+      expect(expired.value.records.map((r) => r.evidenceId).sort()).toEqual([...ids].sort())
       const asked = (await later.call(
         'vault.requestDeletion',
         { evidenceId: ids[0], reason: '保管期限届满' },

@@ -184,3 +184,33 @@ export function listDeletions(deps: CoreDeps): MethodOutput<'vault.deletions'> {
     ).map(toRequest),
   }
 }
+
+/** Records whose retention has ended (their case's good discs), not yet removed: what may be asked for. */
+export function expiredRecords(deps: CoreDeps): MethodOutput<'vault.expired'> {
+  const now = deps.now().toISOString()
+  const rows = deps.db
+    .prepare(
+      `SELECT e.id, e.original_name, e.size, c.case_no,
+         EXISTS (SELECT 1 FROM deletion_requests r WHERE r.evidence_id = e.id AND r.status = 'pending') AS pending
+       FROM evidence e JOIN record_tags t ON t.evidence_id = e.id JOIN cases c ON c.id = t.case_id
+       WHERE e.deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM archive_volumes v JOIN discs d ON d.volume_id = v.id
+                     WHERE v.case_id = c.id AND d.status = 'good')
+       ORDER BY c.case_no, e.ingested_at`,
+    )
+    .all() as { id: string; original_name: string; size: number; case_no: string; pending: number }[]
+  const records = []
+  for (const r of rows) {
+    const ret = retentionOf(deps.db, r.id)
+    if (!ret.expiredOn || ret.expiredOn > now) continue
+    records.push({
+      evidenceId: r.id,
+      caseNo: r.case_no,
+      originalName: r.original_name,
+      size: r.size,
+      expiredOn: ret.expiredOn,
+      pending: r.pending === 1,
+    })
+  }
+  return { records }
+}

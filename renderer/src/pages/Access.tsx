@@ -4,6 +4,7 @@ import { ACCESS_PURPOSES, type MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
+import { DeletionsPanel } from './Deletions.tsx'
 
 type Lists = MethodOutput<'access.list'>
 type Request = Lists['requests'][number]
@@ -36,6 +37,7 @@ export function AccessPage({ roles, userId }: { roles: readonly Role[]; userId: 
           ))}
         </div>
       ) : null}
+      {approver ? <DeletionsPanel mode="decide" userId={userId} /> : null}
       <div className="panel" data-testid="my-requests">
         <h3>{t('access.myRequests')}</h3>
         {mine.length === 0 ? <p className="muted">{t('access.noRequests')}</p> : null}

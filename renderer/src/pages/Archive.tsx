@@ -11,6 +11,7 @@ import {
 import type { Role } from '../../../shared/roles.ts'
 import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, Field, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
+import { DeletionsPanel } from './Deletions.tsx'
 
 /*
  * 归档: the records officer turns a finished case into archive discs (images, then discs written and checked),
@@ -87,10 +88,11 @@ function VerifySummary({ v }: { v: VerifyResult }) {
   )
 }
 
-export function ArchivePage({ roles }: { roles: readonly Role[] }) {
+export function ArchivePage({ roles, userId }: { roles: readonly Role[]; userId: string }) {
   return (
     <>
       {roles.includes('records_officer') ? <ArchiveWork /> : null}
+      {roles.includes('records_officer') ? <DeletionsPanel mode="request" userId={userId} /> : null}
       {roles.includes('admin') ? <ArchiveSettings /> : null}
     </>
   )

@@ -6,10 +6,11 @@ import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, errorValueOf, formatTime } from '../components/common.tsx'
 import { formatAuditDetails } from '../components/auditDetails.ts'
 import { IntegrityPanel } from './Integrity.tsx'
+import type { Role } from '../../../shared/roles.ts'
 
 const PAGE = 50
 
-export function AuditPage() {
+export function AuditPage({ roles }: { roles: readonly Role[] }) {
   const { t, i18n } = useTranslation()
   const [events, setEvents] = useState<AuditEvent[]>([])
   const [total, setTotal] = useState(0)
@@ -81,7 +82,7 @@ export function AuditPage() {
         </p>
       ) : null}
       <ErrorText error={error} />
-      <IntegrityPanel />
+      <IntegrityPanel admin={roles.includes('admin')} />
       {events.length === 0 ? (
         <p className="muted">{t('audit.empty')}</p>
       ) : (

@@ -8,17 +8,21 @@ import { ErrorText, downloadPdf, formatTime, useSubmit } from '../components/com
  * 完整性校验 on the 审计 page: re-hash the originals (all or a sample), check the database rows against their
  * seals, the audit trail and the signatures; show exactly what failed; download the report as PDF.
  */
-export function IntegrityPanel() {
+export function IntegrityPanel({ admin }: { admin: boolean }) {
   const { t, i18n } = useTranslation()
   const [report, setReport] = useState<IntegrityReport | null>(null)
   const [resumable, setResumable] = useState(false)
   const [sample, setSample] = useState(10)
   const [jobId, setJobId] = useState<string | null>(null)
   const [progress, setProgress] = useState<{ phase: string; done: number; total: number } | null>(null)
+  const [schedule, setSchedule] = useState<{ intervalHours: number; samplePercent: number } | null>(null)
+  const [savedSchedule, setSavedSchedule] = useState(false)
+  const save = useSubmit()
   const run = useSubmit()
   const pdf = useSubmit()
 
   useEffect(() => {
+    void call('integrity.schedule', {}).then(setSchedule, () => undefined)
     void call('integrity.last', {}).then(
       (r) => {
         setReport(r.report)
@@ -112,6 +116,51 @@ export function IntegrityPanel() {
         </div>
       ) : null}
       <ErrorText error={run.error ?? pdf.error} />
+      {schedule ? (
+        admin ? (
+          <form
+            className="inline-form"
+            onSubmit={save.onSubmit(async () => {
+              setSchedule(await call('integrity.setSchedule', schedule))
+              setSavedSchedule(true)
+            })}
+          >
+            <div className="actions">
+              <span>{t('integrity.scheduleEvery')}</span>
+              <input
+                type="number"
+                min={0}
+                value={schedule.intervalHours}
+                onChange={(e) => setSchedule({ ...schedule, intervalHours: Number(e.target.value) })}
+                style={{ width: 80 }}
+                aria-label={t('integrity.intervalHours')}
+              />
+              <span>{t('integrity.hoursSample')}</span>
+              <input
+                type="number"
+                min={1}
+                max={100}
+                value={schedule.samplePercent}
+                onChange={(e) => setSchedule({ ...schedule, samplePercent: Number(e.target.value) })}
+                style={{ width: 64 }}
+                aria-label={t('integrity.samplePercent')}
+              />
+              <span>%</span>
+              <button type="submit" disabled={save.busy}>
+                {t('common.save')}
+              </button>
+              {savedSchedule ? <span className="ok-text">{t('common.saved')}</span> : null}
+            </div>
+            <ErrorText error={save.error} />
+          </form>
+        ) : (
+          <p className="muted">
+            {schedule.intervalHours
+              ? t('integrity.scheduleText', { ...schedule })
+              : t('integrity.scheduleOff')}
+          </p>
+        )
+      ) : null}
       {report ? (
         <>
           <p className={report.ok ? 'banner ok' : 'banner bad'} role="status" data-testid="integrity-result">

@@ -102,7 +102,7 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
   const { t } = useTranslation()
   switch (id) {
     case 'audit':
-      return <AuditPage />
+      return <AuditPage roles={user.roles} />
     case 'settings':
       return <SettingsPage currentUserId={user.id} />
     case 'ingest':
@@ -112,7 +112,7 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
     case 'access':
       return <AccessPage roles={user.roles} userId={user.id} />
     case 'archive':
-      return <ArchivePage roles={user.roles} />
+      return <ArchivePage roles={user.roles} userId={user.id} />
     default:
       return (
         <section className="panel narrow">
