@@ -365,6 +365,16 @@ const en: Messages = {
     noneExpired: 'No original is past its retention period.',
     noneToDecide: 'No deletion request awaits a decision.',
   },
+  backup: {
+    title: 'Backup',
+    intro:
+      'Backs up the database (a consistent snapshot) and every original, signature and checkpoint to another folder or disk while the app stays in use. A later backup to the same place copies only what is new. Restore with liuhen restore --from BACKUP_DIR --data NEW_DIR, then check it with liuhen verify.',
+    target: 'Back up to',
+    targetHint: 'A folder on another disk, e.g. /media/backup/liuhen',
+    run: 'Start backup',
+    running: 'Backing up…',
+    done: 'Backed up to {{target}}: {{filesCopied}} files copied ({{mb}} MB), {{filesPresent}} already there.',
+  },
   errors: {
     VALIDATION: 'Invalid input: {{fields}}',
     BAD_REQUEST: 'Malformed request.',

@@ -357,6 +357,16 @@ const zhCN = {
     noneExpired: '没有保管期限届满的原始文件。',
     noneToDecide: '没有待审批的删除申请。',
   },
+  backup: {
+    title: '备份',
+    intro:
+      '把数据库（一致的快照）和全部原始文件、签名、检查点备份到另一个文件夹或磁盘；应用可继续使用。再次备份到同一位置时只复制新增的文件。恢复用命令 liuhen restore --from 备份目录 --data 新目录，恢复后用 liuhen verify 校验。',
+    target: '备份到',
+    targetHint: '另一块磁盘或移动硬盘上的文件夹，例如 /media/backup/留痕',
+    run: '开始备份',
+    running: '正在备份…',
+    done: '已备份到 {{target}}：新复制 {{filesCopied}} 个文件（{{mb}} MB），{{filesPresent}} 个已在备份中。',
+  },
   errors: {
     VALIDATION: '输入不符合要求：{{fields}}',
     BAD_REQUEST: '请求格式错误。',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { startBridgeProcess, type RunningBridge } from '../helpers/bridge.ts'
+import path from 'node:path'
+import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 
 /*
@@ -126,6 +127,12 @@ describe('first morning with Liuhen', () => {
     await expect(row.textContent()).resolves.toContain('SM2 / SM3')
     await expect(row.textContent()).resolves.toContain('有效')
     await page.screenshot({ path: screenshotPath('14-certificates'), fullPage: true })
+    // A backup to another folder, from the settings page.
+    const backup = page.getByTestId('backup')
+    await backup.locator('input[name=backupTarget]').fill(path.join(tempDir('liuhen-ui-backup-'), 'backup'))
+    await backup.getByRole('button', { name: '开始备份' }).click()
+    await backup.getByText('已备份到').waitFor()
+    await page.screenshot({ path: screenshotPath('27-backup'), fullPage: true })
   })
 
   test('the audit trail shows what happened and its chain verifies', async () => {

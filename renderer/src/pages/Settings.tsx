@@ -5,6 +5,7 @@ import type { AppErrorValue } from '../../../shared/errors.ts'
 import { ROLES, type Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
 import { CertificatesPanel } from './SettingsCertificates.tsx'
+import { BackupPanel } from './SettingsBackup.tsx'
 import {
   ErrorText,
   Field,
@@ -22,6 +23,7 @@ export function SettingsPage({ currentUserId }: { currentUserId: string }) {
       <AgencyForm />
       <Users currentUserId={currentUserId} />
       <CertificatesPanel />
+      <BackupPanel />
     </section>
   )
 }
