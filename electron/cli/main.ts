@@ -108,6 +108,7 @@ const OPTIONS = {
   'inspect-months': { type: 'string' },
   'sample-percent': { type: 'string' },
   sample: { type: 'string' },
+  quarter: { type: 'string' },
   url: { type: 'string' },
   ca: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
@@ -1545,6 +1546,22 @@ export async function main(argv: string[]): Promise<number> {
         return cmdAuditVerify(opts, io)
       case 'verify':
         return await cmdVerify(opts, io)
+      case 'stats':
+        return await simple(
+          opts,
+          io,
+          (core, s) =>
+            call(
+              core,
+              'stats.get',
+              {
+                year: Number(need(opts, 'year', io.t)),
+                ...(opts.quarter ? { quarter: Number(opts.quarter) } : {}),
+              },
+              s,
+            ),
+          (r) => JSON.stringify(r, null, 2),
+        )
       case 'backup':
         return await simple(
           opts,

@@ -38,6 +38,7 @@ import * as archive from './archive/service.ts'
 import * as integrity from './integrity/service.ts'
 import { backupTo } from './integrity/backup.ts'
 import * as retention from './integrity/retention.ts'
+import { statistics } from './stats/stats.ts'
 import { Jobs } from './jobs.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
@@ -227,6 +228,7 @@ export function createCore(opts: CoreOptions): Core {
     'vault.decideDeletion': (i, ctx) => retention.decideDeletion(deps, i, ctx),
     'vault.deletions': () => retention.listDeletions(deps),
     'vault.expired': () => retention.expiredRecords(deps),
+    'stats.get': (i) => statistics(deps, i),
     'integrity.last': () => ({
       report: integrity.lastReport(deps),
       resumable: !!db.prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`).get(),

@@ -672,6 +672,8 @@ Commands:
                           when everything holds, 1 otherwise
   vault request-delete RECORD_ID --reason R | vault approve-delete|reject-delete REQUEST_ID [--note N] | vault deletions
                           originals past their retention: a records officer asks, an approver decides; a tombstone stays
+  stats --data DIR --year Y [--quarter Q]
+                          enforcement statistics of a year or a quarter
   backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
                           online backup (database snapshot, originals incrementally) and restore
   verify-signature FILE [--sig FILE.p7s] --data DIR

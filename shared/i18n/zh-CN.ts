@@ -635,6 +635,8 @@ const zhCN = {
                           完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
   vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
                           保管期限届满的原始文件：记录管理员申请、负责人审批后删除，留存墓碑记录
+  stats --data 目录 --year 年份 [--quarter 季度]
+                          执法统计（年度或季度）
   backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
                           在线备份（数据库快照、原始文件增量复制）与恢复
   verify-signature 文件 [--sig 签名.p7s] --data 目录
