@@ -169,6 +169,14 @@ describe('归档光盘', () => {
       await page.screenshot({ path: screenshotPath('24-archive-disc-registered'), fullPage: true })
       expect(problems).toEqual([])
 
+      // This year's statistics now count the case, its recordings and the disc.
+      await page.getByRole('navigation').getByText('统计', { exact: true }).click()
+      const stats = page.getByTestId('stats')
+      await stats.getByText('立案数').waitFor()
+      await stats.getByText('入库的音像记录').waitFor()
+      await page.screenshot({ path: screenshotPath('28-stats'), fullPage: true })
+      expect(problems).toEqual([])
+
       // What someone finds on the disc decades later: index.html, opened with no network at all.
       const disc = tempDir('liuhen-archiveui-read-')
       execFileSync('xorriso', ['-osirrox', 'on', '-indev', target, '-extract', '/', disc], {

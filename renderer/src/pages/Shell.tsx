@@ -10,6 +10,7 @@ import { IngestPage } from './Ingest.tsx'
 import { CasesPage } from './Cases.tsx'
 import { AccessPage } from './Access.tsx'
 import { ArchivePage } from './Archive.tsx'
+import { StatsPage } from './Stats.tsx'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
@@ -99,7 +100,6 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
 }
 
 function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string }) {
-  const { t } = useTranslation()
   switch (id) {
     case 'audit':
       return <AuditPage roles={user.roles} />
@@ -111,15 +111,15 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
       return <CasesPage sub={sub} roles={user.roles} />
     case 'access':
       return <AccessPage roles={user.roles} userId={user.id} />
+    case 'stats':
+      return <StatsPage />
     case 'archive':
       return <ArchivePage roles={user.roles} userId={user.id} />
-    default:
-      return (
-        <section className="panel narrow">
-          <h2>{t(`nav.${id}`)}</h2>
-          <p className="muted">{t('common.notYetAvailable')}</p>
-        </section>
-      )
+    default: {
+      // Every page has its screen; a new page id must get one here.
+      const missing: never = id
+      return missing
+    }
   }
 }
 

@@ -1,0 +1,181 @@
+import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { MethodOutput } from '../../../shared/contract.ts'
+import { call } from '../api.ts'
+import { ErrorText, useSubmit } from '../components/common.tsx'
+
+/*
+ * 统计: the year's or a quarter's enforcement figures, as tables with bars, and a spreadsheet (CSV with a BOM, so
+ * Excel and WPS open the Chinese text correctly) of every figure shown.
+ */
+
+type Stats = MethodOutput<'stats.get'>
+type Catalogue = MethodOutput<'cases.catalogue'>
+
+function Bars({ rows }: { rows: [string, number][] }) {
+  const max = Math.max(1, ...rows.map(([, n]) => n))
+  return (
+    <table className="table stats-table">
+      <tbody>
+        {rows.map(([label, n]) => (
+          <tr key={label}>
+            <td className="nowrap">{label}</td>
+            <td className="stats-bar-cell">
+              <div className="stats-bar" style={{ width: `${(n / max) * 100}%` }} />
+            </td>
+            <td className="num">{n}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+export function StatsPage() {
+  const { t } = useTranslation()
+  const [year, setYear] = useState(new Date().getFullYear())
+  const [quarter, setQuarter] = useState(0)
+  const [stats, setStats] = useState<Stats | null>(null)
+  const [catalogue, setCatalogue] = useState<Catalogue | null>(null)
+  const load = useSubmit()
+  const { run } = load
+  useEffect(() => {
+    void call('cases.catalogue', {}).then(setCatalogue, () => undefined)
+  }, [])
+  useEffect(() => {
+    void run(async () => setStats(await call('stats.get', { year, ...(quarter ? { quarter } : {}) })))
+  }, [run, year, quarter])
+
+  const typeName = (c: string) => catalogue?.caseTypes.find((x) => x.code === c)?.name ?? c
+  const actionName = (c: string) => catalogue?.actionTypes.find((x) => x.code === c)?.name ?? c
+  const pct = (n: number | null) => (n === null ? '—' : `${n}%`)
+
+  const sections: { title: string; rows: [string, string | number][] }[] = stats
+    ? [
+        {
+          title: t('stats.cases'),
+          rows: [
+            [t('stats.filed'), stats.cases.filed],
+            ...Object.entries(stats.cases.byType).map(([k, n]): [string, number] => [typeName(k), n]),
+            ...Object.entries(stats.cases.bySource).map(([k, n]): [string, number] => [
+              t(`cases.sourceName.${k}`),
+              n,
+            ]),
+            ...Object.entries(stats.cases.byStage).map(([k, n]): [string, number] => [
+              t(`cases.stageName.${k}`),
+              n,
+            ]),
+            [t('stats.decided'), stats.cases.decided],
+          ],
+        },
+        {
+          title: t('stats.av'),
+          rows: [
+            [t('stats.avRequired'), stats.av.required],
+            [t('stats.avCovered'), stats.av.covered],
+            [t('stats.rate'), pct(stats.av.ratePercent)],
+            ...Object.entries(stats.av.byAction).map(([k, v]): [string, string] => [
+              actionName(k),
+              `${v.covered} / ${v.required}`,
+            ]),
+          ],
+        },
+        {
+          title: t('stats.storage'),
+          rows: [
+            [t('stats.ingested'), stats.storage.ingested],
+            [t('stats.within24h'), stats.storage.within24h],
+            [t('stats.late'), stats.storage.late],
+            [t('stats.rate'), pct(stats.storage.ratePercent)],
+          ],
+        },
+        {
+          title: t('stats.archiving'),
+          rows: [
+            [t('stats.executed'), stats.archiving.executed],
+            [t('stats.onTime'), stats.archiving.onTime],
+            [t('stats.archivedLate'), stats.archiving.late],
+            [t('stats.notYet'), stats.archiving.notYet],
+          ],
+        },
+        {
+          title: t('stats.access'),
+          rows: Object.entries(stats.access).map(([k, n]): [string, number] => [
+            t(`stats.accessStatus.${k}`),
+            n,
+          ]),
+        },
+        {
+          title: t('stats.inspections'),
+          rows: [
+            [t('stats.inspected'), stats.inspections.done],
+            [t('stats.inspectionFailed'), stats.inspections.failed],
+          ],
+        },
+      ]
+    : []
+
+  function exportCsv() {
+    const esc = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`
+    const lines = [[t('stats.section'), t('stats.item'), t('stats.value')].map(esc).join(',')]
+    for (const s of sections) for (const [k, v] of s.rows) lines.push([s.title, k, v].map(esc).join(','))
+    const blob = new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' })
+    const url = URL.createObjectURL(blob)
+    const a = document.createElement('a')
+    a.href = url
+    a.download = `${t('stats.file')}${year}${quarter ? `Q${quarter}` : ''}.csv`
+    a.click()
+    setTimeout(() => URL.revokeObjectURL(url), 10_000)
+  }
+
+  return (
+    <section data-testid="stats">
+      <div className="page-head">
+        <h2>{t('stats.title')}</h2>
+        <select value={year} onChange={(e) => setYear(Number(e.target.value))} aria-label={t('stats.year')}>
+          {Array.from({ length: 6 }, (_, i) => new Date().getFullYear() - i).map((y) => (
+            <option key={y} value={y}>
+              {t('stats.yearName', { year: y })}
+            </option>
+          ))}
+        </select>
+        <select
+          value={quarter}
+          onChange={(e) => setQuarter(Number(e.target.value))}
+          aria-label={t('stats.quarter')}
+        >
+          <option value={0}>{t('stats.wholeYear')}</option>
+          {[1, 2, 3, 4].map((q) => (
+            <option key={q} value={q}>
+              {t('stats.quarterName', { quarter: q })}
+            </option>
+          ))}
+        </select>
+        <button type="button" onClick={exportCsv} disabled={!stats}>
+          {t('stats.exportCsv')}
+        </button>
+      </div>
+      <p className="muted">{t('stats.intro')}</p>
+      <ErrorText error={load.error} />
+      <div className="stats-grid">
+        {sections.map((s) => (
+          <div className="panel" key={s.title}>
+            <h3>{s.title}</h3>
+            {s.rows.length ? (
+              <Bars rows={s.rows.filter((r): r is [string, number] => typeof r[1] === 'number')} />
+            ) : (
+              <p className="muted">{t('stats.none')}</p>
+            )}
+            {s.rows
+              .filter((r) => typeof r[1] === 'string')
+              .map(([k, v]) => (
+                <p key={k} className="stats-line">
+                  {k}：<strong>{v}</strong>
+                </p>
+              ))}
+          </div>
+        ))}
+      </div>
+    </section>
+  )
+}
