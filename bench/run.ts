@@ -118,6 +118,20 @@ function dropCaches(): boolean {
   }
 }
 
+/** The real CLI as a user runs it (English messages); a non-zero exit throws unless `allowFail`. */
+function liuhenCli(args: string[], extra: Record<string, string> = {}, opts: { allowFail?: boolean } = {}) {
+  const repo = path.resolve(import.meta.dirname, '..')
+  const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
+    cwd: repo,
+    env: { ...process.env, LIUHEN_LANG: 'en', ...extra },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  })
+  if (r.status !== 0 && !opts.allowFail)
+    throw new Error(`liuhen ${args.slice(0, 2).join(' ')} failed: ${r.stdout}${r.stderr}`)
+  return r
+}
+
 function seconds(fn: () => void): number {
   const t = performance.now()
   fn()
@@ -125,7 +139,6 @@ function seconds(fn: () => void): number {
 }
 
 benches.ingest = () => {
-  const repo = path.resolve(import.meta.dirname, '..')
   const bigMb = Number(process.env.BENCH_BIG_MB ?? 5 * 1024)
   const mediumCount = Number(process.env.BENCH_MEDIUM ?? 3)
   const smallCount = Number(process.env.BENCH_SMALL ?? 400)
@@ -153,13 +166,8 @@ benches.ingest = () => {
   const totalBytes = (bigMb + mediumCount * 300 + smallCount) * 1024 * 1024
 
   const data = path.join(root, 'data')
-  const env = { ...process.env, LIUHEN_LANG: 'en' }
   const liuhen = (args: string[], extra: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
-      cwd: repo,
-      env: { ...env, ...extra },
-      encoding: 'utf8',
-    })
+    liuhenCli(args, extra, { allowFail: true })
   liuhen(['init', '--data', data, '--agency', 'Bench', '--agency-code', 'BENCH', '--admin', 'admin'], {
     LIUHEN_PASSWORD: 'Bench2026admin',
   })
@@ -218,19 +226,10 @@ benches.ingest = () => {
  * without signing. Peak RSS is the CLI's; the bytes it read (rchar) show that signing adds no read of the file.
  */
 benches.sign = () => {
-  const repo = path.resolve(import.meta.dirname, '..')
   const sizeMb = Number(process.env.BENCH_SIGN_MB ?? 6 * 1024)
   const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-sign-'))
   const block = crypto.randomBytes(8 * 1024 * 1024)
-  const liuhen = (args: string[], extra: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
-      cwd: repo,
-      env: { ...process.env, LIUHEN_LANG: 'en', ...extra },
-      encoding: 'utf8',
-    })
-    if (r.status !== 0) throw new Error(`liuhen ${args[0]} failed: ${r.stdout}${r.stderr}`)
-    return r
-  }
+  const liuhen = liuhenCli
   const admin = { LIUHEN_PASSWORD: 'Bench2026admin' }
   const officer = { LIUHEN_PASSWORD: 'Bench2026lijing', LIUHEN_REPORT_MAXRSS: '1' }
   const run = (signed: boolean) => {
@@ -613,22 +612,12 @@ benches.search = async () => {
  * every file read back) is timed apart: it is what burning costs after writing, not part of making the image.
  */
 benches.archive = () => {
-  const repo = path.resolve(import.meta.dirname, '..')
   const bigMb = Number(process.env.BENCH_ARCHIVE_BIG_MB ?? 4200)
   const smallCount = Number(process.env.BENCH_ARCHIVE_SMALL ?? 4)
   const smallMb = Number(process.env.BENCH_ARCHIVE_SMALL_MB ?? 320)
   const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-archive-'))
   const block = crypto.randomBytes(8 * 1024 * 1024)
-  const liuhen = (args: string[], extra: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
-      cwd: repo,
-      env: { ...process.env, LIUHEN_LANG: 'en', ...extra },
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    })
-    if (r.status !== 0) throw new Error(`liuhen ${args.slice(0, 2).join(' ')} failed: ${r.stdout}${r.stderr}`)
-    return r
-  }
+  const liuhen = liuhenCli
   try {
     const data = path.join(root, 'data')
     const device = path.join(root, 'device')
@@ -768,15 +757,7 @@ benches.archive = () => {
     dropCaches()
     let verified: { ok: boolean; verify: { filesChecked: number; sessionMd5: string } } | undefined
     const verifySeconds = seconds(() => {
-      const r = spawnSync(
-        process.execPath,
-        [path.join(repo, 'bin', 'liuhen.mjs'), 'disc', 'verify', image, '--data', data, '--json'],
-        {
-          cwd: repo,
-          env: { ...process.env, LIUHEN_LANG: 'en', ...jilu },
-          encoding: 'utf8',
-        },
-      )
+      const r = liuhenCli(['disc', 'verify', image, '--data', data, '--json'], jilu, { allowFail: true })
       verified = JSON.parse(r.stdout.trim().split('\n').pop()!) as typeof verified
     })
     if (!verified?.ok) throw new Error(`the image did not verify: ${JSON.stringify(verified)}`)
@@ -817,20 +798,12 @@ benches.archive = () => {
  * against `sha256sum` over the same vault files.
  */
 benches.verify = () => {
-  const repo = path.resolve(import.meta.dirname, '..')
   const count = Number(process.env.BENCH_VERIFY_FILES ?? 8)
   const mb = Number(process.env.BENCH_VERIFY_MB ?? 700)
   const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-verify-'))
   const block = crypto.randomBytes(8 * 1024 * 1024)
-  const liuhen = (args: string[], extra: Record<string, string> = {}) => {
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin', 'liuhen.mjs'), ...args], {
-      cwd: repo,
-      env: { ...process.env, LIUHEN_LANG: 'en', ...extra },
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    })
-    return r
-  }
+  const liuhen = (args: string[], extra: Record<string, string> = {}) =>
+    liuhenCli(args, extra, { allowFail: true })
   try {
     const data = path.join(root, 'data')
     const device = path.join(root, 'device')

@@ -1256,6 +1256,13 @@ function verifyLines(io: Io, v: MethodOutput<'discs.verify'>['verify']): string 
   ].join('\n')
 }
 
+/** A registered disc by the number printed on its label. */
+async function discByNo(core: Core, s: string, discNo: string | undefined) {
+  const d = (await call(core, 'discs.list', {}, s)).discs.find((x) => x.discNo === discNo)
+  if (!d) throw new AppError('NOT_FOUND')
+  return d
+}
+
 /** Removal of originals whose retention has ended: one person asks, another decides. */
 function cmdVault(sub: string, arg: string | undefined, opts: Opts, io: Io): Promise<number> {
   const line = (r: MethodOutput<'vault.deletions'>['requests'][number]) =>
@@ -1393,8 +1400,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
         opts,
         io,
         async (core, s) => {
-          const d = (await call(core, 'discs.list', {}, s)).discs.find((x) => x.discNo === target)
-          if (!d) throw new AppError('NOT_FOUND')
+          const d = await discByNo(core, s, target)
           return call(
             core,
             'discs.update',
@@ -1413,8 +1419,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
         opts,
         io,
         async (core, s) => {
-          const d = (await call(core, 'discs.list', {}, s)).discs.find((x) => x.discNo === target)
-          if (!d) throw new AppError('NOT_FOUND')
+          const d = await discByNo(core, s, target)
           const r = await call(core, 'discs.label', { discId: d.id }, s)
           const out = writePdf(opts, io, r.pdfBase64)
           return { out }

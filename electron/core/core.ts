@@ -119,7 +119,7 @@ export function createCore(opts: CoreOptions): Core {
   const thumbs = new ThumbnailQueue(layout)
   const jobs = new IngestJobs(deps, thumbs)
   const ingestDeps = { ...deps, jobs }
-  const archiveJobs = new archive.ArchiveJobs(deps)
+  const archiveJobs = new Jobs(deps, 'archive.progress')
   const integrityJobs = new Jobs(deps, 'integrity.progress')
   // Scheduled integrity checks while the app runs (not in CLI processes): due ones start within the hour.
   let checking = false

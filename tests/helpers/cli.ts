@@ -31,6 +31,16 @@ export function ok(r: CliResult): CliResult {
 /** The result object a --json command prints last. */
 export const lastJson = <T>(r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').pop()!) as T
 
+/** Evidence ids of the files an `ingest --json` run stored anew (not duplicates or failures). */
+export function storedIds(r: { stdout: string }): string[] {
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { evidenceId?: string; status?: string })
+    .filter((l) => l.status === 'stored')
+    .map((l) => l.evidenceId!)
+}
+
 export const CLI_ADMIN = { LIUHEN_PASSWORD: 'Admin2026pw' }
 
 /**

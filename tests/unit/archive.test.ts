@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
-import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
+import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen, storedIds } from '../helpers/cli.ts'
 import { cmsVerify } from '../helpers/openssl.ts'
 import { makeClip, makeWav, randomFile } from '../helpers/media.ts'
 import { HashPool } from '../../electron/core/integrity/hasher.ts'
@@ -182,12 +182,7 @@ describe('archive discs through the CLI', () => {
         },
       ),
     )
-    const ids = ingested.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { evidenceId?: string; status?: string })
-      .filter((l) => l.status === 'stored')
-      .map((l) => l.evidenceId!)
+    const ids = storedIds(ingested)
     const created = json<{ case: { caseNo: string } }>(
       ok(
         runLiuhen(

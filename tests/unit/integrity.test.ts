@@ -5,7 +5,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
-import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
+import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen, storedIds } from '../helpers/cli.ts'
 import { makeClip } from '../helpers/media.ts'
 import { createCore } from '../../electron/core/core.ts'
 
@@ -80,12 +80,7 @@ beforeAll(() => {
       LIUHEN_PIN: '246810',
     }),
   )
-  ids = ingested.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { evidenceId?: string; status?: string })
-    .filter((l) => l.status === 'stored')
-    .map((l) => l.evidenceId!)
+  ids = storedIds(ingested)
   expect(ids.length).toBe(3)
   const created = lastJson<{ case: { caseNo: string } }>(
     ok(

@@ -74,11 +74,12 @@ export interface ImageVolume {
 export async function makeImages(
   deps: CoreDeps,
   actor: Actor,
-  input: { caseId: string; media: MediaKind; outDir: string; signer: BatchSigner | null },
+  /** `check`: the case's completeness report, which archivableCheck has let through. */
+  input: { caseId: string; check: CaseCheck; media: MediaKind; outDir: string; signer: BatchSigner | null },
   opts: RunOpts = {},
 ): Promise<{ setId: string; media: MediaKind; volumes: ImageVolume[] }> {
   const db = deps.db
-  const check = archivableCheck(deps, input.caseId)
+  const check = input.check
   const capacity = mediaCapacity(deps, input.media)
   const full = await assembleBag(deps, input.caseId, check, { signer: input.signer })
   const plan = planVolumes(full, capacity)

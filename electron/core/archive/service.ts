@@ -1,4 +1,4 @@
-import { Jobs } from '../jobs.ts'
+import type { Jobs } from '../jobs.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { MEDIA_CAPACITY, MEDIA_KINDS, type MediaKind } from '../../../shared/archive.ts'
 import type { CallContext, CoreDeps } from '../context.ts'
@@ -20,25 +20,18 @@ import {
 import { cataloguePdf, discLabelPdf } from './labels.ts'
 import { listDrives, mediaInfo } from './xorriso.ts'
 
-/** Archive runs are jobs whose progress goes out as `archive.progress`. */
-export class ArchiveJobs extends Jobs {
-  constructor(deps: CoreDeps) {
-    super(deps, 'archive.progress')
-  }
-}
-
 export async function image(
   deps: CoreDeps,
-  jobs: ArchiveJobs,
+  jobs: Jobs,
   i: ParsedInput<'archive.image'>,
   ctx: CallContext,
 ): Promise<MethodOutput<'archive.image'>> {
   const actor = actorOf(ctx)
   gateArchive(deps, ctx, i.caseId, 'archive.image')
-  archivableCheck(deps, i.caseId)
+  const check = archivableCheck(deps, i.caseId)
   const signer = i.pin ? unlockSigner(deps.db, actor.userId, i.pin, deps.now()) : null
   return jobs.run(i.jobId, (opts) =>
-    makeImages(deps, actor, { caseId: i.caseId, media: i.media, outDir: i.outDir, signer }, opts),
+    makeImages(deps, actor, { caseId: i.caseId, check, media: i.media, outDir: i.outDir, signer }, opts),
   )
 }
 
@@ -109,7 +102,7 @@ export async function drives(): Promise<MethodOutput<'discs.drives'>> {
   return { drives: out }
 }
 
-export function burn(deps: CoreDeps, jobs: ArchiveJobs, i: ParsedInput<'discs.burn'>, ctx: CallContext) {
+export function burn(deps: CoreDeps, jobs: Jobs, i: ParsedInput<'discs.burn'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   return jobs.run(i.jobId, (opts) =>
     burnDisc(
@@ -121,7 +114,7 @@ export function burn(deps: CoreDeps, jobs: ArchiveJobs, i: ParsedInput<'discs.bu
   )
 }
 
-export function verify(deps: CoreDeps, jobs: ArchiveJobs, i: ParsedInput<'discs.verify'>, ctx: CallContext) {
+export function verify(deps: CoreDeps, jobs: Jobs, i: ParsedInput<'discs.verify'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   return jobs.run(i.jobId, (opts) => inspectDisc(deps, actor, { target: i.target, discNo: i.discNo }, opts))
 }
