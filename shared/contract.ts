@@ -23,6 +23,20 @@ import {
 } from './archive.ts'
 import { integrityReportSchema } from './integrity.ts'
 import {
+  REVIEW_STATUSES,
+  WITHDRAW_GROUNDS,
+  discussionSchema,
+  disclosureDraftSchema,
+  disclosureExportSchema,
+  disclosureRulesSchema,
+  disclosureSchema,
+  reviewOpinionSchema,
+  reviewSchema,
+  reviewScopeSchema,
+  reviewStateSchema,
+  reviewSubmitSchema,
+} from './review.ts'
+import {
   attachedVolumeSchema,
   deviceSchema,
   evidenceSchema,
@@ -931,8 +945,145 @@ export const contract = {
       archiving: z.object({ executed: z.number(), onTime: z.number(), late: z.number(), notYet: z.number() }),
       access: z.record(z.string(), z.number()),
       inspections: z.object({ done: z.number(), failed: z.number() }),
+      review: z.object({
+        submitted: z.number(),
+        opinions: z.record(z.string(), z.number()),
+        onTime: z.number(),
+        late: z.number(),
+      }),
+      disclosure: z.object({
+        decided: z.number(),
+        onTime: z.number(),
+        late: z.number(),
+        notYet: z.number(),
+        withdrawn: z.number(),
+      }),
     }),
     access: ['approver', 'auditor', 'admin', 'records_officer', 'legal_reviewer'],
+  }),
+  'stats.pdf': method({
+    /** The same figures as a printable A4 report (for the annual publication due 31 January). */
+    input: z.strictObject({
+      year: z.number().int().min(2000).max(2100),
+      quarter: z.number().int().min(1).max(4).optional(),
+    }),
+    output: z.object({ pdfBase64: z.string() }),
+    access: ['approver', 'auditor', 'admin', 'records_officer', 'legal_reviewer'],
+  }),
+  'review.get': method({
+    /** A case's legal review: whether it is required, whether it passed, every round. */
+    input: z.strictObject({ caseId: id }),
+    output: reviewStateSchema,
+    access: 'authenticated',
+  }),
+  'review.list': method({
+    /** The legal office's worklist: the latest round of every reviewed case, open ones first. */
+    input: z.strictObject({ status: z.enum(REVIEW_STATUSES).optional() }),
+    output: z.object({ reviews: z.array(reviewSchema), scope: reviewScopeSchema }),
+    access: ['legal_reviewer', 'approver', 'records_officer', 'auditor'],
+  }),
+  'review.scope': method({
+    input: empty,
+    output: reviewScopeSchema,
+    access: 'authenticated',
+  }),
+  'review.setScope': method({
+    /** The agency's review catalogue (法制审核目录清单) and Hebei's all-penalties rule. */
+    input: reviewScopeSchema,
+    output: reviewScopeSchema,
+    access: ['admin'],
+  }),
+  'review.reviewers': method({
+    /** Legal reviewers, each marked when they took part in the case and so may not review it. */
+    input: z.strictObject({ caseId: id }),
+    output: z.object({
+      reviewers: z.array(z.object({ id: z.string(), name: z.string(), involved: z.boolean() })),
+    }),
+    access: ['legal_reviewer', 'approver'],
+  }),
+  'review.submit': method({
+    input: reviewSubmitSchema,
+    output: z.object({ review: reviewSchema }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'review.assign': method({
+    input: z.strictObject({ reviewId: id, reviewerId: id }),
+    output: z.object({ review: reviewSchema }),
+    access: ['legal_reviewer', 'approver'],
+  }),
+  'review.opinion': method({
+    input: reviewOpinionSchema,
+    output: z.object({ review: reviewSchema }),
+    access: ['legal_reviewer'],
+  }),
+  'review.extend': method({
+    /** The reviewer asks for the one extension of 10 working days, before the deadline, with a reason. */
+    input: z.strictObject({ reviewId: id, reason: z.string().trim().min(4).max(500) }),
+    output: z.object({ review: reviewSchema }),
+    access: ['legal_reviewer'],
+  }),
+  'review.decideExtension': method({
+    input: z.strictObject({ reviewId: id, approve: z.boolean(), note: shortText.optional() }),
+    output: z.object({ review: reviewSchema }),
+    access: ['legal_reviewer', 'approver'],
+  }),
+  'review.dispute': method({
+    /** The handlers do not accept an opinion that sent the case back: the head calls a collective discussion. */
+    input: z.strictObject({ reviewId: id, reason: z.string().trim().min(4).max(2000) }),
+    output: z.object({ review: reviewSchema }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'review.discuss': method({
+    input: discussionSchema,
+    output: z.object({ review: reviewSchema }),
+    access: ['approver'],
+  }),
+  'disclosure.list': method({
+    input: empty,
+    output: z.object({
+      disclosures: z.array(disclosureSchema),
+      pending: z.array(
+        z.object({
+          caseId: z.string(),
+          caseNo: z.string(),
+          decidedOn: z.string(),
+          dueOn: z.string(),
+          dueUncertain: z.boolean(),
+          overdue: z.boolean(),
+        }),
+      ),
+      rules: disclosureRulesSchema,
+    }),
+    access: ['records_officer', 'approver', 'auditor'],
+  }),
+  'disclosure.draft': method({
+    input: disclosureDraftSchema,
+    output: z.object({ disclosure: disclosureSchema }),
+    access: ['records_officer', 'enforcement_officer', 'approver'],
+  }),
+  'disclosure.approve': method({
+    input: z.strictObject({ disclosureId: id }),
+    output: z.object({ disclosure: disclosureSchema }),
+    access: ['approver'],
+  }),
+  'disclosure.withdraw': method({
+    input: z.strictObject({
+      disclosureId: id,
+      ground: z.enum(WITHDRAW_GROUNDS),
+      reason: z.string().trim().min(4).max(500),
+    }),
+    output: z.object({ disclosure: disclosureSchema }),
+    access: ['approver'],
+  }),
+  'disclosure.export': method({
+    input: disclosureExportSchema,
+    output: z.object({ content: z.string(), fileName: z.string(), count: z.number().int() }),
+    access: ['records_officer', 'approver'],
+  }),
+  'disclosure.setRules': method({
+    input: disclosureRulesSchema,
+    output: disclosureRulesSchema,
+    access: ['admin'],
   }),
   'vault.requestDeletion': method({
     /** Ask to remove an original whose retention period has ended (its case's good archive discs). */
@@ -1165,7 +1316,7 @@ export const contract = {
         z.object({
           caseId: z.string(),
           caseNo: z.string(),
-          kind: z.enum(['archive']),
+          kind: z.enum(['archive', 'review', 'disclosure']),
           due: z.string(),
           overdue: z.boolean(),
           daysLeft: z.number().int(),

@@ -39,6 +39,10 @@ import * as integrity from './integrity/service.ts'
 import { backupTo } from './integrity/backup.ts'
 import * as retention from './integrity/retention.ts'
 import { statistics } from './stats/stats.ts'
+import { statsPdf } from './stats/report.ts'
+import * as review from './review/service.ts'
+import { reviewScope } from './review/scope.ts'
+import * as disclosure from './disclosure/service.ts'
 import { Jobs } from './jobs.ts'
 import { MediaTickets, openMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
@@ -229,6 +233,25 @@ export function createCore(opts: CoreOptions): Core {
     'vault.deletions': () => retention.listDeletions(deps),
     'vault.expired': () => retention.expiredRecords(deps),
     'stats.get': (i) => statistics(deps, i),
+    'stats.pdf': (i) => statsPdf(deps, i),
+    'review.get': (i, ctx) => review.reviewState(deps, i.caseId, ctx),
+    'review.list': (i) => review.reviewQueue(deps, i),
+    'review.scope': () => reviewScope(db),
+    'review.setScope': (i, ctx) => review.setScope(deps, i, ctx),
+    'review.reviewers': (i) => review.reviewers(deps, i.caseId),
+    'review.submit': (i, ctx) => review.submit(deps, i, ctx),
+    'review.assign': (i, ctx) => review.assign(deps, i, ctx),
+    'review.opinion': (i, ctx) => review.giveOpinion(deps, i, ctx),
+    'review.extend': (i, ctx) => review.requestExtension(deps, i, ctx),
+    'review.decideExtension': (i, ctx) => review.decideExtension(deps, i, ctx),
+    'review.dispute': (i, ctx) => review.dispute(deps, i, ctx),
+    'review.discuss': (i, ctx) => review.discuss(deps, i, ctx),
+    'disclosure.list': () => disclosure.list(deps),
+    'disclosure.draft': (i, ctx) => disclosure.draft(deps, i, ctx),
+    'disclosure.approve': (i, ctx) => disclosure.approve(deps, i, ctx),
+    'disclosure.withdraw': (i, ctx) => disclosure.withdraw(deps, i, ctx),
+    'disclosure.export': (i, ctx) => disclosure.exportDisclosures(deps, i, ctx),
+    'disclosure.setRules': (i, ctx) => disclosure.setRules(deps, i, ctx),
     'integrity.last': () => ({
       report: integrity.lastReport(deps),
       resumable: !!db.prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`).get(),

@@ -3,6 +3,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
+import { displayNameOf } from '../accounts/users.ts'
 import { accessPolicy } from './gate.ts'
 import { tablePdf } from '../pdf.ts'
 
@@ -45,13 +46,6 @@ interface GrantRow {
   created_at: string
 }
 
-const nameOf = (db: Db, id: string | null) =>
-  id
-    ? ((
-        db.prepare('SELECT display_name FROM users WHERE id = ?').get(id) as
-          { display_name: string } | undefined
-      )?.display_name ?? id)
-    : null
 const caseNoOf = (db: Db, id: string) =>
   (db.prepare('SELECT case_no FROM cases WHERE id = ?').get(id) as { case_no: string } | undefined)
     ?.case_no ?? id
@@ -60,7 +54,7 @@ function toRequest(db: Db, r: RequestRow) {
   return {
     id: r.id,
     requesterId: r.requester_id,
-    requesterName: nameOf(db, r.requester_id)!,
+    requesterName: displayNameOf(db, r.requester_id)!,
     caseId: r.case_id,
     caseNo: caseNoOf(db, r.case_id),
     recordIds: r.record_ids ? (JSON.parse(r.record_ids) as string[]) : null,
@@ -70,7 +64,7 @@ function toRequest(db: Db, r: RequestRow) {
     startsAt: r.starts_at,
     endsAt: r.ends_at,
     status: r.status,
-    decidedBy: nameOf(db, r.decided_by),
+    decidedBy: displayNameOf(db, r.decided_by),
     decidedAt: r.decided_at,
     decisionNote: r.decision_note,
     createdAt: r.created_at,
@@ -83,14 +77,14 @@ function toGrant(db: Db, g: GrantRow, now: Date) {
     id: g.id,
     requestId: g.request_id,
     holderId: g.holder_id,
-    holderName: nameOf(db, g.holder_id)!,
+    holderName: displayNameOf(db, g.holder_id)!,
     caseId: g.case_id,
     caseNo: caseNoOf(db, g.case_id),
     recordIds: g.record_ids ? (JSON.parse(g.record_ids) as string[]) : null,
     kind: g.kind,
     startsAt: g.starts_at,
     endsAt: g.ends_at,
-    approvedBy: nameOf(db, g.approved_by)!,
+    approvedBy: displayNameOf(db, g.approved_by)!,
     revokedAt: g.revoked_at,
     revokeReason: g.revoke_reason,
     status: g.revoked_at
@@ -222,7 +216,7 @@ export function approveRequest(
       details: {
         grantId,
         caseNo: caseNoOf(db, r.case_id),
-        requester: nameOf(db, r.requester_id),
+        requester: displayNameOf(db, r.requester_id),
         kind,
         startsAt,
         endsAt,
@@ -279,7 +273,7 @@ export function rejectRequest(
       targetId: r.id,
       details: {
         caseNo: caseNoOf(db, r.case_id),
-        requester: nameOf(db, r.requester_id),
+        requester: displayNameOf(db, r.requester_id),
         reason: input.reason,
       },
     },
@@ -312,7 +306,11 @@ export function revokeGrant(
       action: 'access.revoke',
       targetType: 'access_grant',
       targetId: g.id,
-      details: { caseNo: caseNoOf(db, g.case_id), holder: nameOf(db, g.holder_id), reason: input.reason },
+      details: {
+        caseNo: caseNoOf(db, g.case_id),
+        holder: displayNameOf(db, g.holder_id),
+        reason: input.reason,
+      },
     },
     () =>
       db

@@ -95,3 +95,11 @@ export function firstActiveAdminUsername(db: Db): string | null {
     .get() as { username: string } | undefined
   return r?.username ?? null
 }
+
+/** A user's display name for records and lists; the id itself when the user is unknown. */
+export function displayNameOf(db: Db, id: string | null): string | null {
+  if (!id) return null
+  const r = db.prepare('SELECT display_name FROM users WHERE id = ?').get(id) as
+    { display_name: string } | undefined
+  return r?.display_name ?? id
+}

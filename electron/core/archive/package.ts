@@ -12,6 +12,8 @@ import { signDetachedDigest } from '../signing/cms.ts'
 import { sm3Hex } from '../signing/gm.ts'
 import { tagsOf } from '../cases/tags.ts'
 import { textRecordsOf } from '../cases/text-records.ts'
+import { caseReviews } from '../review/service.ts'
+import { caseDisclosures } from '../disclosure/service.ts'
 import { safeFileName } from '../paths.ts'
 
 /*
@@ -311,6 +313,9 @@ export async function assembleBag(
     check,
     records: recordMeta.map(({ thumbnail: _t, ...m }) => m),
     documents: docs,
+    // The legal review rounds (opinions are also signed documents above) and the published disclosure.
+    reviews: caseReviews(deps, caseId),
+    disclosures: caseDisclosures(deps, caseId),
   }
   addBytes('data/metadata/case.json', JSON.stringify(meta, null, 2))
   addBytes(

@@ -17,6 +17,8 @@ import { getAgency } from '../agency.ts'
 import { rolesOf } from '../accounts/users.ts'
 import { addCalendarDays, chinaDate, loadCalendar } from './calendar.ts'
 import { checkCase } from './check.ts'
+import { assertDecisionAllowed } from '../review/gate.ts'
+import { disclosureDue } from '../disclosure/deadline.ts'
 import { indexCase, matchExpression } from './search.ts'
 
 /** Cases: numbering, creation, updates of stage and dates, declared actions, listing and search. */
@@ -237,6 +239,13 @@ export function updateCase(
     major: input.major === undefined ? before.major : input.major ? 1 : 0,
   }
   if (input.handlerIds) checkHandlers(deps.db, input.handlerIds)
+  // Recording the decision, or moving past it, needs a passed legal review when the case is in scope.
+  const pastDecision = (st: string) => st === 'execution' || st === 'closed'
+  if (
+    (after.decided_on && !before.decided_on) ||
+    (pastDecision(after.stage) && !pastDecision(before.stage) && !before.decided_on)
+  )
+    assertDecisionAllowed(deps.db, { id: before.id, type: before.type, major: after.major })
   // Archiving (closing) needs a complete file, or an approver's recorded exception.
   if (after.stage === 'closed' && before.stage !== 'closed' && !before.archive_exception) {
     const report = checkCase(deps.db, before.id, deps.now(), { closing: true })
@@ -422,7 +431,7 @@ export function archiveException(
   return { case: toCase(deps.db, caseRow(deps.db, c.id)) }
 }
 
-/** What is due: archiving deadlines of executed cases not yet closed, soonest first. */
+/** What is due, soonest first: archiving of executed cases, open legal reviews, publication of decisions. */
 export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases.deadlines'> {
   const actor = actorOf(ctx)
   const onlyMine = !actor.roles.some((r) => r !== 'enforcement_officer' && r !== 'admin')
@@ -434,21 +443,55 @@ export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases
     .all(...(onlyMine ? [actor.userId] : [])) as { id: string; case_no: string; executed_on: string }[]
   const cal = loadCalendar(deps.db)
   const today = chinaDate(deps.now())
-  const items = rows
-    .map((r) => {
-      const d = addCalendarDays(cal, r.executed_on, 30)
-      const daysLeft = Math.round((Date.parse(d.due) - Date.parse(today)) / 86_400_000)
-      return {
-        caseId: r.id,
-        caseNo: r.case_no,
-        kind: 'archive' as const,
-        due: d.due,
-        overdue: daysLeft < 0,
-        daysLeft,
-        uncertain: d.uncertain,
-      }
-    })
-    .sort((a, b) => a.due.localeCompare(b.due))
+  const items = rows.map((r) => {
+    const d = addCalendarDays(cal, r.executed_on, 30)
+    const daysLeft = Math.round((Date.parse(d.due) - Date.parse(today)) / 86_400_000)
+    return {
+      caseId: r.id,
+      caseNo: r.case_no,
+      kind: 'archive' as const,
+      due: d.due,
+      overdue: daysLeft < 0,
+      daysLeft,
+      uncertain: d.uncertain,
+    }
+  })
+  // Open legal reviews (the legal office's 10 working days) and decisions not yet approved for publication.
+  const mine = onlyMine ? 'AND c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)' : ''
+  const reviews = deps.db
+    .prepare(
+      `SELECT c.id, c.case_no, r.due_on FROM reviews r JOIN cases c ON c.id = r.case_id
+       WHERE r.status IN ('submitted', 'in_review') ${mine}`,
+    )
+    .all(...(onlyMine ? [actor.userId] : [])) as { id: string; case_no: string; due_on: string }[]
+  const undisclosed = deps.db
+    .prepare(
+      `SELECT c.id, c.case_no, c.type, c.decided_on FROM cases c WHERE c.decided_on IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id AND d.status <> 'draft') ${mine}`,
+    )
+    .all(...(onlyMine ? [actor.userId] : [])) as {
+    id: string
+    case_no: string
+    type: string
+    decided_on: string
+  }[]
+  const item = (
+    r: { id: string; case_no: string },
+    kind: 'review' | 'disclosure',
+    due: string,
+    uncertain: boolean,
+  ) => {
+    const daysLeft = Math.round((Date.parse(due) - Date.parse(today)) / 86_400_000)
+    return { caseId: r.id, caseNo: r.case_no, kind, due, overdue: daysLeft < 0, daysLeft, uncertain }
+  }
+  const all = [
+    ...items,
+    ...reviews.map((r) => item(r, 'review', r.due_on, !cal.yearKnown(Number(r.due_on.slice(0, 4))))),
+    ...undisclosed.map((r) => {
+      const d = disclosureDue(deps.db, r.type, r.decided_on)
+      return item(r, 'disclosure', d.due, d.uncertain)
+    }),
+  ].sort((a, b) => a.due.localeCompare(b.due))
   const lateIngests = (
     deps.db
       .prepare(
@@ -456,7 +499,7 @@ export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases
       )
       .get() as { n: number }
   ).n
-  return { items, lateIngests }
+  return { items: all, lateIngests }
 }
 
 /** Active enforcement officers, for choosing a case's handlers and a record's collectors. */

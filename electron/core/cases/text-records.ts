@@ -1,12 +1,15 @@
 import crypto from 'node:crypto'
+import fs from 'node:fs'
 import path from 'node:path'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
 import { storeFile } from '../vault.ts'
+import { safeFileName, type DataLayout } from '../paths.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
 import { assertCanSeeCase, caseRow } from './service.ts'
+import { assertDecisionAllowed } from '../review/gate.ts'
 
 /*
  * Text records (文字记录): the signed document as a file (PDF, OFD, DOCX or a scan), stored in the vault like any
@@ -94,6 +97,7 @@ export async function addTextRecord(
   const docType = db.prepare('SELECT code, stage FROM doc_types WHERE code = ?').get(docTypeCode ?? '') as
     { code: string; stage: TextRow['stage'] } | undefined
   if (!docType) throw new AppError('VALIDATION', { fields: 'docType' })
+  if (docType.code === 'decision_document' && !previous) assertDecisionAllowed(db, c)
   const kind = KINDS[path.extname(input.filePath).toLowerCase()]
   if (!kind) throw new AppError('UNSUPPORTED_DOCUMENT', { name: path.basename(input.filePath) })
   // Unlock before copying, so a wrong PIN costs nothing and SM2 gets its SM3 from the same read.
@@ -117,31 +121,24 @@ export async function addTextRecord(
         ...(previous ? { previousId: previous.id, reason: input.correctionReason } : {}),
       },
     },
-    () => {
-      db.prepare(
-        `INSERT INTO text_records (id, case_id, doc_type, stage, doc_no, doc_date, signers, sha256, sm3, size,
-             file_kind, original_name, version, previous_id, correction_reason, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
+    () =>
+      insertTextRecord(db, {
         id,
-        c.id,
-        docType.code,
-        docType.stage,
-        input.docNo ?? previous?.doc_no ?? null,
-        input.docDate ?? previous?.doc_date ?? now.slice(0, 10),
-        JSON.stringify(input.signers ?? (previous ? JSON.parse(previous.signers) : [])),
-        stored.sha256,
-        stored.sm3 ?? null,
-        stored.size,
+        caseId: c.id,
+        docType: docType.code,
+        stage: docType.stage,
+        docNo: input.docNo ?? previous?.doc_no ?? null,
+        docDate: input.docDate ?? previous?.doc_date ?? now.slice(0, 10),
+        signers: input.signers ?? (previous ? (JSON.parse(previous.signers) as string[]) : []),
+        stored,
         kind,
-        path.basename(input.filePath),
-        (previous?.version ?? 0) + 1,
-        previous?.id ?? null,
-        input.correctionReason ?? null,
-        now,
-        actor.userId,
-      )
-    },
+        originalName: path.basename(input.filePath),
+        version: (previous?.version ?? 0) + 1,
+        previousId: previous?.id ?? null,
+        correctionReason: input.correctionReason ?? null,
+        createdAt: now,
+        createdBy: actor.userId,
+      }),
   )
   if (signer)
     await signSubject(deps, signer, actor, {
@@ -152,4 +149,70 @@ export async function addTextRecord(
     })
   const rec = textRecordsOf(db, c.id).find((r) => r.id === id)!
   return { textRecord: rec }
+}
+
+/** The row of a text record; the caller's audited change wraps it. */
+export function insertTextRecord(
+  db: Db,
+  r: {
+    id: string
+    caseId: string
+    docType: string
+    stage: TextRow['stage']
+    docNo: string | null
+    docDate: string
+    signers: string[]
+    stored: { sha256: string; sm3?: string | null; size: number }
+    kind: TextRow['file_kind']
+    originalName: string
+    version: number
+    previousId: string | null
+    correctionReason: string | null
+    createdAt: string
+    createdBy: string
+  },
+): void {
+  db.prepare(
+    `INSERT INTO text_records (id, case_id, doc_type, stage, doc_no, doc_date, signers, sha256, sm3, size,
+       file_kind, original_name, version, previous_id, correction_reason, created_at, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    r.id,
+    r.caseId,
+    r.docType,
+    r.stage,
+    r.docNo,
+    r.docDate,
+    JSON.stringify(r.signers),
+    r.stored.sha256,
+    r.stored.sm3 ?? null,
+    r.stored.size,
+    r.kind,
+    r.originalName,
+    r.version,
+    r.previousId,
+    r.correctionReason,
+    r.createdAt,
+    r.createdBy,
+  )
+}
+
+/**
+ * A document the core itself wrote (a review opinion, a discussion record) stored in the vault like any original:
+ * through a temporary file, so it is hashed (and SM3-digested for an SM2 signer) by the same streaming path.
+ */
+export async function storeGenerated(
+  layout: DataLayout,
+  bytes: Buffer,
+  name: string,
+  sm3: boolean,
+): Promise<{ sha256: string; sm3?: string | null; size: number }> {
+  await fs.promises.mkdir(layout.tmp, { recursive: true })
+  const tmp = path.join(layout.tmp, `${crypto.randomUUID()}-${safeFileName(name)}`)
+  await fs.promises.writeFile(tmp, bytes)
+  try {
+    return await storeFile(layout, tmp, { sm3 })
+  } finally {
+    await fs.promises.rm(tmp, { force: true })
+  }
 }

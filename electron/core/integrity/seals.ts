@@ -19,6 +19,9 @@ export const SEALED: readonly { table: string; key: string }[] = [
   // Migration 100: the end of an original's life.
   { table: 'deletion_requests', key: 'id' },
   { table: 'tombstones', key: 'evidence_id' },
+  // Migration 110: legal review and disclosure.
+  { table: 'reviews', key: 'id' },
+  { table: 'disclosures', key: 'id' },
 ]
 
 /** The SQL that makes every change to these sealed tables queue its row (run by the migration creating them). */

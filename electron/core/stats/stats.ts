@@ -1,12 +1,13 @@
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import type { CoreDeps } from '../context.ts'
 import { addCalendarDays, chinaDate, loadCalendar } from '../cases/calendar.ts'
+import { disclosureDue } from '../disclosure/deadline.ts'
 
 /*
  * Enforcement statistics for a year or a quarter (China dates): cases by type, source and result; audio/video
  * coverage of the actions the rules require to be recorded in full; the 24-hour storage rule; archiving within
  * 30 days of execution; access requests and their outcomes; disc inspections. Every figure is a plain count
- * over the rows of the period, so an outside reader can recompute it from the database.
+ * over the rows of the period (and legal review opinions and the publication of decisions), so an outside reader can recompute it from the database.
  */
 
 const inc = (m: Record<string, number>, k: string) => {
@@ -105,6 +106,43 @@ export function statistics(deps: CoreDeps, i: ParsedInput<'stats.get'>): MethodO
   }[]
   const inspected = checks.filter((c) => inPeriod(dateOf(c.checked_at)))
 
+  // Legal review rounds submitted in the period, and the opinions given in it, on time or after the deadline.
+  const rounds = db.prepare('SELECT submitted_at, opinion, opinion_at, due_on FROM reviews').all() as {
+    submitted_at: string
+    opinion: string | null
+    opinion_at: string | null
+    due_on: string
+  }[]
+  const review = { submitted: 0, opinions: {} as Record<string, number>, onTime: 0, late: 0 }
+  for (const r of rounds) {
+    if (inPeriod(dateOf(r.submitted_at))) review.submitted++
+    if (!r.opinion || !r.opinion_at || !inPeriod(dateOf(r.opinion_at))) continue
+    inc(review.opinions, r.opinion)
+    if (dateOf(r.opinion_at) <= r.due_on) review.onTime++
+    else review.late++
+  }
+
+  // Decisions made in the period and their publication: first publication within the limit, after it, not yet.
+  const published = db
+    .prepare(
+      `SELECT c.type, c.decided_on, (SELECT MIN(published_at) FROM disclosures d WHERE d.case_id = c.id) AS published_at
+       FROM cases c WHERE c.decided_on IS NOT NULL`,
+    )
+    .all() as { type: string; decided_on: string; published_at: string | null }[]
+  const disclosure = { decided: 0, onTime: 0, late: 0, notYet: 0, withdrawn: 0 }
+  for (const c of published.filter((x) => inPeriod(x.decided_on))) {
+    disclosure.decided++
+    const due = disclosureDue(db, c.type, c.decided_on).due
+    if (!c.published_at) disclosure.notYet++
+    else if (dateOf(c.published_at) <= due) disclosure.onTime++
+    else disclosure.late++
+  }
+  disclosure.withdrawn = (
+    db.prepare('SELECT withdrawn_at FROM disclosures WHERE withdrawn_at IS NOT NULL').all() as {
+      withdrawn_at: string
+    }[]
+  ).filter((d) => inPeriod(dateOf(d.withdrawn_at))).length
+
   const rate = (n: number, d: number) => (d ? Math.round((n / d) * 10000) / 100 : null)
   return {
     period: { year: i.year, quarter: i.quarter ?? null, from, to },
@@ -130,5 +168,7 @@ export function statistics(deps: CoreDeps, i: ParsedInput<'stats.get'>): MethodO
     archiving,
     access,
     inspections: { done: inspected.length, failed: inspected.filter((c) => !c.ok).length },
+    review,
+    disclosure,
   }
 }

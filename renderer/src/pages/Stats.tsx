@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 import { ErrorText, useSubmit } from '../components/common.tsx'
+import { statsSections } from '../../../shared/stats.ts'
 
 /*
  * 统计: the year's or a quarter's enforcement figures, as tables with bars, and a spreadsheet (CSV with a BOM, so
@@ -46,74 +47,7 @@ export function StatsPage() {
     void run(async () => setStats(await call('stats.get', { year, ...(quarter ? { quarter } : {}) })))
   }, [run, year, quarter])
 
-  const typeName = (c: string) => catalogue?.caseTypes.find((x) => x.code === c)?.name ?? c
-  const actionName = (c: string) => catalogue?.actionTypes.find((x) => x.code === c)?.name ?? c
-  const pct = (n: number | null) => (n === null ? '—' : `${n}%`)
-
-  const sections: { title: string; rows: [string, string | number][] }[] = stats
-    ? [
-        {
-          title: t('stats.cases'),
-          rows: [
-            [t('stats.filed'), stats.cases.filed],
-            ...Object.entries(stats.cases.byType).map(([k, n]): [string, number] => [typeName(k), n]),
-            ...Object.entries(stats.cases.bySource).map(([k, n]): [string, number] => [
-              t(`cases.sourceName.${k}`),
-              n,
-            ]),
-            ...Object.entries(stats.cases.byStage).map(([k, n]): [string, number] => [
-              t(`cases.stageName.${k}`),
-              n,
-            ]),
-            [t('stats.decided'), stats.cases.decided],
-          ],
-        },
-        {
-          title: t('stats.av'),
-          rows: [
-            [t('stats.avRequired'), stats.av.required],
-            [t('stats.avCovered'), stats.av.covered],
-            [t('stats.rate'), pct(stats.av.ratePercent)],
-            ...Object.entries(stats.av.byAction).map(([k, v]): [string, string] => [
-              actionName(k),
-              `${v.covered} / ${v.required}`,
-            ]),
-          ],
-        },
-        {
-          title: t('stats.storage'),
-          rows: [
-            [t('stats.ingested'), stats.storage.ingested],
-            [t('stats.within24h'), stats.storage.within24h],
-            [t('stats.late'), stats.storage.late],
-            [t('stats.rate'), pct(stats.storage.ratePercent)],
-          ],
-        },
-        {
-          title: t('stats.archiving'),
-          rows: [
-            [t('stats.executed'), stats.archiving.executed],
-            [t('stats.onTime'), stats.archiving.onTime],
-            [t('stats.archivedLate'), stats.archiving.late],
-            [t('stats.notYet'), stats.archiving.notYet],
-          ],
-        },
-        {
-          title: t('stats.access'),
-          rows: Object.entries(stats.access).map(([k, n]): [string, number] => [
-            t(`stats.accessStatus.${k}`),
-            n,
-          ]),
-        },
-        {
-          title: t('stats.inspections'),
-          rows: [
-            [t('stats.inspected'), stats.inspections.done],
-            [t('stats.inspectionFailed'), stats.inspections.failed],
-          ],
-        },
-      ]
-    : []
+  const sections = stats && catalogue ? statsSections(stats, t, catalogue) : []
 
   function exportCsv() {
     const esc = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`

@@ -9,6 +9,7 @@ import { m0070 } from './0070_access.ts'
 import { m0080 } from './0080_archive.ts'
 import { m0090 } from './0090_integrity.ts'
 import { m0100 } from './0100_retention.ts'
+import { m0110 } from './0110_review_disclosure.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0080,
   m0090,
   m0100,
+  m0110,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {

@@ -1,0 +1,104 @@
+import type { Disclosure } from '../../../shared/review.ts'
+
+/*
+ * The three shapes the agency's portal takes: JSON for a system import, CSV (with a BOM, so Excel and WPS read the
+ * Chinese) for a spreadsheet, and a printable HTML page for a notice board or a manual upload. Only published
+ * fields leave: no internal case number, no drafter, nothing the core did not redact.
+ */
+
+const HEADERS = [
+  '执法机关',
+  '执法对象',
+  '证件号码',
+  '执法类别',
+  '执法结论',
+  '决定文书号',
+  '决定日期',
+  '公示日期',
+]
+
+function publicFields(d: Disclosure): string[] {
+  return [
+    d.agency,
+    d.subject,
+    d.subjectCode ?? '',
+    d.category,
+    d.conclusion,
+    d.decisionNo ?? '',
+    d.decidedOn,
+    d.publishedAt ? d.publishedAt.slice(0, 10) : '',
+  ]
+}
+
+export function disclosuresJson(agency: string, exportedAt: string, items: Disclosure[]): string {
+  return `${JSON.stringify(
+    {
+      agency,
+      exportedAt,
+      items: items.map((d) => ({
+        id: d.id,
+        status: d.status === 'withdrawn' ? 'withdrawn' : 'published',
+        agency: d.agency,
+        subject: d.subject,
+        subjectCode: d.subjectCode,
+        category: d.category,
+        conclusion: d.conclusion,
+        decisionNo: d.decisionNo,
+        decidedOn: d.decidedOn,
+        publishedOn: d.publishedAt?.slice(0, 10) ?? null,
+        ...(d.status === 'withdrawn'
+          ? { withdrawnOn: d.withdrawnAt?.slice(0, 10) ?? null, withdrawGround: d.withdrawGround }
+          : {}),
+      })),
+    },
+    null,
+    2,
+  )}\n`
+}
+
+const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
+
+export function disclosuresCsv(items: Disclosure[]): string {
+  return `\uFEFF${[HEADERS, ...items.map(publicFields)].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`
+}
+
+const esc = (s: string) =>
+  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+
+export function disclosuresHtml(agency: string, exportedAt: string, items: Disclosure[]): string {
+  const date = exportedAt.slice(0, 10)
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>${esc(agency)}行政执法决定信息公示</title>
+<style>
+  body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", SimSun, sans-serif; margin: 2em; }
+  h1 { font-size: 20px; text-align: center; }
+  p.meta { text-align: center; color: #555; font-size: 12px; }
+  table { border-collapse: collapse; width: 100%; font-size: 12px; }
+  th, td { border: 1px solid #888; padding: 4px 6px; vertical-align: top; }
+  th { background: #eee; }
+  @media print { @page { size: A4 landscape; margin: 12mm; } body { margin: 0; } }
+</style>
+</head>
+<body>
+<h1>${esc(agency)}行政执法决定信息公示</h1>
+<p class="meta">共 ${items.length} 条 &emsp; 生成日期 ${esc(date)}</p>
+<table>
+<thead><tr>${HEADERS.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${items
+  .map(
+    (d) =>
+      `<tr>${publicFields(d)
+        .map((v) => `<td>${esc(v)}</td>`)
+        .join('')}</tr>`,
+  )
+  .join('\n')}
+</tbody>
+</table>
+</body>
+</html>
+`
+}

@@ -1,0 +1,579 @@
+import crypto from 'node:crypto'
+import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import { AppError } from '../../../shared/errors.ts'
+import { RETURNING_OPINIONS, type Review, type ReviewStatus } from '../../../shared/review.ts'
+import {
+  actorFields,
+  actorOf,
+  auditedChange,
+  type Actor,
+  type CallContext,
+  type CoreDeps,
+} from '../context.ts'
+import type { Db } from '../db/index.ts'
+import type { AuditInput } from '../audit.ts'
+import { writeSetting } from '../meta.ts'
+import { rolesOf, displayNameOf } from '../accounts/users.ts'
+import { addWorkingDays, chinaDate, loadCalendar } from '../cases/calendar.ts'
+import { assertCanSeeCase, caseRow } from '../cases/service.ts'
+import { insertTextRecord, storeGenerated, textRecordsOf } from '../cases/text-records.ts'
+import { signSubject, unlockSigner } from '../signing/service.ts'
+import { discussionRecordPdf, reviewRecordPdf } from './record.ts'
+import { reviewPassed } from './gate.ts'
+import { SCOPE_SETTING, reviewRequired, reviewScope } from './scope.ts'
+
+/*
+ * Legal review of major decisions (法制审核, 000 §5): the handlers submit the proposal with the case's materials,
+ * the legal office assigns a reviewer who took no part in the case, the reviewer works through the ten points
+ * and gives a signed written opinion within 10 working days (once extendable by 10 with approval). Opinions two to
+ * four send the case back for resubmission; a disagreement goes to a collective discussion the head records.
+ */
+
+interface ReviewRow {
+  id: string
+  case_id: string
+  round: number
+  status: ReviewStatus
+  basis: string
+  proposal: string
+  changes: string | null
+  materials: string
+  submitted_at: string
+  submitted_by: string
+  received_on: string
+  due_on: string
+  reviewer_id: string | null
+  extension_reason: string | null
+  extension_requested_at: string | null
+  extension_status: 'pending' | 'approved' | 'rejected' | null
+  extension_decided_by: string | null
+  extension_note: string | null
+  checklist: string | null
+  opinion: Review['opinion']
+  opinion_text: string | null
+  opinion_at: string | null
+  record_id: string | null
+  dispute: string | null
+  discussion: string | null
+  discussion_record_id: string | null
+}
+
+function toReview(deps: CoreDeps, r: ReviewRow): Review {
+  const db = deps.db
+  const caseNo = (db.prepare('SELECT case_no FROM cases WHERE id = ?').get(r.case_id) as { case_no: string })
+    .case_no
+  const cal = loadCalendar(db)
+  const years = new Set([r.received_on, r.due_on].map((d) => Number(d.slice(0, 4))))
+  const open = r.status === 'submitted' || r.status === 'in_review'
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    caseNo,
+    round: r.round,
+    status: r.status,
+    basis: JSON.parse(r.basis) as string[],
+    proposal: r.proposal,
+    changes: r.changes,
+    materials: JSON.parse(r.materials) as Review['materials'],
+    submittedAt: r.submitted_at,
+    submittedBy: displayNameOf(db, r.submitted_by)!,
+    receivedOn: r.received_on,
+    reviewerId: r.reviewer_id,
+    reviewerName: displayNameOf(db, r.reviewer_id),
+    dueOn: r.due_on,
+    dueUncertain: [...years].some((y) => !cal.yearKnown(y)),
+    overdue: open && chinaDate(deps.now()) > r.due_on,
+    extension: r.extension_status
+      ? {
+          reason: r.extension_reason!,
+          requestedAt: r.extension_requested_at!,
+          status: r.extension_status,
+          decidedBy: displayNameOf(db, r.extension_decided_by),
+          note: r.extension_note,
+        }
+      : null,
+    checklist: r.checklist ? (JSON.parse(r.checklist) as Review['checklist']) : null,
+    opinion: r.opinion,
+    opinionText: r.opinion_text,
+    opinionAt: r.opinion_at,
+    recordId: r.record_id,
+    dispute: r.dispute,
+    discussion: r.discussion
+      ? {
+          ...(JSON.parse(r.discussion) as Omit<NonNullable<Review['discussion']>, 'recordId'>),
+          recordId: r.discussion_record_id!,
+        }
+      : null,
+  }
+}
+
+function reviewRow(db: Db, id: string): ReviewRow {
+  const r = db.prepare('SELECT * FROM reviews WHERE id = ?').get(id) as ReviewRow | undefined
+  if (!r) throw new AppError('NOT_FOUND')
+  return r
+}
+
+function lastRound(db: Db, caseId: string): ReviewRow | undefined {
+  return db.prepare('SELECT * FROM reviews WHERE case_id = ? ORDER BY round DESC LIMIT 1').get(caseId) as
+    ReviewRow | undefined
+}
+
+function expectStatus(r: ReviewRow, ...allowed: ReviewStatus[]): void {
+  if (!allowed.includes(r.status)) throw new AppError('REVIEW_STATE', { status: r.status })
+}
+
+/**
+ * 000 §5(1)2: 有关法制审核人员参与行政执法的，该人员不得对该次行政执法进行法制审核. Taking part: a handler of
+ * the case, a collector of one of its recordings, the one who recorded one of its actions or submitted it.
+ */
+function involvement(db: Db, caseId: string, userId: string): boolean {
+  return !!db
+    .prepare(
+      `SELECT 1 FROM case_handlers WHERE case_id = @c AND user_id = @u
+       UNION ALL SELECT 1 FROM record_tags t, json_each(t.collectors) j WHERE t.case_id = @c AND j.value = @u
+       UNION ALL SELECT 1 FROM case_actions WHERE case_id = @c AND created_by = @u
+       UNION ALL SELECT 1 FROM reviews WHERE case_id = @c AND submitted_by = @u
+       LIMIT 1`,
+    )
+    .get({ c: caseId, u: userId })
+}
+
+function audit(
+  actor: Actor,
+  action: string,
+  r: { id: string; case_id: string },
+  details: Record<string, unknown>,
+): AuditInput {
+  return {
+    ...actorFields(actor),
+    action,
+    targetType: 'review',
+    targetId: r.id,
+    details: { caseId: r.case_id, ...details },
+  }
+}
+
+export function reviewState(deps: CoreDeps, caseId: string, ctx: CallContext): MethodOutput<'review.get'> {
+  const c = caseRow(deps.db, caseId)
+  assertCanSeeCase(deps.db, actorOf(ctx), c.id)
+  return {
+    required: reviewRequired(deps.db, c),
+    passed: reviewPassed(deps.db, c.id),
+    reviews: caseReviews(deps, c.id),
+  }
+}
+
+/** The legal office's worklist: open and recent rounds, oldest deadline first. */
+export function reviewQueue(deps: CoreDeps, input: ParsedInput<'review.list'>): MethodOutput<'review.list'> {
+  const rows = deps.db
+    .prepare(
+      `SELECT * FROM reviews r WHERE round = (SELECT max(round) FROM reviews x WHERE x.case_id = r.case_id)
+       ${input.status ? 'AND status = ?' : ''} ORDER BY (status IN ('submitted', 'in_review', 'disputed')) DESC, due_on`,
+    )
+    .all(...(input.status ? [input.status] : [])) as ReviewRow[]
+  return { reviews: rows.map((r) => toReview(deps, r)), scope: reviewScope(deps.db) }
+}
+
+export function setScope(deps: CoreDeps, input: ParsedInput<'review.setScope'>, ctx: CallContext) {
+  const codes = input.items.map((i) => i.code)
+  if (new Set(codes).size !== codes.length) throw new AppError('VALIDATION', { fields: 'items' })
+  const before = reviewScope(deps.db)
+  auditedChange(
+    deps,
+    { ...actorFields(actorOf(ctx)), action: 'review.setScope', details: { before, after: input } },
+    () => writeSetting(deps.db, SCOPE_SETTING, input),
+  )
+  return reviewScope(deps.db)
+}
+
+export function submit(deps: CoreDeps, input: ParsedInput<'review.submit'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const c = caseRow(db, input.caseId)
+  assertCanSeeCase(db, actor, c.id)
+  if (c.decided_on) throw new AppError('ALREADY_DECIDED')
+  const last = lastRound(db, c.id)
+  if (last) expectStatus(last, 'returned')
+  if (last && !input.changes) throw new AppError('VALIDATION', { fields: 'changes' })
+  const scope = reviewScope(db)
+  const enabled = new Set(scope.items.filter((i) => i.enabled).map((i) => i.code))
+  const basis = [...new Set(input.basis)]
+  if (basis.some((b) => !enabled.has(b))) throw new AppError('VALIDATION', { fields: 'basis' })
+  if (!basis.length && !(scope.allPenalties && c.type === 'penalty'))
+    throw new AppError('VALIDATION', { fields: 'basis' })
+
+  // The materials: the chosen (default: all current) text records and recordings of this case.
+  const docs = textRecordsOf(db, c.id).filter((d) =>
+    input.textRecordIds ? input.textRecordIds.includes(d.id) : d.current,
+  )
+  if (input.textRecordIds && docs.length !== new Set(input.textRecordIds).size)
+    throw new AppError('VALIDATION', { fields: 'textRecordIds' })
+  const recs = db
+    .prepare(
+      `SELECT e.id, e.original_name, e.sha256 FROM record_tags t JOIN evidence e ON e.id = t.evidence_id
+       WHERE t.case_id = ? AND e.deleted_at IS NULL ORDER BY t.capture_start, e.ingested_at`,
+    )
+    .all(c.id) as { id: string; original_name: string; sha256: string }[]
+  const chosenRecs = input.evidenceIds ? recs.filter((r) => input.evidenceIds!.includes(r.id)) : recs
+  if (input.evidenceIds && chosenRecs.length !== new Set(input.evidenceIds).size)
+    throw new AppError('VALIDATION', { fields: 'evidenceIds' })
+  const materials = [
+    ...docs.map((d) => ({
+      kind: 'text' as const,
+      id: d.id,
+      name: `${d.docTypeName} ${d.originalName}`,
+      sha256: d.sha256,
+    })),
+    ...chosenRecs.map((r) => ({
+      kind: 'record' as const,
+      id: r.id,
+      name: r.original_name,
+      sha256: r.sha256,
+    })),
+  ]
+
+  const now = deps.now()
+  const receivedOn = chinaDate(now)
+  const due = addWorkingDays(loadCalendar(db), receivedOn, 10)
+  const id = crypto.randomUUID()
+  const round = (last?.round ?? 0) + 1
+  auditedChange(
+    deps,
+    audit(
+      actor,
+      'review.submit',
+      { id, case_id: c.id },
+      {
+        caseNo: c.case_no,
+        round,
+        basis,
+        materials: materials.length,
+        dueOn: due.due,
+      },
+    ),
+    () => {
+      db.prepare(
+        `INSERT INTO reviews (id, case_id, round, basis, proposal, changes, materials, submitted_at, submitted_by,
+           received_on, due_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        c.id,
+        round,
+        JSON.stringify(basis),
+        input.proposal,
+        input.changes ?? null,
+        JSON.stringify(materials),
+        now.toISOString(),
+        actor.userId,
+        receivedOn,
+        due.due,
+      )
+      // A case reviewed as major is major: the decision gate holds from now on.
+      if (basis.length && c.major !== 1)
+        db.prepare('UPDATE cases SET major = 1, updated_at = ? WHERE id = ?').run(now.toISOString(), c.id)
+    },
+  )
+  return { review: toReview(deps, reviewRow(db, id)) }
+}
+
+export function assign(deps: CoreDeps, input: ParsedInput<'review.assign'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = reviewRow(db, input.reviewId)
+  expectStatus(r, 'submitted', 'in_review')
+  const reviewer = db.prepare('SELECT disabled FROM users WHERE id = ?').get(input.reviewerId) as
+    { disabled: number } | undefined
+  if (!reviewer || reviewer.disabled || !rolesOf(db, input.reviewerId).includes('legal_reviewer'))
+    throw new AppError('NOT_A_REVIEWER')
+  if (involvement(db, r.case_id, input.reviewerId))
+    throw new AppError('REVIEWER_INVOLVED', { name: displayNameOf(db, input.reviewerId) ?? '' })
+  auditedChange(
+    deps,
+    audit(actor, 'review.assign', r, { round: r.round, reviewerId: input.reviewerId, before: r.reviewer_id }),
+    () =>
+      db
+        .prepare(
+          "UPDATE reviews SET reviewer_id = ?, assigned_by = ?, assigned_at = ?, status = 'in_review' WHERE id = ?",
+        )
+        .run(input.reviewerId, actor.userId, deps.now().toISOString(), r.id),
+  )
+  return { review: toReview(deps, reviewRow(db, r.id)) }
+}
+
+function caseHead(db: Db, caseId: string) {
+  const c = caseRow(db, caseId)
+  const agency = (db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  return { c, head: { agency, caseNo: c.case_no, cause: c.cause, party: c.party_name } }
+}
+
+/** A document the core wrote, stored, registered as a text record of the case and signed, with `also` in the
+ * same transaction as the record. */
+async function signedDocument(
+  deps: CoreDeps,
+  actor: Actor,
+  pin: string,
+  doc: { caseId: string; docType: string; docNo: string; fileName: string; render: () => Promise<Buffer> },
+  event: (recordId: string) => ReturnType<typeof audit>,
+  also: (recordId: string) => void,
+): Promise<string> {
+  // Unlock first: a wrong PIN or a missing certificate costs nothing and changes nothing.
+  const signer = unlockSigner(deps.db, actor.userId, pin, deps.now())
+  const stored = await storeGenerated(
+    deps.layout,
+    await doc.render(),
+    doc.fileName,
+    signer.algorithm === 'sm2',
+  )
+  const id = crypto.randomUUID()
+  const now = deps.now()
+  auditedChange(
+    deps,
+    () => [
+      {
+        ...actorFields(actor),
+        action: 'textRecords.add',
+        targetType: 'text_record',
+        targetId: id,
+        details: {
+          caseId: doc.caseId,
+          docType: doc.docType,
+          docNo: doc.docNo,
+          sha256: stored.sha256,
+          size: stored.size,
+        },
+      },
+      event(id),
+    ],
+    () => {
+      insertTextRecord(deps.db, {
+        id,
+        caseId: doc.caseId,
+        docType: doc.docType,
+        stage: 'decision',
+        docNo: doc.docNo,
+        docDate: chinaDate(now),
+        signers: [actor.displayName],
+        stored,
+        kind: 'pdf',
+        originalName: doc.fileName,
+        version: 1,
+        previousId: null,
+        correctionReason: null,
+        createdAt: now.toISOString(),
+        createdBy: actor.userId,
+      })
+      also(id)
+    },
+  )
+  await signSubject(deps, signer, actor, {
+    kind: 'text_record',
+    id,
+    sha256: stored.sha256,
+    sm3: stored.sm3 ?? null,
+  })
+  return id
+}
+
+export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opinion'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = reviewRow(db, input.reviewId)
+  expectStatus(r, 'in_review')
+  if (r.reviewer_id !== actor.userId) throw new AppError('NOT_REVIEWER')
+  // Handlers may have changed since the assignment.
+  if (involvement(db, r.case_id, actor.userId))
+    throw new AppError('REVIEWER_INVOLVED', { name: actor.displayName })
+  const order = input.checklist.map((c) => c.item)
+  if (new Set(order).size !== order.length) throw new AppError('VALIDATION', { fields: 'checklist' })
+  const problems = input.checklist.filter((c) => c.result === 'problem').length
+  const returning = RETURNING_OPINIONS.includes(input.opinion)
+  // 同意 means no point failed; sending a case back names at least one point that did.
+  if ((input.opinion === 'agree' && problems) || (returning && !problems))
+    throw new AppError('REVIEW_INCONSISTENT')
+  const { c, head } = caseHead(db, r.case_id)
+  const status: ReviewStatus = returning ? 'returned' : 'passed'
+  const now = deps.now()
+  const scope = reviewScope(db)
+  const draft: Review = {
+    ...toReview(deps, r),
+    checklist: input.checklist,
+    opinion: input.opinion,
+    opinionText: input.text,
+  }
+  const basisNames = draft.basis.map((b) => scope.items.find((i) => i.code === b)?.name ?? b)
+  if (!basisNames.length) basisNames.push('一般程序行政处罚决定（本机关规定全部审核）')
+  await signedDocument(
+    deps,
+    actor,
+    input.pin,
+    {
+      caseId: c.id,
+      docType: 'legal_review_record',
+      docNo: `${c.case_no}-法审${r.round}`,
+      fileName: `法制审核意见书_第${r.round}次.pdf`,
+      render: () =>
+        reviewRecordPdf(head, draft, {
+          basisNames,
+          reviewer: actor.displayName,
+          submitter: draft.submittedBy,
+          signedOn: chinaDate(now),
+        }),
+    },
+    (recordId) =>
+      audit(actor, 'review.opinion', r, {
+        caseNo: c.case_no,
+        round: r.round,
+        opinion: input.opinion,
+        problems: input.checklist.filter((x) => x.result === 'problem').map((x) => x.item),
+        recordId,
+        late: chinaDate(now) > r.due_on,
+      }),
+    (recordId) =>
+      db
+        .prepare(
+          `UPDATE reviews SET status = ?, checklist = ?, opinion = ?, opinion_text = ?, opinion_at = ?, record_id = ?
+           WHERE id = ?`,
+        )
+        .run(
+          status,
+          JSON.stringify(input.checklist),
+          input.opinion,
+          input.text,
+          now.toISOString(),
+          recordId,
+          r.id,
+        ),
+  )
+  return { review: toReview(deps, reviewRow(db, r.id)) }
+}
+
+export function requestExtension(deps: CoreDeps, input: ParsedInput<'review.extend'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = reviewRow(db, input.reviewId)
+  expectStatus(r, 'in_review')
+  if (r.reviewer_id !== actor.userId) throw new AppError('NOT_REVIEWER')
+  if (r.extension_status) throw new AppError('EXTENSION_USED')
+  if (chinaDate(deps.now()) > r.due_on) throw new AppError('REVIEW_OVERDUE', { due: r.due_on })
+  auditedChange(deps, audit(actor, 'review.extend', r, { round: r.round, reason: input.reason }), () =>
+    db
+      .prepare(
+        "UPDATE reviews SET extension_reason = ?, extension_requested_at = ?, extension_status = 'pending' WHERE id = ?",
+      )
+      .run(input.reason, deps.now().toISOString(), r.id),
+  )
+  return { review: toReview(deps, reviewRow(db, r.id)) }
+}
+
+/** 经法制审核工作机构负责人批准后可延长 10 个工作日: someone other than the reviewer decides. */
+export function decideExtension(
+  deps: CoreDeps,
+  input: ParsedInput<'review.decideExtension'>,
+  ctx: CallContext,
+) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = reviewRow(db, input.reviewId)
+  if (r.extension_status !== 'pending') throw new AppError('REVIEW_STATE', { status: r.status })
+  if (r.reviewer_id === actor.userId) throw new AppError('SELF_DECISION')
+  const due = input.approve ? addWorkingDays(loadCalendar(db), r.due_on, 10).due : r.due_on
+  auditedChange(
+    deps,
+    audit(actor, input.approve ? 'review.extensionApproved' : 'review.extensionRejected', r, {
+      round: r.round,
+      before: r.due_on,
+      after: due,
+      note: input.note ?? null,
+    }),
+    () =>
+      db
+        .prepare(
+          'UPDATE reviews SET extension_status = ?, extension_decided_by = ?, extension_note = ?, due_on = ? WHERE id = ?',
+        )
+        .run(input.approve ? 'approved' : 'rejected', actor.userId, input.note ?? null, due, r.id),
+  )
+  return { review: toReview(deps, reviewRow(db, r.id)) }
+}
+
+/** The handlers disagree with an opinion that sent the case back: it goes to collective discussion (000 §5(4)3). */
+export function dispute(deps: CoreDeps, input: ParsedInput<'review.dispute'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = reviewRow(db, input.reviewId)
+  assertCanSeeCase(db, actor, r.case_id)
+  expectStatus(r, 'returned')
+  // A collective discussion already settled this round: the case is resubmitted, not disputed again.
+  if (r.discussion || lastRound(db, r.case_id)!.id !== r.id)
+    throw new AppError('REVIEW_STATE', { status: r.status })
+  auditedChange(deps, audit(actor, 'review.dispute', r, { round: r.round, reason: input.reason }), () =>
+    db
+      .prepare("UPDATE reviews SET status = 'disputed', dispute = ?, disputed_by = ? WHERE id = ?")
+      .run(input.reason, actor.userId, r.id),
+  )
+  return { review: toReview(deps, reviewRow(db, r.id)) }
+}
+
+export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss'>, ctx: CallContext) {
+  const actor = actorOf(ctx)
+  const db = deps.db
+  const r = reviewRow(db, input.reviewId)
+  expectStatus(r, 'disputed')
+  const { c, head } = caseHead(db, r.case_id)
+  const review = toReview(deps, r)
+  const discussion = {
+    heldOn: input.heldOn,
+    participants: input.participants,
+    conclusion: input.conclusion,
+    outcome: input.outcome,
+  }
+  await signedDocument(
+    deps,
+    actor,
+    input.pin,
+    {
+      caseId: c.id,
+      docType: 'collective_discussion',
+      docNo: `${c.case_no}-集体讨论${r.round}`,
+      fileName: `集体讨论记录_第${r.round}次审核.pdf`,
+      render: () =>
+        discussionRecordPdf(head, review, {
+          ...discussion,
+          ...(input.expertOpinion ? { expertOpinion: input.expertOpinion } : {}),
+          chair: actor.displayName,
+        }),
+    },
+    (recordId) =>
+      audit(actor, 'review.discuss', r, {
+        caseNo: c.case_no,
+        round: r.round,
+        outcome: input.outcome,
+        recordId,
+      }),
+    (recordId) =>
+      db
+        .prepare('UPDATE reviews SET status = ?, discussion = ?, discussion_record_id = ? WHERE id = ?')
+        .run(input.outcome === 'proceed' ? 'passed' : 'returned', JSON.stringify(discussion), recordId, r.id),
+  )
+  return { review: toReview(deps, reviewRow(db, r.id)) }
+}
+
+export function reviewers(deps: CoreDeps, caseId: string): MethodOutput<'review.reviewers'> {
+  const db = deps.db
+  caseRow(db, caseId)
+  const rows = db
+    .prepare(
+      `SELECT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id
+       WHERE r.role = 'legal_reviewer' AND u.disabled = 0 ORDER BY u.display_name`,
+    )
+    .all() as { id: string; display_name: string }[]
+  return {
+    reviewers: rows.map((u) => ({ id: u.id, name: u.display_name, involved: involvement(db, caseId, u.id) })),
+  }
+}
+
+/** Every round of a case, for its archive package. */
+export function caseReviews(deps: CoreDeps, caseId: string): Review[] {
+  return (
+    deps.db.prepare('SELECT * FROM reviews WHERE case_id = ? ORDER BY round').all(caseId) as ReviewRow[]
+  ).map((r) => toReview(deps, r))
+}

@@ -1,0 +1,43 @@
+import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import { createI18n } from '../../../shared/i18n/index.ts'
+import { statsSections } from '../../../shared/stats.ts'
+import type { CoreDeps } from '../context.ts'
+import { tablePdf } from '../pdf.ts'
+import { statistics } from './stats.ts'
+
+/** The statistics as an A4 report in Chinese: the same sections and names as the 统计 page. */
+export async function statsPdf(
+  deps: CoreDeps,
+  i: ParsedInput<'stats.pdf'>,
+): Promise<MethodOutput<'stats.pdf'>> {
+  const stats = statistics(deps, i)
+  const { t } = createI18n('zh-CN')
+  const catalogue = {
+    caseTypes: deps.db.prepare('SELECT code, name FROM case_types').all() as { code: string; name: string }[],
+    actionTypes: deps.db.prepare('SELECT code, name FROM action_types').all() as {
+      code: string
+      name: string
+    }[],
+  }
+  const agency = (deps.db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const rows = statsSections(stats, t, catalogue).flatMap((s) =>
+    s.rows.length
+      ? s.rows.map(([k, v], n) => [n === 0 ? s.title : '', k, String(v)])
+      : [[s.title, t('stats.none'), '']],
+  )
+  const period = `${t('stats.yearName', { year: i.year })}${i.quarter ? ` ${t('stats.quarterName', { quarter: i.quarter })}` : ''}`
+  const pdf = await tablePdf({
+    agency,
+    title: `${t('stats.title')}（${period}）`,
+    scope: `${stats.period.from} — ${stats.period.to}（不含）`,
+    generatedAt: `制表时间 ${new Date(deps.now()).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })}`,
+    columns: [
+      { title: t('stats.section'), width: 170 },
+      { title: t('stats.item'), width: 245 },
+      { title: t('stats.value'), width: 100 },
+    ],
+    rows,
+    footer: t('stats.intro'),
+  })
+  return { pdfBase64: pdf.toString('base64') }
+}
