@@ -19,6 +19,7 @@ import { openDatabaseReadOnly } from '../core/db/index.ts'
 import { verifyFileSignatures } from '../core/signing/service.ts'
 import { crlPath } from '../core/signing/authority.ts'
 import fs from 'node:fs'
+import { cmdDisclosure, cmdReview, type CliKit } from './review.ts'
 
 /**
  * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
@@ -111,6 +112,24 @@ const OPTIONS = {
   quarter: { type: 'string' },
   url: { type: 'string' },
   ca: { type: 'string' },
+  basis: { type: 'string' },
+  proposal: { type: 'string' },
+  changes: { type: 'string' },
+  reviewer: { type: 'string' },
+  opinion: { type: 'string' },
+  text: { type: 'string' },
+  problems: { type: 'string' },
+  na: { type: 'string' },
+  approve: { type: 'boolean', default: false },
+  reject: { type: 'boolean', default: false },
+  participants: { type: 'string' },
+  conclusion: { type: 'string' },
+  outcome: { type: 'string' },
+  expert: { type: 'string' },
+  'decision-no': { type: 'string' },
+  format: { type: 'string' },
+  ground: { type: 'string' },
+  pdf: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -1491,6 +1510,17 @@ export async function main(argv: string[]): Promise<number> {
       return await cmdArchive(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'disc' && positionals[1])
       return await cmdDisc(positionals[1], positionals[2], opts, io)
+    if ((positionals[0] === 'review' || positionals[0] === 'disclosure') && positionals[1]) {
+      const kit: CliKit = {
+        opts,
+        t: io.t,
+        usage: (m) => new UsageError(m),
+        simple: (body, human) => simple(opts, io, body, human),
+        call,
+        caseId: (core) => caseIdOf(core, opts.case ?? positionals[2], io),
+      }
+      return await (positionals[0] === 'review' ? cmdReview : cmdDisclosure)(positionals[1], kit)
+    }
     if (positionals[0] === 'vault' && positionals[1])
       return await cmdVault(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'archive' && positionals[1] === 'build') {
@@ -1555,16 +1585,18 @@ export async function main(argv: string[]): Promise<number> {
         return await simple(
           opts,
           io,
-          (core, s) =>
-            call(
-              core,
-              'stats.get',
-              {
-                year: Number(need(opts, 'year', io.t)),
-                ...(opts.quarter ? { quarter: Number(opts.quarter) } : {}),
-              },
-              s,
-            ),
+          async (core, s) => {
+            const period = {
+              year: Number(need(opts, 'year', io.t)),
+              ...(opts.quarter ? { quarter: Number(opts.quarter) } : {}),
+            }
+            if (opts.pdf)
+              fs.writeFileSync(
+                path.resolve(opts.pdf),
+                Buffer.from((await call(core, 'stats.pdf', period, s)).pdfBase64, 'base64'),
+              )
+            return call(core, 'stats.get', period, s)
+          },
           (r) => JSON.stringify(r, null, 2),
         )
       case 'backup':

@@ -911,8 +911,23 @@ Commands:
                           when everything holds, 1 otherwise
   vault request-delete RECORD_ID --reason R | vault approve-delete|reject-delete REQUEST_ID [--note N] | vault deletions
                           originals past their retention: a records officer asks, an approver decides; a tombstone stays
-  stats --data DIR --year Y [--quarter Q]
-                          enforcement statistics of a year or a quarter
+  stats --data DIR --year Y [--quarter Q] [--pdf REPORT.pdf]
+                          enforcement statistics of a year or a quarter; --pdf also writes the PDF report
+  review submit --case CASE_NO --basis CODE,... --proposal TEXT [--changes TEXT]
+  review assign --case CASE_NO --reviewer USER | review show --case CASE_NO | review list
+  review opinion --case CASE_NO --opinion agree|investigate|change|correct|other --text TEXT
+                 [--problems facts,handling,...] [--na crime,...]
+  review extend --case CASE_NO --reason TEXT | review extend --case CASE_NO --approve|--reject [--note TEXT]
+  review dispute --case CASE_NO --reason TEXT
+  review discuss --case CASE_NO --on DATE --participants A,B,C --conclusion TEXT --outcome proceed|follow_review
+                          legal review: submit, assign (never to someone who took part in the case), the ten
+                          points and a signed opinion (PIN from LIUHEN_PIN), one extension approved by another
+                          person, disagreement and collective discussion
+  disclosure draft --case CASE_NO --conclusion TEXT [--decision-no NO] | disclosure approve --case CASE_NO
+  disclosure export --format json|csv|html --out FILE [--from DATE] [--to DATE]
+  disclosure withdraw --case CASE_NO --ground revoked|unlawful|redo --reason TEXT | disclosure list
+                          publication of decisions: draft (ID numbers redacted), approval by the head, export
+                          for the portal, withdrawal
   backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
                           online backup (database snapshot, originals incrementally) and restore
   verify-signature FILE [--sig FILE.p7s] --data DIR
@@ -927,6 +942,7 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
     unknownCommand: 'Unknown command: {{command}}. Run liuhen --help for usage.',
     badOption: 'Bad arguments: {{reason}}',
     missingOption: 'Missing required option --{{name}}',
+    badValue: 'Option --{{name}} must be one of: {{allowed}}',
     unknownRole: 'Unknown role: {{role}}',
     passwordMissing:
       'Give the password in the environment variable LIUHEN_PASSWORD (never on the command line).',

@@ -856,8 +856,21 @@ const zhCN = {
                           完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
   vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
                           保管期限届满的原始文件：记录管理员申请、负责人审批后删除，留存墓碑记录
-  stats --data 目录 --year 年份 [--quarter 季度]
-                          执法统计（年度或季度）
+  stats --data 目录 --year 年份 [--quarter 季度] [--pdf 报告.pdf]
+                          执法统计（年度或季度）；--pdf 另存为 PDF 报告
+  review submit --case 案件编号 --basis 情形代码,... --proposal 决定建议 [--changes 所作处理]
+  review assign --case 案件编号 --reviewer 用户名 | review show --case 案件编号 | review list
+  review opinion --case 案件编号 --opinion agree|investigate|change|correct|other --text 书面意见
+                 [--problems facts,handling,...] [--na crime,...]
+  review extend --case 案件编号 --reason 理由 | review extend --case 案件编号 --approve|--reject [--note 意见]
+  review dispute --case 案件编号 --reason 理由
+  review discuss --case 案件编号 --on 日期 --participants 甲,乙,丙 --conclusion 结论 --outcome proceed|follow_review
+                          法制审核：送审、分配（不得分配给参与过本案的人员）、逐项审核并签署意见（PIN 取自 LIUHEN_PIN）、
+                          延期一次（他人批准）、异议与集体讨论
+  disclosure draft --case 案件编号 --conclusion 执法结论 [--decision-no 文号] | disclosure approve --case 案件编号
+  disclosure export --format json|csv|html --out 文件 [--from 日期] [--to 日期]
+  disclosure withdraw --case 案件编号 --ground revoked|unlawful|redo --reason 说明 | disclosure list
+                          执法决定公示：起草（身份证号等自动脱敏）、负责人审批、导出供门户网站发布、撤下
   backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
                           在线备份（数据库快照、原始文件增量复制）与恢复
   verify-signature 文件 [--sig 签名.p7s] --data 目录
@@ -872,6 +885,7 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     unknownCommand: '未知命令：{{command}}。运行 liuhen --help 查看用法。',
     badOption: '参数错误：{{reason}}',
     missingOption: '缺少必需的参数 --{{name}}',
+    badValue: '参数 --{{name}} 的取值应为：{{allowed}}',
     unknownRole: '未知角色：{{role}}',
     passwordMissing: '请通过环境变量 LIUHEN_PASSWORD 提供密码（密码不能写在命令行上）。',
     noAdmin: '找不到可用的系统管理员，请用 --as 指定操作员。',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import path from 'node:path'
@@ -7,6 +8,7 @@ import { maskName, maskResidentId, scrubText } from '../../electron/core/disclos
 import { objectPath } from '../../electron/core/vault.ts'
 import { dataLayout } from '../../electron/core/paths.ts'
 import { tempDir } from '../helpers/bridge.ts'
+import { cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
 import { testCore } from '../helpers/core.ts'
 import { cmsVerify, openssl } from '../helpers/openssl.ts'
 
@@ -394,4 +396,129 @@ describe('redaction', () => {
     // A credit code (letters inside) is not an ID number and is left alone.
     expect(scrubText('统一社会信用代码91350100M000100Y43', [], 'surname')).toContain('91350100M000100Y43')
   })
+})
+
+describe('review and disclosure through the CLI', () => {
+  const data = path.join(tempDir(), 'agency')
+  const as = (user: string, pw: string, extra: Record<string, string> = {}) => ({
+    LIUHEN_PASSWORD: pw,
+    LIUHEN_USER: user,
+    ...extra,
+  })
+  const JILU = as('jilu', 'Jilu2026pw')
+  const LIJING = as('lijing', 'Officer2026pw')
+  const FAZHI = as('fazhi', 'Fazhi2026pw', { LIUHEN_PIN: '246810' })
+  const FUZE = as('fuze', 'Fuze2026pw')
+
+  test('submit, a refused reviewer, 变更, resubmission, extension, 同意, decision, disclosure export without ID numbers', () => {
+    cliAgency(
+      data,
+      [
+        ['lijing', '李静', 'enforcement_officer', '35010023', 'Officer2026pw'],
+        ['zhangwei', '张伟', 'enforcement_officer,legal_reviewer', '35010024', 'Officer2026pw'],
+        ['jilu', '王记录', 'records_officer', '', 'Jilu2026pw'],
+        ['fazhi', '孙法制', 'legal_reviewer', '', 'Fazhi2026pw'],
+        ['fuze', '赵负责', 'approver', '', 'Fuze2026pw'],
+      ],
+      { user: 'fazhi', pin: '246810' },
+    )
+    const created = lastJson<{ case: { caseNo: string } }>(
+      ok(
+        runLiuhen(
+          [
+            'case',
+            'create',
+            '--data',
+            data,
+            '--type',
+            'penalty',
+            '--cause',
+            '虚构医疗服务',
+            '--party-kind',
+            'person',
+            '--party',
+            '张三丰',
+            '--party-id',
+            PERSON_ID,
+            '--handlers',
+            'lijing,zhangwei',
+            '--major',
+            '--json',
+          ],
+          JILU,
+        ),
+      ),
+    )
+    const no = created.case.caseNo
+    const review = (args: string[], env: Record<string, string>) =>
+      runLiuhen(['review', ...args, '--data', data, '--case', no], env)
+    ok(review(['submit', '--basis', 'large_amount', '--proposal', '罚款 25 万元'], LIJING))
+    const refused = review(['assign', '--reviewer', 'zhangwei'], FUZE)
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toContain('张伟 参与过本案的执法，不能对本案进行法制审核')
+    ok(review(['assign', '--reviewer', 'fazhi'], FUZE))
+    const changed = ok(
+      review(
+        ['opinion', '--opinion', 'change', '--problems', 'handling', '--text', '罚款超出裁量基准'],
+        FAZHI,
+      ),
+    )
+    expect(changed.stdout).toContain('已退回')
+    const early = runLiuhen(['case', 'update', no, '--data', data, '--decided-on', '2026-11-23'], JILU)
+    expect(early.status).toBe(1)
+    expect(early.stderr).toContain('法制审核通过前不能作出决定')
+    ok(
+      review(
+        ['submit', '--basis', 'large_amount', '--proposal', '罚款 20 万元', '--changes', '已调整为 20 万元'],
+        LIJING,
+      ),
+    )
+    ok(review(['assign', '--reviewer', 'fazhi'], FUZE))
+    ok(review(['extend', '--reason', '需补充结算数据'], FAZHI))
+    expect(ok(review(['extend', '--approve'], FUZE)).stdout).toContain('已批准延期')
+    ok(review(['opinion', '--opinion', 'agree', '--text', '同意', '--na', 'crime'], FAZHI))
+    const shown = lastJson<{
+      passed: boolean
+      reviews: { opinion: string; checklist: { result: string }[] }[]
+    }>(ok(review(['show', '--json'], JILU)))
+    expect(shown.passed).toBe(true)
+    expect(shown.reviews.map((r) => r.opinion)).toEqual(['change', 'agree'])
+    expect(shown.reviews[1]!.checklist.filter((c) => c.result === 'na')).toHaveLength(1)
+    ok(runLiuhen(['case', 'update', no, '--data', data, '--decided-on', '2026-11-23'], JILU))
+
+    const disclosure = (args: string[], env: Record<string, string>) =>
+      runLiuhen(['disclosure', ...args, '--data', data], env)
+    ok(
+      disclosure(
+        [
+          'draft',
+          '--case',
+          no,
+          '--conclusion',
+          `张三丰（${PERSON_ID}）虚构医疗服务，罚款 20 万元`,
+          '--decision-no',
+          '罚〔2026〕1号',
+        ],
+        JILU,
+      ),
+    )
+    ok(disclosure(['approve', '--case', no], FUZE))
+    const dir = tempDir('liuhen-portal-')
+    for (const format of ['json', 'csv', 'html']) {
+      const file = path.join(dir, `out.${format}`)
+      ok(disclosure(['export', '--format', format, '--out', file], JILU))
+      const text = fs.readFileSync(file, 'utf8')
+      expect(text).not.toContain(PERSON_ID)
+      expect(text).toContain('110105********002X')
+    }
+    const pdf = path.join(dir, 'stats.pdf')
+    const stats = lastJson<{ review: { opinions: Record<string, number> }; disclosure: { onTime: number } }>(
+      ok(runLiuhen(['stats', '--data', data, '--year', '2026', '--pdf', pdf, '--json'], FUZE)),
+    )
+    expect(stats.review.opinions).toEqual({ change: 1, agree: 1 })
+    expect(stats.disclosure.onTime).toBe(1)
+    const pdfText = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout
+    expect(pdfText).toContain('执法统计')
+    expect(pdfText).toContain('法制审核')
+  }, 180_000)
 })

@@ -68,11 +68,13 @@ export function reviewRecordPdf(
   section(doc, '一、审核依据（属于本机关法制审核目录清单的情形）', o.basisNames.join('\n'))
   section(doc, '二、重大行政执法决定建议', r.proposal)
   if (r.changes) section(doc, '根据上次审核意见所作处理', r.changes)
-  section(
-    doc,
-    '三、送审材料',
-    r.materials.map((m, i) => `${i + 1}. ${m.name}  SHA-256 ${m.sha256.slice(0, 16)}…`).join('\n'),
-  )
+  // Full digests: the opinion names exactly the materials it was given.
+  doc.fontSize(11).text('三、送审材料')
+  doc.fontSize(8)
+  for (const [i, m] of r.materials.entries())
+    doc.text(`${i + 1}. ${m.name}\n    SHA-256 ${m.sha256}`, { indent: 20 })
+  if (!r.materials.length) doc.text('—', { indent: 20 })
+  doc.moveDown(0.5)
   doc.fontSize(11).text('四、审核内容')
   doc.fontSize(9)
   for (const [i, item] of (r.checklist ?? []).entries())

@@ -1,0 +1,293 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Core } from '../core/core.ts'
+import { AppError } from '../../shared/errors.ts'
+import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract.ts'
+import { REVIEW_CHECKS, REVIEW_OPINIONS, WITHDRAW_GROUNDS } from '../../shared/review.ts'
+
+/*
+ * `liuhen review …` and `liuhen disclosure …`: legal review rounds and the publication of decisions, addressed by
+ * case number (the latest round, the live disclosure). The PIN that signs a review record or a discussion record
+ * comes from LIUHEN_PIN, like every other signing command.
+ */
+
+/** What these commands borrow from the CLI's main module (kept there: every command group shares it). */
+export interface CliKit {
+  opts: Record<string, string | boolean | undefined>
+  t: (key: string, options?: Record<string, unknown>) => string
+  usage(message: string): Error
+  simple<T extends Record<string, unknown>>(
+    body: (core: Core, session: string) => Promise<T>,
+    human: (r: T) => string,
+  ): Promise<number>
+  call<M extends MethodName>(
+    core: Core,
+    method: M,
+    input: MethodInput<M>,
+    session?: string,
+  ): Promise<MethodOutput<M>>
+  caseId(core: Core): string
+}
+
+type Review = MethodOutput<'review.get'>['reviews'][number]
+type Disclosure = MethodOutput<'disclosure.list'>['disclosures'][number]
+
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(/[,，、]/)
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : []
+
+function need(k: CliKit, name: string): string {
+  const v = k.opts[name]
+  if (typeof v !== 'string' || !v.trim()) throw k.usage(k.t('cli.missingOption', { name }))
+  return v
+}
+
+function oneOf<T extends string>(k: CliKit, name: string, allowed: readonly T[]): T {
+  const v = need(k, name)
+  if (!allowed.includes(v as T)) throw k.usage(k.t('cli.badValue', { name, allowed: allowed.join('|') }))
+  return v as T
+}
+
+function pin(k: CliKit): string {
+  const p = process.env.LIUHEN_PIN
+  if (!p) throw k.usage(k.t('cli.missingOption', { name: 'LIUHEN_PIN' }))
+  return p
+}
+
+function reviewLine(k: CliKit, r: Review): string {
+  return [
+    `${r.caseNo}  ${k.t('review.round', { round: r.round })}  ${k.t(`review.statusName.${r.status}`)}`,
+    `  ${k.t('review.due')} ${r.dueOn}${r.overdue ? ` (${k.t('review.overdue')})` : ''}${
+      r.extension ? `  ${k.t(`review.extensionName.${r.extension.status}`)}` : ''
+    }`,
+    ...(r.reviewerName ? [`  ${k.t('review.reviewer')} ${r.reviewerName}`] : []),
+    ...(r.opinion
+      ? [`  ${k.t('review.opinion')} ${k.t(`review.opinionName.${r.opinion}`)}：${r.opinionText}`]
+      : []),
+  ].join('\n')
+}
+
+async function latestRound(k: CliKit, core: Core, session: string): Promise<Review> {
+  const state = await k.call(core, 'review.get', { caseId: k.caseId(core) }, session)
+  const last = state.reviews.at(-1)
+  if (!last) throw new AppError('NOT_FOUND')
+  return last
+}
+
+export function cmdReview(sub: string, k: CliKit): Promise<number> {
+  const o = k.opts
+  const show = (r: { review: Review }) => reviewLine(k, r.review)
+  switch (sub) {
+    case 'submit':
+      return k.simple(
+        (core, s) =>
+          k.call(
+            core,
+            'review.submit',
+            {
+              caseId: k.caseId(core),
+              basis: list(o.basis),
+              proposal: need(k, 'proposal'),
+              ...(typeof o.changes === 'string' ? { changes: o.changes } : {}),
+            },
+            s,
+          ),
+        show,
+      )
+    case 'assign':
+      return k.simple(async (core, s) => {
+        const reviewerId = core.userIdByName(need(k, 'reviewer'))
+        if (!reviewerId) throw new AppError('NOT_FOUND')
+        return k.call(core, 'review.assign', { reviewId: (await latestRound(k, core, s)).id, reviewerId }, s)
+      }, show)
+    case 'opinion': {
+      const problems = list(o.problems)
+      const na = list(o.na)
+      for (const p of [...problems, ...na])
+        if (!(REVIEW_CHECKS as readonly string[]).includes(p))
+          throw k.usage(k.t('cli.badValue', { name: 'problems/na', allowed: REVIEW_CHECKS.join(',') }))
+      const checklist = REVIEW_CHECKS.map((item) => ({
+        item,
+        result: problems.includes(item)
+          ? ('problem' as const)
+          : na.includes(item)
+            ? ('na' as const)
+            : ('ok' as const),
+      }))
+      return k.simple(
+        async (core, s) =>
+          k.call(
+            core,
+            'review.opinion',
+            {
+              reviewId: (await latestRound(k, core, s)).id,
+              checklist,
+              opinion: oneOf(k, 'opinion', REVIEW_OPINIONS),
+              text: need(k, 'text'),
+              pin: pin(k),
+            },
+            s,
+          ),
+        show,
+      )
+    }
+    case 'extend':
+      return k.simple(async (core, s) => {
+        const reviewId = (await latestRound(k, core, s)).id
+        if (o.approve || o.reject)
+          return k.call(
+            core,
+            'review.decideExtension',
+            { reviewId, approve: !!o.approve, ...(typeof o.note === 'string' ? { note: o.note } : {}) },
+            s,
+          )
+        return k.call(core, 'review.extend', { reviewId, reason: need(k, 'reason') }, s)
+      }, show)
+    case 'dispute':
+      return k.simple(
+        async (core, s) =>
+          k.call(
+            core,
+            'review.dispute',
+            { reviewId: (await latestRound(k, core, s)).id, reason: need(k, 'reason') },
+            s,
+          ),
+        show,
+      )
+    case 'discuss':
+      return k.simple(
+        async (core, s) =>
+          k.call(
+            core,
+            'review.discuss',
+            {
+              reviewId: (await latestRound(k, core, s)).id,
+              heldOn: need(k, 'on'),
+              participants: list(need(k, 'participants')),
+              conclusion: need(k, 'conclusion'),
+              outcome: oneOf(k, 'outcome', ['proceed', 'follow_review'] as const),
+              ...(typeof o.expert === 'string' ? { expertOpinion: o.expert } : {}),
+              pin: pin(k),
+            },
+            s,
+          ),
+        show,
+      )
+    case 'show':
+      return k.simple(
+        (core, s) => k.call(core, 'review.get', { caseId: k.caseId(core) }, s),
+        (r) =>
+          [
+            r.passed
+              ? k.t('review.passedNote')
+              : r.required
+                ? k.t('review.required')
+                : k.t('review.notRequired'),
+            ...r.reviews.map((x) => reviewLine(k, x)),
+          ].join('\n'),
+      )
+    case 'list':
+      return k.simple(
+        (core, s) => k.call(core, 'review.list', {}, s),
+        (r) => r.reviews.map((x) => reviewLine(k, x)).join('\n') || k.t('review.none'),
+      )
+    default:
+      throw k.usage(k.t('cli.unknownCommand', { command: `review ${sub}` }))
+  }
+}
+
+function disclosureLine(k: CliKit, d: Disclosure): string {
+  return `${d.caseNo}  ${k.t(`disclosure.statusName.${d.status}`)}  ${d.subject}  ${d.conclusion}  ${k.t('disclosure.due')} ${d.dueOn}${
+    d.late ? ` (${k.t('disclosure.late')})` : ''
+  }`
+}
+
+async function liveDisclosure(k: CliKit, core: Core, session: string): Promise<Disclosure> {
+  const caseId = k.caseId(core)
+  const d = (await k.call(core, 'disclosure.list', {}, session)).disclosures.find(
+    (x) => x.caseId === caseId && x.status !== 'withdrawn',
+  )
+  if (!d) throw new AppError('NOT_FOUND')
+  return d
+}
+
+export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
+  const o = k.opts
+  const show = (r: { disclosure: Disclosure }) => disclosureLine(k, r.disclosure)
+  switch (sub) {
+    case 'draft':
+      return k.simple(
+        (core, s) =>
+          k.call(
+            core,
+            'disclosure.draft',
+            {
+              caseId: k.caseId(core),
+              conclusion: need(k, 'conclusion'),
+              ...(typeof o['decision-no'] === 'string' ? { decisionNo: o['decision-no'] } : {}),
+            },
+            s,
+          ),
+        show,
+      )
+    case 'approve':
+      return k.simple(
+        async (core, s) =>
+          k.call(core, 'disclosure.approve', { disclosureId: (await liveDisclosure(k, core, s)).id }, s),
+        show,
+      )
+    case 'withdraw':
+      return k.simple(
+        async (core, s) =>
+          k.call(
+            core,
+            'disclosure.withdraw',
+            {
+              disclosureId: (await liveDisclosure(k, core, s)).id,
+              ground: oneOf(k, 'ground', WITHDRAW_GROUNDS),
+              reason: need(k, 'reason'),
+            },
+            s,
+          ),
+        show,
+      )
+    case 'export': {
+      const out = path.resolve(need(k, 'out'))
+      return k.simple(
+        async (core, s) => {
+          const r = await k.call(
+            core,
+            'disclosure.export',
+            {
+              format: oneOf(k, 'format', ['json', 'csv', 'html'] as const),
+              ...(typeof o.from === 'string' ? { from: o.from } : {}),
+              ...(typeof o.to === 'string' ? { to: o.to } : {}),
+            },
+            s,
+          )
+          fs.writeFileSync(out, r.content)
+          return { count: r.count, file: out }
+        },
+        (r) => k.t('disclosure.exported', r),
+      )
+    }
+    case 'list':
+      return k.simple(
+        (core, s) => k.call(core, 'disclosure.list', {}, s),
+        (r) =>
+          [
+            ...r.disclosures.map((d) => disclosureLine(k, d)),
+            ...r.pending.map(
+              (p) =>
+                `${p.caseNo}  ${k.t('disclosure.pending')}  ${k.t('disclosure.due')} ${p.dueOn}${p.overdue ? ` (${k.t('disclosure.overdue')})` : ''}`,
+            ),
+          ].join('\n') || k.t('disclosure.none'),
+      )
+    default:
+      throw k.usage(k.t('cli.unknownCommand', { command: `disclosure ${sub}` }))
+  }
+}
