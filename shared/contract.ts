@@ -1080,6 +1080,11 @@ export const contract = {
     output: z.object({ content: z.string(), fileName: z.string(), count: z.number().int() }),
     access: ['records_officer', 'approver'],
   }),
+  'disclosure.rules': method({
+    input: empty,
+    output: disclosureRulesSchema,
+    access: 'authenticated',
+  }),
   'disclosure.setRules': method({
     input: disclosureRulesSchema,
     output: disclosureRulesSchema,

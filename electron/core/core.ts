@@ -252,6 +252,7 @@ export function createCore(opts: CoreOptions): Core {
     'disclosure.withdraw': (i, ctx) => disclosure.withdraw(deps, i, ctx),
     'disclosure.export': (i, ctx) => disclosure.exportDisclosures(deps, i, ctx),
     'disclosure.setRules': (i, ctx) => disclosure.setRules(deps, i, ctx),
+    'disclosure.rules': () => disclosure.disclosureRules(db),
     'integrity.last': () => ({
       report: integrity.lastReport(deps),
       resumable: !!db.prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`).get(),

@@ -9,7 +9,13 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import {
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut as signOutOf,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* 调阅: an auditor asks, an approver approves, the auditor plays the video, the grant runs out, access ends. */
@@ -23,18 +29,8 @@ const call = (method: string, input: unknown, session?: string) => callOk(bridge
 const user = (admin: string, username: string, displayName: string, roles: string[], badgeNo?: string) =>
   readyUser(bridge, admin, { username, displayName, roles, ...(badgeNo ? { badgeNo } : {}) })
 
-async function signIn(username: string, name: string) {
-  await page.goto(bridge.launchUrl)
-  await page.fill('input[name=username]', username)
-  await page.fill('input[name=password]', 'Zhengshi2026x')
-  await page.click('button[type=submit]')
-  await page.getByRole('heading', { name: `${name}，您好` }).waitFor()
-}
-
-async function signOut() {
-  await page.getByRole('button', { name: '退出登录' }).click()
-  await page.locator('input[name=username]').waitFor()
-}
+const signIn = (username: string, name: string) => signInAs(page, bridge.launchUrl, username, name)
+const signOut = () => signOutOf(page)
 
 /** A datetime-local value (this machine's zone) some seconds from now. */
 function localIn(seconds: number): string {
@@ -92,11 +88,7 @@ beforeAll(async () => {
     jilu.session,
   )
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
+  page = await watchedPage(browser, problems)
 })
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* 归档: the records officer makes the disc images of a case, writes a disc, sees it registered; the disc's
@@ -122,11 +122,7 @@ beforeAll(async () => {
     fuze.session,
   )
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
+  page = await watchedPage(browser, problems)
 }, 120_000)
 
 afterAll(async () => {

@@ -1,10 +1,14 @@
 import type { Disclosure } from '../../../shared/review.ts'
+import { chinaDate } from '../cases/calendar.ts'
 
 /*
  * The three shapes the agency's portal takes: JSON for a system import, CSV (with a BOM, so Excel and WPS read the
  * Chinese) for a spreadsheet, and a printable HTML page for a notice board or a manual upload. Only published
  * fields leave: no internal case number, no drafter, nothing the core did not redact.
  */
+
+/** Dates as published: the Beijing calendar day of the recorded instant. */
+const day = (iso: string) => chinaDate(new Date(iso))
 
 const HEADERS = [
   '执法机关',
@@ -26,7 +30,7 @@ function publicFields(d: Disclosure): string[] {
     d.conclusion,
     d.decisionNo ?? '',
     d.decidedOn,
-    d.publishedAt ? d.publishedAt.slice(0, 10) : '',
+    d.publishedAt ? day(d.publishedAt) : '',
   ]
 }
 
@@ -45,9 +49,9 @@ export function disclosuresJson(agency: string, exportedAt: string, items: Discl
         conclusion: d.conclusion,
         decisionNo: d.decisionNo,
         decidedOn: d.decidedOn,
-        publishedOn: d.publishedAt?.slice(0, 10) ?? null,
+        publishedOn: d.publishedAt ? day(d.publishedAt) : null,
         ...(d.status === 'withdrawn'
-          ? { withdrawnOn: d.withdrawnAt?.slice(0, 10) ?? null, withdrawGround: d.withdrawGround }
+          ? { withdrawnOn: d.withdrawnAt ? day(d.withdrawnAt) : null, withdrawGround: d.withdrawGround }
           : {}),
       })),
     },
@@ -66,7 +70,7 @@ const esc = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 export function disclosuresHtml(agency: string, exportedAt: string, items: Disclosure[]): string {
-  const date = exportedAt.slice(0, 10)
+  const date = day(exportedAt)
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -78,7 +82,7 @@ export function disclosuresHtml(agency: string, exportedAt: string, items: Discl
   p.meta { text-align: center; color: #555; font-size: 12px; }
   table { border-collapse: collapse; width: 100%; font-size: 12px; }
   th, td { border: 1px solid #888; padding: 4px 6px; vertical-align: top; }
-  th { background: #eee; }
+  th { background: #eee; white-space: nowrap; }
   @media print { @page { size: A4 landscape; margin: 12mm; } body { margin: 0; } }
 </style>
 </head>

@@ -120,3 +120,22 @@ export function downloadPdf(pdfBase64: string, name: string): void {
   a.click()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
+
+/** A select over a fixed list of codes, each shown by its translated name. */
+export function EnumSelect<T extends string>(props: {
+  name: string
+  value: T
+  options: readonly T[]
+  label: (value: T) => string
+  onChange: (value: T) => void
+}) {
+  return (
+    <select name={props.name} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
+      {props.options.map((o) => (
+        <option key={o} value={o}>
+          {props.label(o)}
+        </option>
+      ))}
+    </select>
+  )
+}

@@ -9,6 +9,7 @@ import { call, mediaUrl } from '../api.ts'
 import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { Thumbnail } from './Ingest.tsx'
 import { RequestAccess } from './Access.tsx'
+import { CaseReview } from './CaseReview.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
@@ -172,7 +173,10 @@ function Deadlines() {
       <h3>{t('cases.dueTitle')}</h3>
       <ul className="problems">
         {d.items.map((i) => (
-          <li key={i.caseId} className={i.overdue ? 'bad-text' : i.daysLeft <= 7 ? 'warn-text' : undefined}>
+          <li
+            key={`${i.kind}-${i.caseId}`}
+            className={i.overdue ? 'bad-text' : i.daysLeft <= 7 ? 'warn-text' : undefined}
+          >
             <a href={`#/cases/${i.caseId}`}>{i.caseNo}</a> {t(`cases.deadline.${i.kind}`, { due: i.due })}{' '}
             {i.overdue
               ? t('cases.overdueDays', { days: -i.daysLeft })
@@ -428,6 +432,8 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         ) : null}
         <ErrorText error={advance.error} />
       </div>
+
+      <CaseReview c={c} roles={roles} filer={filer} onChange={reload} />
 
       <div className="panel" data-testid="case-check">
         <h3>{t('cases.checklist')}</h3>

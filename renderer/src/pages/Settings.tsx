@@ -6,6 +6,7 @@ import { ROLES, type Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
 import { CertificatesPanel } from './SettingsCertificates.tsx'
 import { BackupPanel } from './SettingsBackup.tsx'
+import { ReviewSettingsPanel } from './SettingsReview.tsx'
 import {
   ErrorText,
   Field,
@@ -23,6 +24,7 @@ export function SettingsPage({ currentUserId }: { currentUserId: string }) {
       <AgencyForm />
       <Users currentUserId={currentUserId} />
       <CertificatesPanel />
+      <ReviewSettingsPanel />
       <BackupPanel />
     </section>
   )

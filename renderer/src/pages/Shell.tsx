@@ -11,6 +11,8 @@ import { CasesPage } from './Cases.tsx'
 import { AccessPage } from './Access.tsx'
 import { ArchivePage } from './Archive.tsx'
 import { StatsPage } from './Stats.tsx'
+import { ReviewPage } from './Review.tsx'
+import { DisclosurePage } from './Disclosure.tsx'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
@@ -113,6 +115,10 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
       return <AccessPage roles={user.roles} userId={user.id} />
     case 'stats':
       return <StatsPage />
+    case 'review':
+      return <ReviewPage roles={user.roles} userId={user.id} />
+    case 'disclosure':
+      return <DisclosurePage roles={user.roles} />
     case 'archive':
       return <ArchivePage roles={user.roles} userId={user.id} />
     default: {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
-import { ErrorText, useSubmit } from '../components/common.tsx'
+import { ErrorText, downloadPdf, useSubmit } from '../components/common.tsx'
 import { statsSections } from '../../../shared/stats.ts'
 
 /*
@@ -39,6 +39,7 @@ export function StatsPage() {
   const [stats, setStats] = useState<Stats | null>(null)
   const [catalogue, setCatalogue] = useState<Catalogue | null>(null)
   const load = useSubmit()
+  const pdf = useSubmit()
   const { run } = load
   useEffect(() => {
     void call('cases.catalogue', {}).then(setCatalogue, () => undefined)
@@ -88,9 +89,21 @@ export function StatsPage() {
         <button type="button" onClick={exportCsv} disabled={!stats}>
           {t('stats.exportCsv')}
         </button>
+        <button
+          type="button"
+          disabled={!stats || pdf.busy}
+          onClick={() =>
+            pdf.run(async () => {
+              const r = await call('stats.pdf', { year, ...(quarter ? { quarter } : {}) })
+              downloadPdf(r.pdfBase64, `${t('stats.file')}${year}${quarter ? `Q${quarter}` : ''}`)
+            })
+          }
+        >
+          {t('stats.exportPdf')}
+        </button>
       </div>
       <p className="muted">{t('stats.intro')}</p>
-      <ErrorText error={load.error} />
+      <ErrorText error={load.error ?? pdf.error} />
       <div className="stats-grid">
         {sections.map((s) => (
           <div className="panel" key={s.title}>

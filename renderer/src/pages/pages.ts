@@ -8,6 +8,11 @@ export const PAGES = [
   { id: 'ingest', roles: ['records_officer', 'enforcement_officer'] },
   { id: 'cases', roles: 'any' },
   { id: 'access', roles: 'any' },
+  {
+    id: 'review',
+    roles: ['legal_reviewer', 'approver', 'records_officer', 'enforcement_officer', 'auditor'],
+  },
+  { id: 'disclosure', roles: ['records_officer', 'approver', 'auditor'] },
   { id: 'archive', roles: ['records_officer', 'admin'] },
   { id: 'audit', roles: ['auditor', 'admin'] },
   { id: 'stats', roles: 'any' },
