@@ -74,6 +74,7 @@ export const ERROR_CODES = [
   'ALREADY_DECIDED',
   'NOT_DECIDED',
   'DISCLOSURE_STATE',
+  'MAJOR_LOCKED',
   'INTERNAL',
 ] as const
 

@@ -134,6 +134,8 @@ describe('legal review and disclosure', () => {
     expect((await t.fail('cases.update', { caseId, decidedOn: '2026-11-23' }, s.jilu)).code).toBe(
       'REVIEW_REQUIRED',
     )
+    // Nor can the case be unmarked to walk around the gate.
+    expect((await t.fail('cases.update', { caseId, major: false }, s.jilu)).code).toBe('MAJOR_LOCKED')
 
     // The opinion is a signed text record of the case; OpenSSL verifies its signature against the root.
     const got = await t.call('cases.get', { caseId }, s.jilu)

@@ -239,6 +239,13 @@ export function updateCase(
     major: input.major === undefined ? before.major : input.major ? 1 : 0,
   }
   if (input.handlerIds) checkHandlers(deps.db, input.handlerIds)
+  // Unmarking a case once sent for review would walk around the decision gate.
+  if (
+    after.major === 0 &&
+    before.major === 1 &&
+    deps.db.prepare('SELECT 1 FROM reviews WHERE case_id = ?').get(before.id)
+  )
+    throw new AppError('MAJOR_LOCKED')
   // Recording the decision, or moving past it, needs a passed legal review when the case is in scope.
   const pastDecision = (st: string) => st === 'execution' || st === 'closed'
   if (
