@@ -362,7 +362,7 @@ const en: Messages = {
     scopeName: 'Criterion',
     scopeEnabled: 'On',
     allPenalties: 'Every general-procedure penalty decision is reviewed (Hebei rule)',
-    saveScope: 'Save catalogue',
+    saveScope: 'Save settings',
     saved: 'Saved.',
     done: 'Done.',
     history: 'Review history',

@@ -348,7 +348,7 @@ const zhCN = {
     scopeName: '情形',
     scopeEnabled: '启用',
     allPenalties: '一般程序行政处罚决定全部须经法制审核（河北省规定）',
-    saveScope: '保存目录清单',
+    saveScope: '保存设置',
     saved: '已保存。',
     done: '已完成。',
     history: '审核经过',

@@ -204,6 +204,26 @@ describe('法制审核与公示', () => {
       await exported.goto(`file://${file}`)
       await exported.screenshot({ path: screenshotPath('35-disclosure-portal-page') })
       await exported.close()
+
+      // This year's statistics count the review rounds and the publication; the head exports the PDF report.
+      await page.getByRole('navigation').getByText('统计', { exact: true }).click()
+      const stats = page.getByTestId('stats')
+      await stats.getByText('送审（轮次）').waitFor()
+      const pdf = page.waitForEvent('download')
+      await stats.getByRole('button', { name: '导出报告（PDF）' }).click()
+      expect((await pdf).suggestedFilename()).toMatch(/^执法统计\d{4}\.pdf$/)
+      await page.screenshot({ path: screenshotPath('36-stats-review-disclosure'), fullPage: true })
+      await signOut(page)
+
+      // The administrator keeps the agency's review catalogue and the name rule.
+      await signInAs(page, bridge.launchUrl, 'admin', '陈建国', 'Admin2026ok')
+      await page.getByRole('navigation').getByText('设置', { exact: true }).click()
+      const settings = page.getByTestId('review-settings')
+      await settings.locator('input[name=allPenalties]').check()
+      await settings.getByRole('button', { name: '保存设置' }).click()
+      await settings.getByText('已保存。').waitFor()
+      await settings.scrollIntoViewIfNeeded()
+      await settings.screenshot({ path: screenshotPath('37-settings-review-catalogue') })
       expect(problems).toEqual([])
     },
   )

@@ -29,10 +29,16 @@ export function screenshotPath(name: string): string {
 }
 
 /** Sign in through the app's own form as a user readyUser made (password Zhengshi2026x). */
-export async function signInAs(page: Page, launchUrl: string, username: string, name: string): Promise<void> {
+export async function signInAs(
+  page: Page,
+  launchUrl: string,
+  username: string,
+  name: string,
+  password = 'Zhengshi2026x',
+): Promise<void> {
   await page.goto(launchUrl)
   await page.fill('input[name=username]', username)
-  await page.fill('input[name=password]', 'Zhengshi2026x')
+  await page.fill('input[name=password]', password)
   await page.click('button[type=submit]')
   await page.getByRole('heading', { name: `${name}，您好` }).waitFor()
 }

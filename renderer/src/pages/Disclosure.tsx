@@ -65,7 +65,7 @@ export function DisclosurePage({ roles }: { roles: readonly Role[] }) {
           />
         ))}
       </div>
-      {drafter ? <Export /> : null}
+      {drafter ? <Export onDone={reload} /> : null}
       {list ? (
         <p className="muted">
           {t('disclosure.rules')}：{t('disclosure.personName')} —{' '}
@@ -243,7 +243,8 @@ function DisclosureCard(props: {
   )
 }
 
-function Export() {
+/** The portal file; the list reloads so the first export shows as the publication date. */
+function Export({ onDone }: { onDone: () => Promise<boolean> }) {
   const { t } = useTranslation()
   const [format, setFormat] = useState<'json' | 'csv' | 'html'>('html')
   const [done, setDone] = useState<string | null>(null)
@@ -262,6 +263,7 @@ function Export() {
         a.click()
         setTimeout(() => URL.revokeObjectURL(url), 10_000)
         setDone(t('disclosure.exported', { count: r.count, file: r.fileName }))
+        await onDone()
       })}
     >
       <h3>{t('disclosure.export')}</h3>

@@ -80,26 +80,30 @@ export function ReviewSettingsPanel() {
           ))}
         </tbody>
       </table>
-      <button
-        type="button"
-        onClick={() =>
-          setScope({
-            ...scope,
-            items: [...scope.items, { code: `item_${scope.items.length + 1}`, name: '', enabled: true }],
-          })
-        }
-      >
-        {t('review.scopeAdd')}
-      </button>
-      <label className="check">
-        <input
-          type="checkbox"
-          name="allPenalties"
-          checked={scope.allPenalties}
-          onChange={(e) => setScope({ ...scope, allPenalties: e.target.checked })}
-        />
-        {t('review.allPenalties')}
-      </label>
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() =>
+            setScope({
+              ...scope,
+              items: [...scope.items, { code: `item_${scope.items.length + 1}`, name: '', enabled: true }],
+            })
+          }
+        >
+          {t('review.scopeAdd')}
+        </button>
+      </div>
+      <p>
+        <label className="check">
+          <input
+            type="checkbox"
+            name="allPenalties"
+            checked={scope.allPenalties}
+            onChange={(e) => setScope({ ...scope, allPenalties: e.target.checked })}
+          />
+          {t('review.allPenalties')}
+        </label>
+      </p>
       <h3>{t('disclosure.rules')}</h3>
       <Field label={t('disclosure.personName')}>
         <EnumSelect
