@@ -20,6 +20,7 @@ import { verifyFileSignatures } from '../core/signing/service.ts'
 import { crlPath } from '../core/signing/authority.ts'
 import fs from 'node:fs'
 import { cmdDisclosure, cmdReview, type CliKit } from './review.ts'
+import { createDemo } from './demo.ts'
 
 /**
  * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
@@ -1599,6 +1600,23 @@ export async function main(argv: string[]): Promise<number> {
           },
           (r) => JSON.stringify(r, null, 2),
         )
+      case 'demo': {
+        const r = await createDemo(dataDirOf(opts), (line) => {
+          if (!io.json) process.stderr.write(`… ${line}\n`)
+        })
+        io.print(
+          { ok: true, ...r },
+          [
+            io.t('cli.demoDone', { agency: r.agency, dir: r.dataDir, password: r.password, pin: r.pin }),
+            ...r.users.map(
+              (u) =>
+                `  ${u.username.padEnd(9)} ${u.displayName}  ${u.roles.map((x) => io.t(`roles.${x}`)).join('、')}`,
+            ),
+            ...r.cases.map((c) => `  ${c.caseNo}  ${c.note}`),
+          ].join('\n'),
+        )
+        return 0
+      }
       case 'backup':
         return await simple(
           opts,

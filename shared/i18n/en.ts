@@ -746,6 +746,12 @@ const en: Messages = {
     cancelledNote: 'Import cancelled: every file finished so far is verified in the vault.',
     results: 'Results',
     recent: 'Recently stored',
+    registeredDevices: 'Registered devices',
+    deviceOfficer: 'Officer',
+    deviceClock: 'Clock',
+    deviceSince: 'Registered',
+    clockName: { local: 'Local time (Beijing)', utc: 'UTC' },
+    noCase: 'No case yet',
     col: {
       thumb: 'Preview',
       file: 'File',
@@ -919,6 +925,8 @@ Commands:
   disc verify DRIVE_OR_IMAGE_FILE [--disc DISC_NO] | disc list [CASE_NO] | disc drives | disc inspections
   disc label DISC_NO --out label.pdf | disc update DISC_NO [--location PLACE] [--retention R]
                           burn, verify and register discs; periodic inspection; print disc labels
+  demo --data DIR         create a demo agency: users for every role, body cameras, synthetic recordings, cases at
+                          every stage, a pending access request and an archived case
   verify --data DIR [--sample PERCENT]
                           integrity check (originals, database rows, audit trail, signatures; no sign-in): exit 0
                           when everything holds, 1 otherwise
@@ -955,6 +963,8 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
     unknownCommand: 'Unknown command: {{command}}. Run liuhen --help for usage.',
     badOption: 'Bad arguments: {{reason}}',
     missingOption: 'Missing required option --{{name}}',
+    demoDone:
+      'Demo agency “{{agency}}” created in {{dir}}\nEvery demo user’s password is {{password}}, every certificate PIN {{pin}}. Sample data, not evidence. Users:',
     badValue: 'Option --{{name}} must be one of: {{allowed}}',
     unknownRole: 'Unknown role: {{role}}',
     passwordMissing:

@@ -704,6 +704,12 @@ const zhCN = {
     cancelledNote: '导入已取消：已完成的文件均已校验入库。',
     results: '导入结果',
     recent: '最近入库',
+    registeredDevices: '已登记的设备',
+    deviceOfficer: '使用人',
+    deviceClock: '设备时钟',
+    deviceSince: '登记时间',
+    clockName: { local: '北京时间（本地时间）', utc: '协调世界时（UTC）' },
+    noCase: '未归入案件',
     col: {
       thumb: '缩略图',
       file: '文件',
@@ -866,6 +872,7 @@ const zhCN = {
   disc verify 刻录机或映像文件 [--disc 光盘编号] | disc list [案件编号] | disc drives | disc inspections
   disc label 光盘编号 --out 标签.pdf | disc update 光盘编号 [--location 存放位置] [--retention 期限]
                           刻录并校验、登记光盘；定期检查；打印光盘标签
+  demo --data 目录        创建演示机关：各角色用户、执法记录仪、合成的音像记录、各阶段案件、待审批的调阅申请和已归档的案件
   verify --data 目录 [--sample 百分比]
                           完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
   vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
@@ -899,6 +906,8 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     unknownCommand: '未知命令：{{command}}。运行 liuhen --help 查看用法。',
     badOption: '参数错误：{{reason}}',
     missingOption: '缺少必需的参数 --{{name}}',
+    demoDone:
+      '已创建演示机关“{{agency}}”：{{dir}}\n所有演示用户的密码均为 {{password}}，证书口令（PIN）均为 {{pin}}。演示数据不是证据。用户：',
     badValue: '参数 --{{name}} 的取值应为：{{allowed}}',
     unknownRole: '未知角色：{{role}}',
     passwordMissing: '请通过环境变量 LIUHEN_PASSWORD 提供密码（密码不能写在命令行上）。',

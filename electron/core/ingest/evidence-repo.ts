@@ -64,7 +64,15 @@ export function toEvidence(db: Db, r: EvidenceRow): Evidence {
     info: meta.info ?? {},
     flags: parse<EvidenceFlag[]>(r.flags, []),
     lateReason: r.late_reason,
-    caseNo: r.case_no,
+    // The case it is filed in now (its tags); before tagging, the number typed at ingest.
+    caseNo:
+      (
+        db
+          .prepare(
+            'SELECT c.case_no FROM record_tags t JOIN cases c ON c.id = t.case_id WHERE t.evidence_id = ?',
+          )
+          .get(r.id) as { case_no: string } | undefined
+      )?.case_no ?? r.case_no,
     place: r.place,
     fact: r.fact,
     sources: sources.map((s) => ({ relPath: s.rel_path, deviceId: s.device_id, batchId: s.batch_id })),

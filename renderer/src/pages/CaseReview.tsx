@@ -46,8 +46,15 @@ export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: bool
             : t('review.notRequired')}
       </p>
       <ReviewRounds reviews={state.reviews} />
-      {canSubmit ? (
+      {canSubmit && (state.required || last) ? (
         <SubmitReview caseId={props.c.id} scope={scope} resubmit={!!last} onDone={refresh} />
+      ) : null}
+      {canSubmit && !state.required && !last ? (
+        // A case not marked major rarely needs review: the form waits behind its title.
+        <details className="sub-panel">
+          <summary>{t('review.submit')}</summary>
+          <SubmitReview caseId={props.c.id} scope={scope} resubmit={false} onDone={refresh} />
+        </details>
       ) : null}
       {props.filer && last?.status === 'returned' && !last.discussion ? (
         <Dispute reviewId={last.id} onDone={refresh} />

@@ -11,6 +11,7 @@ import {
   useSubmit,
 } from '../components/common.tsx'
 import { SignatureReport, type VerifyReport } from '../components/SignatureReport.tsx'
+import { IngestRecent } from './IngestRecent.tsx'
 
 type ScanResult = MethodOutput<'ingest.scan'>
 type Devices = MethodOutput<'devices.list'>
@@ -191,6 +192,8 @@ export function IngestPage() {
         </form>
         <ErrorText error={scanning.error} />
       </div>
+
+      <IngestRecent devices={devices?.devices ?? []} refreshKey={Object.keys(jobs).length + running.length} />
 
       {scan && source ? (
         <div className="panel" data-testid="scan">
