@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // Hooks that set up an agency through the real CLI need more than the default on a loaded 2-core machine.
+          hookTimeout: 60_000,
         },
       },
       {

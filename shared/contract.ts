@@ -1478,5 +1478,10 @@ export const eventSchema = z.discriminatedUnion('type', [
     total: z.number(),
     etaSeconds: z.number().nullable(),
   }),
+  z.object({
+    type: z.literal('devices.changed'),
+    added: z.array(z.object({ identity: z.string(), label: z.string(), mountPoint: z.string() })),
+    removed: z.array(z.object({ identity: z.string(), label: z.string() })),
+  }),
 ])
 export type CoreEvent = z.infer<typeof eventSchema>

@@ -5,6 +5,8 @@ import path from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { AppErrorValue } from '../../shared/errors.ts'
 import type { CoreHost } from '../core/host.ts'
+import { CSP } from '../../shared/csp.ts'
+import { MEDIA_HEADERS, parseRange } from '../core/media-range.ts'
 
 /**
  * The loopback bridge: the contract over HTTP (POST /rpc) and core events over a WebSocket (/events),
@@ -29,19 +31,7 @@ export interface Bridge {
 
 const MAX_BODY = 1024 * 1024
 
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob: liuhen-media:",
-  "media-src 'self' blob: liuhen-media:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
+export { CSP }
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -133,36 +123,22 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     res: http.ServerResponse,
     ticket: string,
   ): Promise<void> {
-    const media = /^[A-Za-z0-9_-]{16,64}$/.test(ticket) ? await opts.core.resolveMedia(ticket) : null
-    if (!media) return refuse(res, 404, 'NOT_FOUND')
-    const headers = {
-      'content-type': media.mime,
-      'accept-ranges': 'bytes',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': "default-src 'none'",
-    }
-    const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '')
-    if (!m || (m[1] === '' && m[2] === '')) {
-      res.writeHead(200, { ...headers, 'content-length': media.size })
-      if (req.method === 'HEAD') return void res.end()
-      fs.createReadStream(media.file).pipe(res)
-      return
-    }
-    let start = m[1] === '' ? media.size - Number(m[2]) : Number(m[1])
-    let end = m[1] === '' || m[2] === '' ? media.size - 1 : Number(m[2])
-    start = Math.max(0, start)
-    end = Math.min(end, media.size - 1)
-    if (start > end) {
+    // Refused (no live ticket, or no access any more) looks like a 403 and is in the access log.
+    const media = await opts.core.resolveMedia(ticket, 'bridge')
+    if (!media) return refuse(res, 403, 'FORBIDDEN')
+    const headers = { 'content-type': media.mime, ...MEDIA_HEADERS }
+    const range = parseRange(req.headers.range, media.size)
+    if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { ...headers, 'content-range': `bytes */${media.size}` })
       return void res.end()
     }
-    res.writeHead(206, {
+    const { start, end } = range.kind === 'range' ? range : { start: 0, end: media.size - 1 }
+    res.writeHead(range.kind === 'range' ? 206 : 200, {
       ...headers,
-      'content-range': `bytes ${start}-${end}/${media.size}`,
+      ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${media.size}` } : {}),
       'content-length': end - start + 1,
     })
-    if (req.method === 'HEAD') return void res.end()
+    if (req.method === 'HEAD' || media.size === 0) return void res.end()
     fs.createReadStream(media.file, { start, end }).pipe(res)
   }
 

@@ -44,7 +44,9 @@ import * as review from './review/service.ts'
 import { reviewScope } from './review/scope.ts'
 import * as disclosure from './disclosure/service.ts'
 import { Jobs } from './jobs.ts'
-import { MediaTickets, openMedia, type MediaFile } from './media.ts'
+import { watchDevices } from './devices/watch.ts'
+import { attachedVolumes } from './devices/detect.ts'
+import { MediaTickets, openMedia, streamableMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
 import { tagHistory, tagRecords } from './cases/tags.ts'
@@ -74,7 +76,7 @@ export interface Core {
   /** The id of a user name, for adapters that take names on their command line. */
   userIdByName(username: string): string | null
   /** What a media ticket from `media.open` names, while it is valid: for the adapters that stream it. */
-  resolveMedia(ticket: string): MediaFile | null
+  resolveMedia(ticket: string, channel?: Channel): MediaFile | null
   /** The id of a case number, likewise. */
   caseIdByNo(caseNo: string): string | null
   /** Resolves when an ingest job has finished (CLI, tests). */
@@ -138,6 +140,10 @@ export function createCore(opts: CoreOptions): Core {
       .finally(() => (checking = false))
   }, 3_600_000)
   scheduledChecks.unref()
+  // Cameras plugged in or pulled out while the app runs.
+  const devices = opts.background
+    ? watchDevices(attachedVolumes, (change) => deps.emit({ type: 'devices.changed', ...change }))
+    : null
 
   const handlers: Handlers = {
     'system.info': () => info(deps),
@@ -418,6 +424,7 @@ export function createCore(opts: CoreOptions): Core {
     },
     close() {
       clearInterval(scheduledChecks)
+      devices?.stop()
       stamper.stop()
       db.close()
     },
@@ -425,7 +432,7 @@ export function createCore(opts: CoreOptions): Core {
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     waitForJob: (jobId) => jobs.wait(jobId),
     userIdByName: (username) => findByUsername(db, username)?.id ?? null,
-    resolveMedia: (ticket) => media.resolve(ticket, now().getTime()),
+    resolveMedia: (ticket, channel = 'ipc') => streamableMedia({ ...deps, media }, ticket, channel),
     caseIdByNo: (caseNo) =>
       (db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as { id: string } | undefined)
         ?.id ?? null,

@@ -12,7 +12,7 @@ import type { MediaFile } from './media.ts'
 export interface CoreHost {
   dispatch(request: unknown, channel: Channel): Promise<RpcResult>
   /** The file a live media ticket names (see core/media.ts), or null. */
-  resolveMedia(ticket: string): Promise<MediaFile | null>
+  resolveMedia(ticket: string, channel: Channel): Promise<MediaFile | null>
   onEvent(listener: (e: CoreEvent) => void): () => void
   close(): Promise<void>
 }
@@ -74,12 +74,12 @@ export function startCoreWorker(
         worker!.postMessage({ seq: id, request, channel })
       })
     },
-    resolveMedia(ticket) {
+    resolveMedia(ticket, channel) {
       worker ??= spawn()
       const id = ++seq
       return new Promise((resolve) => {
         pendingMedia.set(id, resolve)
-        worker!.postMessage({ seq: id, media: ticket })
+        worker!.postMessage({ seq: id, media: ticket, channel })
       })
     },
     onEvent(l) {

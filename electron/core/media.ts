@@ -4,8 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { MethodOutput, ParsedInput } from '../../shared/contract.ts'
 import { AppError } from '../../shared/errors.ts'
-import type { CallContext, CoreDeps } from './context.ts'
-import { gateRecord } from './access/gate.ts'
+import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from './context.ts'
+import { basisForRecord, gateRecord } from './access/gate.ts'
 import type { DataLayout } from './paths.ts'
 import { objectPath } from './vault.ts'
 import { ffprobe } from './ingest/metadata.ts'
@@ -29,25 +29,66 @@ export interface MediaFile {
   size: number
 }
 
-interface Ticket extends MediaFile {
+/** Who the ticket was issued to and for which record: the access check runs again on every request. */
+export interface TicketHolder {
+  actor: Actor
+  evidenceId: string
+}
+
+interface Ticket extends MediaFile, TicketHolder {
   expires: number
 }
 
 export class MediaTickets {
   private readonly tickets = new Map<string, Ticket>()
 
-  issue(media: MediaFile, now: number): string {
+  issue(media: MediaFile, holder: TicketHolder, now: number): string {
     for (const [k, t] of this.tickets) if (t.expires < now) this.tickets.delete(k)
     const ticket = crypto.randomBytes(24).toString('base64url')
-    this.tickets.set(ticket, { ...media, expires: now + TICKET_MS })
+    this.tickets.set(ticket, { ...media, ...holder, expires: now + TICKET_MS })
     return ticket
   }
 
-  resolve(ticket: string, now: number): MediaFile | null {
+  resolve(ticket: string, now: number): (MediaFile & TicketHolder) | null {
     const t = this.tickets.get(ticket)
     if (!t || t.expires < now) return null
-    return { file: t.file, mime: t.mime, size: t.size }
+    return { file: t.file, mime: t.mime, size: t.size, actor: t.actor, evidenceId: t.evidenceId }
   }
+
+  /** A grant ended or was revoked: the ticket goes with it. */
+  drop(ticket: string): void {
+    this.tickets.delete(ticket)
+  }
+}
+
+/**
+ * Every byte request through an adapter (Electron protocol, bridge route) passes here: a live ticket, and its
+ * holder still allowed to view the record now — a grant can end or be revoked while a player is open. A refusal
+ * is written to the access log like any other (access.denied); an allowed range read is not logged again, the
+ * opening (media.open) was.
+ */
+export function streamableMedia(
+  deps: CoreDeps & { media: MediaTickets },
+  ticket: string,
+  channel: CallContext['channel'],
+): MediaFile | null {
+  const now = deps.now()
+  const t = /^[A-Za-z0-9_-]{16,64}$/.test(ticket) ? deps.media.resolve(ticket, now.getTime()) : null
+  const allowed = t ? basisForRecord(deps, t.actor, t.evidenceId, 'view') : null
+  if (t && allowed) return { file: t.file, mime: t.mime, size: t.size }
+  if (t) deps.media.drop(ticket)
+  auditedChange(
+    deps,
+    {
+      ...actorFields(t?.actor),
+      action: 'access.denied',
+      targetType: t ? 'evidence' : 'media',
+      targetId: t ? t.evidenceId : ticket.slice(0, 12),
+      details: { use: 'view', refused: 'media.stream', reason: t ? 'no_access' : 'no_ticket', channel },
+    },
+    () => undefined,
+  )
+  return null
 }
 
 const MIME: Record<string, string> = {
@@ -180,7 +221,7 @@ export async function openMedia(
     preview = true
   }
   return {
-    ticket: deps.media.issue(media, deps.now().getTime()),
+    ticket: deps.media.issue(media, { actor: ctx.actor!, evidenceId: e.id }, deps.now().getTime()),
     mime: media.mime,
     preview,
     mediaType: e.media_type as 'video',

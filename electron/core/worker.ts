@@ -22,7 +22,7 @@ port.on('message', (m: { seq: number; request: unknown; channel: Channel; media?
     port.postMessage({
       type: 'media',
       seq: m.seq,
-      media: core?.resolveMedia(m.media) ?? null,
+      media: core?.resolveMedia(m.media, m.channel) ?? null,
     } satisfies WorkerMessage)
     return
   }

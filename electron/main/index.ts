@@ -1,13 +1,13 @@
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import {
   app,
   BrowserWindow,
   ipcMain,
   Menu,
-  net,
+  Notification,
   protocol,
+  screen,
   session,
   type IpcMainInvokeEvent,
   type WebContents,
@@ -17,10 +17,14 @@ import { startCoreWorker, type CoreHost } from '../core/host.ts'
 import { defaultDataDir } from '../core/paths.ts'
 import { EVENT_CHANNEL, RPC_CHANNEL } from '../../shared/rpc.ts'
 import { buildMenu } from './menu.ts'
+import { MEDIA_SCHEME, mediaResponse } from './media-protocol.ts'
+import { navigationAllowed, permissionAllowed, securityHeaders, windowOptions } from './security.ts'
+import { fitWindowState, readWindowState, writeWindowState, type WindowState } from './window-state.ts'
 
 /*
  * The thin Electron shell: one sandboxed window, one IPC channel to the core (which runs in a worker
- * thread, never on this thread), and nothing else. All rules live in the core.
+ * thread, never on this thread), the media protocol, and nothing else. All rules live in the core; the settings
+ * applied here are plain values in security.ts, window-state.ts and media-protocol.ts, tested without Electron.
  */
 
 if (!app.requestSingleInstanceLock()) {
@@ -32,13 +36,14 @@ if (!app.requestSingleInstanceLock()) {
 // access check (media.open); streamable so <video> can seek with ranges.
 protocol.registerSchemesAsPrivileged([
   {
-    scheme: 'liuhen-media',
+    scheme: MEDIA_SCHEME,
     privileges: { stream: true, supportFetchAPI: true, secure: true, standard: true },
   },
 ])
 
 const rendererUrl = process.env.ELECTRON_RENDERER_URL
 const rendererFile = path.join(import.meta.dirname, '../renderer/index.html')
+const stateFile = () => path.join(app.getPath('userData'), 'window-state.json')
 let mainWindow: BrowserWindow | null = null
 let core: CoreHost | null = null
 
@@ -54,30 +59,40 @@ function validSender(event: IpcMainInvokeEvent): boolean {
 }
 
 function harden(contents: WebContents): void {
-  contents.on('will-navigate', (e) => e.preventDefault())
+  contents.on('will-navigate', (e, url) => {
+    if (!navigationAllowed(url)) e.preventDefault()
+  })
+  contents.on('will-redirect', (e, url) => {
+    if (!navigationAllowed(url)) e.preventDefault()
+  })
   contents.on('will-attach-webview', (e) => e.preventDefault())
   contents.setWindowOpenHandler(() => ({ action: 'deny' }))
 }
 
 function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    minWidth: 1024,
-    minHeight: 640,
-    title: '留痕',
-    show: false,
-    webPreferences: {
-      preload: path.join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  })
+  const state = fitWindowState(
+    readWindowState(stateFile()),
+    screen.getAllDisplays().map((d) => d.workArea),
+  )
+  mainWindow = new BrowserWindow(windowOptions(state, path.join(import.meta.dirname, '../preload/index.cjs')))
   harden(mainWindow.webContents)
-  mainWindow.once('ready-to-show', () => mainWindow?.show())
+  mainWindow.once('ready-to-show', () => {
+    if (state.maximized) mainWindow?.maximize()
+    mainWindow?.show()
+  })
+  // Remember where the window was, debounced: a drag fires many moves.
+  let timer: NodeJS.Timeout | undefined
+  const remember = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      if (!mainWindow || mainWindow.isDestroyed() || mainWindow.isMinimized()) return
+      const b = mainWindow.getNormalBounds()
+      const s: WindowState = { ...b, maximized: mainWindow.isMaximized() }
+      writeWindowState(stateFile(), s)
+    }, 500)
+  }
+  for (const e of ['resize', 'move', 'maximize', 'unmaximize'] as const)
+    mainWindow.on(e as 'resize', remember)
   if (rendererUrl) void mainWindow.loadURL(rendererUrl)
   else void mainWindow.loadFile(rendererFile)
 }
@@ -90,25 +105,30 @@ app.on('second-instance', () => {
 app.on('web-contents-created', (_e, contents) => harden(contents))
 
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permissionAllowed(permission)),
+  )
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission))
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: securityHeaders(details.responseHeaders) }),
+  )
   Menu.setApplicationMenu(buildMenu())
 
   const dataDir = process.env.LIUHEN_DATA ? path.resolve(process.env.LIUHEN_DATA) : defaultDataDir()
   core = startCoreWorker((workerData) => new Worker(workerPath, { workerData }), { dataDir, create: true })
-  core.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event))
-
-  protocol.handle('liuhen-media', async (request) => {
-    const ticket = new URL(request.url).pathname.replace(/^\//, '')
-    const media = await core!.resolveMedia(ticket)
-    if (!media) return new Response(null, { status: 404 })
-    // The file protocol answers Range requests; the ticket decided which file, nothing else is reachable.
-    const res = await net.fetch(pathToFileURL(media.file).toString(), { headers: request.headers })
-    const headers = new Headers(res.headers)
-    headers.set('content-type', media.mime)
-    headers.set('cache-control', 'no-store')
-    return new Response(res.body, { status: res.status, headers })
+  core.onEvent((event) => {
+    mainWindow?.webContents.send(EVENT_CHANNEL, event)
+    // A camera plugged in while the officer is elsewhere: a desktop notification says so.
+    if (event.type === 'devices.changed' && event.added.length && Notification.isSupported())
+      new Notification({
+        title: '留痕',
+        body: `检测到设备：${event.added.map((d) => d.label).join('、')}。可在“采集”中导入。`,
+      }).show()
   })
+
+  protocol.handle(MEDIA_SCHEME, (request) =>
+    mediaResponse(request, (ticket) => core!.resolveMedia(ticket, 'ipc')),
+  )
 
   ipcMain.handle(RPC_CHANNEL, async (event, request: unknown) => {
     if (!validSender(event)) return { ok: false, error: { code: 'FORBIDDEN' } }

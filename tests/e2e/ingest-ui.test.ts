@@ -13,6 +13,8 @@ let browser: Browser
 let page: Page
 let device: string
 let camera: string
+let lsblkFile = ''
+let lsblkPlugged = ''
 const problems: string[] = []
 const call = (method: string, input: unknown, session?: string) => callOk(bridge, method, input, session)
 
@@ -69,9 +71,11 @@ beforeAll(async () => {
       },
     ],
   }
-  fs.writeFileSync(fakeLsblk, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(lsblkJson)}\nJSON\n`, {
-    mode: 0o755,
-  })
+  // The script reads its answer from a file, so a test can pull the camera out and plug it back in.
+  lsblkFile = path.join(path.dirname(fakeLsblk), 'lsblk.json')
+  lsblkPlugged = JSON.stringify(lsblkJson)
+  fs.writeFileSync(lsblkFile, lsblkPlugged)
+  fs.writeFileSync(fakeLsblk, `#!/bin/sh\ncat '${lsblkFile}'\n`, { mode: 0o755 })
   bridge = await startBridgeProcess(undefined, { LIUHEN_LSBLK: fakeLsblk })
   const admin = await readyAdmin(bridge)
   const created = await call(
@@ -169,6 +173,19 @@ describe('采集 page', () => {
     expect(text).toContain('证书未被吊销')
     await report.scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('13-verify-record'), fullPage: true })
+    expect(problems).toEqual([])
+  })
+
+  test('pulling the camera out and plugging it back in is announced on any page', async () => {
+    await page.getByRole('navigation').getByText('案件', { exact: true }).click()
+    fs.writeFileSync(lsblkFile, JSON.stringify({ blockdevices: [] }))
+    const toast = page.getByTestId('device-toast')
+    await toast.getByText('设备已拔出：ZFJLY').waitFor({ timeout: 20_000 })
+    fs.writeFileSync(lsblkFile, lsblkPlugged)
+    await toast.getByText('检测到设备：ZFJLY').waitFor({ timeout: 20_000 })
+    await page.screenshot({ path: screenshotPath('48-device-toast') })
+    await toast.getByRole('link', { name: '前往采集' }).click()
+    await page.locator('.device-card', { hasText: 'ZFJLY' }).waitFor()
     expect(problems).toEqual([])
   })
 })

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { User } from '../../../shared/contract.ts'
 import { LanguageSwitch } from '../components/LanguageSwitch.tsx'
+import { DeviceToast } from '../components/DeviceToast.tsx'
 import { AuditPage } from './Audit.tsx'
 import { ChangePasswordForm } from './ChangePassword.tsx'
 import { PAGES, canOpen, type PageId } from './pages.ts'
@@ -95,6 +96,7 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
           </button>
           <LanguageSwitch />
         </header>
+        <DeviceToast />
         <main className="content">{content}</main>
       </div>
     </div>
