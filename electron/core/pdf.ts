@@ -29,7 +29,13 @@ export function cjkDocument(
   author: string,
 ): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
   const [file, name] = cjkFont()
-  const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: title, Author: author } })
+  // No default standard font (Helvetica): every PDF here is set in the embedded CJK font registered below.
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 40,
+    font: null as unknown as string,
+    info: { Title: title, Author: author },
+  })
   doc.registerFont('cjk', file, name)
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))

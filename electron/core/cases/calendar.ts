@@ -1,5 +1,6 @@
-import { createRequire } from 'node:module'
 import type { Db } from '../db/index.ts'
+// A static import, so the Electron bundle carries the data instead of looking for it in node_modules.
+import holidayData from 'chinese-days/dist/chinese-days.json' with { type: 'json' }
 
 /*
  * The official working-day calendar: the State Council's yearly holiday notices with their swapped working
@@ -13,7 +14,7 @@ interface ChineseDays {
   workdays: Record<string, string>
 }
 
-const data = createRequire(import.meta.url)('chinese-days/dist/chinese-days.json') as ChineseDays
+const data: ChineseDays = holidayData
 const PACKAGE_YEARS = new Set(Object.keys(data.holidays).map((d) => Number(d.slice(0, 4))))
 
 export interface Calendar {
