@@ -22,9 +22,9 @@ export type DataLayout = ReturnType<typeof dataLayout>
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LIUHEN_DATA) return path.resolve(env.LIUHEN_DATA)
   const home = os.homedir()
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Liuhen')
+  if (platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'Liuhen')
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Liuhen')
-  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'liuhen')
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'liuhen')
 }
 
 /** A record's own name made safe for any file system and archive tool: reserved characters and control

@@ -17,6 +17,7 @@ import { startCoreWorker, type CoreHost } from '../core/host.ts'
 import { defaultDataDir } from '../core/paths.ts'
 import { EVENT_CHANNEL, RPC_CHANNEL } from '../../shared/rpc.ts'
 import { buildMenu } from './menu.ts'
+import { bundledTools } from './tools.ts'
 import { MEDIA_SCHEME, mediaResponse } from './media-protocol.ts'
 import { navigationAllowed, permissionAllowed, securityHeaders, windowOptions } from './security.ts'
 import { fitWindowState, readWindowState, writeWindowState, type WindowState } from './window-state.ts'
@@ -114,6 +115,7 @@ void app.whenReady().then(() => {
   )
   Menu.setApplicationMenu(buildMenu())
 
+  Object.assign(process.env, bundledTools(process.resourcesPath, process.platform, process.env))
   const dataDir = process.env.LIUHEN_DATA ? path.resolve(process.env.LIUHEN_DATA) : defaultDataDir()
   core = startCoreWorker((workerData) => new Worker(workerPath, { workerData }), { dataDir, create: true })
   core.onEvent((event) => {
