@@ -222,16 +222,20 @@ describe('bridge fuzz', () => {
         const r = await rpc(bridge, { method, input: { evidenceId: id }, session: s })
         expect(r.json).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
       }
+      // No ticket the core issued: refused, and the refusal is in the access log too (checked below).
       const media = await fetch(`${bridge.origin}/media/${encodeURIComponent(id)}`)
-      expect(media.status).toBe(404)
+      expect(media.status).toBe(403)
     }
     const audit = (
       (await rpc(bridge, { method: 'audit.list', input: { limit: 100 }, session: admin })).json as {
-        value: { events: { action: string; targetId: string | null }[] }
+        value: { events: { action: string; targetType: string | null; targetId: string | null }[] }
       }
     ).value.events
     for (const id of forged)
       expect(audit.some((e) => e.action === 'access.denied' && e.targetId === id.slice(0, 64))).toBe(true)
+    expect(
+      audit.filter((e) => e.action === 'access.denied' && e.targetType === 'media').length,
+    ).toBeGreaterThanOrEqual(forged.length)
   })
 
   test('the process is still up and serving', async () => {

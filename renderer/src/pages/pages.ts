@@ -8,10 +8,8 @@ export const PAGES = [
   { id: 'ingest', roles: ['records_officer', 'enforcement_officer'] },
   { id: 'cases', roles: 'any' },
   { id: 'access', roles: 'any' },
-  {
-    id: 'review',
-    roles: ['legal_reviewer', 'approver', 'records_officer', 'enforcement_officer', 'auditor'],
-  },
+  // Handlers follow their own case's review on the case page.
+  { id: 'review', roles: ['legal_reviewer', 'approver', 'records_officer', 'auditor'] },
   { id: 'disclosure', roles: ['records_officer', 'approver', 'auditor'] },
   { id: 'archive', roles: ['records_officer', 'admin'] },
   { id: 'audit', roles: ['auditor', 'admin'] },
