@@ -251,6 +251,16 @@ describe('legal review and disclosure', () => {
     }
     expect(after.items.map((i) => i.status)).toEqual(['withdrawn'])
     expect((await t.call('disclosure.export', { format: 'csv' }, s.jilu)).count).toBe(0)
+    // Revoked: nothing waits any more. Made again (a new decision date): it waits for a new disclosure.
+    expect((await t.call('disclosure.list', {}, s.jilu)).pending.map((p) => p.caseId)).not.toContain(caseId)
+    await t.call('cases.update', { caseId, decidedOn: '2026-11-24' }, s.jilu)
+    const again = await t.call('disclosure.list', {}, s.jilu)
+    expect(again.pending.find((p) => p.caseId === caseId)).toMatchObject({ decidedOn: '2026-11-24' })
+    expect(
+      (await t.call('cases.deadlines', {}, s.jilu)).items.some(
+        (i) => i.caseId === caseId && i.kind === 'disclosure',
+      ),
+    ).toBe(true)
 
     // The review records, the rounds and the disclosure travel in the case's archive package.
     await t.call('cases.archiveException', { caseId, reason: '测试：材料齐全前先行归档' }, s.fuze)

@@ -474,7 +474,8 @@ export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases
   const undisclosed = deps.db
     .prepare(
       `SELECT c.id, c.case_no, c.type, c.decided_on FROM cases c WHERE c.decided_on IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id AND d.status <> 'draft') ${mine}`,
+       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id
+                       AND (d.status = 'approved' OR (d.status = 'withdrawn' AND d.decided_on = c.decided_on))) ${mine}`,
     )
     .all(...(onlyMine ? [actor.userId] : [])) as {
     id: string

@@ -204,8 +204,12 @@ export function list(deps: CoreDeps): MethodOutput<'disclosure.list'> {
     .all() as Row[]
   const waiting = db
     .prepare(
+      // Waiting: no live disclosure, and none withdrawn for this same decision (a decision made again after a
+      // withdrawal is published again; a revoked one is not).
       `SELECT id, case_no, type, decided_on FROM cases c WHERE decided_on IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id) ORDER BY decided_on`,
+       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id
+                       AND (d.status <> 'withdrawn' OR d.decided_on = c.decided_on))
+       ORDER BY decided_on`,
     )
     .all() as { id: string; case_no: string; type: string; decided_on: string }[]
   const today = chinaDate(deps.now())
