@@ -8,6 +8,7 @@ import {
   startBridgeProcess,
   tempDir,
   type RunningBridge,
+  ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import {
   launchChromium,
@@ -51,22 +52,10 @@ beforeAll(async () => {
   const jilu = await user(admin, 'jilu', '王记录', ['records_officer'])
   await user(admin, 'shenji', '孙审计', ['auditor'])
   await user(admin, 'fuze', '赵负责', ['approver'])
-  const { jobId } = (await call(
-    'ingest.start',
-    { sourceRoot: device, lateReason: '外出执法' },
-    jilu.session,
-  )) as {
-    jobId: string
-  }
-  let evidenceId = ''
-  for (let i = 0; i < 120 && !evidenceId; i++) {
-    const { jobs } = (await call('ingest.jobs', {}, jilu.session)) as {
-      jobs: { progress: { jobId: string; state: string }; results: { evidenceId: string | null }[] }[]
-    }
-    const j = jobs.find((x) => x.progress.jobId === jobId)
-    if (j?.progress.state === 'done') evidenceId = j.results[0]!.evidenceId!
-    else await new Promise((r) => setTimeout(r, 300))
-  }
+  const [evidenceId] = await ingestThroughBridge(bridge, jilu.session, {
+    sourceRoot: device,
+    lateReason: '外出执法',
+  })
   const created = (await call(
     'cases.create',
     {

@@ -11,6 +11,7 @@ import {
   startBridgeProcess,
   tempDir,
   type RunningBridge,
+  ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
@@ -61,20 +62,7 @@ beforeAll(async () => {
     displayName: '赵负责',
     roles: ['approver'],
   })
-  const { jobId } = (await call(
-    'ingest.start',
-    { sourceRoot: device, lateReason: '外出执法' },
-    jilu.session,
-  )) as { jobId: string }
-  let ids: string[] = []
-  for (let i = 0; i < 120 && !ids.length; i++) {
-    const { jobs } = (await call('ingest.jobs', {}, jilu.session)) as {
-      jobs: { progress: { jobId: string; state: string }; results: { evidenceId: string | null }[] }[]
-    }
-    const j = jobs.find((x) => x.progress.jobId === jobId)
-    if (j?.progress.state === 'done') ids = j.results.map((r) => r.evidenceId!)
-    else await new Promise((r) => setTimeout(r, 300))
-  }
+  const ids = await ingestThroughBridge(bridge, jilu.session, { sourceRoot: device, lateReason: '外出执法' })
   // The thumbnails go into the disc's index.html: wait until they are made.
   for (const id of ids)
     for (let i = 0; i < 100; i++) {

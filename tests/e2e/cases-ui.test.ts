@@ -8,6 +8,7 @@ import {
   startBridgeProcess,
   tempDir,
   type RunningBridge,
+  ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import { launchChromium, screenshotPath } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
@@ -34,18 +35,7 @@ beforeAll(async () => {
   await user(admin, 'lijing', '李静', ['enforcement_officer'], '35010023')
   await user(admin, 'zhangwei', '张伟', ['enforcement_officer'], '35010024')
   const jilu = (await user(admin, 'jilu', '王记录', ['records_officer'])).session
-  const { jobId } = (await call(
-    'ingest.start',
-    { sourceRoot: device, lateReason: '外出执法返回后导入' },
-    jilu,
-  )) as { jobId: string }
-  for (let i = 0; i < 120; i++) {
-    const { jobs } = (await call('ingest.jobs', {}, jilu)) as {
-      jobs: { progress: { jobId: string; state: string } }[]
-    }
-    if (jobs.find((j) => j.progress.jobId === jobId)?.progress.state === 'done') break
-    await new Promise((r) => setTimeout(r, 500))
-  }
+  await ingestThroughBridge(bridge, jilu, { sourceRoot: device, lateReason: '外出执法返回后导入' })
 
   browser = await launchChromium()
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })

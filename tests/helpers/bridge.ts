@@ -138,3 +138,25 @@ export async function readyAdmin(bridge: RunningBridge): Promise<string> {
   )
   return admin
 }
+
+/**
+ * Ingest a folder through the bridge as `session` and wait until the job is done: the evidence ids of its files,
+ * in the order the job reported them.
+ */
+export async function ingestThroughBridge(
+  bridge: RunningBridge,
+  session: string,
+  input: { sourceRoot: string; lateReason?: string },
+): Promise<string[]> {
+  const { jobId } = (await callOk(bridge, 'ingest.start', input, session)) as { jobId: string }
+  for (let i = 0; i < 240; i++) {
+    const { jobs } = (await callOk(bridge, 'ingest.jobs', {}, session)) as {
+      jobs: { progress: { jobId: string; state: string }; results: { evidenceId: string | null }[] }[]
+    }
+    const j = jobs.find((x) => x.progress.jobId === jobId)
+    if (j?.progress.state === 'done')
+      return j.results.map((r) => r.evidenceId).filter((x): x is string => !!x)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`ingest ${jobId} did not finish`)
+}
