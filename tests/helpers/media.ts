@@ -70,6 +70,17 @@ export function randomFile(file: string, bytes: number): void {
   fs.closeSync(fd)
 }
 
+/**
+ * Noise that no reader can take for media: random bytes without 0xFF, so no MPEG or AAC frame sync appears by chance
+ * (a reader scanning for one found a "valid MP3 frame" in plain random bytes about once in some dozen runs).
+ */
+export function noiseFile(file: string, bytes: number): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const data = crypto.randomBytes(bytes)
+  for (let i = 0; i < data.length; i++) if (data[i] === 0xff) data[i] = 0x7f
+  fs.writeFileSync(file, data)
+}
+
 /** The outside reference: coreutils sha256sum, not our own code. */
 export function sha256sum(file: string): string {
   return execFileSync('sha256sum', ['--', file], { encoding: 'utf8' }).split(' ')[0]!

@@ -7,7 +7,7 @@ import { storeFile, objectPath } from '../../electron/core/vault.ts'
 import { dataLayout } from '../../electron/core/paths.ts'
 import { tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
-import { makeClip, makeWav, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
+import { makeClip, makeWav, randomFile, SAMPLES, sha256sum, noiseFile } from '../helpers/media.ts'
 
 /*
  * A mixed device as a records officer meets it: real camera files, synthetic body-camera clips, and every kind
@@ -49,7 +49,7 @@ beforeAll(async () => {
     path.join(device, 'ZFJLY', 'battery died.mp4'),
     whole.subarray(0, Math.floor(whole.length / 3)),
   )
-  randomFile(path.join(device, 'ZFJLY', 'corrupt.mov'), 300_000)
+  noiseFile(path.join(device, 'ZFJLY', 'corrupt.mov'), 300_000)
   fs.mkdirSync(path.join(device, 'BACKUP'))
   fs.copyFileSync(
     path.join(device, 'ZFJLY', 'ZD_20261120083015_0001.MP4'),
