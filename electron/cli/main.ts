@@ -1519,6 +1519,8 @@ export async function main(argv: string[]): Promise<number> {
         simple: (body, human) => simple(opts, io, body, human),
         call,
         caseId: (core) => caseIdOf(core, opts.case ?? positionals[2], io),
+        need: (name) => need(opts, name as keyof Opts, io.t),
+        pin: () => needEnv('LIUHEN_PIN', io),
       }
       return await (positionals[0] === 'review' ? cmdReview : cmdDisclosure)(positionals[1], kit)
     }

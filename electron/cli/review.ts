@@ -27,6 +27,10 @@ export interface CliKit {
     session?: string,
   ): Promise<MethodOutput<M>>
   caseId(core: Core): string
+  /** A required option's value (a usage error when missing). */
+  need(name: string): string
+  /** The certificate PIN from LIUHEN_PIN, never from the command line. */
+  pin(): string
 }
 
 type Review = MethodOutput<'review.get'>['reviews'][number]
@@ -40,22 +44,10 @@ const list = (v: unknown) =>
         .filter(Boolean)
     : []
 
-function need(k: CliKit, name: string): string {
-  const v = k.opts[name]
-  if (typeof v !== 'string' || !v.trim()) throw k.usage(k.t('cli.missingOption', { name }))
-  return v
-}
-
 function oneOf<T extends string>(k: CliKit, name: string, allowed: readonly T[]): T {
-  const v = need(k, name)
+  const v = k.need(name)
   if (!allowed.includes(v as T)) throw k.usage(k.t('cli.badValue', { name, allowed: allowed.join('|') }))
   return v as T
-}
-
-function pin(k: CliKit): string {
-  const p = process.env.LIUHEN_PIN
-  if (!p) throw k.usage(k.t('cli.missingOption', { name: 'LIUHEN_PIN' }))
-  return p
 }
 
 function reviewLine(k: CliKit, r: Review): string {
@@ -91,7 +83,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
             {
               caseId: k.caseId(core),
               basis: list(o.basis),
-              proposal: need(k, 'proposal'),
+              proposal: k.need('proposal'),
               ...(typeof o.changes === 'string' ? { changes: o.changes } : {}),
             },
             s,
@@ -100,7 +92,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
       )
     case 'assign':
       return k.simple(async (core, s) => {
-        const reviewerId = core.userIdByName(need(k, 'reviewer'))
+        const reviewerId = core.userIdByName(k.need('reviewer'))
         if (!reviewerId) throw new AppError('NOT_FOUND')
         return k.call(core, 'review.assign', { reviewId: (await latestRound(k, core, s)).id, reviewerId }, s)
       }, show)
@@ -127,8 +119,8 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
               reviewId: (await latestRound(k, core, s)).id,
               checklist,
               opinion: oneOf(k, 'opinion', REVIEW_OPINIONS),
-              text: need(k, 'text'),
-              pin: pin(k),
+              text: k.need('text'),
+              pin: k.pin(),
             },
             s,
           ),
@@ -145,7 +137,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
             { reviewId, approve: !!o.approve, ...(typeof o.note === 'string' ? { note: o.note } : {}) },
             s,
           )
-        return k.call(core, 'review.extend', { reviewId, reason: need(k, 'reason') }, s)
+        return k.call(core, 'review.extend', { reviewId, reason: k.need('reason') }, s)
       }, show)
     case 'dispute':
       return k.simple(
@@ -153,7 +145,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
           k.call(
             core,
             'review.dispute',
-            { reviewId: (await latestRound(k, core, s)).id, reason: need(k, 'reason') },
+            { reviewId: (await latestRound(k, core, s)).id, reason: k.need('reason') },
             s,
           ),
         show,
@@ -166,12 +158,12 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
             'review.discuss',
             {
               reviewId: (await latestRound(k, core, s)).id,
-              heldOn: need(k, 'on'),
-              participants: list(need(k, 'participants')),
-              conclusion: need(k, 'conclusion'),
+              heldOn: k.need('on'),
+              participants: list(k.need('participants')),
+              conclusion: k.need('conclusion'),
               outcome: oneOf(k, 'outcome', ['proceed', 'follow_review'] as const),
               ...(typeof o.expert === 'string' ? { expertOpinion: o.expert } : {}),
-              pin: pin(k),
+              pin: k.pin(),
             },
             s,
           ),
@@ -227,7 +219,7 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
             'disclosure.draft',
             {
               caseId: k.caseId(core),
-              conclusion: need(k, 'conclusion'),
+              conclusion: k.need('conclusion'),
               ...(typeof o['decision-no'] === 'string' ? { decisionNo: o['decision-no'] } : {}),
             },
             s,
@@ -249,14 +241,14 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
             {
               disclosureId: (await liveDisclosure(k, core, s)).id,
               ground: oneOf(k, 'ground', WITHDRAW_GROUNDS),
-              reason: need(k, 'reason'),
+              reason: k.need('reason'),
             },
             s,
           ),
         show,
       )
     case 'export': {
-      const out = path.resolve(need(k, 'out'))
+      const out = path.resolve(k.need('out'))
       return k.simple(
         async (core, s) => {
           const r = await k.call(

@@ -21,6 +21,7 @@ import {
   writeImage,
   type ImageFile,
 } from './xorriso.ts'
+import { getAgency } from '../agency.ts'
 
 /*
  * Archive discs: a case's bag planned onto discs and written as ISO images; images written to discs (or to
@@ -92,7 +93,7 @@ export async function makeImages(
         .get(input.caseId) as { n: number }
     ).n + 1
   const setId = crypto.randomUUID()
-  const agency = (db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const agency = getAgency(db).name
 
   const bags: AssembledBag[] = []
   for (let i = 1; i <= plan.count; i++)
@@ -398,7 +399,7 @@ export async function burnDisc(
     case_no: string
     cause: string
   }
-  const agency = (deps.db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const agency = getAgency(deps.db).name
   const now = deps.now().toISOString()
   let discNo = `${vol.volid}-${input.copy}`
   for (let n = 2; deps.db.prepare('SELECT 1 FROM discs WHERE disc_no = ?').get(discNo); n++)

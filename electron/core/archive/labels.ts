@@ -4,6 +4,7 @@ import { cjkDocument, tablePdf } from '../pdf.ts'
 import { tagsOf } from '../cases/tags.ts'
 import { textRecordsOf } from '../cases/text-records.ts'
 import { discById } from './discs.ts'
+import { getAgency } from '../agency.ts'
 
 const MM = 72 / 25.4
 const local = (iso: string) =>
@@ -67,7 +68,7 @@ export async function cataloguePdf(deps: CoreDeps, caseId: string): Promise<Buff
   const c = db.prepare('SELECT case_no, cause, party_name FROM cases WHERE id = ?').get(caseId) as
     { case_no: string; cause: string; party_name: string } | undefined
   if (!c) throw new AppError('NOT_FOUND')
-  const agency = (db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const agency = getAgency(db).name
   const volumes = db
     .prepare(
       `SELECT v.idx, v.count, v.manifest, group_concat(d.disc_no, ' ') AS discs FROM archive_volumes v

@@ -12,6 +12,7 @@ import { signDetachedDigest } from '../signing/cms.ts'
 import { sm3Hex } from '../signing/gm.ts'
 import { tagsOf } from '../cases/tags.ts'
 import { textRecordsOf } from '../cases/text-records.ts'
+import { getAgency } from '../agency.ts'
 import { caseReviews } from '../review/service.ts'
 import { caseDisclosures } from '../disclosure/service.ts'
 import { safeFileName } from '../paths.ts'
@@ -142,10 +143,7 @@ export async function assembleBag(
       }
     | undefined
   if (!c) throw new AppError('NOT_FOUND')
-  const agency = db.prepare('SELECT name, code FROM agency WHERE id = 1').get() as {
-    name: string
-    code: string
-  }
+  const agency = getAgency(db)
   const vol = opts.volume
   const payload: BagFile[] = []
   const addBytes = (rel: string, bytes: Buffer | string, evidenceId?: string) => {

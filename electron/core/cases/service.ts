@@ -442,61 +442,46 @@ export function archiveException(
 export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases.deadlines'> {
   const actor = actorOf(ctx)
   const onlyMine = !actor.roles.some((r) => r !== 'enforcement_officer' && r !== 'admin')
-  const rows = deps.db
-    .prepare(
-      `SELECT id, case_no, executed_on FROM cases WHERE executed_on IS NOT NULL AND stage <> 'closed'
-       ${onlyMine ? 'AND id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)' : ''}`,
-    )
-    .all(...(onlyMine ? [actor.userId] : [])) as { id: string; case_no: string; executed_on: string }[]
+  const mine = onlyMine ? 'AND c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)' : ''
+  const who = onlyMine ? [actor.userId] : []
   const cal = loadCalendar(deps.db)
   const today = chinaDate(deps.now())
-  const items = rows.map((r) => {
-    const d = addCalendarDays(cal, r.executed_on, 30)
-    const daysLeft = Math.round((Date.parse(d.due) - Date.parse(today)) / 86_400_000)
-    return {
-      caseId: r.id,
-      caseNo: r.case_no,
-      kind: 'archive' as const,
-      due: d.due,
-      overdue: daysLeft < 0,
-      daysLeft,
-      uncertain: d.uncertain,
-    }
-  })
-  // Open legal reviews (the legal office's 10 working days) and decisions not yet approved for publication.
-  const mine = onlyMine ? 'AND c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)' : ''
-  const reviews = deps.db
-    .prepare(
-      `SELECT c.id, c.case_no, r.due_on FROM reviews r JOIN cases c ON c.id = r.case_id
-       WHERE r.status IN ('submitted', 'in_review') ${mine}`,
-    )
-    .all(...(onlyMine ? [actor.userId] : [])) as { id: string; case_no: string; due_on: string }[]
-  const undisclosed = deps.db
-    .prepare(
-      `SELECT c.id, c.case_no, c.type, c.decided_on FROM cases c WHERE c.decided_on IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id
-                       AND (d.status = 'approved' OR (d.status = 'withdrawn' AND d.decided_on = c.decided_on))) ${mine}`,
-    )
-    .all(...(onlyMine ? [actor.userId] : [])) as {
-    id: string
-    case_no: string
-    type: string
-    decided_on: string
-  }[]
   const item = (
     r: { id: string; case_no: string },
-    kind: 'review' | 'disclosure',
+    kind: 'archive' | 'review' | 'disclosure',
     due: string,
     uncertain: boolean,
   ) => {
     const daysLeft = Math.round((Date.parse(due) - Date.parse(today)) / 86_400_000)
     return { caseId: r.id, caseNo: r.case_no, kind, due, overdue: daysLeft < 0, daysLeft, uncertain }
   }
+  // Archiving within 30 days of execution; the legal office's 10 working days; publication of decisions.
+  const executed = deps.db
+    .prepare(
+      `SELECT c.id, c.case_no, c.executed_on FROM cases c WHERE c.executed_on IS NOT NULL AND c.stage <> 'closed' ${mine}`,
+    )
+    .all(...who) as { id: string; case_no: string; executed_on: string }[]
+  const reviews = deps.db
+    .prepare(
+      `SELECT c.id, c.case_no, r.due_on FROM reviews r JOIN cases c ON c.id = r.case_id
+       WHERE r.status IN ('submitted', 'in_review') ${mine}`,
+    )
+    .all(...who) as { id: string; case_no: string; due_on: string }[]
+  const undisclosed = deps.db
+    .prepare(
+      `SELECT c.id, c.case_no, c.type, c.decided_on FROM cases c WHERE c.decided_on IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM disclosures d WHERE d.case_id = c.id
+                       AND (d.status = 'approved' OR (d.status = 'withdrawn' AND d.decided_on = c.decided_on))) ${mine}`,
+    )
+    .all(...who) as { id: string; case_no: string; type: string; decided_on: string }[]
   const all = [
-    ...items,
+    ...executed.map((r) => {
+      const d = addCalendarDays(cal, r.executed_on, 30)
+      return item(r, 'archive', d.due, d.uncertain)
+    }),
     ...reviews.map((r) => item(r, 'review', r.due_on, !cal.yearKnown(Number(r.due_on.slice(0, 4))))),
     ...undisclosed.map((r) => {
-      const d = disclosureDue(deps.db, r.type, r.decided_on)
+      const d = disclosureDue(cal, r.type, r.decided_on)
       return item(r, 'disclosure', d.due, d.uncertain)
     }),
   ].sort((a, b) => a.due.localeCompare(b.due))

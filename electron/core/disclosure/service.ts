@@ -6,11 +6,12 @@ import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } 
 import type { Db } from '../db/index.ts'
 import { displayNameOf } from '../accounts/users.ts'
 import { readSetting, writeSetting } from '../meta.ts'
-import { chinaDate, loadCalendar } from '../cases/calendar.ts'
+import { chinaDate, loadCalendar, type Calendar } from '../cases/calendar.ts'
 import { disclosureDue } from './deadline.ts'
 import { assertCanSeeCase, caseRow } from '../cases/service.ts'
 import { maskName, maskResidentId, scrubText, type PersonNameRule } from './redact.ts'
 import { disclosuresCsv, disclosuresHtml, disclosuresJson } from './export.ts'
+import { getAgency } from '../agency.ts'
 
 /*
  * Public disclosure of decisions (公示, 000 §3(3)): a draft from the case with 执法机关, 执法对象, 执法类别, 执法结论
@@ -49,9 +50,8 @@ export function disclosureRules(db: Db): { personName: PersonNameRule } {
   return readSetting(db, RULES_SETTING, { personName: 'surname' as PersonNameRule })
 }
 
-function toDisclosure(deps: CoreDeps, r: Row): Disclosure {
+function toDisclosure(deps: CoreDeps, r: Row, cal: Calendar = loadCalendar(deps.db)): Disclosure {
   const db = deps.db
-  const cal = loadCalendar(db)
   const today = chinaDate(deps.now())
   const published = r.published_at ? chinaDate(new Date(r.published_at)) : null
   return {
@@ -104,7 +104,7 @@ export function draft(deps: CoreDeps, input: ParsedInput<'disclosure.draft'>, ct
   const person = c.party_kind === 'person'
   const fields = {
     kind: c.type === 'penalty' ? 'penalty' : 'other',
-    agency: (db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name,
+    agency: getAgency(db).name,
     subject: person ? maskName(c.party_name, rule) : c.party_name,
     // An organisation's unified social credit code is public register data; a person's ID number is not.
     subject_code: c.party_id_no ? (person ? maskResidentId(c.party_id_no) : c.party_id_no) : null,
@@ -112,7 +112,7 @@ export function draft(deps: CoreDeps, input: ParsedInput<'disclosure.draft'>, ct
     conclusion: scrubText(input.conclusion, person ? [c.party_name] : [], rule),
     decision_no: input.decisionNo ? scrubText(input.decisionNo, [], rule) : null,
     decided_on: c.decided_on,
-    due_on: disclosureDue(db, c.type, c.decided_on).due,
+    due_on: disclosureDue(loadCalendar(db), c.type, c.decided_on).due,
   }
   const id = live?.id ?? crypto.randomUUID()
   const now = deps.now().toISOString()
@@ -202,6 +202,7 @@ export function list(deps: CoreDeps): MethodOutput<'disclosure.list'> {
   const rows = db
     .prepare('SELECT * FROM disclosures ORDER BY decided_on DESC, drafted_at DESC')
     .all() as Row[]
+  const cal = loadCalendar(db)
   const waiting = db
     .prepare(
       // Waiting: no live disclosure, and none withdrawn for this same decision (a decision made again after a
@@ -214,9 +215,9 @@ export function list(deps: CoreDeps): MethodOutput<'disclosure.list'> {
     .all() as { id: string; case_no: string; type: string; decided_on: string }[]
   const today = chinaDate(deps.now())
   return {
-    disclosures: rows.map((r) => toDisclosure(deps, r)),
+    disclosures: rows.map((r) => toDisclosure(deps, r, cal)),
     pending: waiting.map((w) => {
-      const due = disclosureDue(db, w.type, w.decided_on)
+      const due = disclosureDue(cal, w.type, w.decided_on)
       return {
         caseId: w.id,
         caseNo: w.case_no,
@@ -256,7 +257,7 @@ export function exportDisclosures(deps: CoreDeps, input: ParsedInput<'disclosure
       .all(input.from ?? '0000-00-00', input.to ?? '9999-99-99') as Row[]
   ).filter((r) => r.status === 'approved' || (input.format === 'json' && r.published_at))
   const now = deps.now().toISOString()
-  const agency = (db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const agency = getAgency(db).name
   const fresh = rows.filter((r) => r.status === 'approved' && !r.published_at).map((r) => r.id)
   auditedChange(
     deps,
@@ -270,7 +271,8 @@ export function exportDisclosures(deps: CoreDeps, input: ParsedInput<'disclosure
       for (const id of fresh) mark.run(now, id)
     },
   )
-  const items = rows.map((r) => toDisclosure(deps, row(db, r.id)))
+  const cal = loadCalendar(db)
+  const items = rows.map((r) => toDisclosure(deps, row(db, r.id), cal))
   const stamp = chinaDate(deps.now()).replaceAll('-', '')
   const content =
     input.format === 'json'

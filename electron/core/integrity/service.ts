@@ -6,6 +6,7 @@ import { actorFields, auditedChange } from '../context.ts'
 import { readMeta, readSetting, writeMeta, writeSetting } from '../meta.ts'
 import { tablePdf } from '../pdf.ts'
 import { verifyIntegrity } from './verify.ts'
+import { getAgency } from '../agency.ts'
 
 /*
  * Integrity runs from the app: recorded in fixity_runs so a long one resumes after a restart or a cancel,
@@ -158,7 +159,7 @@ const KIND_NAMES: Record<string, string> = {
 
 export async function reportPdf(deps: CoreDeps): Promise<MethodOutput<'integrity.reportPdf'>> {
   const r = lastReport(deps)
-  const agency = (deps.db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const agency = getAgency(deps.db).name
   const local = (iso: string) =>
     new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })
   const rows: string[][] = r

@@ -14,13 +14,14 @@ import type { Db } from '../db/index.ts'
 import type { AuditInput } from '../audit.ts'
 import { writeSetting } from '../meta.ts'
 import { rolesOf, displayNameOf } from '../accounts/users.ts'
-import { addWorkingDays, chinaDate, loadCalendar } from '../cases/calendar.ts'
+import { addWorkingDays, chinaDate, loadCalendar, type Calendar } from '../cases/calendar.ts'
 import { assertCanSeeCase, caseRow } from '../cases/service.ts'
 import { insertTextRecord, storeGenerated, textRecordsOf } from '../cases/text-records.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
 import { discussionRecordPdf, reviewRecordPdf } from './record.ts'
 import { reviewPassed } from './gate.ts'
 import { SCOPE_SETTING, reviewRequired, reviewScope } from './scope.ts'
+import { getAgency } from '../agency.ts'
 
 /*
  * Legal review of major decisions (法制审核, 000 §5): the handlers submit the proposal with the case's materials,
@@ -58,11 +59,10 @@ interface ReviewRow {
   discussion_record_id: string | null
 }
 
-function toReview(deps: CoreDeps, r: ReviewRow): Review {
+function toReview(deps: CoreDeps, r: ReviewRow, cal: Calendar = loadCalendar(deps.db)): Review {
   const db = deps.db
   const caseNo = (db.prepare('SELECT case_no FROM cases WHERE id = ?').get(r.case_id) as { case_no: string })
     .case_no
-  const cal = loadCalendar(db)
   const years = new Set([r.received_on, r.due_on].map((d) => Number(d.slice(0, 4))))
   const open = r.status === 'submitted' || r.status === 'in_review'
   return {
@@ -171,7 +171,8 @@ export function reviewQueue(deps: CoreDeps, input: ParsedInput<'review.list'>): 
        ${input.status ? 'AND status = ?' : ''} ORDER BY (status IN ('submitted', 'in_review', 'disputed')) DESC, due_on`,
     )
     .all(...(input.status ? [input.status] : [])) as ReviewRow[]
-  return { reviews: rows.map((r) => toReview(deps, r)), scope: reviewScope(deps.db) }
+  const cal = loadCalendar(deps.db)
+  return { reviews: rows.map((r) => toReview(deps, r, cal)), scope: reviewScope(deps.db) }
 }
 
 export function setScope(deps: CoreDeps, input: ParsedInput<'review.setScope'>, ctx: CallContext) {
@@ -302,7 +303,7 @@ export function assign(deps: CoreDeps, input: ParsedInput<'review.assign'>, ctx:
 
 function caseHead(db: Db, caseId: string) {
   const c = caseRow(db, caseId)
-  const agency = (db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
+  const agency = getAgency(db).name
   return { c, head: { agency, caseNo: c.case_no, cause: c.cause, party: c.party_name } }
 }
 
@@ -573,7 +574,8 @@ export function reviewers(deps: CoreDeps, caseId: string): MethodOutput<'review.
 
 /** Every round of a case, for its archive package. */
 export function caseReviews(deps: CoreDeps, caseId: string): Review[] {
+  const cal = loadCalendar(deps.db)
   return (
     deps.db.prepare('SELECT * FROM reviews WHERE case_id = ? ORDER BY round').all(caseId) as ReviewRow[]
-  ).map((r) => toReview(deps, r))
+  ).map((r) => toReview(deps, r, cal))
 }

@@ -4,6 +4,8 @@ import { statsSections } from '../../../shared/stats.ts'
 import type { CoreDeps } from '../context.ts'
 import { tablePdf } from '../pdf.ts'
 import { statistics } from './stats.ts'
+import { getAgency } from '../agency.ts'
+import { catalogue } from '../cases/queries.ts'
 
 /** The statistics as an A4 report in Chinese: the same sections and names as the 统计 page. */
 export async function statsPdf(
@@ -12,15 +14,8 @@ export async function statsPdf(
 ): Promise<MethodOutput<'stats.pdf'>> {
   const stats = statistics(deps, i)
   const { t } = createI18n('zh-CN')
-  const catalogue = {
-    caseTypes: deps.db.prepare('SELECT code, name FROM case_types').all() as { code: string; name: string }[],
-    actionTypes: deps.db.prepare('SELECT code, name FROM action_types').all() as {
-      code: string
-      name: string
-    }[],
-  }
-  const agency = (deps.db.prepare('SELECT name FROM agency WHERE id = 1').get() as { name: string }).name
-  const rows = statsSections(stats, t, catalogue).flatMap((s) =>
+  const agency = getAgency(deps.db).name
+  const rows = statsSections(stats, t, catalogue(deps)).flatMap((s) =>
     s.rows.length
       ? s.rows.map(([k, v], n) => [n === 0 ? s.title : '', k, String(v)])
       : [[s.title, t('stats.none'), '']],

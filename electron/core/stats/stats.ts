@@ -132,7 +132,7 @@ export function statistics(deps: CoreDeps, i: ParsedInput<'stats.get'>): MethodO
   const disclosure = { decided: 0, onTime: 0, late: 0, notYet: 0, withdrawn: 0 }
   for (const c of published.filter((x) => inPeriod(x.decided_on))) {
     disclosure.decided++
-    const due = disclosureDue(db, c.type, c.decided_on).due
+    const due = disclosureDue(cal, c.type, c.decided_on).due
     if (!c.published_at) disclosure.notYet++
     else if (dateOf(c.published_at) <= due) disclosure.onTime++
     else disclosure.late++
