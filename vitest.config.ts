@@ -6,7 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/unit/**/*.test.ts'],
+          // tests/security: one test per attack an outside tester found (see README, security).
+          include: ['tests/unit/**/*.test.ts', 'tests/security/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           // Hooks that set up an agency through the real CLI need more than the default on a loaded 2-core machine.
