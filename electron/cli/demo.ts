@@ -84,13 +84,15 @@ async function document(file: string, title: string, lines: string[]): Promise<v
 export async function createDemo(
   dataDir: string,
   log: (line: string) => void = () => undefined,
+  /** Tests give the demo their clock; `liuhen demo` runs on the computer's. */
+  now?: () => Date,
 ): Promise<DemoResult> {
   const dir = path.resolve(dataDir)
   if (fs.existsSync(path.join(dir, 'liuhen.db'))) throw new AppError('ALREADY_INITIALIZED')
-  const core = createCore({ dataDir: dir, create: true })
+  const core = createCore({ dataDir: dir, create: true, ...(now ? { now } : {}) })
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-demo-'))
   try {
-    return await build(core, dir, work, log)
+    return await build(core, dir, work, log, now?.() ?? new Date())
   } finally {
     core.close()
     fs.rmSync(work, { recursive: true, force: true })
@@ -102,6 +104,7 @@ async function build(
   dir: string,
   work: string,
   log: (line: string) => void,
+  now: Date,
 ): Promise<DemoResult> {
   const sessions = new Map<Who, string>()
   const ids = new Map<Who, string>()
@@ -114,7 +117,6 @@ async function build(
     if (!r.ok) throw new AppError(r.error.code, r.error.params)
     return r.value as MethodOutput<M>
   }
-  const now = new Date()
   const agency = '示范市医疗保障局'
 
   log('机关与用户 / agency and users')

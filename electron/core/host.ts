@@ -1,3 +1,5 @@
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Worker as NodeWorker, type Worker } from 'node:worker_threads'
 import type { CoreEvent } from '../../shared/contract.ts'
 import type { RpcResult } from '../../shared/rpc.ts'
@@ -95,11 +97,26 @@ export function startCoreWorker(
 
 /**
  * A worker running worker.ts straight from TypeScript source, for the plain-Node hosts (bridge, tests).
- * Node 20 does not hand a parent's loader hooks to workers, so the worker registers tsx itself.
+ * Node 20 neither hands a parent's loader hooks to workers nor runs its `--import` preloads in them, so the
+ * worker registers tsx itself and then imports the parent's preloads (as Node 22 does), before the core.
  */
 export function tsCoreWorkerFactory(): (workerData: Omit<CoreOptions, 'now'>) => Worker {
   const tsx = import.meta.resolve('tsx/esm/api')
   const entry = new URL('./worker.ts', import.meta.url).href
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  const modules = [...parentPreloads(), entry].map((m) => JSON.stringify(m))
+  const chain = modules.map((m) => `.then(() => import(${m}))`).join('')
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => m.register())${chain}`
   return (workerData) => new NodeWorker(boot, { eval: true, workerData })
+}
+
+/** The `--import` modules this process was started with, as URLs a worker can import (tsx aside). */
+function parentPreloads(): string[] {
+  const out: string[] = []
+  process.execArgv.forEach((arg, i) => {
+    const spec =
+      arg === '--import' ? process.execArgv[i + 1] : arg.startsWith('--import=') ? arg.slice(9) : null
+    if (!spec || spec === 'tsx' || spec.startsWith('tsx/')) return
+    out.push(/^[./]|^[A-Za-z]:[\\/]/.test(spec) ? pathToFileURL(path.resolve(spec)).href : spec)
+  })
+  return out
 }

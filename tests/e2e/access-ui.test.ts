@@ -11,12 +11,14 @@ import {
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import {
+  advanceClock,
   launchChromium,
   screenshotPath,
   signInAs,
   signOut as signOutOf,
   watchedPage,
 } from '../helpers/browser.ts'
+import { testClock } from '../helpers/clock.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* 调阅: an auditor asks, an approver approves, the auditor plays the video, the grant runs out, access ends. */
@@ -33,9 +35,10 @@ const user = (admin: string, username: string, displayName: string, roles: strin
 const signIn = (username: string, name: string) => signInAs(page, bridge.launchUrl, username, name)
 const signOut = () => signOutOf(page)
 
-/** A datetime-local value (this machine's zone) some seconds from now. */
+/** A datetime-local value (this machine's zone) some seconds from the test clock's now. */
 function localIn(seconds: number): string {
-  const d = new Date(Date.now() + seconds * 1000 - new Date().getTimezoneOffset() * 60_000)
+  const now = testClock.now()
+  const d = new Date(now.getTime() + seconds * 1000 - now.getTimezoneOffset() * 60_000)
   return d.toISOString().slice(0, 19)
 }
 
@@ -93,7 +96,7 @@ describe('调阅', () => {
     await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()
     const form = page.getByRole('form', { name: '申请调阅本案' })
     await form.locator('select[name=purpose]').selectOption('supervision')
-    await form.locator('input[name=endsAt]').fill(localIn(75))
+    await form.locator('input[name=endsAt]').fill(localIn(10 * 60))
     await page.screenshot({ path: screenshotPath('18-access-request'), fullPage: true })
     await form.getByRole('button', { name: '提交申请' }).click()
     await page.getByText('调阅申请已提交').waitFor()
@@ -128,8 +131,8 @@ describe('调阅', () => {
     )
     await page.screenshot({ path: screenshotPath('20-access-play'), fullPage: true })
 
-    // Past the end of the grant, the same record is refused.
-    await page.waitForTimeout(80_000)
+    // Past the end of the grant (the clock moved on, no waiting), the same record is refused.
+    await advanceClock(page, 11 * 60_000)
     await page.goto(`${bridge.origin}/#/`)
     await page.goto(`${bridge.origin}/#/cases/${caseId}`)
     await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()

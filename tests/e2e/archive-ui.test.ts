@@ -13,7 +13,7 @@ import {
   type RunningBridge,
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, watchedPage } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, statsOnScreen, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* 归档: the records officer makes the disc images of a case, writes a disc, sees it registered; the disc's
@@ -155,9 +155,17 @@ describe('归档光盘', () => {
 
       // This year's statistics now count the case, its recordings and the disc.
       await page.getByRole('navigation').getByText('统计', { exact: true }).click()
-      const stats = page.getByTestId('stats')
-      await stats.getByText('立案数').waitFor()
-      await stats.getByText('入库的音像记录').waitFor()
+      // The figures themselves: one inspection case, its two recordings (both brought in after more than 24 hours,
+      // with a reason), one disc inspected at writing.
+      await expect
+        .poll(async () => {
+          const shown = await statsOnScreen(page)
+          return { cases: shown['案件']?.['立案数'], storage: shown['24 小时内存储'] }
+        })
+        .toEqual({
+          cases: '1',
+          storage: { 入库的音像记录: '2', '24 小时内存储': '0', '超过 24 小时': '2', 比例: '0%' },
+        })
       await page.screenshot({ path: screenshotPath('28-stats'), fullPage: true })
       expect(problems).toEqual([])
 

@@ -10,7 +10,7 @@ import {
   type RunningBridge,
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* A records officer opens a case, tags an ingested video into it and plays it, in the real UI over the real core. */
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await ingestThroughBridge(bridge, jilu, { sourceRoot: device, lateReason: '外出执法返回后导入' })
 
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
+  page = await testPage(browser, { width: 1400, height: 900 })
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
   })

@@ -3,7 +3,15 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDemo, DEMO_PASSWORD } from '../../electron/cli/demo.ts'
 import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, watchedPage } from '../helpers/browser.ts'
+import { testClock } from '../helpers/clock.ts'
+import {
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  statsOnScreen,
+  watchedPage,
+} from '../helpers/browser.ts'
 
 /*
  * `liuhen demo`: a newcomer opens the demo agency and every page of the app has something real on it — the person
@@ -17,7 +25,7 @@ const problems: string[] = []
 
 beforeAll(async () => {
   const dir = path.join(tempDir('liuhen-demo-ui-'), 'agency')
-  await createDemo(dir)
+  await createDemo(dir, undefined, testClock.now)
   bridge = await startBridgeProcess(dir)
   browser = await launchChromium()
   page = await watchedPage(browser, problems)
@@ -59,6 +67,12 @@ describe('the demo agency', () => {
       for (const [nav, shows, shot] of v.pages) {
         await page.getByRole('navigation').getByText(nav, { exact: true }).click()
         await page.locator('main').getByText(shows).first().waitFor({ timeout: 30_000 })
+        if (nav === '统计') {
+          // The demo's own figures, not only their labels: five cases filed, six clips and a recording stored.
+          const shown = await statsOnScreen(page)
+          expect(shown['案件']?.['立案数']).toBe('5')
+          expect(shown['24 小时内存储']?.['入库的音像记录']).toBe('7')
+        }
         await page.screenshot({ path: screenshotPath(shot), fullPage: true })
       }
       await signOut(page)

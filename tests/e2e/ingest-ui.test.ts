@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
 import { makeClip, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
 
 /* A records officer imports a folder device through the 采集 page and sees progress and the result. */
@@ -94,7 +94,7 @@ beforeAll(async () => {
   await call('auth.changePassword', { currentPassword: 'Linshi2026c', newPassword: 'Jilu2026ok' }, s)
 
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
+  page = await testPage(browser, { width: 1400, height: 900 })
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
   })

@@ -11,7 +11,15 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, watchedPage } from '../helpers/browser.ts'
+import {
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  statsOnScreen,
+  testPage,
+  watchedPage,
+} from '../helpers/browser.ts'
 
 /*
  * 法制审核 and 公示 in the app: the records officer sends a major penalty case for review; the legal reviewer cannot
@@ -200,7 +208,7 @@ describe('法制审核与公示', () => {
       expect(html).not.toMatch(/\d{17}[\dXx]/)
       await disclosure.getByText(/已导出 1 条/).waitFor()
       await page.screenshot({ path: screenshotPath('34-disclosure-approved'), fullPage: true })
-      const exported = await browser.newPage({ viewport: { width: 1200, height: 500 }, locale: 'zh-CN' })
+      const exported = await testPage(browser, { width: 1200, height: 500 })
       await exported.goto(`file://${file}`)
       await exported.screenshot({ path: screenshotPath('35-disclosure-portal-page') })
       await exported.close()
@@ -208,7 +216,17 @@ describe('法制审核与公示', () => {
       // This year's statistics count the review rounds and the publication; the head exports the PDF report.
       await page.getByRole('navigation').getByText('统计', { exact: true }).click()
       const stats = page.getByTestId('stats')
-      await stats.getByText('送审（轮次）').waitFor()
+      // The figures themselves, not only their labels: two rounds (变更, then 同意) both on time, one decision
+      // published on time.
+      await expect
+        .poll(async () => {
+          const shown = await statsOnScreen(page)
+          return { review: shown['法制审核'], disclosure: shown['执法决定公示'] }
+        })
+        .toEqual({
+          review: { '送审（轮次）': '2', 变更: '1', 同意: '1', 期限内出具意见: '2', 超期出具意见: '0' },
+          disclosure: { 作出的决定: '1', 按期公示: '1', 逾期公示: '0', 尚未公示: '0', 撤下的公示: '0' },
+        })
       const pdf = page.waitForEvent('download')
       await stats.getByRole('button', { name: '导出报告（PDF）' }).click()
       expect((await pdf).suggestedFilename()).toMatch(/^执法统计\d{4}\.pdf$/)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import path from 'node:path'
 import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
 
 /*
  * The real renderer (built by electron-vite) in Debian's Chromium, against the real core through the
@@ -39,7 +39,7 @@ async function changePassword(current: string, next: string) {
 beforeAll(async () => {
   bridge = await startBridgeProcess()
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+  page = await testPage(browser, { width: 1280, height: 800 })
   // A CSP violation or an uncaught error in the renderer is a bug even when the screen looks right.
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) consoleProblems.push(m.text())

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'vitest'
+import { testClock } from './clock.ts'
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..')
 
@@ -26,11 +27,11 @@ export async function startBridgeProcess(
 ): Promise<RunningBridge> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'electron/bridge/cli.ts', '--data', dataDir, '--port', '0'],
+    [...testClock.args, 'electron/bridge/cli.ts', '--data', dataDir, '--port', '0'],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...testClock.env, ...env },
     },
   )
   let stderr = ''

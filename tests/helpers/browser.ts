@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { REPO } from './bridge.ts'
+import { testClock } from './clock.ts'
 
 export const SCREENSHOTS = path.join(REPO, 'tests', 'e2e', 'screenshots')
 
@@ -48,12 +49,49 @@ export async function signOut(page: Page): Promise<void> {
   await page.locator('input[name=username]').waitFor()
 }
 
-/** A page whose console errors and uncaught exceptions are collected in `problems` (the tests expect none). */
+/** A Chinese page whose clock is the test's, whatever the machine's date. */
+export async function testPage(browser: Browser, viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport, locale: 'zh-CN' })
+  await page.clock.install({ time: testClock.now() })
+  return page
+}
+
+/**
+ * A page (see testPage) whose console errors and uncaught exceptions are collected in `problems` (the tests
+ * expect none).
+ */
 export async function watchedPage(browser: Browser, problems: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' })
+  const page = await testPage(browser)
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
   })
   page.on('pageerror', (e) => problems.push(e.message))
   return page
+}
+
+/** Move the test's clock forward for the core (every child process) and for the page at once. */
+export async function advanceClock(page: Page, ms: number): Promise<void> {
+  testClock.advance(ms)
+  await page.clock.fastForward(ms)
+}
+
+/** The 统计 page as read off the screen: section title → row label → the figure shown. */
+export async function statsOnScreen(page: Page): Promise<Record<string, Record<string, string>>> {
+  const panels = page.getByTestId('stats').locator('.stats-grid > .panel')
+  await panels.first().waitFor()
+  const out: Record<string, Record<string, string>> = {}
+  for (const panel of await panels.all()) {
+    const title = (await panel.locator('h3').textContent())!.trim()
+    const rows: Record<string, string> = {}
+    for (const tr of await panel.locator('tr').all())
+      rows[(await tr.locator('td').first().textContent())!.trim()] = (await tr
+        .locator('td.num')
+        .textContent())!.trim()
+    for (const line of await panel.locator('p.stats-line').allTextContents()) {
+      const [k, v] = line.split('：')
+      rows[k!.trim()] = v!.trim()
+    }
+    out[title] = rows
+  }
+  return out
 }

@@ -2,13 +2,18 @@ import { spawnSync } from 'node:child_process'
 import { expect } from 'vitest'
 import path from 'node:path'
 import { REPO } from './bridge.ts'
+import { testClock } from './clock.ts'
 
-/** Run the real CLI as a user would; the variables it reads start empty unless the test sets them. */
+/**
+ * Run the real CLI as a user would, on this test file's clock; the variables it reads start empty unless the
+ * test sets them.
+ */
 export function runLiuhen(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [path.join(REPO, 'bin', 'liuhen.mjs'), ...args], {
+  return spawnSync(process.execPath, [...testClock.args, path.join(REPO, 'bin', 'liuhen.mjs'), ...args], {
     cwd: REPO,
     env: {
       ...process.env,
+      ...testClock.env,
       LIUHEN_PASSWORD: '',
       LIUHEN_NEW_PASSWORD: '',
       LIUHEN_PIN: '',

@@ -58,6 +58,15 @@ function firstTag(tagSets: (Tags | undefined)[], names: string[]): string | null
   return null
 }
 
+/**
+ * A container time that was really written: MP4/QuickTime count from 1904-01-01 and others from 1970-01-01, so a
+ * writer that never set the field leaves exactly that epoch (ffmpeg without creation_time does). Such a zero
+ * means "no time" — the camera's file name, then the file's date, come next — never "captured in 1904".
+ */
+function isSetTime(d: Date | undefined): d is Date {
+  return !!d && !Number.isNaN(d.getTime()) && d.getTime() !== Date.UTC(1904, 0, 1) && d.getTime() !== 0
+}
+
 /** Matroska keeps its recording date as DateUTC (EBML id 0x4461): nanoseconds since 2001-01-01T00:00:00Z. */
 export function matroskaDateUtc(head: Buffer): RawTime | null {
   for (let i = 0; i + 11 <= head.length; i++) {
@@ -136,7 +145,7 @@ async function audioVideoFacts(file: string): Promise<MediaFacts> {
       )
       if (facts.durationMs === null && mm.format.duration)
         facts.durationMs = Math.round(mm.format.duration * 1000)
-      if (!facts.time && mm.format.creationTime)
+      if (!facts.time && isSetTime(mm.format.creationTime))
         facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
       if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
       if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')
@@ -229,7 +238,7 @@ async function audioFacts(file: string): Promise<MediaFacts> {
       }
       facts.info.container = mm.format.container
       if (mm.format.codec) facts.info.audioCodec = mm.format.codec
-      if (mm.format.creationTime)
+      if (isSetTime(mm.format.creationTime))
         facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
       if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
       if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')

@@ -2,6 +2,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import type { CoreDeps } from '../context.ts'
 import { addCalendarDays, chinaDate, loadCalendar } from '../cases/calendar.ts'
 import { disclosureDue } from '../disclosure/deadline.ts'
+import type { EvidenceFlag } from '../../../shared/ingest.ts'
 
 /*
  * Enforcement statistics for a year or a quarter (China dates): cases by type, source and result; audio/video
@@ -73,7 +74,9 @@ export function statistics(deps: CoreDeps, i: ParsedInput<'stats.get'>): MethodO
     flags: string
   }[]
   const ingested = evidence.filter((e) => inPeriod(dateOf(e.ingested_at)))
-  const late = ingested.filter((e) => (JSON.parse(e.flags) as string[]).includes('late')).length
+  // The flag ingest writes (typed, so a renamed flag cannot leave this figure counting nothing).
+  const lateFlag: EvidenceFlag = 'late_ingest'
+  const late = ingested.filter((e) => (JSON.parse(e.flags) as EvidenceFlag[]).includes(lateFlag)).length
 
   // Cases executed in the period: archived (first good disc) within 30 days, late, or not yet.
   const cal = loadCalendar(db)

@@ -1,0 +1,41 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+// Not from bridge.ts, which imports this module: the clock is made at load time and must not wait on a cycle.
+const PRELOAD = path.join(import.meta.dirname, 'clock-preload.ts')
+
+/**
+ * The instant every test lives at (the same as testCore's), whatever the machine's date: the fixtures name
+ * late-2026 dates, and a test must not start failing because the calendar moved on.
+ */
+export const TEST_NOW = '2026-11-23T08:00:00.000Z'
+
+/**
+ * One clock for the processes a test file starts (see clock-preload.ts): `env` goes to each child, `args`
+ * before its script, `advance` moves every child's clock forward at once, `now` reads it in the test.
+ */
+export function childClock(at = TEST_NOW) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-clock-')), 'advance-ms')
+  fs.writeFileSync(file, '0')
+  const origin = Date.now()
+  let advancedMs = 0
+  return {
+    env: {
+      LIUHEN_TEST_NOW: at,
+      LIUHEN_TEST_CLOCK_ORIGIN: String(origin),
+      LIUHEN_TEST_CLOCK_FILE: file,
+    } as Record<string, string>,
+    args: ['--import', 'tsx', '--import', PRELOAD],
+    now: () => new Date(Date.parse(at) + (Date.now() - origin) + advancedMs),
+    advance(ms: number) {
+      advancedMs += ms
+      // Written whole to a temp name and renamed, so a child never reads a half-written number.
+      fs.writeFileSync(`${file}.tmp`, String(advancedMs))
+      fs.renameSync(`${file}.tmp`, file)
+    },
+  }
+}
+
+/** The clock the helpers give every child of this test file (vitest loads helpers once per file). */
+export const testClock = childClock()
