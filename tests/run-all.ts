@@ -63,6 +63,26 @@ try {
 }
 if (vitest.status !== 0 && failed === 0) failedSteps.push('vitest')
 
+/*
+ * The tests that touch dates (deadlines, case numbers by year, statistics, grant expiry, certificate validity)
+ * once more with the machine's clock years ahead: they live on the test clock (tests/helpers/clock.ts), so the
+ * calendar moving on must not change a result. A missing faketime fails the run rather than skipping the check.
+ */
+const FAKE_DATE = '2030-01-15'
+const dateSensitive = [
+  'tests/unit/cases.test.ts',
+  'tests/unit/stats.test.ts',
+  'tests/unit/review.test.ts',
+  'tests/e2e/access-ui.test.ts',
+]
+process.stdout.write(`\n▶ date-sensitive tests with the clock at ${FAKE_DATE} (faketime)\n`)
+const later = spawnSync('faketime', [FAKE_DATE, bin('vitest'), 'run', ...dateSensitive], {
+  cwd: repo,
+  stdio: 'inherit',
+})
+if (later.error) process.stdout.write(`faketime is needed for this step: ${later.error.message}\n`)
+if (later.status !== 0) failedSteps.push(`tests at ${FAKE_DATE}`)
+
 for (const s of failedSteps) process.stdout.write(`✗ failed step: ${s}\n`)
 failed += failedSteps.length
 process.stdout.write(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
 import { tempDir } from '../helpers/bridge.ts'
 import { ok, runLiuhen } from '../helpers/cli.ts'
-import { cmsVerify, openssl } from '../helpers/openssl.ts'
+import { atTestTime, cmsVerify, openssl, opensslOnTestDay } from '../helpers/openssl.ts'
 import { makeClip, SAMPLES } from '../helpers/media.ts'
 import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
 
@@ -229,7 +229,15 @@ describe('国密 SM2 with SM3', () => {
     expect(text).toContain('CN=李静')
     expect(text).toContain('O=福州市医疗保障局')
     expect(text).toContain('SM2-with-SM3')
-    const v = openssl(['verify', '-vfyopt', 'distid:1234567812345678', '-CAfile', ctx.root, officer])
+    const v = openssl([
+      'verify',
+      ...atTestTime(),
+      '-vfyopt',
+      'distid:1234567812345678',
+      '-CAfile',
+      ctx.root,
+      officer,
+    ])
     expect(v.code, v.out).toBe(0)
   })
 
@@ -290,7 +298,16 @@ describe('revocation and the published CRL', () => {
     const crlPem = path.join(tempDir(), 'agency.crl.pem')
     fs.writeFileSync(crlPem, execFileSync('openssl', ['crl', '-inform', 'DER', '-in', crl]))
     const officer = officerPem(path.join(data, r!.metadata.signature!))
-    const check = openssl(['verify', '-crl_check', '-CRLfile', crlPem, '-CAfile', root, officer])
+    const check = openssl([
+      'verify',
+      ...atTestTime(),
+      '-crl_check',
+      '-CRLfile',
+      crlPem,
+      '-CAfile',
+      root,
+      officer,
+    ])
     expect(check.code).not.toBe(0)
     expect(check.out).toContain('certificate revoked')
 
@@ -338,7 +355,7 @@ describe("an agency's own CA", () => {
   test('its chain and an officer’s PKCS#12 are imported; signatures verify against that CA with OpenSSL', () => {
     const { data } = agency({ ca: false })
     const dir = tempDir('liuhen-extca-')
-    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' })
+    const run = (args: string[]) => opensslOnTestDay(args, dir)
     run([
       'req',
       '-x509',
