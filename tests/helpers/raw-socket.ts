@@ -26,6 +26,7 @@ export function exchange(
   chunks: (string | Buffer)[],
   done: (text: string) => boolean = headComplete,
   hangMs = 15_000,
+  opts: { end?: boolean } = {},
 ): Promise<Exchange> {
   const { hostname, port } = new URL(bridge.origin)
   return new Promise((resolve) => {
@@ -48,7 +49,10 @@ export function exchange(
     socket.on('error', () => finish(true))
     socket.on('close', () => finish(true))
     socket.on('connect', () => {
+      socket.setNoDelay(true)
       for (const c of chunks) if (!socket.destroyed) socket.write(c)
+      // Half-close: the server sees the end of what we send, so an incomplete request ends too.
+      if (opts.end && !socket.destroyed) socket.end()
     })
   })
 }
