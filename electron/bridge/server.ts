@@ -21,8 +21,8 @@ import { Refusals, type RefusalCounts } from './refusals.ts'
  * socket), every socket and WebSocket has an error handler, and unparseable requests are the server's clientError.
  *
  * Events: a socket receives nothing until it names a signed-in session (`{"session": "<token>"}`, sent again on each
- * sign-in, `{"session": null}` on sign-out); then the core sends it only what that session may see
- * (core/access/events.ts).
+ * sign-in, `{"session": null}` on sign-out), answered by `{"type": "events.bound"}`; from then on the core sends it
+ * only what that session may see (core/access/events.ts).
  */
 
 export interface BridgeOptions {
@@ -45,6 +45,8 @@ export interface Bridge {
 const MAX_BODY = 1024 * 1024
 /** A socket that does not read its events is dropped rather than buffered without end. */
 const MAX_WS_BUFFER = 4 * 1024 * 1024
+/** The answer to a socket naming its session (not a core event; the renderer ignores types it does not know). */
+const BOUND = JSON.stringify({ type: 'events.bound' })
 
 export { CSP }
 
@@ -274,6 +276,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (session !== null && typeof session !== 'string')
       return void ws.close(1008, 'expected {"session": token | null}')
     sockets.get(ws)?.bind(session)
+    // Said whatever the session is worth: from here on, anything the core emits is decided for it.
+    send(ws, BOUND)
   }
 
   function upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
