@@ -45,16 +45,17 @@ describe('events through the real bridge', () => {
   beforeAll(async () => {
     bridge = await startBridgeProcess()
     s.admin = await readyAdmin(bridge)
-    for (const [username, displayName, roles] of [
+    const people: [string, string, string[]][] = [
       ['lijing', '李静', ['enforcement_officer']],
       ['zhangwei', '张伟', ['enforcement_officer']],
       ['jilu', '纪律', ['records_officer']],
-    ] as const)
+    ]
+    for (const [username, displayName, roles] of people)
       s[username] = (
         await readyUser(bridge, s.admin, {
           username,
           displayName,
-          roles: [...roles],
+          roles,
           ...(roles.includes('enforcement_officer') ? { badgeNo: `3501${username.length}001` } : {}),
         })
       ).session
