@@ -16,10 +16,10 @@ import { createI18n, translateError, type Language } from '../../shared/i18n/ind
 import type { z } from 'zod'
 import { openDatabase } from './db/index.ts'
 import { dataLayout } from './paths.ts'
-import type { Actor, CallContext, Channel, CoreDeps } from './context.ts'
-import { SessionStore, type Session } from './accounts/sessions.ts'
+import type { CallContext, Channel, CoreDeps } from './context.ts'
+import { SessionStore } from './accounts/sessions.ts'
 import * as accounts from './accounts/service.ts'
-import { findById, findByUsername, firstActiveAdminUsername, rolesOf } from './accounts/users.ts'
+import { findByUsername, firstActiveAdminUsername } from './accounts/users.ts'
 import { findAgency, getAgency, updateAgency } from './agency.ts'
 import { listAudit } from './audit.ts'
 import { auditedChange, actorFields } from './context.ts'
@@ -30,7 +30,9 @@ import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
 import * as access from './access/requests.ts'
-import { gateArchive, setAccessPolicy } from './access/gate.ts'
+import { basisForBatch, gateArchive, setAccessPolicy } from './access/gate.ts'
+import { eventFor, visibleResult } from './access/events.ts'
+import { idleExpired, liveActor, sessionUser } from './accounts/live.ts'
 import { exportRecords } from './access/export.ts'
 import { buildBag } from './archive/package.ts'
 import { archivableCheck } from './archive/discs.ts'
@@ -71,7 +73,14 @@ export interface CoreOptions {
 
 export interface Core {
   dispatch(request: unknown, channel: Channel): Promise<RpcResult>
+  /** Every event, unfiltered: for in-process callers that act for no one session (the CLI waiting for a job). */
   onEvent(listener: (e: CoreEvent) => void): () => void
+  /**
+   * The events the session behind `session` may receive, as it may receive them (access/events.ts), decided at
+   * each event with the session and user as they are then: nothing once it is signed out, locked or disabled.
+   * What adapters forward to a window or socket.
+   */
+  subscribe(session: string, channel: Channel, listener: (e: CoreEvent) => void): () => void
   close(): void
   /** The id of a user name, for adapters that take names on their command line. */
   userIdByName(username: string): string | null
@@ -111,7 +120,13 @@ export function createCore(opts: CoreOptions): Core {
     emit: (e) => {
       // A finished batch's signatures get their time-stamps now, in the background.
       if (e.type === 'ingest.done') void stamper.run()
-      for (const l of listeners) l(e)
+      // A listener that throws (a closed socket, a failed check) must not break the work that emitted.
+      for (const l of listeners)
+        try {
+          l(e)
+        } catch (err) {
+          console.error('[liuhen] event listener failed', err)
+        }
     },
   }
 
@@ -175,7 +190,21 @@ export function createCore(opts: CoreOptions): Core {
       jobs.cancel(i.jobId)
       return {}
     },
-    'ingest.jobs': () => ({ jobs: jobs.list() }),
+    'ingest.jobs': (_i, ctx) => ({
+      // The same filter as the ingest events: one's own batches (or filing work), records as the gate allows.
+      jobs: jobs.list().flatMap((j) =>
+        basisForBatch(deps, ctx.actor!, j.progress.batchId)
+          ? [
+              {
+                progress: j.progress,
+                results: j.results.flatMap(
+                  (r) => visibleResult(deps, ctx.actor!, j.progress.batchId, r) ?? [],
+                ),
+              },
+            ]
+          : [],
+      ),
+    }),
     'evidence.list': (i, ctx) => ingest.evidenceList(ingestDeps, i, ctx),
     'evidence.thumbnail': (i, ctx) => ingest.evidenceThumbnail(ingestDeps, i, ctx),
     'evidence.setLateReason': (i, ctx) => ingest.evidenceSetLateReason(ingestDeps, i, ctx),
@@ -358,33 +387,18 @@ export function createCore(opts: CoreOptions): Core {
       whilePasswordChangeRequired?: true
     }
     if (def.access === 'public') return { channel }
-    const session: Session | undefined = deps.sessions.get(token)
-    if (!session) throw new AppError('UNAUTHENTICATED')
-    const row = findById(db, session.userId)
-    if (!row || row.disabled) {
-      deps.sessions.deleteForUser(session.userId)
-      throw new AppError('UNAUTHENTICATED')
-    }
-    const actor: Actor = {
-      userId: row.id,
-      username: row.username,
-      displayName: row.display_name,
-      roles: rolesOf(db, row.id),
-    }
+    const live = sessionUser(deps, token)
+    if (!live) throw new AppError('UNAUTHENTICATED')
+    const { session, actor } = live
     const ctx: CallContext = { channel, actor, sessionToken: session.token }
-    const t = now().getTime()
-    const agency = findAgency(db)
-    const idleMs = (agency?.idleLockMinutes ?? 15) * 60_000
-    if (!session.locked && channel !== 'cli' && t - session.lastActivity > idleMs) {
-      accounts.lock(deps, ctx, 'idle')
-    }
+    if (!session.locked && idleExpired(deps, session, channel)) accounts.lock(deps, ctx, 'idle')
     if (session.locked && !def.whileLocked) throw new AppError('SESSION_LOCKED')
     // The CLI is a trusted local operator tool; the forced change protects interactive sign-ins.
-    if (row.must_change_password && channel !== 'cli' && !def.whilePasswordChangeRequired)
+    if (live.mustChangePassword && channel !== 'cli' && !def.whilePasswordChangeRequired)
       throw new AppError('PASSWORD_CHANGE_REQUIRED')
     if (def.access !== 'authenticated' && !hasAnyRole(actor.roles, def.access))
       throw new AppError('FORBIDDEN')
-    if (!session.locked) session.lastActivity = t
+    if (!session.locked) session.lastActivity = now().getTime()
     return ctx
   }
 
@@ -421,6 +435,17 @@ export function createCore(opts: CoreOptions): Core {
     onEvent(l) {
       listeners.add(l)
       return () => listeners.delete(l)
+    },
+    subscribe(session, channel, l) {
+      const batchOfJob = (jobId: string) =>
+        jobs.list().find((j) => j.progress.jobId === jobId)?.progress.batchId ?? null
+      const filtered = (e: CoreEvent) => {
+        const actor = liveActor(deps, session, channel)
+        const visible = actor ? eventFor(deps, actor, e, batchOfJob) : null
+        if (visible) l(visible)
+      }
+      listeners.add(filtered)
+      return () => listeners.delete(filtered)
     },
     close() {
       clearInterval(scheduledChecks)

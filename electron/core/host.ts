@@ -15,14 +15,51 @@ export interface CoreHost {
   dispatch(request: unknown, channel: Channel): Promise<RpcResult>
   /** The file a live media ticket names (see core/media.ts), or null. */
   resolveMedia(ticket: string, channel: Channel): Promise<MediaFile | null>
-  onEvent(listener: (e: CoreEvent) => void): () => void
+  /**
+   * The events the session may receive (Core.subscribe): the core filters, in its own thread, as each event
+   * happens. There is deliberately no unfiltered feed here: an adapter cannot forward what nobody decided on.
+   */
+  subscribe(session: string, channel: Channel, listener: (e: CoreEvent) => void): () => void
   close(): Promise<void>
 }
 
 export type WorkerMessage =
   | { type: 'result'; seq: number; result: RpcResult }
   | { type: 'media'; seq: number; media: MediaFile | null }
-  | { type: 'event'; event: CoreEvent }
+  | { type: 'event'; sub: number; event: CoreEvent }
+
+/** What the host sends the worker: a call, a media request, or a subscription opened or closed. */
+export type HostMessage =
+  | { seq: number; request: unknown; channel: Channel }
+  | { seq: number; media: string; channel: Channel }
+  | { subscribe: number; session: string; channel: Channel }
+  | { unsubscribe: number }
+
+/**
+ * One window's or socket's events: none until its page names a session (again at each sign-in, null at sign-out);
+ * then what the core lets that session see. The bridge (per WebSocket) and the Electron shell (per window) both
+ * relay through this, so neither forwards an event the core did not decide on.
+ */
+export function sessionEvents(
+  host: Pick<CoreHost, 'subscribe'>,
+  channel: Channel,
+  deliver: (e: CoreEvent) => void,
+): { bind(session: unknown): void; close(): void } {
+  let unsubscribe: (() => void) | null = null
+  const close = () => {
+    unsubscribe?.()
+    unsubscribe = null
+  }
+  return {
+    bind(session) {
+      close()
+      // Session tokens are 43 characters; anything not a plausible one subscribes nothing.
+      if (typeof session === 'string' && session.length > 0 && session.length <= 256)
+        unsubscribe = host.subscribe(session, channel, deliver)
+    },
+    close,
+  }
+}
 
 /**
  * Run the core in a worker thread so that hashing, SQLite and scrypt never block the thread that serves
@@ -33,7 +70,7 @@ export function startCoreWorker(
   makeWorker: (workerData: Omit<CoreOptions, 'now'>) => Worker,
   opts: Omit<CoreOptions, 'now'>,
 ): CoreHost {
-  const listeners = new Set<(e: CoreEvent) => void>()
+  const subscriptions = new Map<number, (e: CoreEvent) => void>()
   const pending = new Map<number, (r: RpcResult) => void>()
   const pendingMedia = new Map<number, (m: MediaFile | null) => void>()
   let seq = 0
@@ -50,7 +87,7 @@ export function startCoreWorker(
         pendingMedia.get(m.seq)?.(m.media)
         pendingMedia.delete(m.seq)
       } else {
-        for (const l of listeners) l(m.event)
+        subscriptions.get(m.sub)?.(m.event)
       }
     })
     const fail = (err: unknown) => {
@@ -60,6 +97,8 @@ export function startCoreWorker(
       pending.clear()
       for (const resolve of pendingMedia.values()) resolve(null)
       pendingMedia.clear()
+      // Sessions lived in the worker and died with it; a new sign-in subscribes again.
+      subscriptions.clear()
       worker = null
     }
     w.on('error', fail)
@@ -73,7 +112,7 @@ export function startCoreWorker(
       const id = ++seq
       return new Promise((resolve) => {
         pending.set(id, resolve)
-        worker!.postMessage({ seq: id, request, channel })
+        worker!.postMessage({ seq: id, request, channel } satisfies HostMessage)
       })
     },
     resolveMedia(ticket, channel) {
@@ -81,12 +120,19 @@ export function startCoreWorker(
       const id = ++seq
       return new Promise((resolve) => {
         pendingMedia.set(id, resolve)
-        worker!.postMessage({ seq: id, media: ticket, channel })
+        worker!.postMessage({ seq: id, media: ticket, channel } satisfies HostMessage)
       })
     },
-    onEvent(l) {
-      listeners.add(l)
-      return () => listeners.delete(l)
+    subscribe(session, channel, l) {
+      worker ??= spawn()
+      const id = ++seq
+      const w = worker
+      subscriptions.set(id, l)
+      w.postMessage({ subscribe: id, session, channel } satisfies HostMessage)
+      return () => {
+        if (!subscriptions.delete(id)) return
+        if (worker === w) w.postMessage({ unsubscribe: id } satisfies HostMessage)
+      }
     },
     async close() {
       closing = true

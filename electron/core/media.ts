@@ -6,6 +6,8 @@ import type { MethodOutput, ParsedInput } from '../../shared/contract.ts'
 import { AppError } from '../../shared/errors.ts'
 import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from './context.ts'
 import { basisForRecord, gateRecord } from './access/gate.ts'
+import { liveActor } from './accounts/live.ts'
+import type { SessionStore } from './accounts/sessions.ts'
 import type { DataLayout } from './paths.ts'
 import { objectPath } from './vault.ts'
 import { ffprobe } from './ingest/metadata.ts'
@@ -29,9 +31,14 @@ export interface MediaFile {
   size: number
 }
 
-/** Who the ticket was issued to and for which record: the access check runs again on every request. */
+/**
+ * Who the ticket was issued to and for which record. The ticket holds the session, not a copy of the user: every
+ * byte request looks the session and user up again (liveActor), so signing out, being disabled or losing a role
+ * ends the stream at the next request. `actor` is kept only to name the holder in a refusal.
+ */
 export interface TicketHolder {
   actor: Actor
+  sessionToken: string
   evidenceId: string
 }
 
@@ -52,7 +59,8 @@ export class MediaTickets {
   resolve(ticket: string, now: number): (MediaFile & TicketHolder) | null {
     const t = this.tickets.get(ticket)
     if (!t || t.expires < now) return null
-    return { file: t.file, mime: t.mime, size: t.size, actor: t.actor, evidenceId: t.evidenceId }
+    const { file, mime, size, actor, sessionToken, evidenceId } = t
+    return { file, mime, size, actor, sessionToken, evidenceId }
   }
 
   /** A grant ended or was revoked: the ticket goes with it. */
@@ -62,29 +70,37 @@ export class MediaTickets {
 }
 
 /**
- * Every byte request through an adapter (Electron protocol, bridge route) passes here: a live ticket, and its
- * holder still allowed to view the record now — a grant can end or be revoked while a player is open. A refusal
- * is written to the access log like any other (access.denied); an allowed range read is not logged again, the
- * opening (media.open) was.
+ * Every byte request through an adapter (Electron protocol, bridge route) passes here: a live ticket, its session
+ * still signed in and unlocked, its user still enabled, and that user, with the roles held now, still allowed to
+ * view the record — a grant can end or be revoked, a role be taken away, while a player is open. A refusal is written
+ * to the access log like any other (access.denied) and the ticket is dropped; an allowed range read is not logged
+ * again, the opening (media.open) was. Adapters refuse requests without their own credential (the bridge token)
+ * before asking: those are counted there, not logged here (a web page could fill the trail).
  */
 export function streamableMedia(
-  deps: CoreDeps & { media: MediaTickets },
+  deps: CoreDeps & { media: MediaTickets; sessions: SessionStore },
   ticket: string,
   channel: CallContext['channel'],
 ): MediaFile | null {
   const now = deps.now()
   const t = /^[A-Za-z0-9_-]{16,64}$/.test(ticket) ? deps.media.resolve(ticket, now.getTime()) : null
-  const allowed = t ? basisForRecord(deps, t.actor, t.evidenceId, 'view') : null
+  const actor = t ? liveActor(deps, t.sessionToken, channel) : null
+  const allowed = t && actor ? basisForRecord(deps, actor, t.evidenceId, 'view') : null
   if (t && allowed) return { file: t.file, mime: t.mime, size: t.size }
   if (t) deps.media.drop(ticket)
   auditedChange(
     deps,
     {
-      ...actorFields(t?.actor),
+      ...actorFields(actor ?? t?.actor),
       action: 'access.denied',
       targetType: t ? 'evidence' : 'media',
       targetId: t ? t.evidenceId : ticket.slice(0, 12),
-      details: { use: 'view', refused: 'media.stream', reason: t ? 'no_access' : 'no_ticket', channel },
+      details: {
+        use: 'view',
+        refused: 'media.stream',
+        reason: !t ? 'no_ticket' : !actor ? 'no_session' : 'no_access',
+        channel,
+      },
     },
     () => undefined,
   )
@@ -221,7 +237,11 @@ export async function openMedia(
     preview = true
   }
   return {
-    ticket: deps.media.issue(media, { actor: ctx.actor!, evidenceId: e.id }, deps.now().getTime()),
+    ticket: deps.media.issue(
+      media,
+      { actor: ctx.actor!, sessionToken: ctx.sessionToken!, evidenceId: e.id },
+      deps.now().getTime(),
+    ),
     mime: media.mime,
     preview,
     mediaType: e.media_type as 'video',

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { AppErrorValue } from '../../shared/errors.ts'
-import type { Channel } from './context.ts'
 import { createCore, toErrorValue, type Core, type CoreOptions } from './core.ts'
-import type { WorkerMessage } from './host.ts'
+import type { HostMessage, WorkerMessage } from './host.ts'
 
 /** Worker-thread entry: one core over one data directory, serving the protocol of host.ts. */
 const port = parentPort!
@@ -10,15 +9,32 @@ let core: Core | null = null
 let startError: AppErrorValue | null = null
 try {
   core = createCore({ ...(workerData as CoreOptions), background: true })
-  core.onEvent((event) => port.postMessage({ type: 'event', event } satisfies WorkerMessage))
 } catch (e) {
   // A database from a newer version, an unusable folder...: every call answers with the reason,
   // so the UI can show it instead of a blank window.
   startError = toErrorValue(e)
 }
 
-port.on('message', (m: { seq: number; request: unknown; channel: Channel; media?: string }) => {
-  if (typeof m.media === 'string') {
+/** Open event subscriptions by the host's id: each forwards only what its session may receive. */
+const subscriptions = new Map<number, () => void>()
+
+port.on('message', (m: HostMessage) => {
+  if ('subscribe' in m) {
+    const sub = m.subscribe
+    subscriptions.set(
+      sub,
+      core?.subscribe(m.session, m.channel, (event) =>
+        port.postMessage({ type: 'event', sub, event } satisfies WorkerMessage),
+      ) ?? (() => undefined),
+    )
+    return
+  }
+  if ('unsubscribe' in m) {
+    subscriptions.get(m.unsubscribe)?.()
+    subscriptions.delete(m.unsubscribe)
+    return
+  }
+  if ('media' in m) {
     port.postMessage({
       type: 'media',
       seq: m.seq,

@@ -13,9 +13,9 @@ import {
   type WebContents,
 } from 'electron'
 import workerPath from '../core/worker.ts?modulePath'
-import { startCoreWorker, type CoreHost } from '../core/host.ts'
+import { sessionEvents, startCoreWorker, type CoreHost } from '../core/host.ts'
 import { defaultDataDir } from '../core/paths.ts'
-import { EVENT_CHANNEL, RPC_CHANNEL } from '../../shared/rpc.ts'
+import { EVENT_CHANNEL, EVENT_SESSION_CHANNEL, RPC_CHANNEL } from '../../shared/rpc.ts'
 import { buildMenu } from './menu.ts'
 import { bundledTools } from './tools.ts'
 import { MEDIA_SCHEME, mediaResponse } from './media-protocol.ts'
@@ -118,14 +118,28 @@ void app.whenReady().then(() => {
   Object.assign(process.env, bundledTools(process.resourcesPath, process.platform, process.env))
   const dataDir = process.env.LIUHEN_DATA ? path.resolve(process.env.LIUHEN_DATA) : defaultDataDir()
   core = startCoreWorker((workerData) => new Worker(workerPath, { workerData }), { dataDir, create: true })
-  core.onEvent((event) => {
-    mainWindow?.webContents.send(EVENT_CHANNEL, event)
+  // The window hears only what the core lets the session its page holds see (the page names it at each sign-in);
+  // the desktop notification too, so nobody signed out learns of a device.
+  const windowEvents = sessionEvents(core, 'ipc', (event) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event)
     // A camera plugged in while the officer is elsewhere: a desktop notification says so.
     if (event.type === 'devices.changed' && event.added.length && Notification.isSupported())
       new Notification({
         title: '留痕',
         body: `检测到设备：${event.added.map((d) => d.label).join('、')}。可在“采集”中导入。`,
       }).show()
+  })
+  ipcMain.handle(EVENT_SESSION_CHANNEL, (event, session: unknown) => {
+    if (!validSender(event)) return false
+    windowEvents.bind(session)
+    return true
+  })
+  // A page that navigates or reloads names its session again; until then it hears nothing.
+  app.on('browser-window-created', (_e, win) => {
+    win.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) windowEvents.bind(null)
+    })
+    win.on('closed', () => windowEvents.bind(null))
   })
 
   protocol.handle(MEDIA_SCHEME, (request) =>

@@ -1,8 +1,15 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { EVENT_CHANNEL, RPC_CHANNEL, type LiuhenBridge, type RpcRequest } from '../../shared/rpc.ts'
+import {
+  EVENT_CHANNEL,
+  EVENT_SESSION_CHANNEL,
+  RPC_CHANNEL,
+  type LiuhenBridge,
+  type RpcRequest,
+} from '../../shared/rpc.ts'
 
 /**
- * The renderer's only door to the core: one invoke over one channel, and an event subscription.
+ * The renderer's only door to the core: one invoke over one channel, and an event subscription for the session
+ * the page holds.
  * No ipcRenderer, no Node, nothing else is exposed.
  */
 const api: LiuhenBridge = {
@@ -16,6 +23,9 @@ const api: LiuhenBridge = {
     const wrapped = (_e: IpcRendererEvent, event: unknown) => listener(event)
     ipcRenderer.on(EVENT_CHANNEL, wrapped)
     return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped)
+  },
+  eventSession(session) {
+    void ipcRenderer.invoke(EVENT_SESSION_CHANNEL, typeof session === 'string' ? session : null)
   },
 }
 

@@ -32,6 +32,8 @@ function bridgeTransport(): LiuhenBridge {
     history.replaceState(null, '', `${location.pathname}${location.search}#/`)
   }
   const token = sessionStorage.getItem(TOKEN_KEY) ?? ''
+  const sockets = new Set<WebSocket>()
+  let eventSession: string | null = null
   return {
     async invoke(request: RpcRequest): Promise<RpcResult> {
       try {
@@ -49,17 +51,24 @@ function bridgeTransport(): LiuhenBridge {
       let ws: WebSocket | null = null
       let closed = false
       const connect = () => {
-        ws = new WebSocket(
+        const socket = new WebSocket(
           `${location.origin.replace(/^http/, 'ws')}/events?token=${encodeURIComponent(token)}`,
         )
-        ws.onmessage = (e) => {
+        ws = socket
+        // The bridge sends nothing until the socket names the signed-in session.
+        socket.onopen = () => {
+          sockets.add(socket)
+          socket.send(JSON.stringify({ session: eventSession }))
+        }
+        socket.onmessage = (e) => {
           try {
             listener(JSON.parse(String(e.data)))
           } catch {
             /* ignore a malformed event */
           }
         }
-        ws.onclose = () => {
+        socket.onclose = () => {
+          sockets.delete(socket)
           if (!closed) setTimeout(connect, 2000)
         }
       }
@@ -69,16 +78,22 @@ function bridgeTransport(): LiuhenBridge {
         ws?.close()
       }
     },
+    eventSession(session) {
+      eventSession = session
+      for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.send(JSON.stringify({ session }))
+    },
   }
 }
 
 const transport: LiuhenBridge = window.liuhen ?? bridgeTransport()
 
 let session: string | null = sessionStorage.getItem(SESSION_KEY)
+transport.eventSession(session)
 const authListeners = new Set<(e: AppErrorValue) => void>()
 
 export function setSession(token: string | null): void {
   session = token
+  transport.eventSession(token)
   if (token) sessionStorage.setItem(SESSION_KEY, token)
   else sessionStorage.removeItem(SESSION_KEY)
 }
@@ -106,7 +121,11 @@ export function onCoreEvent(listener: (e: CoreEvent) => void): () => void {
   return transport.onEvent((e) => listener(e as CoreEvent))
 }
 
-/** Where the window loads a media ticket from: the Electron protocol, or the bridge's /media route. */
+/**
+ * Where the window loads a media ticket from: the Electron protocol, or the bridge's /media route with the bridge
+ * token (a <video> cannot send a header; without the token the bridge refuses before the core is asked).
+ */
 export function mediaUrl(ticket: string): string {
-  return window.liuhen ? `liuhen-media://media/${ticket}` : `/media/${ticket}`
+  if (window.liuhen) return `liuhen-media://media/${ticket}`
+  return `/media/${ticket}?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`
 }

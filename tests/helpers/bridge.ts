@@ -17,6 +17,8 @@ export interface RunningBridge {
   token: string
   dataDir: string
   process: ChildProcess
+  /** What the process has written to stderr so far. */
+  stderr(): string
   stop(): Promise<void>
 }
 
@@ -56,6 +58,7 @@ export async function startBridgeProcess(
     token: url.hash.replace('#token=', ''),
     dataDir,
     process: child,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return
       const exited = new Promise((r) => child.once('exit', r))

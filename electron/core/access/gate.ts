@@ -211,3 +211,18 @@ export function setAccessPolicy(
     )
   return after
 }
+
+/**
+ * An ingest batch (its progress, source path, file names and results): whoever brought it in, and records officers
+ * doing filing work (the custodian basis, as for the records themselves). Each record in it is still decided by
+ * basisForRecord.
+ */
+export function basisForBatch(deps: CoreDeps, actor: Actor, batchId: string): Basis | null {
+  const row = deps.db.prepare('SELECT user_id FROM ingest_batches WHERE id = ?').get(batchId) as
+    { user_id: string } | undefined
+  if (!row) return null
+  if (row.user_id === actor.userId) return { basis: 'own' }
+  return accessPolicy(deps.db).custodians && actor.roles.includes('records_officer')
+    ? { basis: 'custodian' }
+    : null
+}
