@@ -149,7 +149,8 @@ describe('legal review and disclosure', () => {
     const root = path.join(tempDir(), 'root.pem')
     fs.writeFileSync(root, (await t.call('ca.exportRoot', {}, s.admin)).pem)
     const pdf = objectPath(dataLayout(t.dataDir), record.sha256)
-    expect(cmsVerify(path.join(t.dataDir, sig.path), pdf, root).code).toBe(0)
+    const verified = cmsVerify(path.join(t.dataDir, sig.path), pdf, root)
+    expect(verified.code, verified.out).toBe(0)
     expect(openssl(['version']).code).toBe(0)
 
     // Resubmission needs what was changed; the round restarts the 10 working days.

@@ -5,6 +5,7 @@ import { certFromPem, type SigningKey } from './cms.ts'
 import { OID as GM, sm2Sign } from './gm.ts'
 import { derToPem, x509Time } from './x509-sm2.ts'
 import { ab } from './bytes.ts'
+import { minimalPositive } from './integers.ts'
 
 /*
  * The certificate revocation list the agency root publishes (RFC 5280), signed with the root key: what
@@ -45,7 +46,9 @@ export function buildCrl(opts: {
     crl.revokedCertificates = opts.revoked.map(
       (r) =>
         new pkijs.RevokedCertificate({
-          userCertificate: new asn1js.Integer({ valueHex: ab(Buffer.from(r.serialHex, 'hex')) }),
+          // The stored serial has lost its leading zeros: written back as is, 00 9f… would become the
+          // negative 9f…, a number no certificate has, and the revoked certificate would pass OpenSSL's check.
+          userCertificate: new asn1js.Integer({ valueHex: ab(minimalPositive(r.serialHex)) }),
           revocationDate: time(r.revokedAt),
           crlEntryExtensions: new pkijs.Extensions({
             extensions: [

@@ -3,6 +3,7 @@ import * as asn1js from 'asn1js'
 import * as pkijs from 'pkijs'
 import { chainsTo, checkSignerInfo, nameText } from './cms.ts'
 import { ab } from './bytes.ts'
+import { randomPositive } from './integers.ts'
 
 /*
  * RFC 3161 time-stamps. The imprint is the SHA-256 of the evidence file itself (already computed during the
@@ -19,8 +20,7 @@ export interface TimestampRequest {
 }
 
 export function buildTimestampRequest(sha256Hex: string): TimestampRequest {
-  const nonce = crypto.randomBytes(8)
-  nonce[0] = nonce[0]! & 0x7f // a positive INTEGER
+  const nonce = randomPositive(8)
   const req = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({

@@ -5,6 +5,7 @@ import { OID, sm2Sign, sm2Spki, type Sm2Key } from './gm.ts'
 import type { IssuedCert, NameParts } from './x509.ts'
 import { certFromPem } from './cms.ts'
 import { ab } from './bytes.ts'
+import { randomPositive } from './integers.ts'
 
 /*
  * SM2 certificates (SM2-with-SM3), built with pkijs because node-forge knows only RSA. Names are UTF8String,
@@ -58,8 +59,7 @@ export function issueSm2Certificate(opts: {
 }): IssuedCert {
   const cert = new pkijs.Certificate()
   cert.version = 2
-  const serial = crypto.randomBytes(16)
-  serial[0] = serial[0]! & 0x7f
+  const serial = randomPositive(16)
   cert.serialNumber = new asn1js.Integer({ valueHex: ab(serial) })
   // Whole seconds: RFC 5280 times carry no fractions, and OpenSSL rejects them.
   const notBefore = new Date(Math.floor(opts.now.getTime() / 1000) * 1000 - 5 * 60_000)

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import forge from 'node-forge'
+import { randomPositive } from './integers.ts'
 
 /*
  * Keys and certificates. Key pairs come from Node's crypto (fast, native in Electron too); node-forge builds
@@ -33,12 +34,6 @@ function attrs(n: NameParts): forge.pki.CertificateField[] {
   return out
 }
 
-function randomSerial(): string {
-  const b = crypto.randomBytes(16)
-  b[0] = b[0]! & 0x7f // positive
-  return b.toString('hex')
-}
-
 export function newRsaKeyPair(bits: number): { privateKeyPem: string; publicKeyPem: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', {
     modulusLength: bits,
@@ -68,7 +63,7 @@ export function issueCertificate(opts: {
 }): IssuedCert {
   const cert = forge.pki.createCertificate()
   cert.publicKey = forge.pki.publicKeyFromPem(opts.subjectPublicKeyPem)
-  cert.serialNumber = randomSerial()
+  cert.serialNumber = randomPositive(16).toString('hex')
   const notBefore = new Date(opts.now.getTime() - 5 * 60_000)
   const notAfter = new Date(opts.now)
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + opts.years)
