@@ -885,6 +885,8 @@ const en: Messages = {
     done: 'Done.',
     numbering: 'Case numbering: {{template}} (abbreviation {{abbr}}), e.g. {{example}}',
     accessRequested: 'Access request {{id}} ({{caseNo}}) submitted for approval.',
+    changeRequested: 'Case change request {{id}} ({{caseNo}}) submitted; another approver must decide it.',
+    levelClosed: '(nobody named: no record of this level opens)',
     accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
     exported: 'Exported {{records}} record(s) to {{outDir}} ({{manifest}} manifest lines).',
     bagBuilt: 'Archive package built: {{dir}} ({{payloadFiles}} files, {{payloadBytes}} bytes).',
@@ -1004,6 +1006,12 @@ Commands:
   disclosure withdraw --case CASE_NO --ground revoked|unlawful|redo --reason TEXT | disclosure list
                           publication of decisions: draft (ID numbers redacted), approval by the head, export
                           for the portal, withdrawal
+  case request-change CASE_NO --stage STAGE | --handlers USER,... | --confidentiality LEVEL --reason TEXT
+  case decide-change ID --approve|--reject [--note TEXT] | case changes [CASE_NO]
+                          reopen a case, change its handlers, lower its confidentiality: one asks, another
+                          approver decides
+  access policy [--level privacy|trade_secret|state_secret --named USER,...]
+                          people named for each confidentiality level (a level with nobody named stays closed)
   backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
                           online backup (database snapshot, originals incrementally) and restore
   verify-signature FILE [--sig FILE.p7s] --data DIR

@@ -841,6 +841,8 @@ const zhCN = {
     done: '完成。',
     numbering: '案件编号规则：{{template}}（机关简称 {{abbr}}），例如 {{example}}',
     accessRequested: '已提出调阅申请 {{id}}（{{caseNo}}），等待审批。',
+    changeRequested: '已提出案件变更申请 {{id}}（{{caseNo}}），须由另一名负责人批准。',
+    levelClosed: '（未指定人员：该密级的记录一律不能打开）',
     accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
     exported: '已导出 {{records}} 条记录到 {{outDir}}（清单 {{manifest}} 行）。',
     bagBuilt: '档案包已生成：{{dir}}（{{payloadFiles}} 个文件，{{payloadBytes}} 字节）。',
@@ -946,6 +948,11 @@ const zhCN = {
   disclosure export --format json|csv|html --out 文件 [--from 日期] [--to 日期]
   disclosure withdraw --case 案件编号 --ground revoked|unlawful|redo --reason 说明 | disclosure list
                           执法决定公示：起草（身份证号等自动脱敏）、负责人审批、导出供门户网站发布、撤下
+  case request-change 案件编号 --stage 阶段 | --handlers 用户名,... | --confidentiality 密级 --reason 理由
+  case decide-change 申请ID --approve|--reject [--note 意见] | case changes [案件编号]
+                          重新打开案件、更换承办人、降低密级：一人申请，另一名负责人批准
+  access policy [--level privacy|trade_secret|state_secret --named 用户名,...]
+                          涉密案件的指定人员（未指定人员的密级，其记录一律不能打开）
   backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
                           在线备份（数据库快照、原始文件增量复制）与恢复
   verify-signature 文件 [--sig 签名.p7s] --data 目录
