@@ -19,7 +19,10 @@ function actionsInCore(): string[] {
       if (e.isDirectory()) walk(p)
       else if (p.endsWith('.ts'))
         for (const line of fs.readFileSync(p, 'utf8').split('\n')) {
-          if (!/\baction:|gate(Record|Archive|Text)\(/.test(line) || /action = @action|refused: action/.test(line))
+          if (
+            !/\baction:|gate(Record|Archive|Text)\(/.test(line) ||
+            /action = @action|refused: action/.test(line)
+          )
             continue
           for (const m of line.matchAll(/'([a-z][A-Za-z]+\.[a-z][A-Za-z]+)'/g)) found.add(m[1]!)
         }

@@ -415,8 +415,10 @@ export function gateText(
   if (!ctx.actor) throw new AppError('UNAUTHENTICATED')
   const basis = basisForText(deps, ctx.actor, textId, use)
   const caseId =
-    (deps.db.prepare('SELECT case_id FROM text_records WHERE id = ?').get(textId) as
-      { case_id: string } | undefined)?.case_id ?? null
+    (
+      deps.db.prepare('SELECT case_id FROM text_records WHERE id = ?').get(textId) as
+        { case_id: string } | undefined
+    )?.case_id ?? null
   return logAndThrow(deps, ctx, basis, {
     targetType: 'text_record',
     targetId: textId,

@@ -285,7 +285,10 @@ export function revokeGrant(
   const db = deps.db
   const found = db.prepare('SELECT * FROM access_grants WHERE id = ?').get(input.grantId) as
     GrantRow | undefined
-  gateDecision(deps, ctx, found?.case_id ?? null, 'access.revoke', { type: 'access_grant', id: input.grantId })
+  gateDecision(deps, ctx, found?.case_id ?? null, 'access.revoke', {
+    type: 'access_grant',
+    id: input.grantId,
+  })
   const g = found!
   if (g.revoked_at) throw new AppError('REQUEST_DECIDED')
   auditedChange(
@@ -343,7 +346,8 @@ export function listAccess(deps: CoreDeps, ctx: CallContext): MethodOutput<'acce
   const level = (caseId: string) =>
     (db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(caseId) as { confidentiality: string })
       .confidentiality
-  const mine = (who: string, caseId: string) => who === actor.userId || mayDecideLevel(policy, actor, level(caseId))
+  const mine = (who: string, caseId: string) =>
+    who === actor.userId || mayDecideLevel(policy, actor, level(caseId))
   const shownRequests = requests.filter((r) => mine(r.requester_id, r.case_id))
   return {
     requests: shownRequests.map((r) => toRequest(db, r)),

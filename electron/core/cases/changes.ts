@@ -42,7 +42,8 @@ function toChange(db: Db, r: ChangeRow): CaseChange {
   return {
     id: r.id,
     caseId: r.case_id,
-    caseNo: (db.prepare('SELECT case_no FROM cases WHERE id = ?').get(r.case_id) as { case_no: string }).case_no,
+    caseNo: (db.prepare('SELECT case_no FROM cases WHERE id = ?').get(r.case_id) as { case_no: string })
+      .case_no,
     kind: r.kind,
     stage: p.stage ?? null,
     handlers: p.handlerIds ? p.handlerIds.map((id) => ({ id, name: displayNameOf(db, id) ?? id })) : null,
@@ -69,7 +70,8 @@ function checkPayload(db: Db, caseId: string, kind: CaseChange['kind'], p: Paylo
   } else if (kind === 'handlers') {
     if (!p.handlerIds) throw new AppError('VALIDATION', { fields: 'handlerIds' })
     checkHandlers(db, p.handlerIds)
-    if (sameSet(p.handlerIds, handlersOf(db, caseId))) throw new AppError('VALIDATION', { fields: 'handlerIds' })
+    if (sameSet(p.handlerIds, handlersOf(db, caseId)))
+      throw new AppError('VALIDATION', { fields: 'handlerIds' })
   } else if (!p.confidentiality || !opensWider(c.confidentiality, p.confidentiality)) {
     // Raising the level is something a handler may do alone (cases.update); this is for lowering it.
     throw new AppError('VALIDATION', { fields: 'confidentiality' })
@@ -100,7 +102,14 @@ export function requestChange(
       action: 'cases.requestChange',
       targetType: 'case',
       targetId: c.id,
-      details: { caseId: c.id, caseNo: c.case_no, changeId: id, kind: input.kind, ...payload, reason: input.reason },
+      details: {
+        caseId: c.id,
+        caseNo: c.case_no,
+        changeId: id,
+        kind: input.kind,
+        ...payload,
+        reason: input.reason,
+      },
     },
     () =>
       db
@@ -108,7 +117,15 @@ export function requestChange(
           `INSERT INTO case_changes (id, case_id, kind, payload, reason, requested_by, requested_at)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, c.id, input.kind, JSON.stringify(payload), input.reason, actor.userId, deps.now().toISOString()),
+        .run(
+          id,
+          c.id,
+          input.kind,
+          JSON.stringify(payload),
+          input.reason,
+          actor.userId,
+          deps.now().toISOString(),
+        ),
   )
   return { change: toChange(db, db.prepare('SELECT * FROM case_changes WHERE id = ?').get(id) as ChangeRow) }
 }
@@ -123,7 +140,10 @@ export function decideChange(
   const found = db.prepare('SELECT * FROM case_changes WHERE id = ?').get(input.changeId) as
     ChangeRow | undefined
   // An approver who may decide on the case's level; an unknown change answers like a forbidden one.
-  gateDecision(deps, ctx, found?.case_id ?? null, 'cases.decideChange', { type: 'case_change', id: input.changeId })
+  gateDecision(deps, ctx, found?.case_id ?? null, 'cases.decideChange', {
+    type: 'case_change',
+    id: input.changeId,
+  })
   const r = found!
   if (r.status !== 'pending') throw new AppError('REQUEST_DECIDED')
   // Two people: whoever asked does not approve it, even holding the approver role.

@@ -3,14 +3,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { CASE_STAGES, type Case } from '../../../shared/cases.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
-import {
-  actorFields,
-  actorOf,
-  auditedChange,
-  type Actor,
-  type CallContext,
-  type CoreDeps,
-} from '../context.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import { getAgency } from '../agency.ts'
@@ -20,7 +13,14 @@ import { checkCase } from './check.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
 import { disclosureDue } from '../disclosure/deadline.ts'
 import { indexCase, matchExpression } from './search.ts'
-import { accessPolicy, basisForCase, gateCase, gateDecision, opensWider, SECRET_LEVELS } from '../access/gate.ts'
+import {
+  accessPolicy,
+  basisForCase,
+  gateCase,
+  gateDecision,
+  opensWider,
+  SECRET_LEVELS,
+} from '../access/gate.ts'
 
 /** Cases: numbering, creation, updates of stage and dates, declared actions, listing and search. */
 

@@ -106,8 +106,10 @@ function strip({ caseNo: _c, version: _v, ...rest }: RecordTags): Tags {
 function levelOf(db: Db, caseId: string | null): string {
   if (!caseId) return 'general'
   return (
-    (db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(caseId) as
-      { confidentiality: string } | undefined)?.confidentiality ?? 'general'
+    (
+      db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(caseId) as
+        { confidentiality: string } | undefined
+    )?.confidentiality ?? 'general'
   )
 }
 

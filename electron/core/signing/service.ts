@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { MethodOutput, ParsedInput, SignatureCheck as SharedCheck } from '../../../shared/contract.ts'
-import { AppError } from '../../../shared/errors.ts'
 import {
   actorFields,
   actorOf,
