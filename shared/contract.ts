@@ -148,6 +148,31 @@ export const signatureCheckSchema = z.object({
 })
 export type SignatureCheck = z.infer<typeof signatureCheckSchema>
 
+export const SECRET_LEVELS = ['privacy', 'trade_secret', 'state_secret'] as const
+export const CASE_CHANGE_KINDS = ['reopen', 'handlers', 'confidentiality'] as const
+
+export const caseChangeSchema = z.object({
+  id: z.string(),
+  caseId: z.string(),
+  caseNo: z.string(),
+  kind: z.enum(CASE_CHANGE_KINDS),
+  /** reopen: the stage the case goes back to. */
+  stage: z.enum(CASE_STAGES).nullable(),
+  /** handlers: the new set. */
+  handlers: z.array(z.object({ id: z.string(), name: z.string() })).nullable(),
+  /** confidentiality: the new level. */
+  confidentiality: z.enum(CONFIDENTIALITY).nullable(),
+  reason: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  requestedById: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  note: z.string().nullable(),
+})
+export type CaseChange = z.infer<typeof caseChangeSchema>
+
 export const ACCESS_PURPOSES = [
   'case_review',
   'supervision',
@@ -719,14 +744,22 @@ export const contract = {
     input: z.strictObject({
       handlersOwnOpenCases: z.boolean().optional(),
       custodians: z.boolean().optional(),
+      /** The older form: one list for the levels in seniorLevels (all three when omitted). */
       seniorApprovers: z.array(id).max(50).optional(),
-      seniorLevels: z.array(z.enum(['privacy', 'trade_secret', 'state_secret'])).optional(),
+      seniorLevels: z.array(z.enum(SECRET_LEVELS)).optional(),
+      /**
+       * Per level above 一般, who the agency names (保密审批人): they see that level without a grant and only they
+       * approve grants on it. A level with nobody named stays closed: none of its records open.
+       */
+      named: z.partialRecord(z.enum(SECRET_LEVELS), z.array(id).max(50)).optional(),
     }),
     output: z.object({
       handlersOwnOpenCases: z.boolean(),
       custodians: z.boolean(),
+      /** Everyone named for some level, and the levels someone is named for (the older form). */
       seniorApprovers: z.array(z.string()),
       seniorLevels: z.array(z.string()),
+      named: z.record(z.enum(SECRET_LEVELS), z.array(z.string())),
     }),
     access: ['admin'],
   }),
@@ -1297,6 +1330,34 @@ export const contract = {
     output: z.object({ case: caseSchema }),
     access: ['records_officer', 'enforcement_officer'],
   }),
+  'cases.requestChange': method({
+    /**
+     * What a handler may not do alone: reopen (move back a stage), change the handlers, or lower (or move
+     * sideways) the confidentiality. One person asks with a reason; a different approver decides.
+     */
+    input: z.strictObject({
+      caseId: id,
+      kind: z.enum(CASE_CHANGE_KINDS),
+      stage: z.enum(CASE_STAGES).optional(),
+      handlerIds: z.array(id).min(2).max(20).optional(),
+      confidentiality: z.enum(CONFIDENTIALITY).optional(),
+      reason: z.string().trim().min(4).max(500),
+    }),
+    output: z.object({ change: caseChangeSchema }),
+    access: ['records_officer', 'enforcement_officer'],
+  }),
+  'cases.decideChange': method({
+    input: z.strictObject({ changeId: id, approve: z.boolean(), note: shortText.optional() }),
+    output: z.object({ change: caseChangeSchema, case: caseSchema }),
+    access: ['approver'],
+  }),
+  'cases.changes': method({
+    /** A case's change requests; without a case, the pending ones this approver may decide and one's own. */
+    input: z.strictObject({ caseId: id.optional() }),
+    output: z.object({ changes: z.array(caseChangeSchema) }),
+    access: 'authenticated',
+    readOnly: true,
+  }),
   'cases.addAction': method({
     input: z.strictObject({
       caseId: id,
@@ -1437,6 +1498,19 @@ export const contract = {
     }),
     output: z.object({ textRecord: textRecordSchema }),
     access: ['records_officer', 'enforcement_officer'],
+  }),
+  'textRecords.open': method({
+    /** A document's bytes for the in-app viewer, through the access gate and logged like media.open. */
+    input: z.strictObject({ textRecordId: id }),
+    output: z.object({
+      textRecordId: z.string(),
+      fileName: z.string(),
+      mime: z.string(),
+      sha256: z.string(),
+      dataBase64: z.string(),
+    }),
+    // Anyone signed in may ask; the gate decides, document by document.
+    access: 'authenticated',
   }),
 } as const satisfies Record<string, MethodDef>
 

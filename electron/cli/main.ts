@@ -131,6 +131,8 @@ const OPTIONS = {
   format: { type: 'string' },
   ground: { type: 'string' },
   pdf: { type: 'string' },
+  level: { type: 'string' },
+  named: { type: 'string' },
   version: { type: 'boolean', short: 'v', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const
@@ -865,6 +867,70 @@ function cmdCaseUpdate(caseNo: string | undefined, opts: Opts, io: Io): Promise<
   )
 }
 
+/** Reopen, re-staff or lower a case: one asks (`case request-change`), another approver decides. */
+function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, io: Io): Promise<number> {
+  const line = (c: MethodOutput<'cases.changes'>['changes'][number]) =>
+    `${c.id}  ${c.status}  ${c.caseNo}  ${c.kind}  ${c.stage ?? c.confidentiality ?? c.handlers?.map((h) => h.name).join('、') ?? ''}  ${c.requestedBy}  ${c.reason}`
+  if (sub === 'changes')
+    return simple(
+      opts,
+      io,
+      (core, s) => call(core, 'cases.changes', arg ? { caseId: caseIdOf(core, arg, io) } : {}, s),
+      (r) => r.changes.map(line).join('\n'),
+    )
+  if (sub === 'decide-change') {
+    if (!arg) throw new UsageError(io.t('cli.missingOption', { name: 'ID' }))
+    if (opts.approve === opts.reject)
+      throw new UsageError(io.t('cli.missingOption', { name: 'approve|reject' }))
+    return simple(
+      opts,
+      io,
+      (core, s) =>
+        call(
+          core,
+          'cases.decideChange',
+          { changeId: arg, approve: opts.approve, ...(opts.note ? { note: opts.note } : {}) },
+          s,
+        ),
+      (r) => `${line(r.change)}\n${caseLine(r.case)}`,
+    )
+  }
+  const kinds = [
+    opts.stage && 'reopen',
+    opts.handlers && 'handlers',
+    opts.confidentiality && 'confidentiality',
+  ]
+  const given = kinds.filter(Boolean) as ('reopen' | 'handlers' | 'confidentiality')[]
+  if (given.length !== 1)
+    throw new UsageError(io.t('cli.missingOption', { name: 'stage|handlers|confidentiality' }))
+  return simple(
+    opts,
+    io,
+    (core, s) =>
+      call(
+        core,
+        'cases.requestChange',
+        {
+          caseId: caseIdOf(core, arg, io),
+          kind: given[0]!,
+          ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.requestChange'>['stage'] } : {}),
+          ...(opts.handlers
+            ? { handlerIds: opts.handlers.split(',').map((u) => userIdOf(core, u.trim()) ?? u.trim()) }
+            : {}),
+          ...(opts.confidentiality
+            ? {
+                confidentiality:
+                  opts.confidentiality as MethodInput<'cases.requestChange'>['confidentiality'],
+              }
+            : {}),
+          reason: need(opts, 'reason', io.t),
+        },
+        s,
+      ),
+    (r) => io.t('cli.changeRequested', { id: r.change.id, caseNo: r.change.caseNo }),
+  )
+}
+
 function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number> {
   return simple(
     opts,
@@ -1020,6 +1086,33 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
           return { out, rows: r.rows }
         },
         (r) => io.t('cli.rootExported', { out: r.out }),
+      )
+    case 'policy':
+      // Who the agency names for each level above 一般; with --level and --named, set that level's list.
+      return simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'access.policy',
+            opts.level
+              ? {
+                  named: {
+                    [opts.level]: (opts.named ?? '')
+                      .split(',')
+                      .map((u) => u.trim())
+                      .filter(Boolean)
+                      .map((u) => userIdOf(core, u) ?? u),
+                  },
+                }
+              : {},
+            s,
+          ),
+        (r) =>
+          Object.entries(r.named)
+            .map(([level, ids]) => `${level}  ${ids.length ? ids.join(',') : io.t('cli.levelClosed')}`)
+            .join('\n'),
       )
     case 'log':
       return simple(
@@ -1505,6 +1598,11 @@ export async function main(argv: string[]): Promise<number> {
           return await cmdCaseUpdate(arg, opts, io)
       }
     }
+    if (
+      positionals[0] === 'case' &&
+      ['request-change', 'decide-change', 'changes'].includes(positionals[1] ?? '')
+    )
+      return await cmdCaseChange(positionals[1]!, positionals[2], opts, io)
     if (positionals[0] === 'access' && positionals[1])
       return await cmdAccess(positionals[1], positionals[2], opts, io)
     if (positionals[0] === 'archive' && positionals[1] && positionals[1] !== 'build')

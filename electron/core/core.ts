@@ -30,7 +30,7 @@ import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
 import * as access from './access/requests.ts'
-import { basisForBatch, gateArchive, setAccessPolicy } from './access/gate.ts'
+import { basisForBatch, gateArchive, gateRecord, setAccessPolicy } from './access/gate.ts'
 import { eventFor, visibleResult } from './access/events.ts'
 import { idleExpired, liveActor, sessionUser } from './accounts/live.ts'
 import { exportRecords } from './access/export.ts'
@@ -52,7 +52,8 @@ import { MediaTickets, openMedia, streamableMedia, type MediaFile } from './medi
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
 import { tagHistory, tagRecords } from './cases/tags.ts'
-import { addTextRecord } from './cases/text-records.ts'
+import { addTextRecord, openTextRecord } from './cases/text-records.ts'
+import * as caseChanges from './cases/changes.ts'
 import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
 import { stampPending, type StampRun } from './signing/timestamps.ts'
@@ -227,7 +228,7 @@ export function createCore(opts: CoreOptions): Core {
     'access.revoke': (i, ctx) => access.revokeGrant(deps, i, ctx),
     'access.list': (_i, ctx) => access.listAccess(deps, ctx),
     'access.policy': (i, ctx) => setAccessPolicy(deps, i, ctx),
-    'access.log': (i) => access.accessLog(deps, i),
+    'access.log': (i, ctx) => access.accessLog(deps, i, ctx),
     'access.export': (i, ctx) => exportRecords(deps, i, ctx),
     'archive.build': async (i, ctx) => {
       gateArchive(deps, ctx, i.caseId, 'archive.build')
@@ -247,19 +248,19 @@ export function createCore(opts: CoreOptions): Core {
       )
       return bag
     },
-    'access.register': (i) => access.accessRegister(deps, i),
+    'access.register': (i, ctx) => access.accessRegister(deps, i, ctx),
     'archive.image': (i, ctx) => archive.image(deps, archiveJobs, i, ctx),
     'archive.cancel': (i) => ({ cancelled: archiveJobs.cancel(i.jobId) }),
-    'archive.volumes': (i) => archive.volumes(deps, i.caseId),
+    'archive.volumes': (i, ctx) => archive.volumes(deps, i.caseId, ctx),
     'archive.settings': () => archive.settings(deps),
     'archive.setSettings': (i, ctx) => archive.setSettings(deps, i, ctx),
-    'archive.catalogue': (i) => archive.catalogue(deps, i.caseId),
+    'archive.catalogue': (i, ctx) => archive.catalogue(deps, i.caseId, ctx),
     'discs.drives': () => archive.drives(),
     'discs.burn': (i, ctx) => archive.burn(deps, archiveJobs, i, ctx),
     'discs.verify': (i, ctx) => archive.verify(deps, archiveJobs, i, ctx),
-    'discs.list': (i) => ({ discs: archive.listDiscs(deps, i) }),
+    'discs.list': (i, ctx) => ({ discs: archive.discsFor(deps, i, ctx) }),
     'discs.update': (i, ctx) => archive.update(deps, i, ctx),
-    'discs.label': (i) => archive.label(deps, i.discId),
+    'discs.label': (i, ctx) => archive.label(deps, i.discId, ctx),
     'discs.inspections': () => archive.inspectionsDue(deps),
     'integrity.verify': (i, ctx) => integrityJobs.run(i.jobId, (o) => integrity.runVerify(deps, i, ctx, o)),
     'integrity.cancel': (i) => ({ cancelled: integrityJobs.cancel(i.jobId) }),
@@ -270,10 +271,10 @@ export function createCore(opts: CoreOptions): Core {
     'stats.get': (i) => statistics(deps, i),
     'stats.pdf': (i) => statsPdf(deps, i),
     'review.get': (i, ctx) => review.reviewState(deps, i.caseId, ctx),
-    'review.list': (i) => review.reviewQueue(deps, i),
+    'review.list': (i, ctx) => review.reviewQueue(deps, i, ctx),
     'review.scope': () => reviewScope(db),
     'review.setScope': (i, ctx) => review.setScope(deps, i, ctx),
-    'review.reviewers': (i) => review.reviewers(deps, i.caseId),
+    'review.reviewers': (i, ctx) => review.reviewers(deps, i.caseId, ctx),
     'review.submit': (i, ctx) => review.submit(deps, i, ctx),
     'review.assign': (i, ctx) => review.assign(deps, i, ctx),
     'review.opinion': (i, ctx) => review.giveOpinion(deps, i, ctx),
@@ -312,6 +313,9 @@ export function createCore(opts: CoreOptions): Core {
         return r
       }),
     'media.progress': (i, ctx) => {
+      // Positions watched go into the access log: only for a record the caller may view now (else refused and
+      // logged as such, like an unknown id), with the basis the viewing rests on.
+      const basis = gateRecord(deps, ctx, i.evidenceId, 'view', 'media.progress', { logAllowed: false })
       auditedChange(
         deps,
         {
@@ -326,6 +330,7 @@ export function createCore(opts: CoreOptions): Core {
                   { case_id: string | null } | undefined
               )?.case_id ?? null,
             ranges: i.ranges.map(([a, b]) => [Math.round(a * 10) / 10, Math.round(b * 10) / 10]),
+            ...basis,
           },
         },
         () => undefined,
@@ -338,6 +343,9 @@ export function createCore(opts: CoreOptions): Core {
     'cases.get': (i, ctx) => caseQueries.getCase(deps, i, ctx),
     'cases.list': (i, ctx) => cases.listCases(deps, i, ctx),
     'cases.update': (i, ctx) => cases.updateCase(deps, i, ctx),
+    'cases.requestChange': (i, ctx) => caseChanges.requestChange(deps, i, ctx),
+    'cases.decideChange': (i, ctx) => caseChanges.decideChange(deps, i, ctx),
+    'cases.changes': (i, ctx) => caseChanges.listChanges(deps, i, ctx),
     'cases.addAction': (i, ctx) => cases.addAction(deps, i, ctx),
     'cases.check': (i, ctx) => caseQueries.caseCheck(deps, i, ctx),
     'cases.archiveException': (i, ctx) => cases.archiveException(deps, i, ctx),
@@ -346,9 +354,10 @@ export function createCore(opts: CoreOptions): Core {
     'catalogue.setActionType': (i, ctx) => cases.setActionType(deps, i, ctx),
     'calendar.set': (i, ctx) => cases.setCalendar(deps, i, ctx),
     'records.tag': (i, ctx) => tagRecords(deps, i, ctx),
-    'records.tagHistory': (i) => tagHistory(deps, i),
+    'records.tagHistory': (i, ctx) => tagHistory(deps, i, ctx),
     'records.search': (i, ctx) => caseQueries.searchRecords(deps, i, ctx),
     'textRecords.add': (i, ctx) => addTextRecord(deps, i, ctx),
+    'textRecords.open': (i, ctx) => openTextRecord(deps, i, ctx),
     'audit.checkpoint': async (i, ctx) => {
       const actor = ctx.actor!
       const signer = i.pin ? signing.unlockSigner(db, actor.userId, i.pin, now()) : null

@@ -100,6 +100,14 @@ const en: Messages = {
   },
   settings: {
     title: 'Settings',
+    secrecy: {
+      title: 'People named for confidential cases',
+      hint: 'Privacy, trade-secret and state-secret cases are managed “strictly by the secrecy rules and permissions” (003 art. 24): records officers file and tag them but do not view their content; besides the case’s handlers and holders of an approved grant, only the people the agency names for that level see them, and only the approvers among them decide access requests.',
+      closed:
+        'Nobody named yet: no recording or document of this level opens, and no request on it can be approved.',
+      people: 'Named people',
+      saved: 'Saved',
+    },
     agency: 'Agency',
     agencyName: 'Agency name',
     agencyCode: 'Agency code',
@@ -300,6 +308,11 @@ const en: Messages = {
     'textRecords.correct': 'Correct document (new version)',
     'textRecords.sign': 'Sign document',
     'textRecords.timestamp': 'Time-stamp document signature',
+    'textRecords.open': 'Open document',
+    'records.tagHistory': 'View tag history',
+    'cases.requestChange': 'Request a case change (reopen, handlers, lower confidentiality)',
+    'cases.changeApproved': 'Approve case change',
+    'cases.changeRejected': 'Reject case change',
   },
   review: {
     title: 'Legal review',
@@ -743,6 +756,11 @@ const en: Messages = {
     ALREADY_DECIDED: 'The case is decided: it can no longer be submitted for legal review.',
     NOT_DECIDED: 'The case has no decision date yet: its disclosure cannot be drafted.',
     MAJOR_LOCKED: 'The case has been sent for legal review: it cannot stop being a major decision.',
+    CHANGE_NEEDS_APPROVAL:
+      'Moving a case back a stage (reopening), changing its handlers or lowering its confidentiality cannot be done by a handler alone: request the change with a reason on the case page; another approver decides.',
+    TOO_LARGE_TO_OPEN: 'The file is too large ({{size}} bytes) to open in the app.',
+    CONTENT_DAMAGED:
+      'The vault copy of “{{name}}” no longer matches its recorded hash; it was not opened. Run an integrity check now.',
     DISCLOSURE_STATE: 'Not possible while the disclosure is {{status}}.',
     NOT_ARCHIVED: 'The case has no good archive disc yet: the original cannot be deleted.',
     FONT_MISSING:
@@ -875,6 +893,8 @@ const en: Messages = {
     done: 'Done.',
     numbering: 'Case numbering: {{template}} (abbreviation {{abbr}}), e.g. {{example}}',
     accessRequested: 'Access request {{id}} ({{caseNo}}) submitted for approval.',
+    changeRequested: 'Case change request {{id}} ({{caseNo}}) submitted; another approver must decide it.',
+    levelClosed: '(nobody named: no record of this level opens)',
     accessGranted: 'Approved: grant {{id}}, {{holder}} may access until {{until}}.',
     exported: 'Exported {{records}} record(s) to {{outDir}} ({{manifest}} manifest lines).',
     bagBuilt: 'Archive package built: {{dir}} ({{payloadFiles}} files, {{payloadBytes}} bytes).',
@@ -994,6 +1014,12 @@ Commands:
   disclosure withdraw --case CASE_NO --ground revoked|unlawful|redo --reason TEXT | disclosure list
                           publication of decisions: draft (ID numbers redacted), approval by the head, export
                           for the portal, withdrawal
+  case request-change CASE_NO --stage STAGE | --handlers USER,... | --confidentiality LEVEL --reason TEXT
+  case decide-change ID --approve|--reject [--note TEXT] | case changes [CASE_NO]
+                          reopen a case, change its handlers, lower its confidentiality: one asks, another
+                          approver decides
+  access policy [--level privacy|trade_secret|state_secret --named USER,...]
+                          people named for each confidentiality level (a level with nobody named stays closed)
   backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
                           online backup (database snapshot, originals incrementally) and restore
   verify-signature FILE [--sig FILE.p7s] --data DIR
@@ -1084,11 +1110,15 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
       custodian: 'records officer (filing)',
       own: 'own recording',
       summary: 'case summary only',
+      named: 'named by the agency for this confidentiality level',
+      reviewer: 'assigned legal reviewer',
+      deciding: 'deciding an access request (read-only)',
       none: 'none',
     },
     logAction: {
       'media.open': 'View / play',
       'media.progress': 'Positions watched',
+      'textRecords.open': 'Document opened',
       'access.denied': 'Access refused',
       'access.case': 'Case viewed',
       'access.archive': 'Whole case copied for archiving',
@@ -1198,6 +1228,28 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
     filedOn: 'Opened on',
     backToList: 'Back to the case list',
     advance: 'Move on to: {{stage}}',
+    change: {
+      title: 'Change requests',
+      hint: 'Moving the case back a stage (reopening it), changing its handlers, or lowering or changing its confidentiality needs a reason and another approver’s decision; raising the confidentiality can be done directly.',
+      kind: 'Change',
+      kindName: {
+        reopen: 'Reopen (back a stage)',
+        handlers: 'Change handlers',
+        confidentiality: 'Lower or change confidentiality',
+      },
+      toStage: 'Back to',
+      handlers: 'New handlers (at least two enforcement officers)',
+      level: 'New level',
+      reason: 'Reason',
+      submit: 'Request the change',
+      none: 'No change requests.',
+      status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected' },
+      by: 'asked by {{name}}',
+      decidedBy: 'decided by {{name}}',
+      approve: 'Approve',
+      reject: 'Reject',
+      note: 'Note',
+    },
     checklist: 'Completeness and deadlines',
     complete: 'The case file is complete: every document and required recording is there.',
     records: 'Audio/video records',

@@ -94,6 +94,13 @@ const zhCN = {
   },
   settings: {
     title: '设置',
+    secrecy: {
+      title: '涉密案件的指定人员',
+      hint: '个人隐私、商业秘密、国家秘密案件“严格按照保密工作的有关规定和权限进行管理”（003 第二十四条）：记录管理员可以归档、标注，但不能查看内容；除本案承办人和获批调阅的人员外，只有本单位为该密级指定的人员可以查看，调阅申请也只能由其中的负责人审批。',
+      closed: '尚未指定人员：该密级案件的音像记录和文书一律不能打开，调阅申请无法审批。',
+      people: '指定人员',
+      saved: '已保存',
+    },
     agency: '机关信息',
     agencyName: '机关名称',
     agencyCode: '机关代码',
@@ -294,6 +301,11 @@ const zhCN = {
     'textRecords.correct': '更正文书（新版本）',
     'textRecords.sign': '文书签名',
     'textRecords.timestamp': '文书签名加盖时间戳',
+    'textRecords.open': '查看文书',
+    'records.tagHistory': '查看标注历史',
+    'cases.requestChange': '申请变更案件（重新打开、更换承办人、降低密级）',
+    'cases.changeApproved': '批准案件变更',
+    'cases.changeRejected': '驳回案件变更',
   },
   review: {
     title: '法制审核',
@@ -704,6 +716,10 @@ const zhCN = {
     ALREADY_DECIDED: '本案已作出决定，不能再送法制审核。',
     NOT_DECIDED: '本案尚未作出决定（没有决定日期），不能起草公示。',
     MAJOR_LOCKED: '本案已送法制审核，不能取消“重大执法决定”标记。',
+    CHANGE_NEEDS_APPROVAL:
+      '退回案件阶段（重新打开）、更换承办人、降低密级都不能由承办人自行修改：请在案件页“申请变更”中说明理由，由另一名负责人批准。',
+    TOO_LARGE_TO_OPEN: '文件过大（{{size}} 字节），不能在应用内直接打开。',
+    CONTENT_DAMAGED: '证据库中的“{{name}}”与登记的哈希值不一致，已停止打开。请立即运行完整性检查。',
     DISCLOSURE_STATE: '公示当前状态（{{status}}）下不能进行此操作。',
     NOT_ARCHIVED: '此记录的案件还没有合格的档案光盘，原始文件不能删除。',
     FONT_MISSING: '找不到中文字体，无法生成 PDF。请安装 fonts-noto-cjk，或用 LIUHEN_CJK_FONT 指定字体文件。',
@@ -832,6 +848,8 @@ const zhCN = {
     done: '完成。',
     numbering: '案件编号规则：{{template}}（机关简称 {{abbr}}），例如 {{example}}',
     accessRequested: '已提出调阅申请 {{id}}（{{caseNo}}），等待审批。',
+    changeRequested: '已提出案件变更申请 {{id}}（{{caseNo}}），须由另一名负责人批准。',
+    levelClosed: '（未指定人员：该密级的记录一律不能打开）',
     accessGranted: '已批准：授权 {{id}}，{{holder}} 可调阅至 {{until}}。',
     exported: '已导出 {{records}} 条记录到 {{outDir}}（清单 {{manifest}} 行）。',
     bagBuilt: '档案包已生成：{{dir}}（{{payloadFiles}} 个文件，{{payloadBytes}} 字节）。',
@@ -937,6 +955,11 @@ const zhCN = {
   disclosure export --format json|csv|html --out 文件 [--from 日期] [--to 日期]
   disclosure withdraw --case 案件编号 --ground revoked|unlawful|redo --reason 说明 | disclosure list
                           执法决定公示：起草（身份证号等自动脱敏）、负责人审批、导出供门户网站发布、撤下
+  case request-change 案件编号 --stage 阶段 | --handlers 用户名,... | --confidentiality 密级 --reason 理由
+  case decide-change 申请ID --approve|--reject [--note 意见] | case changes [案件编号]
+                          重新打开案件、更换承办人、降低密级：一人申请，另一名负责人批准
+  access policy [--level privacy|trade_secret|state_secret --named 用户名,...]
+                          涉密案件的指定人员（未指定人员的密级，其记录一律不能打开）
   backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
                           在线备份（数据库快照、原始文件增量复制）与恢复
   verify-signature 文件 [--sig 签名.p7s] --data 目录
@@ -1023,11 +1046,15 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       custodian: '记录管理员归档工作',
       own: '本人采集',
       summary: '仅案件概况',
+      named: '本单位指定的涉密人员',
+      reviewer: '承办法制审核',
+      deciding: '审批调阅申请（只读）',
       none: '无',
     },
     logAction: {
       'media.open': '查看/播放',
       'media.progress': '播放位置',
+      'textRecords.open': '查看文书',
       'access.denied': '拒绝访问',
       'access.case': '查看案件',
       'access.archive': '归档复制（整案）',
@@ -1134,6 +1161,24 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     filedOn: '立案日期',
     backToList: '返回案件列表',
     advance: '进入下一阶段：{{stage}}',
+    change: {
+      title: '变更申请',
+      hint: '退回阶段（重新打开案件）、更换承办人、降低或改变密级，须说明理由，由另一名负责人批准；提高密级可直接修改。',
+      kind: '变更事项',
+      kindName: { reopen: '重新打开（退回阶段）', handlers: '更换承办人', confidentiality: '降低或改变密级' },
+      toStage: '退回到',
+      handlers: '新的承办人（至少两名执法人员）',
+      level: '新的密级',
+      reason: '理由',
+      submit: '提出变更申请',
+      none: '没有变更申请。',
+      status: { pending: '待审批', approved: '已批准', rejected: '已驳回' },
+      by: '{{name}} 申请',
+      decidedBy: '{{name}} 审批',
+      approve: '批准',
+      reject: '驳回',
+      note: '审批意见',
+    },
     checklist: '完整性检查与期限',
     complete: '案卷完整：各阶段文书和必需的音像记录齐全。',
     records: '音像记录',

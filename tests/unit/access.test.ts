@@ -144,9 +144,10 @@ describe('access approval', () => {
       { caseId, purpose: 'case_review', kind: 'view', startsAt: iso(0), endsAt: iso(hour) },
       auditor,
     )
-    expect((await t.fail('access.approve', { requestId: request.id }, fuze)).code).toBe(
-      'NEEDS_SENIOR_APPROVER',
-    )
+    // Issue 17: an approver not named for the level does not see the request at all — not in the inbox, and
+    // deciding it answers exactly as an unknown id does (FORBIDDEN, logged), not with a hint that it exists.
+    expect((await t.call('access.list', {}, fuze)).requests.map((r) => r.id)).not.toContain(request.id)
+    expect(await t.fail('access.approve', { requestId: request.id }, fuze)).toEqual({ code: 'FORBIDDEN' })
     await t.call('access.approve', { requestId: request.id }, fuze2)
   })
 
@@ -166,12 +167,14 @@ describe('access approval', () => {
     const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: out, encoding: 'utf8' })
     expect(check.status, check.stdout + check.stderr).toBe(0)
     expect(fs.readFileSync(path.join(out, '说明.txt'), 'utf8')).toContain('sha256sum -c manifest-sha256.txt')
-    const log = await t.call('access.log', { caseId }, fuze)
+    // The case is 商业秘密 now: its log is for those named for that level (fuze2), not every approver.
+    expect((await t.fail('access.log', { caseId }, fuze)).code).toBe('FORBIDDEN')
+    const log = await t.call('access.log', { caseId }, fuze2)
     expect(log.entries.filter((e) => e.action === 'access.export' && e.basis === 'grant')).toHaveLength(2)
   })
 
   test('the 调阅登记表 is a PDF with its Chinese font embedded and the views in it', async () => {
-    const { pdfBase64, rows } = await t.call('access.register', { caseId }, fuze)
+    const { pdfBase64, rows } = await t.call('access.register', { caseId }, fuze2)
     expect(rows).toBeGreaterThan(3)
     const file = path.join(tempDir(), '调阅登记表.pdf')
     fs.writeFileSync(file, Buffer.from(pdfBase64, 'base64'))

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
 import { displayNameOf } from '../accounts/users.ts'
-import { accessPolicy } from './gate.ts'
+import { accessPolicy, gateCase, gateDecision, mayDecideLevel, refuse } from './gate.ts'
 import { tablePdf } from '../pdf.ts'
 
 /*
@@ -104,14 +104,13 @@ export function requestAccess(
 ): MethodOutput<'access.request'> {
   const actor = actorOf(ctx)
   const db = deps.db
-  if (!db.prepare('SELECT 1 FROM cases WHERE id = ?').get(input.caseId)) throw new AppError('NOT_FOUND')
-  if (input.recordIds) {
-    for (const id of input.recordIds)
-      if (
-        !db.prepare('SELECT 1 FROM record_tags WHERE evidence_id = ? AND case_id = ?').get(id, input.caseId)
-      )
-        throw new AppError('VALIDATION', { fields: 'recordIds' })
-  }
+  // Anyone may ask for a case (that is what 调阅 is); asking for an unknown case, or for records that are not in
+  // it, is refused exactly like a forbidden id, so a request cannot probe which ids exist or where they are filed.
+  if (!db.prepare('SELECT 1 FROM cases WHERE id = ?').get(input.caseId))
+    refuse(deps, ctx, { type: 'case', id: input.caseId }, 'access.request', 'unknown')
+  for (const id of input.recordIds ?? [])
+    if (!db.prepare('SELECT 1 FROM record_tags WHERE evidence_id = ? AND case_id = ?').get(id, input.caseId))
+      refuse(deps, ctx, { type: 'evidence', id }, 'access.request', 'unknown')
   if (input.purpose === 'other' && !input.purposeText)
     throw new AppError('VALIDATION', { fields: 'purposeText' })
   if (input.endsAt <= input.startsAt) throw new AppError('VALIDATION', { fields: 'endsAt' })
@@ -155,26 +154,16 @@ export function requestAccess(
   }
 }
 
-function pendingRequest(db: Db, id: string): RequestRow {
-  const r = db.prepare('SELECT * FROM access_requests WHERE id = ?').get(id) as RequestRow | undefined
-  if (!r) throw new AppError('NOT_FOUND')
-  if (r.status !== 'pending') throw new AppError('REQUEST_DECIDED')
-  return r
-}
-
-function assertMayDecide(db: Db, r: RequestRow, approverId: string): void {
-  // Separation of duties, in the core: nobody approves their own request.
-  if (r.requester_id === approverId) throw new AppError('SELF_APPROVAL')
-  const policy = accessPolicy(db)
-  const level = (
-    db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(r.case_id) as { confidentiality: string }
-  ).confidentiality
-  if (
-    policy.seniorLevels.includes(level) &&
-    policy.seniorApprovers.length &&
-    !policy.seniorApprovers.includes(approverId)
-  )
-    throw new AppError('NEEDS_SENIOR_APPROVER')
+/**
+ * The request an approver decides: only one who may decide its case's level (named for it, above 一般) sees it at
+ * all; anyone else gets the answer an unknown id gets. Nobody decides their own request.
+ */
+function requestToDecide(deps: CoreDeps, ctx: CallContext, id: string, action: string): RequestRow {
+  const r = deps.db.prepare('SELECT * FROM access_requests WHERE id = ?').get(id) as RequestRow | undefined
+  gateDecision(deps, ctx, r?.case_id ?? null, action, { type: 'access_request', id })
+  if (r!.status !== 'pending') throw new AppError('REQUEST_DECIDED')
+  if (r!.requester_id === actorOf(ctx).userId) throw new AppError('SELF_APPROVAL')
+  return r!
 }
 
 export function approveRequest(
@@ -184,8 +173,7 @@ export function approveRequest(
 ): MethodOutput<'access.approve'> {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = pendingRequest(db, input.requestId)
-  assertMayDecide(db, r, actor.userId)
+  const r = requestToDecide(deps, ctx, input.requestId, 'access.approve')
   // Narrowing only: fewer records, a shorter period, view instead of export; never more than was asked.
   const asked = r.record_ids ? (JSON.parse(r.record_ids) as string[]) : null
   const records = input.recordIds ?? asked
@@ -262,8 +250,7 @@ export function rejectRequest(
 ): MethodOutput<'access.reject'> {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = pendingRequest(db, input.requestId)
-  assertMayDecide(db, r, actor.userId)
+  const r = requestToDecide(deps, ctx, input.requestId, 'access.reject')
   auditedChange(
     deps,
     {
@@ -296,8 +283,13 @@ export function revokeGrant(
 ): MethodOutput<'access.revoke'> {
   const actor = actorOf(ctx)
   const db = deps.db
-  const g = db.prepare('SELECT * FROM access_grants WHERE id = ?').get(input.grantId) as GrantRow | undefined
-  if (!g) throw new AppError('NOT_FOUND')
+  const found = db.prepare('SELECT * FROM access_grants WHERE id = ?').get(input.grantId) as
+    GrantRow | undefined
+  gateDecision(deps, ctx, found?.case_id ?? null, 'access.revoke', {
+    type: 'access_grant',
+    id: input.grantId,
+  })
+  const g = found!
   if (g.revoked_at) throw new AppError('REQUEST_DECIDED')
   auditedChange(
     deps,
@@ -349,17 +341,26 @@ export function listAccess(deps: CoreDeps, ctx: CallContext): MethodOutput<'acce
           .prepare('SELECT * FROM access_grants WHERE holder_id = ? ORDER BY created_at DESC LIMIT 500')
           .all(actor.userId)
   ) as GrantRow[]
+  // An approver sees others' requests and grants only on cases whose level they may decide (named for it).
+  const policy = accessPolicy(db)
+  const level = (caseId: string) =>
+    (db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(caseId) as { confidentiality: string })
+      .confidentiality
+  const mine = (who: string, caseId: string) =>
+    who === actor.userId || mayDecideLevel(policy, actor, level(caseId))
+  const shownRequests = requests.filter((r) => mine(r.requester_id, r.case_id))
   return {
-    requests: requests.map((r) => toRequest(db, r)),
-    grants: grants.map((g) => toGrant(db, g, deps.now())),
+    requests: shownRequests.map((r) => toRequest(db, r)),
+    grants: grants.filter((g) => mine(g.holder_id, g.case_id)).map((g) => toGrant(db, g, deps.now())),
     inbox: approver
-      ? requests.filter((r) => r.status === 'pending' && r.requester_id !== actor.userId).length
+      ? shownRequests.filter((r) => r.status === 'pending' && r.requester_id !== actor.userId).length
       : 0,
   }
 }
 
 const ACCESS_ACTIONS = [
   'media.open',
+  'textRecords.open',
   'access.denied',
   'access.export',
   'access.archive',
@@ -368,8 +369,14 @@ const ACCESS_ACTIONS = [
 ]
 
 /** The access log: every view, playback, export and denial, with the basis (grant id) it rested on. */
-export function accessLog(deps: CoreDeps, input: ParsedInput<'access.log'>): MethodOutput<'access.log'> {
+export function accessLog(
+  deps: CoreDeps,
+  input: ParsedInput<'access.log'>,
+  ctx: CallContext,
+): MethodOutput<'access.log'> {
   const db = deps.db
+  // One case's log names its records and who saw them: only for those who may see the case.
+  if (input.caseId) gateCase(deps, ctx, input.caseId, 'summary', 'access.log')
   const where = [`a.action IN (${ACCESS_ACTIONS.map(() => '?').join(',')})`]
   const args: unknown[] = [...ACCESS_ACTIONS]
   if (input.caseId) {
@@ -423,6 +430,7 @@ export function accessLog(deps: CoreDeps, input: ParsedInput<'access.log'>): Met
 
 const REGISTER_ACTIONS: Record<string, string> = {
   'media.open': '查看/播放',
+  'textRecords.open': '查看文书',
   'media.progress': '播放位置',
   'access.export': '导出',
   'access.denied': '拒绝访问',
@@ -435,15 +443,19 @@ const BASIS: Record<string, string> = {
   custodian: '记录管理员',
   own: '本人采集',
   summary: '案件概况',
+  named: '指定涉密人员',
+  reviewer: '法制审核',
+  deciding: '审批调阅申请',
 }
 
 /** The printable 调阅登记表 for a case or a period (PDF with its Chinese font embedded). */
 export async function accessRegister(
   deps: CoreDeps,
   input: ParsedInput<'access.register'>,
+  ctx: CallContext,
 ): Promise<MethodOutput<'access.register'>> {
   const db = deps.db
-  const { entries } = accessLog(deps, { ...input, limit: 5000 })
+  const { entries } = accessLog(deps, { ...input, limit: 5000 }, ctx)
   const rows = entries
     .filter((e) => e.action !== 'access.case')
     .reverse()

@@ -5,7 +5,7 @@ import type { CallContext, CoreDeps } from '../context.ts'
 import { actorFields, actorOf, auditedChange } from '../context.ts'
 import { readSetting, writeSetting } from '../meta.ts'
 import { unlockSigner } from '../signing/authority.ts'
-import { gateArchive } from '../access/gate.ts'
+import { basisForCase, gateArchive, gateCase } from '../access/gate.ts'
 import {
   DEFAULT_INSPECTION,
   archivableCheck,
@@ -35,7 +35,8 @@ export async function image(
   )
 }
 
-export function volumes(deps: CoreDeps, caseId: string): MethodOutput<'archive.volumes'> {
+export function volumes(deps: CoreDeps, caseId: string, ctx: CallContext): MethodOutput<'archive.volumes'> {
+  gateCase(deps, ctx, caseId, 'summary', 'archive.volumes')
   const rows = deps.db
     .prepare(`SELECT * FROM archive_volumes WHERE case_id = ? ORDER BY created_at DESC, set_id, idx`)
     .all(caseId) as Record<string, unknown>[]
@@ -114,12 +115,34 @@ export function burn(deps: CoreDeps, jobs: Jobs, i: ParsedInput<'discs.burn'>, c
   )
 }
 
+/** A registered disc, through the gate on its case: an unknown disc answers like a forbidden one. */
+function gatedDisc(
+  deps: CoreDeps,
+  ctx: CallContext,
+  by: { id: string } | { discNo: string },
+  use: 'summary' | 'meta' | 'file',
+  action: string,
+) {
+  const r = deps.db
+    .prepare(
+      `SELECT d.id, v.case_id FROM discs d JOIN archive_volumes v ON v.id = d.volume_id
+       WHERE ${'id' in by ? 'd.id' : 'd.disc_no'} = ?`,
+    )
+    .get('id' in by ? by.id : by.discNo) as { id: string; case_id: string } | undefined
+  gateCase(deps, ctx, r?.case_id ?? null, use, action, {
+    type: 'disc',
+    id: 'id' in by ? by.id : by.discNo,
+  })
+}
+
 export function verify(deps: CoreDeps, jobs: Jobs, i: ParsedInput<'discs.verify'>, ctx: CallContext) {
   const actor = actorOf(ctx)
+  if (i.discNo) gatedDisc(deps, ctx, { discNo: i.discNo }, 'file', 'discs.verify')
   return jobs.run(i.jobId, (opts) => inspectDisc(deps, actor, { target: i.target, discNo: i.discNo }, opts))
 }
 
 export function update(deps: CoreDeps, i: ParsedInput<'discs.update'>, ctx: CallContext) {
+  gatedDisc(deps, ctx, { id: i.discId }, 'file', 'discs.update')
   const before = discById(deps, i.discId)
   auditedChange(
     deps,
@@ -145,12 +168,22 @@ export function update(deps: CoreDeps, i: ParsedInput<'discs.update'>, ctx: Call
   return { disc: discById(deps, i.discId) }
 }
 
-export async function label(deps: CoreDeps, discId: string) {
+export async function label(deps: CoreDeps, discId: string, ctx: CallContext) {
+  gatedDisc(deps, ctx, { id: discId }, 'meta', 'discs.label')
   return { pdfBase64: (await discLabelPdf(deps, discId)).toString('base64') }
 }
 
-export async function catalogue(deps: CoreDeps, caseId: string) {
+/** The 卷内目录 lists every record's place and fact: for those who may see all of the case's metadata. */
+export async function catalogue(deps: CoreDeps, caseId: string, ctx: CallContext) {
+  gateCase(deps, ctx, caseId, 'meta', 'archive.catalogue')
   return { pdfBase64: (await cataloguePdf(deps, caseId)).toString('base64') }
+}
+
+/** The disc registry, with a confidential case's discs only for those who may see the case. */
+export function discsFor(deps: CoreDeps, i: ParsedInput<'discs.list'>, ctx: CallContext) {
+  if (i.caseId) gateCase(deps, ctx, i.caseId, 'summary', 'discs.list')
+  const actor = actorOf(ctx)
+  return listDiscs(deps, i).filter((d) => basisForCase(deps, actor, d.caseId))
 }
 
 export { inspectionsDue, listDiscs }

@@ -1,10 +1,10 @@
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
-import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
-import { basisForCase, basisForRecord } from '../access/gate.ts'
+import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
+import { basisForRecord, basisForText, gateCase } from '../access/gate.ts'
 import { checkCase } from './check.ts'
 import { matchExpression } from './search.ts'
-import { assertCanSeeCase, caseRow, toCase } from './service.ts'
+import { caseRow, toCase } from './service.ts'
 import { tagsOf } from './tags.ts'
 import { textRecordsOf } from './text-records.ts'
 
@@ -50,27 +50,9 @@ export function getCase(
 ): MethodOutput<'cases.get'> {
   const db = deps.db
   const actor = actorOf(ctx)
-  const known = db.prepare('SELECT 1 FROM cases WHERE id = ?').get(input.caseId)
-  const basis = known ? basisForCase(deps, actor, input.caseId) : null
-  // Approvers, auditors and legal reviewers see what a case is (to decide on requests, to supervise);
-  // its recordings and documents only under a basis like anyone else.
-  const overseer = actor.roles.some((r) => r === 'approver' || r === 'auditor' || r === 'legal_reviewer')
-  auditedChange(
-    deps,
-    {
-      ...actorFields(actor),
-      action: known && (basis || overseer) ? 'access.case' : 'access.denied',
-      targetType: 'case',
-      targetId: input.caseId.slice(0, 64),
-      details: {
-        caseId: input.caseId.slice(0, 64),
-        channel: ctx.channel,
-        ...(basis ?? { basis: overseer ? 'summary' : 'none' }),
-      },
-    },
-    () => undefined,
-  )
-  if (!known || (!basis && !overseer)) throw new AppError('FORBIDDEN')
+  // What the case is (and the log line saying on which basis it was seen); its recordings and documents each
+  // ask the gate again below, so approvers and auditors see a 一般 case's summary and nothing of its content.
+  gateCase(deps, ctx, input.caseId, 'summary', 'access.case', undefined, { logAllowed: true })
   const row = caseRow(db, input.caseId)
   const all = (
     db
@@ -98,11 +80,9 @@ export function getCase(
     ingestedAt: e.ingested_at,
     tags: tagsOf(db, e.id),
   }))
-  const records = !basis
-    ? []
-    : basis.basis === 'grant'
-      ? all.filter((r) => basisForRecord(deps, actor, r.evidenceId, 'view'))
-      : all
+  const records = all.filter((r) => basisForRecord(deps, actor, r.evidenceId, 'meta'))
+  const allTexts = textRecordsOf(db, row.id)
+  const textRecords = allTexts.filter((d) => basisForText(deps, actor, d.id, 'meta'))
   const actions = (
     db
       .prepare(
@@ -125,9 +105,8 @@ export function getCase(
   return {
     case: toCase(db, row),
     records,
-    textRecords:
-      basis && (basis.basis !== 'grant' || records.length === all.length) ? textRecordsOf(db, row.id) : [],
-    restricted: !basis || records.length < all.length,
+    textRecords,
+    restricted: records.length < all.length || textRecords.length < allTexts.length,
     actions,
     check: checkCase(db, row.id, deps.now()),
   }
@@ -138,7 +117,7 @@ export function caseCheck(
   input: ParsedInput<'cases.check'>,
   ctx: CallContext,
 ): MethodOutput<'cases.check'> {
-  assertCanSeeCase(deps.db, actorOf(ctx), caseRow(deps.db, input.caseId).id)
+  gateCase(deps, ctx, input.caseId, 'summary', 'cases.check')
   return checkCase(deps.db, input.caseId, deps.now())
 }
 
@@ -174,7 +153,7 @@ export function searchRecords(
     fact: string | null
     capture_start: string | null
   }[]
-  const visible = rows.filter((r) => basisForRecord(deps, actor, r.id, 'view'))
+  const visible = rows.filter((r) => basisForRecord(deps, actor, r.id, 'meta'))
   return {
     records: visible.slice(0, input.limit).map((r) => ({
       evidenceId: r.id,

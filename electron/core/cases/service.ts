@@ -1,16 +1,9 @@
 import crypto from 'node:crypto'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
-import type { Case } from '../../../shared/cases.ts'
+import { CASE_STAGES, type Case } from '../../../shared/cases.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
-import {
-  actorFields,
-  actorOf,
-  auditedChange,
-  type Actor,
-  type CallContext,
-  type CoreDeps,
-} from '../context.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import { getAgency } from '../agency.ts'
@@ -20,6 +13,14 @@ import { checkCase } from './check.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
 import { disclosureDue } from '../disclosure/deadline.ts'
 import { indexCase, matchExpression } from './search.ts'
+import {
+  accessPolicy,
+  basisForCase,
+  gateCase,
+  gateDecision,
+  opensWider,
+  SECRET_LEVELS,
+} from '../access/gate.ts'
 
 /** Cases: numbering, creation, updates of stage and dates, declared actions, listing and search. */
 
@@ -118,7 +119,7 @@ export function setNumbering(
 }
 
 /** Handlers must be active enforcement officers: the rules require at least two on every case. */
-function checkHandlers(db: Db, ids: string[]): void {
+export function checkHandlers(db: Db, ids: string[]): void {
   const unique = [...new Set(ids)]
   if (unique.length < 2) throw new AppError('TOO_FEW_HANDLERS')
   for (const id of unique) {
@@ -203,24 +204,46 @@ export function createCase(
   return { case: toCase(db, caseRow(db, id)) }
 }
 
-/** Who may see a case at all: records officers, approvers, auditors, legal reviewers, and its own handlers. */
-export function assertCanSeeCase(db: Db, actor: Actor, caseId: string): void {
-  if (
-    actor.roles.some(
-      (r) => r === 'records_officer' || r === 'approver' || r === 'auditor' || r === 'legal_reviewer',
-    )
-  )
-    return
-  if (db.prepare('SELECT 1 FROM case_handlers WHERE case_id = ? AND user_id = ?').get(caseId, actor.userId))
-    return
-  throw new AppError('FORBIDDEN')
-}
-
 export function caseIdByNo(db: Db, caseNo: string): string {
   const r = db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as
     { id: string } | undefined
   if (!r) throw new AppError('NOT_FOUND')
   return r.id
+}
+
+const STAGE_ORDER: readonly string[] = CASE_STAGES
+
+/** The set of handlers a case has now. */
+export function handlersOf(db: Db, caseId: string): string[] {
+  return (
+    db.prepare('SELECT user_id FROM case_handlers WHERE case_id = ? ORDER BY user_id').all(caseId) as {
+      user_id: string
+    }[]
+  ).map((r) => r.user_id)
+}
+
+export const sameSet = (a: readonly string[], b: readonly string[]) =>
+  JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort())
+
+/**
+ * What a handler may change alone. Going back a stage (reopening), a different set of handlers, and a lower or
+ * sideways confidentiality all widen who sees the case or undo its record, so they go through a change request
+ * another person approves (cases.requestChange / cases.decideChange, ./changes.ts). A closed case is archived:
+ * only raising its confidentiality is allowed without reopening it.
+ */
+function changeNeedingApproval(before: CaseRow, input: ParsedInput<'cases.update'>, handlers: string[]) {
+  if (input.stage && STAGE_ORDER.indexOf(input.stage) < STAGE_ORDER.indexOf(before.stage)) return 'reopen'
+  if (input.handlerIds && !sameSet(input.handlerIds, handlers)) return 'handlers'
+  if (input.confidentiality && opensWider(before.confidentiality, input.confidentiality))
+    return 'confidentiality'
+  if (
+    before.stage === 'closed' &&
+    ((input.decidedOn !== undefined && input.decidedOn !== before.decided_on) ||
+      (input.executedOn !== undefined && input.executedOn !== before.executed_on) ||
+      (input.major !== undefined && input.major !== (before.major === 1)))
+  )
+    return 'reopen'
+  return null
 }
 
 export function updateCase(
@@ -229,8 +252,10 @@ export function updateCase(
   ctx: CallContext,
 ): MethodOutput<'cases.update'> {
   const actor = actorOf(ctx)
+  gateCase(deps, ctx, input.caseId, 'file', 'cases.update')
   const before = caseRow(deps.db, input.caseId)
-  assertCanSeeCase(deps.db, actor, before.id)
+  const change = changeNeedingApproval(before, input, handlersOf(deps.db, before.id))
+  if (change) throw new AppError('CHANGE_NEEDS_APPROVAL', { change })
   const after = {
     stage: input.stage ?? before.stage,
     decided_on: input.decidedOn === undefined ? before.decided_on : input.decidedOn,
@@ -238,7 +263,6 @@ export function updateCase(
     confidentiality: input.confidentiality ?? before.confidentiality,
     major: input.major === undefined ? before.major : input.major ? 1 : 0,
   }
-  if (input.handlerIds) checkHandlers(deps.db, input.handlerIds)
   // Unmarking a case once sent for review would walk around the decision gate.
   if (
     after.major === 0 &&
@@ -275,33 +299,47 @@ export function updateCase(
           confidentiality: before.confidentiality,
           major: before.major === 1,
         },
-        after: { ...input, caseId: undefined },
+        after: { ...input, caseId: undefined, handlerIds: undefined },
       },
     },
-    () => {
-      deps.db
-        .prepare(
-          `UPDATE cases SET stage = ?, decided_on = ?, executed_on = ?, confidentiality = ?, major = ?, updated_at = ?
-           WHERE id = ?`,
-        )
-        .run(
-          after.stage,
-          after.decided_on,
-          after.executed_on,
-          after.confidentiality,
-          after.major,
-          deps.now().toISOString(),
-          before.id,
-        )
-      if (input.handlerIds) {
-        deps.db.prepare('DELETE FROM case_handlers WHERE case_id = ?').run(before.id)
-        const h = deps.db.prepare('INSERT INTO case_handlers (case_id, user_id) VALUES (?, ?)')
-        for (const u of new Set(input.handlerIds)) h.run(before.id, u)
-        indexCase(deps.db, before.id)
-      }
-    },
+    () => writeCase(deps, before.id, after),
   )
   return { case: toCase(deps.db, caseRow(deps.db, before.id)) }
+}
+
+/** The case row's changeable columns (and, given, its handlers), inside the caller's audited change. */
+export function writeCase(
+  deps: CoreDeps,
+  caseId: string,
+  after: {
+    stage: string
+    decided_on: string | null
+    executed_on: string | null
+    confidentiality: string
+    major: number
+  },
+  handlerIds?: string[],
+): void {
+  deps.db
+    .prepare(
+      `UPDATE cases SET stage = ?, decided_on = ?, executed_on = ?, confidentiality = ?, major = ?, updated_at = ?
+       WHERE id = ?`,
+    )
+    .run(
+      after.stage,
+      after.decided_on,
+      after.executed_on,
+      after.confidentiality,
+      after.major,
+      deps.now().toISOString(),
+      caseId,
+    )
+  if (handlerIds) {
+    deps.db.prepare('DELETE FROM case_handlers WHERE case_id = ?').run(caseId)
+    const h = deps.db.prepare('INSERT INTO case_handlers (case_id, user_id) VALUES (?, ?)')
+    for (const u of new Set(handlerIds)) h.run(caseId, u)
+    indexCase(deps.db, caseId)
+  }
 }
 
 export function addAction(
@@ -310,8 +348,8 @@ export function addAction(
   ctx: CallContext,
 ): MethodOutput<'cases.addAction'> {
   const actor = actorOf(ctx)
+  gateCase(deps, ctx, input.caseId, 'file', 'cases.addAction')
   const c = caseRow(deps.db, input.caseId)
-  assertCanSeeCase(deps.db, actor, c.id)
   if (!deps.db.prepare('SELECT 1 FROM action_types WHERE code = ?').get(input.actionType))
     throw new AppError('VALIDATION', { fields: 'actionType' })
   const id = crypto.randomUUID()
@@ -362,6 +400,19 @@ export function listCases(
     where.push('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')
     args.push(actor.userId)
   }
+  // Above 一般, a case is listed only to those the gate lets see it (basisForCase, summary).
+  const policy = accessPolicy(deps.db)
+  const restricted = !onlyMine && !(policy.custodians && actor.roles.includes('records_officer'))
+  if (restricted) {
+    const levels = SECRET_LEVELS.filter((l) => policy.named[l].includes(actor.userId))
+    where.push(
+      `(c.confidentiality = 'general' OR c.confidentiality IN (${levels.map(() => '?').join(',') || "''"})
+        OR c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)
+        OR c.id IN (SELECT case_id FROM access_grants WHERE holder_id = ? AND revoked_at IS NULL AND ends_at > ?)
+        OR c.id IN (SELECT case_id FROM reviews WHERE reviewer_id = ? AND status = 'in_review'))`,
+    )
+    args.push(...levels, actor.userId, actor.userId, deps.now().toISOString(), actor.userId)
+  }
   if (input.stage) {
     where.push('c.stage = ?')
     args.push(input.stage)
@@ -370,7 +421,7 @@ export function listCases(
     const match = matchExpression(input.query)
     if (!match) return { cases: [], total: 0 }
     // Text alone (the common case): page straight off the index, newest first, with no sort of all matches.
-    if (!onlyMine && !input.stage && !input.handlerId && !input.from && !input.to) {
+    if (!onlyMine && !restricted && !input.stage && !input.handlerId && !input.from && !input.to) {
       const total = (
         deps.db.prepare('SELECT count(*) AS n FROM case_fts WHERE case_fts MATCH ?').get(match) as {
           n: number
@@ -415,6 +466,7 @@ export function archiveException(
   ctx: CallContext,
 ): MethodOutput<'cases.archiveException'> {
   const actor = actorOf(ctx)
+  gateDecision(deps, ctx, input.caseId, 'cases.archiveException', { type: 'case', id: input.caseId })
   const c = caseRow(deps.db, input.caseId)
   const report = checkCase(deps.db, c.id, deps.now())
   auditedChange(
@@ -484,7 +536,10 @@ export function deadlines(deps: CoreDeps, ctx: CallContext): MethodOutput<'cases
       const d = disclosureDue(cal, r.type, r.decided_on)
       return item(r, 'disclosure', d.due, d.uncertain)
     }),
-  ].sort((a, b) => a.due.localeCompare(b.due))
+  ]
+    // A confidential case's deadlines show only to those who may see the case.
+    .filter((i) => onlyMine || basisForCase(deps, actor, i.caseId))
+    .sort((a, b) => a.due.localeCompare(b.due))
   const lateIngests = (
     deps.db
       .prepare(

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors.ts'
 import type { AuditInput } from '../audit.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
-import { assertCanSeeCase } from './service.ts'
+import { basisForRecord, gateCase, gateRecord, isNamedFor, opensWider, refuse } from '../access/gate.ts'
 import { indexRecord } from './search.ts'
 
 /*
@@ -103,6 +103,16 @@ function strip({ caseNo: _c, version: _v, ...rest }: RecordTags): Tags {
   return rest
 }
 
+function levelOf(db: Db, caseId: string | null): string {
+  if (!caseId) return 'general'
+  return (
+    (
+      db.prepare('SELECT confidentiality FROM cases WHERE id = ?').get(caseId) as
+        { confidentiality: string } | undefined
+    )?.confidentiality ?? 'general'
+  )
+}
+
 /** The records a tagging call names: a list, or every record first registered by an ingest batch. */
 function targets(db: Db, input: ParsedInput<'records.tag'>): string[] {
   if (input.evidenceIds?.length) return [...new Set(input.evidenceIds)]
@@ -123,12 +133,24 @@ export function tagRecords(
   const actor = actorOf(ctx)
   const db = deps.db
   const ids = targets(db, input)
-  if (!ids.length) throw new AppError('NOT_FOUND')
+  // Filing a recording needs a basis on the recording itself — custodian, whoever brought it in or recorded it,
+  // or the handler of the open case it is in — not only on the target case: otherwise anyone could open a case
+  // of their own and pull someone else's recording into it. An unknown id (or batch) answers like a forbidden one.
+  if (!ids.length)
+    gateCase(deps, ctx, null, 'file', 'records.tag', { type: 'ingest_batch', id: input.batchId ?? '' })
+  for (const id of ids)
+    if (!basisForRecord(deps, actor, id, 'file')) gateRecord(deps, ctx, id, 'file', 'records.tag')
   const t = input.tags
-  if (t.caseId) {
-    if (!db.prepare('SELECT 1 FROM cases WHERE id = ?').get(t.caseId)) throw new AppError('NOT_FOUND')
-    assertCanSeeCase(db, actor, t.caseId)
-  }
+  if (t.caseId) gateCase(deps, ctx, t.caseId, 'file', 'records.tag')
+  // Moving a recording out of a confidential case to one fewer or other people may see is lowering its
+  // confidentiality: only someone the agency named for that level does it.
+  const target = t.caseId === undefined ? undefined : levelOf(db, t.caseId)
+  if (target !== undefined)
+    for (const id of ids) {
+      const from = levelOf(db, tagsOf(db, id).caseId)
+      if (from !== target && opensWider(from, target) && !isNamedFor(db, from, actor.userId))
+        refuse(deps, ctx, { type: 'evidence', id }, 'records.tag', 'lowers_confidentiality')
+    }
   if (t.actionType && !db.prepare('SELECT 1 FROM action_types WHERE code = ?').get(t.actionType))
     throw new AppError('VALIDATION', { fields: 'tags.actionType' })
   for (const u of t.collectorIds ?? [])
@@ -143,7 +165,6 @@ export function tagRecords(
       const events: AuditInput[] = []
       for (const evidenceId of ids) {
         const current = tagsOf(db, evidenceId)
-        if (current.caseId && current.caseId !== t.caseId) assertCanSeeCase(db, actor, current.caseId)
         const next: Tags = {
           ...strip(current),
           ...Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)),
@@ -222,7 +243,9 @@ export function tagRecords(
 export function tagHistory(
   deps: CoreDeps,
   input: ParsedInput<'records.tagHistory'>,
+  ctx: CallContext,
 ): MethodOutput<'records.tagHistory'> {
+  gateRecord(deps, ctx, input.evidenceId, 'meta', 'records.tagHistory')
   const rows = deps.db
     .prepare(
       `SELECT h.version, h.tags, h.reason, h.changed_at, u.display_name FROM record_tag_history h

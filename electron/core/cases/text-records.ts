@@ -8,7 +8,9 @@ import type { Db } from '../db/index.ts'
 import { storeFile } from '../vault.ts'
 import { safeFileName, type DataLayout } from '../paths.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
-import { assertCanSeeCase, caseRow } from './service.ts'
+import { caseRow } from './service.ts'
+import { gateCase, gateText } from '../access/gate.ts'
+import { objectPath } from '../vault.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
 
 /*
@@ -84,15 +86,16 @@ export async function addTextRecord(
 ): Promise<MethodOutput<'textRecords.add'>> {
   const actor = actorOf(ctx)
   const db = deps.db
+  // Correcting a document needs a filing basis on it; adding one, on the case. Unknown ids answer as forbidden.
+  if (input.previousId) gateText(deps, ctx, input.previousId, 'file', 'textRecords.add')
   const previous = input.previousId
     ? (db.prepare('SELECT * FROM text_records WHERE id = ?').get(input.previousId) as TextRow | undefined)
     : undefined
-  if (input.previousId && !previous) throw new AppError('NOT_FOUND')
   if (previous && !input.correctionReason) throw new AppError('VALIDATION', { fields: 'correctionReason' })
   const caseId = previous?.case_id ?? input.caseId
   if (!caseId) throw new AppError('VALIDATION', { fields: 'caseId' })
+  gateCase(deps, ctx, caseId, 'file', 'textRecords.add')
   const c = caseRow(db, caseId)
-  assertCanSeeCase(db, actor, c.id)
   const docTypeCode = previous?.doc_type ?? input.docType
   const docType = db.prepare('SELECT code, stage FROM doc_types WHERE code = ?').get(docTypeCode ?? '') as
     { code: string; stage: TextRow['stage'] } | undefined
@@ -149,6 +152,51 @@ export async function addTextRecord(
     })
   const rec = textRecordsOf(db, c.id).find((r) => r.id === id)!
   return { textRecord: rec }
+}
+
+const TEXT_MIME: Record<TextRow['file_kind'], string> = {
+  pdf: 'application/pdf',
+  ofd: 'application/ofd',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  image: 'image/*',
+}
+const IMAGE_MIME: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+}
+/** Documents larger than this are not sent whole over IPC/JSON; a streamed ticket is the way for those. */
+export const TEXT_OPEN_MAX_BYTES = 64 * 1024 * 1024
+
+/**
+ * A document's bytes for the in-app viewer: through the same gate as a recording (view), the opening written to
+ * the access log with its basis like media.open. The bytes are the vault original, re-hashed on the way out so a
+ * damaged copy is never shown as the signed document.
+ */
+export async function openTextRecord(
+  deps: CoreDeps,
+  input: ParsedInput<'textRecords.open'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'textRecords.open'>> {
+  gateText(deps, ctx, input.textRecordId, 'view', 'textRecords.open')
+  const r = deps.db.prepare('SELECT * FROM text_records WHERE id = ?').get(input.textRecordId) as TextRow
+  if (r.size > TEXT_OPEN_MAX_BYTES) throw new AppError('TOO_LARGE_TO_OPEN', { size: r.size })
+  const bytes = await fs.promises.readFile(objectPath(deps.layout, r.sha256))
+  if (crypto.createHash('sha256').update(bytes).digest('hex') !== r.sha256)
+    throw new AppError('CONTENT_DAMAGED', { name: r.original_name })
+  const mime =
+    r.file_kind === 'image'
+      ? (IMAGE_MIME[path.extname(r.original_name).toLowerCase()] ?? 'application/octet-stream')
+      : TEXT_MIME[r.file_kind]
+  return {
+    textRecordId: r.id,
+    fileName: r.original_name,
+    mime,
+    sha256: r.sha256,
+    dataBase64: bytes.toString('base64'),
+  }
 }
 
 /** The row of a text record; the caller's audited change wraps it. */

@@ -157,8 +157,9 @@ export function evidenceSetLateReason(
   ctx: CallContext,
 ): MethodOutput<'evidence.setLateReason'> {
   const actor = actorOf(ctx)
-  const ev = findEvidence(deps.db, input.evidenceId)
-  if (!ev) throw new AppError('NOT_FOUND')
+  // The late reason is part of the record's filing: the same basis as tagging it.
+  gateRecord(deps, ctx, input.evidenceId, 'file', 'evidence.setLateReason')
+  const ev = findEvidence(deps.db, input.evidenceId)!
   const flags = (JSON.parse(ev.flags) as string[]).filter((f) => f !== 'late_reason_missing')
   auditedChange(
     deps,
@@ -225,5 +226,5 @@ export function evidenceList(
   ctx: CallContext,
 ): MethodOutput<'evidence.list'> {
   const actor = actorOf(ctx)
-  return { items: listEvidence(deps.db, input).filter((e) => basisForRecord(deps, actor, e.id, 'view')) }
+  return { items: listEvidence(deps.db, input).filter((e) => basisForRecord(deps, actor, e.id, 'meta')) }
 }

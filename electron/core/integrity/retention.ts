@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
+import { gateDecision, gateRecord } from '../access/gate.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { CallContext, CoreDeps } from '../context.ts'
 import { actorFields, actorOf, auditedChange } from '../context.ts'
@@ -45,9 +46,13 @@ export function requestDeletion(
   ctx: CallContext,
 ): MethodOutput<'vault.requestDeletion'> {
   const actor = actorOf(ctx)
-  const e = deps.db.prepare('SELECT id, deleted_at FROM evidence WHERE id = ?').get(i.evidenceId) as
-    { id: string; deleted_at: string | null } | undefined
-  if (!e || e.deleted_at) throw new AppError('NOT_FOUND')
+  // The records officer's custody of the record (filing basis); an unknown id answers as forbidden.
+  gateRecord(deps, ctx, i.evidenceId, 'file', 'vault.requestDeletion')
+  const e = deps.db.prepare('SELECT id, deleted_at FROM evidence WHERE id = ?').get(i.evidenceId) as {
+    id: string
+    deleted_at: string | null
+  }
+  if (e.deleted_at) throw new AppError('NOT_FOUND')
   const r = retentionOf(deps.db, i.evidenceId)
   if (r.permanent) throw new AppError('RETENTION_PERMANENT')
   if (!r.expiredOn) throw new AppError('NOT_ARCHIVED')
@@ -80,9 +85,17 @@ export function decideDeletion(
   ctx: CallContext,
 ): MethodOutput<'vault.decideDeletion'> {
   const actor = actorOf(ctx)
-  const req = deps.db.prepare('SELECT * FROM deletion_requests WHERE id = ?').get(i.requestId) as
+  const found = deps.db.prepare('SELECT * FROM deletion_requests WHERE id = ?').get(i.requestId) as
     { id: string; evidence_id: string; requested_by: string; status: string } | undefined
-  if (!req) throw new AppError('NOT_FOUND')
+  // An approver who may decide on the record's case (named for its level above 一般).
+  const caseId = found
+    ? ((
+        deps.db.prepare('SELECT case_id FROM record_tags WHERE evidence_id = ?').get(found.evidence_id) as
+          { case_id: string | null } | undefined
+      )?.case_id ?? null)
+    : null
+  gateDecision(deps, ctx, caseId, 'vault.decideDeletion', { type: 'deletion_request', id: i.requestId })
+  const req = found!
   if (req.status !== 'pending') throw new AppError('REQUEST_DECIDED')
   // Two people: whoever asked cannot also approve.
   if (req.requested_by === actor.userId) throw new AppError('SELF_APPROVAL')

@@ -22,6 +22,8 @@ export const SEALED: readonly { table: string; key: string }[] = [
   // Migration 110: legal review and disclosure.
   { table: 'reviews', key: 'id' },
   { table: 'disclosures', key: 'id' },
+  // Migration 120: reopening, re-staffing and lowering a case, asked by one and decided by another.
+  { table: 'case_changes', key: 'id' },
 ]
 
 /** The SQL that makes every change to these sealed tables queue its row (run by the migration creating them). */

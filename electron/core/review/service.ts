@@ -15,7 +15,8 @@ import type { AuditInput } from '../audit.ts'
 import { writeSetting } from '../meta.ts'
 import { rolesOf, displayNameOf } from '../accounts/users.ts'
 import { addWorkingDays, chinaDate, loadCalendar, type Calendar } from '../cases/calendar.ts'
-import { assertCanSeeCase, caseRow } from '../cases/service.ts'
+import { caseRow } from '../cases/service.ts'
+import { basisForCase, gateCase } from '../access/gate.ts'
 import { insertTextRecord, storeGenerated, textRecordsOf } from '../cases/text-records.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
 import { discussionRecordPdf, reviewRecordPdf } from './record.ts'
@@ -153,9 +154,26 @@ function audit(
   }
 }
 
+/**
+ * The review a caller names, through the gate on its case: the assigned reviewer (reviewer basis while it is
+ * open), the legal office and heads (a 一般 case's summary; above 一般, those named for its level), its handlers
+ * and records officers. An unknown review answers like a forbidden one.
+ */
+function gatedReview(
+  deps: CoreDeps,
+  ctx: CallContext,
+  id: string,
+  use: 'summary' | 'file',
+  action: string,
+): ReviewRow {
+  const r = deps.db.prepare('SELECT * FROM reviews WHERE id = ?').get(id) as ReviewRow | undefined
+  gateCase(deps, ctx, r?.case_id ?? null, use, action, { type: 'review', id })
+  return r!
+}
+
 export function reviewState(deps: CoreDeps, caseId: string, ctx: CallContext): MethodOutput<'review.get'> {
+  gateCase(deps, ctx, caseId, 'summary', 'review.get')
   const c = caseRow(deps.db, caseId)
-  assertCanSeeCase(deps.db, actorOf(ctx), c.id)
   return {
     required: reviewRequired(deps.db, c),
     passed: reviewPassed(deps.db, c.id),
@@ -164,7 +182,12 @@ export function reviewState(deps: CoreDeps, caseId: string, ctx: CallContext): M
 }
 
 /** The legal office's worklist: open and recent rounds, oldest deadline first. */
-export function reviewQueue(deps: CoreDeps, input: ParsedInput<'review.list'>): MethodOutput<'review.list'> {
+export function reviewQueue(
+  deps: CoreDeps,
+  input: ParsedInput<'review.list'>,
+  ctx: CallContext,
+): MethodOutput<'review.list'> {
+  const actor = actorOf(ctx)
   const rows = deps.db
     .prepare(
       `SELECT * FROM reviews r WHERE round = (SELECT max(round) FROM reviews x WHERE x.case_id = r.case_id)
@@ -172,7 +195,9 @@ export function reviewQueue(deps: CoreDeps, input: ParsedInput<'review.list'>): 
     )
     .all(...(input.status ? [input.status] : [])) as ReviewRow[]
   const cal = loadCalendar(deps.db)
-  return { reviews: rows.map((r) => toReview(deps, r, cal)), scope: reviewScope(deps.db) }
+  // A confidential case's review is listed to those the gate lets see the case (named people, its reviewer, …).
+  const shown = rows.filter((r) => basisForCase(deps, actor, r.case_id))
+  return { reviews: shown.map((r) => toReview(deps, r, cal)), scope: reviewScope(deps.db) }
 }
 
 export function setScope(deps: CoreDeps, input: ParsedInput<'review.setScope'>, ctx: CallContext) {
@@ -190,8 +215,8 @@ export function setScope(deps: CoreDeps, input: ParsedInput<'review.setScope'>, 
 export function submit(deps: CoreDeps, input: ParsedInput<'review.submit'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   const db = deps.db
+  gateCase(deps, ctx, input.caseId, 'file', 'review.submit')
   const c = caseRow(db, input.caseId)
-  assertCanSeeCase(db, actor, c.id)
   if (c.decided_on) throw new AppError('ALREADY_DECIDED')
   const last = lastRound(db, c.id)
   if (last) expectStatus(last, 'returned')
@@ -280,7 +305,7 @@ export function submit(deps: CoreDeps, input: ParsedInput<'review.submit'>, ctx:
 export function assign(deps: CoreDeps, input: ParsedInput<'review.assign'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = reviewRow(db, input.reviewId)
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.assign')
   expectStatus(r, 'submitted', 'in_review')
   const reviewer = db.prepare('SELECT disabled FROM users WHERE id = ?').get(input.reviewerId) as
     { disabled: number } | undefined
@@ -378,7 +403,7 @@ async function signedDocument(
 export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opinion'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = reviewRow(db, input.reviewId)
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.opinion')
   expectStatus(r, 'in_review')
   if (r.reviewer_id !== actor.userId) throw new AppError('NOT_REVIEWER')
   // Handlers may have changed since the assignment.
@@ -451,7 +476,7 @@ export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opi
 export function requestExtension(deps: CoreDeps, input: ParsedInput<'review.extend'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = reviewRow(db, input.reviewId)
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.extend')
   expectStatus(r, 'in_review')
   if (r.reviewer_id !== actor.userId) throw new AppError('NOT_REVIEWER')
   if (r.extension_status) throw new AppError('EXTENSION_USED')
@@ -474,7 +499,7 @@ export function decideExtension(
 ) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = reviewRow(db, input.reviewId)
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.decideExtension')
   if (r.extension_status !== 'pending') throw new AppError('REVIEW_STATE', { status: r.status })
   if (r.reviewer_id === actor.userId) throw new AppError('SELF_DECISION')
   const due = input.approve ? addWorkingDays(loadCalendar(db), r.due_on, 10).due : r.due_on
@@ -500,8 +525,7 @@ export function decideExtension(
 export function dispute(deps: CoreDeps, input: ParsedInput<'review.dispute'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = reviewRow(db, input.reviewId)
-  assertCanSeeCase(db, actor, r.case_id)
+  const r = gatedReview(deps, ctx, input.reviewId, 'file', 'review.dispute')
   expectStatus(r, 'returned')
   // A collective discussion already settled this round: the case is resubmitted, not disputed again.
   if (r.discussion || lastRound(db, r.case_id)!.id !== r.id)
@@ -517,7 +541,7 @@ export function dispute(deps: CoreDeps, input: ParsedInput<'review.dispute'>, ct
 export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss'>, ctx: CallContext) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = reviewRow(db, input.reviewId)
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.discuss')
   expectStatus(r, 'disputed')
   const { c, head } = caseHead(db, r.case_id)
   const review = toReview(deps, r)
@@ -558,9 +582,13 @@ export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss
   return { review: toReview(deps, reviewRow(db, r.id)) }
 }
 
-export function reviewers(deps: CoreDeps, caseId: string): MethodOutput<'review.reviewers'> {
+export function reviewers(
+  deps: CoreDeps,
+  caseId: string,
+  ctx: CallContext,
+): MethodOutput<'review.reviewers'> {
   const db = deps.db
-  caseRow(db, caseId)
+  gateCase(deps, ctx, caseId, 'summary', 'review.reviewers')
   const rows = db
     .prepare(
       `SELECT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id

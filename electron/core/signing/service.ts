@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { MethodOutput, ParsedInput, SignatureCheck as SharedCheck } from '../../../shared/contract.ts'
-import { AppError } from '../../../shared/errors.ts'
 import {
   actorFields,
   actorOf,
@@ -15,6 +14,7 @@ import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import { objectPath } from '../vault.ts'
+import { gateRecord } from '../access/gate.ts'
 import {
   digestNeeded,
   notValid,
@@ -319,9 +319,12 @@ export async function verifyEvidence(
   input: ParsedInput<'signatures.verify'>,
   ctx: CallContext,
 ): Promise<MethodOutput<'signatures.verify'>> {
-  const row = deps.db.prepare('SELECT id, sha256 FROM evidence WHERE id = ?').get(input.evidenceId) as
-    { id: string; sha256: string } | undefined
-  if (!row) throw new AppError('NOT_FOUND')
+  // Who signed it and when is the record's metadata: the gate decides, an unknown id answers as forbidden.
+  const basis = gateRecord(deps, ctx, input.evidenceId, 'meta', 'signatures.verify')
+  const row = deps.db.prepare('SELECT id, sha256 FROM evidence WHERE id = ?').get(input.evidenceId) as {
+    id: string
+    sha256: string
+  }
   const file = objectPath(deps.layout, row.sha256)
   const { sha256, checks } = await verifyFileSignatures(deps.db, deps.layout, file, row.id)
   const contentIntact = sha256 === row.sha256
@@ -333,7 +336,7 @@ export async function verifyEvidence(
       action: 'signatures.verify',
       targetType: 'evidence',
       targetId: row.id,
-      details: { ok, contentIntact, signatures: checks.length },
+      details: { ok, contentIntact, signatures: checks.length, ...basis },
     },
     () => undefined,
   )

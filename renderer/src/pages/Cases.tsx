@@ -10,6 +10,7 @@ import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '.
 import { Thumbnail } from './Ingest.tsx'
 import { RequestAccess } from './Access.tsx'
 import { CaseReview } from './CaseReview.tsx'
+import { CaseChanges } from './CaseChanges.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
@@ -432,6 +433,8 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         ) : null}
         <ErrorText error={advance.error} />
       </div>
+
+      <CaseChanges c={c} roles={roles} filer={filer} onChange={reload} />
 
       <CaseReview c={c} roles={roles} filer={filer} onChange={reload} />
 

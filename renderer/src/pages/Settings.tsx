@@ -7,6 +7,7 @@ import { call } from '../api.ts'
 import { CertificatesPanel } from './SettingsCertificates.tsx'
 import { BackupPanel } from './SettingsBackup.tsx'
 import { ReviewSettingsPanel } from './SettingsReview.tsx'
+import { SecrecySettingsPanel } from './SettingsSecrecy.tsx'
 import {
   ErrorText,
   Field,
@@ -23,6 +24,7 @@ export function SettingsPage({ currentUserId }: { currentUserId: string }) {
       <h2>{t('settings.title')}</h2>
       <AgencyForm />
       <Users currentUserId={currentUserId} />
+      <SecrecySettingsPanel />
       <CertificatesPanel />
       <ReviewSettingsPanel />
       <BackupPanel />
