@@ -248,9 +248,10 @@ describe('a full disk', () => {
     const failed = lines.filter((l) => l.status === 'failed')
     expect(failed.length).toBeGreaterThan(0)
     for (const f of failed) expect(f.error?.code).toBe('DISK_FULL')
-    expect(lines.filter((l) => l.status === 'stored').length).toBeGreaterThan(0)
+    const stored = lines.filter((l) => l.status === 'stored').length
+    expect(stored).toBeGreaterThan(0)
     expect(fs.readdirSync(dataLayout(data).tmp).filter((n) => n.endsWith('.part'))).toEqual([])
-    checkRegistered(data)
+    expect(checkRegistered(data)).toBe(stored)
     const human = cliSync(['ingest', device, '--data', data, '--user', 'jilu'])
     expect(human.stdout).toContain('磁盘空间不足')
   }, 120_000)
