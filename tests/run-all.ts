@@ -53,10 +53,16 @@ try {
     numFailedTests: number
     numPendingTests: number
     numTodoTests: number
+    testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[]
   }
   passed = r.numPassedTests
   failed = r.numFailedTests
   skipped = r.numPendingTests + r.numTodoTests
+  // A test that cannot run its real precondition fails with a message; one that skipped is a hole, not a pass.
+  for (const f of r.testResults)
+    for (const a of f.assertionResults)
+      if (a.status !== 'passed' && a.status !== 'failed')
+        failedSteps.push(`${a.status}: ${path.relative(repo, f.name)} › ${a.fullName}`)
 } catch {
   failed += 1
   failedSteps.push('vitest report missing')

@@ -6,11 +6,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
 import { makeClip } from '../helpers/media.ts'
+import { openssl } from '../helpers/openssl.ts'
+import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
 
 /* Access approval: no grant, no evidence; every decision and every view in the hash-chained log. */
 
 const t = testCore()
-afterAll(() => t.core.close())
+let tsa: RunningTsa | undefined
+afterAll(async () => {
+  t.core.close()
+  await tsa?.stop()
+})
 
 let admin = ''
 let jilu = ''
@@ -35,11 +41,27 @@ beforeAll(async () => {
   stranger = (await t.userSession(admin, 'wangwu', ['enforcement_officer'])).session
   const a = await t.userSession(admin, 'lijing', ['enforcement_officer'])
   const b = await t.userSession(admin, 'zhangwei', ['enforcement_officer'])
+  // An agency CA, a signing certificate for the records officer who ingests, and a real RFC 3161 TSA: the
+  // export then carries a .p7s and a .tsr per record, which the export test checks with OpenSSL alone.
+  await t.call('ca.init', { passphrase: 'RootPass2026' }, admin)
+  await t.call(
+    'ca.issue',
+    { userId: t.core.userIdByName('jilu')!, rootPassphrase: 'RootPass2026', pin: '246810' },
+    admin,
+  )
+  tsa = await startTsa()
+  await t.call('ca.import', { purpose: 'tsa', pem: fs.readFileSync(tsa.caPem, 'utf8') }, admin)
+  await t.call('signing.setSettings', { tsaUrl: tsa.url }, admin)
   const dir = tempDir('liuhen-accessdev-')
   makeClip(path.join(dir, 'ZD_20261120090000_0001.MP4'), { creationTime: '2026-11-20T09:00:00Z' })
   makeClip(path.join(dir, 'ZD_20261120093000_0002.MP4'), { creationTime: '2026-11-20T09:30:00Z' })
-  const { jobId } = await t.call('ingest.start', { sourceRoot: dir, lateReason: '外出执法' }, jilu)
+  const { jobId } = await t.call(
+    'ingest.start',
+    { sourceRoot: dir, lateReason: '外出执法', signingPin: '246810' },
+    jilu,
+  )
   await t.core.waitForJob(jobId)
+  expect(await t.call('timestamps.retry', {}, jilu)).toMatchObject({ pending: 0, error: null })
   const { jobs } = await t.call('ingest.jobs', {}, jilu)
   records = [...new Set(jobs[0]!.results.map((r) => r.evidenceId!))].sort()
   expect(records).toHaveLength(2)
@@ -167,6 +189,67 @@ describe('access approval', () => {
     const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: out, encoding: 'utf8' })
     expect(check.status, check.stdout + check.stderr).toBe(0)
     expect(fs.readFileSync(path.join(out, '说明.txt'), 'utf8')).toContain('sha256sum -c manifest-sha256.txt')
+
+    // The signatures and time-stamps, checked as 说明.txt tells a reviewer to: OpenSSL, the copy, and the
+    // trust anchors in the export — nothing from Liuhen.
+    const files = fs.readdirSync(path.join(out, '记录'))
+    const clips = files.filter((f) => f.endsWith('.MP4'))
+    expect(clips).toHaveLength(2)
+    expect(files.filter((f) => f.endsWith('.p7s'))).toHaveLength(2)
+    expect(files.filter((f) => f.endsWith('.tsr'))).toHaveLength(2)
+    // The officer's certificate is checked at the moment the core's clock says, not the machine's calendar.
+    const attime = String(Math.floor(t.clock.now().getTime() / 1000))
+    const cms = (content: string) =>
+      openssl(
+        [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          `记录/${content}.p7s`,
+          '-content',
+          `记录/${content}`,
+          '-CAfile',
+          '信任锚/root.pem',
+          '-purpose',
+          'any',
+          '-attime',
+          attime,
+          '-out',
+          '/dev/null',
+        ],
+        out,
+      )
+    const ts = (content: string) =>
+      openssl(
+        [
+          'ts',
+          '-verify',
+          '-in',
+          `记录/${content}.tsr`,
+          '-data',
+          `记录/${content}`,
+          '-CAfile',
+          '信任锚/tsa-root.pem',
+        ],
+        out,
+      )
+    for (const clip of clips) {
+      const sig = cms(clip)
+      expect(sig.code, sig.out).toBe(0)
+      expect(sig.out).toContain('Verification successful')
+      const stamp = ts(clip)
+      expect(stamp.code, stamp.out).toBe(0)
+      expect(stamp.out).toContain('Verification: OK')
+    }
+    // Negative control: the same commands refuse a copy with one byte changed.
+    const bytes = fs.readFileSync(path.join(out, '记录', clips[0]!))
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01
+    fs.writeFileSync(path.join(out, '记录', clips[0]!), bytes)
+    expect(cms(clips[0]!).code).not.toBe(0)
+    expect(ts(clips[0]!).code).not.toBe(0)
     // The case is 商业秘密 now: its log is for those named for that level (fuze2), not every approver.
     expect((await t.fail('access.log', { caseId }, fuze)).code).toBe('FORBIDDEN')
     const log = await t.call('access.log', { caseId }, fuze2)

@@ -285,6 +285,7 @@ describe('archive discs through the CLI', () => {
     expect(images.length).toBe(2)
     expect(fs.readdirSync(out).sort()).toEqual(images.map((v) => path.basename(v.image)).sort())
     const seen = new Map<string, number>()
+    let verified = 0
     for (const v of images) {
       expect(v.volid).toMatch(/^[A-Z0-9_]{1,32}$/)
       expect(fs.statSync(v.image).size).toBeLessThanOrEqual(28_000_000)
@@ -312,19 +313,26 @@ describe('archive discs through the CLI', () => {
         .trim()
         .split('\n')
         .map((l) => l.slice(66))
-      for (const f of files.filter((x) => x.endsWith('.p7s'))) {
+      // Every recording on this disc carries its signature, so the loop below checks at least one per recording.
+      const recordings = files.filter((x) => /\.(wav|MP4)$/.test(x))
+      const sigs = files.filter((x) => x.endsWith('.p7s'))
+      expect(recordings.length).toBeGreaterThan(0)
+      expect(recordings.filter((f) => !sigs.includes(`${f}.p7s`))).toEqual([])
+      for (const f of sigs) {
         const c = cmsVerify(path.join(bag, f), path.join(bag, f.slice(0, -4)), root)
         expect(c.code, `${f}: ${c.out}`).toBe(0)
       }
-      for (const f of files.filter((x) => /\.(wav|MP4)$/.test(x))) seen.set(f, (seen.get(f) ?? 0) + 1)
+      verified += sigs.length
+      for (const f of recordings) seen.set(f, (seen.get(f) ?? 0) + 1)
       // The written record is on every disc; so is the index, which names the disc of each recording.
       expect(files.some((f) => f.includes('文书/') && f.endsWith('.pdf'))).toBe(true)
       const index = fs.readFileSync(path.join(bag, 'index.html'), 'utf8')
       expect(index).toContain(`本盘为第 ${v.index} 盘，共 2 盘`)
       expect(index).not.toMatch(/https?:\/\//)
     }
-    // Every recording is on exactly one disc.
+    // Every recording is on exactly one disc, and every one's signature was checked with OpenSSL.
     expect([...seen.values()]).toEqual([1, 1, 1, 1])
+    expect(verified).toBeGreaterThanOrEqual(4)
   })
 
   test('a disc is written, read back and registered; re-inspected later; its label and the catalogue print in Chinese', () => {

@@ -19,6 +19,7 @@ describe('contract', () => {
   })
 
   test('every error code has a Chinese and an English message', () => {
+    expect(ERROR_CODES.length).toBeGreaterThan(50)
     for (const lang of ['zh-CN', 'en'] as const) {
       const t = createI18n(lang).t
       for (const code of ERROR_CODES) {
@@ -49,6 +50,7 @@ describe('contract', () => {
     const admin = await adminSession()
     // Someone holding every role, so that each method gets as far as checking its input.
     const everyone = await userSession(admin, 'allroles', [...ROLES])
+    expect(METHOD_NAMES.length).toBeGreaterThan(100)
     for (const method of METHOD_NAMES) {
       if (contract[method].access === 'public' && method === 'system.info') continue
       const r = await core.dispatch({ method, input: { unexpected: 1 }, session: everyone.session }, 'test')

@@ -77,6 +77,9 @@ describe('ingest of a mixed device', () => {
     })
     results = job.results
     expect(job.progress.state).toBe('done')
+    // The loop below checks the stored ones byte for byte: there must be some, and some reported with a reason.
+    expect(results.filter((r) => r.status === 'stored').length).toBeGreaterThan(10)
+    expect(results.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0)
     const layout = dataLayout(t.dataDir)
     for (const r of results) {
       const source = path.join(device, r.relPath)
@@ -192,7 +195,9 @@ describe('ingest of a mixed device', () => {
     const before = (await t.call('evidence.list', { limit: 500 }, session)).items.length
     const again = await ingest(device)
     expect(again.progress.summary).toMatchObject({ stored: 0, duplicate: 0, failed: 0 })
-    expect(again.results.filter((r) => !r.skipReason).every((r) => r.status === 'already')).toBe(true)
+    const media = again.results.filter((r) => !r.skipReason)
+    expect(media.length).toBeGreaterThan(10)
+    expect(media.filter((r) => r.status !== 'already')).toEqual([])
     expect((await t.call('evidence.list', { limit: 500 }, session)).items.length).toBe(before)
   })
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, test } from 'vitest'
@@ -285,23 +286,76 @@ describe('backup and restore', () => {
     const dir = copyOfData()
     const core = createCore({ dataDir: dir, create: false })
     try {
-      const signIn = (await core.dispatch(
-        { method: 'auth.signIn', input: { username: 'admin', password: 'Admin2026pw' } },
-        'cli',
-      )) as { ok: true; value: { session: string } }
-      const session = signIn.value.session
+      const signIn = async (username: string, password: string) =>
+        (
+          (await core.dispatch({ method: 'auth.signIn', input: { username, password } }, 'cli')) as {
+            ok: true
+            value: { session: string }
+          }
+        ).value.session
+      const session = await signIn('admin', 'Admin2026pw')
       const first = (await core.dispatch({ method: 'integrity.verify', input: {}, session }, 'cli')) as {
         ok: true
         value: Report
       }
       expect(first.value.ok).toBe(true)
-      // A full run that stopped after the first object (in SHA-256 order).
-      const db = new Database(path.join(dir, 'liuhen.db'))
-      const objs = db.prepare('SELECT sha256 FROM evidence ORDER BY sha256').pluck().all() as string[]
-      db.prepare(
-        `INSERT INTO fixity_runs (id, kind, started_at, total, done, last_sha256) VALUES ('r1', 'full', ?, 3, 1, ?)`,
-      ).run(new Date().toISOString(), objs[0])
+
+      // The vault is checked in batches of four objects per hashing worker (up to eight workers), and a
+      // cancel takes effect between batches: enough small text records that a run has more than one batch.
+      const perBatch = Math.min(os.availableParallelism(), 8) * 4
+      const jilu = await signIn('jilu', 'Jilu2026pw')
+      const docs = tempDir('liuhen-integrity-docs-')
+      const caseId = get<{ id: string }>(dir, 'SELECT id FROM cases').id
+      for (let i = 0; i < perBatch; i++) {
+        const file = path.join(docs, `现场检查笔录-${i}.pdf`)
+        fs.writeFileSync(file, `%PDF-1.4\n% record ${i}\n%%EOF\n`)
+        const added = await core.dispatch(
+          {
+            method: 'textRecords.add',
+            input: { caseId, filePath: file, docType: 'onsite_record' },
+            session: jilu,
+          },
+          'cli',
+        )
+        expect(added.ok, JSON.stringify(added)).toBe(true)
+      }
+      const db = new Database(path.join(dir, 'liuhen.db'), { readonly: true })
+      const objs = db
+        .prepare('SELECT sha256 FROM evidence UNION SELECT sha256 FROM text_records ORDER BY sha256')
+        .pluck()
+        .all() as string[]
       db.close()
+      expect(objs.length).toBe(perBatch + 3)
+
+      // A real full run, cancelled the moment it reports its first hashed bytes: the cancel is synchronous
+      // inside the progress event, so it lands while the first batch is being hashed, and the run writes its
+      // resume point after that batch and stops.
+      const jobId = crypto.randomUUID()
+      let cancels = 0
+      const off = core.onEvent((e) => {
+        if (e.type !== 'integrity.progress' || e.jobId !== jobId || e.phase !== 'vault' || cancels++) return
+        void core.dispatch({ method: 'integrity.cancel', input: { jobId }, session }, 'cli')
+      })
+      const cancelled = await core.dispatch({ method: 'integrity.verify', input: { jobId }, session }, 'cli')
+      off()
+      expect(cancels).toBeGreaterThan(0)
+      expect(cancelled).toMatchObject({ ok: false, error: { code: 'CANCELLED' } })
+      const run = get<{
+        id: string
+        kind: string
+        done: number
+        total: number
+        last_sha256: string
+        f: string | null
+      }>(
+        dir,
+        'SELECT id, kind, done, total, last_sha256, finished_at AS f FROM fixity_runs ORDER BY started_at DESC, rowid DESC LIMIT 1',
+      )
+      expect(run).toMatchObject({ kind: 'full', total: objs.length, f: null })
+      expect(run.done).toBeGreaterThan(0)
+      expect(run.done).toBeLessThan(objs.length)
+      expect(run.last_sha256).toBe(objs[run.done - 1])
+
       const last = (await core.dispatch({ method: 'integrity.last', input: {}, session }, 'cli')) as {
         ok: true
         value: { resumable: boolean }
@@ -314,7 +368,16 @@ describe('backup and restore', () => {
         ok: true
         value: Report
       }
-      expect(resumed.value.checked.objects).toBe(2)
+      expect(resumed.value.ok).toBe(true)
+      // Only the objects after the resume point were hashed again, and the same run is now finished.
+      expect(resumed.value.checked.objects).toBe(objs.length - run.done)
+      expect(
+        get<{ done: number; f: string | null }>(
+          dir,
+          'SELECT done, finished_at AS f FROM fixity_runs WHERE id = ?',
+          run.id,
+        ),
+      ).toMatchObject({ done: objs.length, f: expect.any(String) })
       const pdf = (await core.dispatch({ method: 'integrity.reportPdf', input: {}, session }, 'cli')) as {
         ok: true
         value: { pdfBase64: string }

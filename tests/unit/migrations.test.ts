@@ -1,10 +1,15 @@
 import { describe, expect, test } from 'vitest'
+import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate, openDatabase, schemaVersion } from '../../electron/core/db/index.ts'
 import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/db/migrations/index.ts'
 import { AppError } from '../../shared/errors.ts'
+import { createCore } from '../../electron/core/core.ts'
 import { tempDir } from '../helpers/bridge.ts'
+import { testCore } from '../helpers/core.ts'
+import { noiseFile } from '../helpers/media.ts'
+import { startTsa } from '../helpers/tsa.ts'
 
 function dbPath() {
   return path.join(tempDir(), 'liuhen.db')
@@ -21,6 +26,7 @@ function tables(db: Database.Database): string[] {
 describe('migrations', () => {
   test('are numbered upwards, spaced by ten', () => {
     const versions = MIGRATIONS.map((m) => m.version)
+    expect(versions.length).toBeGreaterThan(5)
     expect(versions).toEqual([...versions].sort((a, b) => a - b))
     for (const v of versions) expect(v % 10).toBe(0)
     expect(SCHEMA_VERSION).toBe(versions[versions.length - 1])
@@ -67,6 +73,124 @@ describe('migrations', () => {
       db.close()
     },
   )
+
+  test('0060 rebuilds `signatures` without losing one: real signatures in every time-stamp state survive intact and still verify', async () => {
+    // Signatures made by the real writers: an agency CA, an officer's certificate, three signed ingests —
+    // before any TSA (ts_status none), with a real TSA (granted, with its .tsr), with a TSA that is down (pending).
+    const t = testCore()
+    const admin = await t.adminSession()
+    const officer = await t.userSession(admin, 'lijing', ['enforcement_officer'])
+    await t.call('ca.init', { passphrase: 'RootPass2026' }, admin)
+    await t.call(
+      'ca.issue',
+      { userId: officer.user.id, rootPassphrase: 'RootPass2026', pin: '246810' },
+      admin,
+    )
+    const tsa = await startTsa()
+    const ingest = async (batch: string) => {
+      const dir = tempDir(`liuhen-migdev-${batch}-`)
+      for (const i of [1, 2]) noiseFile(path.join(dir, `RECORD/${batch}-${i}.wav`), 40_000 + i)
+      const { jobId } = await t.call(
+        'ingest.start',
+        { sourceRoot: dir, signingPin: '246810', lateReason: '外出执法' },
+        officer.session,
+      )
+      await t.core.waitForJob(jobId)
+      await t.core.timestampsIdle()
+    }
+    try {
+      await ingest('none')
+      await t.call('ca.import', { purpose: 'tsa', pem: fs.readFileSync(tsa.caPem, 'utf8') }, admin)
+      await t.call('signing.setSettings', { tsaUrl: tsa.url }, admin)
+      await ingest('granted')
+      expect(await t.call('timestamps.retry', {}, officer.session)).toMatchObject({ pending: 0, error: null })
+      // Nothing listens on port 9 of the loopback: these stay pending.
+      await t.call('signing.setSettings', { tsaUrl: 'http://127.0.0.1:9/tsa' }, admin)
+      await ingest('pending')
+    } finally {
+      t.core.close()
+      await tsa.stop()
+    }
+
+    // The same agency as a database left at 0050, the version before the rebuild. The writers of that version
+    // are gone from the tree, so today's rows are carried over column by column — every column 0050 has —
+    // which is exactly what a 0050 database holding these signatures looked like.
+    const live = path.join(t.dataDir, 'liuhen.db')
+    const file = path.join(tempDir(), 'old.db')
+    const old = openDatabase(file, { create: true, migrations: MIGRATIONS.filter((m) => m.version <= 50) })
+    expect(schemaVersion(old)).toBe(50)
+    old.pragma('foreign_keys = OFF')
+    old.prepare('ATTACH DATABASE ? AS live').run(live)
+    let copied = 0
+    for (const table of tables(old).filter((n) => !n.startsWith('sqlite_'))) {
+      const cols = (old.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name)
+      const liveCols = new Set(
+        (old.pragma(`live.table_info(${table})`) as { name: string }[]).map((c) => c.name),
+      )
+      const both = cols.filter((c) => liveCols.has(c)).map((c) => `"${c}"`)
+      if (!both.length) continue
+      const list = both.join(', ')
+      copied += old
+        .prepare(`INSERT OR REPLACE INTO main.${table} (${list}) SELECT ${list} FROM live.${table}`)
+        .run().changes
+    }
+    old.exec('DETACH DATABASE live')
+    expect(copied).toBeGreaterThan(20)
+    const before = old.prepare('SELECT * FROM signatures ORDER BY id').all() as Record<string, unknown>[]
+    old.pragma('foreign_keys = ON')
+    expect(old.pragma('foreign_key_check')).toEqual([])
+    old.close()
+    expect(before).toHaveLength(6)
+    expect(before.map((r) => r.ts_status).sort()).toEqual([
+      'granted',
+      'granted',
+      'none',
+      'none',
+      'pending',
+      'pending',
+    ])
+    expect(before.filter((r) => r.ts_status === 'granted' && r.tsr_path && r.ts_time)).toHaveLength(2)
+
+    // The agency's data folder now holds the 0050 database; opening it runs 0060 and everything after.
+    for (const f of ['liuhen.db', 'liuhen.db-wal', 'liuhen.db-shm'])
+      fs.rmSync(path.join(t.dataDir, f), { force: true })
+    fs.copyFileSync(file, live)
+    const db = openDatabase(live, { create: false })
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION)
+    const after = db.prepare('SELECT * FROM signatures ORDER BY id').all() as Record<string, unknown>[]
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    db.close()
+    expect(after).toEqual(before.map((r) => ({ ...r, text_record_id: null })))
+
+    // And the core of today still finds every one of them valid, the granted ones with their time-stamp.
+    const core = createCore({ dataDir: t.dataDir, create: false })
+    try {
+      const signIn = (await core.dispatch(
+        { method: 'auth.signIn', input: { username: 'lijing', password: 'Zhengshi2026y' } },
+        'test',
+      )) as { ok: true; value: { session: string } }
+      expect(signIn.ok).toBe(true)
+      const evidence = [...new Set(after.map((r) => r.evidence_id as string))]
+      expect(evidence).toHaveLength(6)
+      const stamps: string[] = []
+      for (const evidenceId of evidence) {
+        const v = (await core.dispatch(
+          { method: 'signatures.verify', input: { evidenceId }, session: signIn.value.session },
+          'test',
+        )) as {
+          ok: true
+          value: { ok: boolean; signatures: { valid: boolean; timestamp: { status: string } }[] }
+        }
+        expect(v.ok, JSON.stringify(v)).toBe(true)
+        expect(v.value.signatures).toHaveLength(1)
+        expect(v.value.signatures[0]!.valid, evidenceId).toBe(true)
+        stamps.push(v.value.signatures[0]!.timestamp.status)
+      }
+      expect(stamps.sort()).toEqual(['granted', 'granted', 'none', 'none', 'pending', 'pending'])
+    } finally {
+      core.close()
+    }
+  }, 120_000)
 
   test('a database written by a newer Liuhen is refused and left untouched', () => {
     const file = dbPath()

@@ -258,6 +258,9 @@ describe('国密 SM2 with SM3', () => {
       key_blob: string
     }[]
     db.close()
+    // The agency root and the officer's key, at least: each must open only with its own secret.
+    expect(rows.map((r) => r.kind)).toContain('root')
+    expect(rows.length).toBeGreaterThanOrEqual(2)
     for (const r of rows) {
       expect(r.key_blob).toContain('BEGIN ENCRYPTED PRIVATE KEY')
       const file = path.join(tempDir(), 'key.pem')
