@@ -24,6 +24,7 @@ import { findAgency, getAgency, updateAgency } from './agency.ts'
 import { listAudit } from './audit.ts'
 import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize } from './system.ts'
+import { markDataFolder } from './ingest/source-guard.ts'
 import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
 import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
@@ -101,6 +102,7 @@ export function createCore(opts: CoreOptions): Core {
     }
   }
   const db = openDatabase(layout.db, { create: opts.create })
+  markDataFolder(layout)
   const listeners = new Set<(e: CoreEvent) => void>()
   const now = opts.now ?? (() => new Date())
   const deps: CoreDeps & { sessions: SessionStore } = {

@@ -686,6 +686,10 @@ const en: Messages = {
       'Reading stopped: the device may have been unplugged or the file is gone. Reconnect and import again; the other files are not affected.',
     SOURCE_CHANGED:
       'The source file changed while it was copied (size differs); not stored. Import again once the device has stopped recording.',
+    SOURCE_REPLACED:
+      'Not stored: {{path}} was replaced (by a link or another file) after the device was listed. Import again from the device itself.',
+    SOURCE_IN_DATA_FOLDER:
+      'Refused: {{path}} is inside a Liuhen data folder or a backup of one. Its thumbnails, previews and temporary files are not evidence and are never ingested.',
     NOT_A_FILE: 'Not a regular file: {{path}}',
     VERIFY_FAILED:
       'Read-back verification failed: the copy does not match the source; not stored. Check the storage and retry.',
@@ -822,6 +826,7 @@ const en: Messages = {
       symlink: 'symbolic link',
       special_file: 'special file',
       unreadable_folder: 'folder cannot be read',
+      liuhen_data: 'Liuhen data folder or backup (refused)',
     },
     flag: {
       metadata_unreadable: 'metadata unreadable',

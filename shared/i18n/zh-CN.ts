@@ -658,6 +658,10 @@ const zhCN = {
     SOURCE_UNREADABLE: '无法读取源文件（权限不足或介质损坏）：{{reason}}',
     SOURCE_GONE: '读取中断：设备可能已被拔出或源文件已不存在。请重新连接设备后再次导入，其余文件不受影响。',
     SOURCE_CHANGED: '复制过程中源文件发生了变化（大小不一致），未入库。请在设备停止录制后重新导入。',
+    SOURCE_REPLACED:
+      '未入库：{{path}} 在列出设备文件之后被替换（换成了链接或其他文件）。请直接从设备重新导入。',
+    SOURCE_IN_DATA_FOLDER:
+      '拒绝采集：{{path}} 位于留痕数据目录或其备份之内。其中的缩略图、预览和临时文件不是证据，不能采集入库。',
     NOT_A_FILE: '不是普通文件：{{path}}',
     VERIFY_FAILED: '回读校验失败：副本与源文件的哈希值不一致，未入库。请检查存储介质后重试。',
     CANCELLED: '已取消。',
@@ -780,6 +784,7 @@ const zhCN = {
       symlink: '符号链接',
       special_file: '特殊文件',
       unreadable_folder: '无法读取的文件夹',
+      liuhen_data: '留痕数据目录或其备份（拒绝采集）',
     },
     flag: {
       metadata_unreadable: '元数据无法读取',
