@@ -668,7 +668,8 @@ const en: Messages = {
     PASSWORD_CHANGE_REQUIRED: 'Change your initial password first.',
     WEAK_PASSWORD:
       'The new password is too weak: at least 8 characters with both letters and digits, not your user name.',
-    PASSWORD_REUSED: 'The new password must differ from the current one.',
+    PASSWORD_REUSED:
+      'The new password must differ from the current one and the ones before it (the last {{count}}).',
     USERNAME_TAKEN: 'The user name "{{username}}" is taken.',
     BADGE_REQUIRED: 'Enforcement officers need an enforcement certificate number.',
     LAST_ADMIN: 'At least one active administrator must remain.',

@@ -642,7 +642,7 @@ const zhCN = {
     ACCOUNT_DISABLED: '账号已停用，请联系系统管理员。',
     PASSWORD_CHANGE_REQUIRED: '请先修改初始密码。',
     WEAK_PASSWORD: '新密码不符合要求：至少 8 位，须同时包含字母和数字，且不能与用户名相同。',
-    PASSWORD_REUSED: '新密码不能与当前密码相同。',
+    PASSWORD_REUSED: '新密码不能与当前密码及此前用过的密码（最近 {{count}} 个）相同。',
     USERNAME_TAKEN: '用户名“{{username}}”已被使用。',
     BADGE_REQUIRED: '执法人员必须填写执法证号。',
     LAST_ADMIN: '至少需要保留一名可用的系统管理员。',
