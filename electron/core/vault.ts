@@ -190,8 +190,9 @@ export async function storeFile(
       await fs.promises.rm(tmp, { force: true })
       return { sha256, size: pos, objectPath: final, existed: true, ...extra }
     }
-    await fs.promises.mkdir(path.dirname(final), { recursive: true })
-    await fs.promises.chmod(tmp, 0o444)
+    await fs.promises.mkdir(path.dirname(final), { recursive: true, mode: 0o700 })
+    // Read-only, and the owner's only (the data folder is 0700 too).
+    await fs.promises.chmod(tmp, 0o400)
     await fs.promises.rename(tmp, final)
     await fsyncDir(path.dirname(final))
     return { sha256, size: pos, objectPath: final, existed: false, ...extra }

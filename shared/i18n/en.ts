@@ -208,6 +208,8 @@ const en: Messages = {
     'auth.signIn': 'Signed in',
     'auth.signInFailed': 'Sign-in failed',
     'auth.accountLocked': 'Account locked after failed sign-ins',
+    'signing.pinFailed': 'Wrong certificate PIN or root passphrase',
+    'signing.pinLocked': 'Signing locked after wrong PINs',
     'auth.signOut': 'Signed out',
     'auth.changePassword': 'Password changed',
     'auth.lock': 'Session locked',
@@ -701,6 +703,8 @@ const en: Messages = {
     CONFIRMATION_REQUIRED: 'This operation needs confirmation.',
     NO_CERTIFICATE: 'You have no valid signing certificate; ask the administrator to issue one.',
     BAD_PIN: 'Wrong certificate PIN.',
+    PIN_LOCKED:
+      'Signing is locked after too many wrong PINs; try again after {{until}} or ask the system administrator to unlock the account.',
     BAD_CERTIFICATE:
       'The certificate file cannot be read: it must be PEM or PKCS#12 (.p12/.pfx) with the right password.',
     NOT_TRUSTED:

@@ -387,7 +387,13 @@ export function unlockUser(
     deps,
     { ...actorFields(actor), action: 'users.unlock', targetType: 'user', targetId: row.id },
     () =>
-      deps.db.prepare('UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?').run(row.id),
+      // Lifts the signing (PIN) lock too.
+      deps.db
+        .prepare(
+          `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, failed_pins = 0, pin_locked_until = NULL
+           WHERE id = ?`,
+        )
+        .run(row.id),
   )
   return { user: toUser(deps.db, requireUser(deps, row.id)) }
 }

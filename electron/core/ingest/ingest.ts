@@ -139,7 +139,7 @@ export class IngestJobs {
     )
   }
 
-  start(req: IngestRequest, actor: Actor): { jobId: string; batchId: string } {
+  start(req: IngestRequest, actor: Actor, channel = 'ipc'): { jobId: string; batchId: string } {
     let st: fs.Stats
     try {
       st = fs.statSync(req.sourceRoot)
@@ -149,9 +149,7 @@ export class IngestJobs {
     if (!st.isDirectory()) throw new AppError('NOT_A_FILE', { path: req.sourceRoot })
     checkSourceRoot(this.deps.layout, req.sourceRoot)
     // A wrong PIN is refused before anything starts; the key then stays unlocked for this batch only.
-    const signer = req.signingPin
-      ? unlockSigner(this.deps.db, actor.userId, req.signingPin, this.deps.now())
-      : null
+    const signer = req.signingPin ? unlockSigner(this.deps, actor, req.signingPin, channel) : null
     const device = this.resolveDevice(req, actor)
     const jobId = crypto.randomUUID()
     const batchId = crypto.randomUUID()
