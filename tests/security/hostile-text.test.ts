@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { validateBag } from '../helpers/bagit.ts'
 import { tempDir } from '../helpers/bridge.ts'
 import { ok, runLiuhen } from '../helpers/cli.ts'
+import { makeClip } from '../helpers/media.ts'
 import { ADMIN_PASSWORD, testCore } from '../helpers/core.ts'
 import { csvFile, isolateBidi, tagValue, terminalText } from '../../shared/text-safety.ts'
 
@@ -169,6 +170,26 @@ describe('CSV exports', () => {
     expect(all).toContain("'-2+3")
     const html = (await t.call('disclosure.export', { format: 'html' }, s.jilu)).content
     expect(html).toContain('<td><bdi>=cmd|&apos; /C calc&apos;!A0 责令退回医保基金</bdi></td>')
+  })
+})
+
+describe('PDFs', () => {
+  test('the access register drops bidi and control characters from a device file name, keeps the rest', async () => {
+    const device = tempDir('liuhen-device-')
+    makeClip(path.join(device, `现场${RLO}4pm.exe\u0007.mp4`))
+    const { jobId } = await t.call('ingest.start', { sourceRoot: device }, s.jilu)
+    await t.core.waitForJob(jobId)
+    const { items } = await t.call('evidence.list', {}, s.jilu)
+    const ev = items.find((e) => e.originalName.startsWith('现场'))!
+    expect(ev.originalName).toBe(`现场${RLO}4pm.exe\u0007.mp4`) // stored as the device wrote it
+    await t.call('media.open', { evidenceId: ev.id }, s.jilu)
+    const { pdfBase64 } = await t.call('access.register', {}, s.jilu)
+    const pdf = path.join(tempDir(), 'register.pdf')
+    fs.writeFileSync(pdf, Buffer.from(pdfBase64, 'base64'))
+    const text = spawnSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' })
+    expect(text.status, text.stderr).toBe(0)
+    expect(text.stdout).toContain('现场4pm.exe.mp4')
+    expect(text.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0007]/)
   })
 })
 
