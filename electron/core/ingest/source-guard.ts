@@ -48,18 +48,23 @@ export function markDataFolder(layout: DataLayout): void {
 
 const key = (st: fs.BigIntStats) => `${st.dev}:${st.ino}`
 
-/** The data folder's directories by device and inode, down to derived/thumbs/ab (vault objects excepted). */
+/**
+ * The data folder's directories by device and inode: the root, its folders, and every folder of derived/ and tmp/
+ * down to derived/thumbs/ab (the vault and signatures/ hold nothing that could become a new record, and are
+ * large: one folder per object).
+ */
 function directoryIds(layout: DataLayout): Set<string> {
   const ids = new Set<string>()
-  const visit = (dir: string, depth: number) => {
-    let st: fs.BigIntStats
+  const add = (dir: string): boolean => {
     try {
-      st = fs.statSync(dir, { bigint: true })
+      ids.add(key(fs.statSync(dir, { bigint: true })))
+      return true
     } catch {
-      return
+      return false
     }
-    ids.add(key(st))
-    if (depth === 0 || path.resolve(dir) === path.resolve(layout.vault)) return
+  }
+  const visit = (dir: string, depth: number) => {
+    if (!add(dir) || depth === 0) return
     let names: fs.Dirent[]
     try {
       names = fs.readdirSync(dir, { withFileTypes: true })
@@ -68,7 +73,15 @@ function directoryIds(layout: DataLayout): Set<string> {
     }
     for (const e of names) if (e.isDirectory()) visit(path.join(dir, e.name), depth - 1)
   }
-  visit(layout.root, 3)
+  add(layout.root)
+  try {
+    for (const e of fs.readdirSync(layout.root, { withFileTypes: true }))
+      if (e.isDirectory()) add(path.join(layout.root, e.name))
+  } catch {
+    /* an unreadable root: its real path and markers still count */
+  }
+  visit(layout.derived, 2)
+  visit(layout.tmp, 2)
   return ids
 }
 
