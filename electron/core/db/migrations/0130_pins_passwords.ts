@@ -5,8 +5,8 @@ import type { Migration } from './types.ts'
  * apart: a mistyped PIN must not sign the officer out). Replaced password hashes are kept, a few per user, so an
  * old password cannot be set again.
  */
-export const m0120: Migration = {
-  version: 120,
+export const m0130: Migration = {
+  version: 130,
   name: 'pins_passwords',
   up(db) {
     db.exec(`
