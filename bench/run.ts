@@ -7,6 +7,11 @@ import { appendAudit, verifyAudit } from '../electron/core/audit.ts'
 import { openDatabase } from '../electron/core/db/index.ts'
 import { createCore } from '../electron/core/core.ts'
 import { indexBody } from '../electron/core/cases/search.ts'
+import {
+  decryptPrivateKeyInfo,
+  encryptPrivateKeyInfo,
+  KDF_ITERATIONS,
+} from '../electron/core/signing/key-containers.ts'
 import type { MethodInput, MethodName, MethodOutput } from '../shared/contract.ts'
 
 /*
@@ -73,6 +78,35 @@ const benches: Record<string, () => Record<string, number> | Promise<Record<stri
       baselineSeconds: Number(baselineSeconds.toFixed(4)),
       ratio: Number((verifySeconds / baselineSeconds).toFixed(2)),
     }
+  },
+  /**
+   * pin: what one offline PIN guess costs against an officer's key container as Liuhen writes it, with the
+   * attacker's fastest tool here (native PBKDF2, as OpenSSL or hashcat's CPU path would run it); the old
+   * containers' 2048 rounds beside it, and what a 6-digit PIN space then takes on one core.
+   */
+  pin() {
+    const tries = Number(process.env.BENCH_TRIES ?? 10)
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const epki = encryptPrivateKeyInfo(privateKey.export({ type: 'pkcs8', format: 'der' }), '246810')
+    let t = performance.now()
+    for (let i = 0; i < tries; i++) {
+      try {
+        decryptPrivateKeyInfo(epki, String(100000 + i))
+      } catch {
+        /* a wrong guess, as expected */
+      }
+    }
+    const msPerGuess = (performance.now() - t) / tries
+    t = performance.now()
+    for (let i = 0; i < tries * 50; i++) crypto.pbkdf2Sync(String(i), 'salt', 2048, 32, 'sha256')
+    const oldMsPerGuess = (performance.now() - t) / (tries * 50)
+    const days = (msPerGuess * 1e6) / 86_400_000
+    console.log(`pin: ${KDF_ITERATIONS} PBKDF2-HMAC-SHA256 rounds: ${msPerGuess.toFixed(0)} ms per guess`)
+    console.log(`pin: 2048 rounds (before): ${oldMsPerGuess.toFixed(2)} ms per guess`)
+    console.log(
+      `pin: all 10^6 six-digit PINs on one core: ${days.toFixed(1)} days (was ${((oldMsPerGuess * 1e6) / 60_000).toFixed(0)} min)`,
+    )
+    return { msPerGuess: Number(msPerGuess.toFixed(1)), oldMsPerGuess: Number(oldMsPerGuess.toFixed(3)) }
   },
 }
 

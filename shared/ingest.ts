@@ -80,6 +80,8 @@ export const SKIP_REASONS = [
   'symlink',
   'special_file',
   'unreadable_folder',
+  /** A Liuhen data folder or a backup of one: refused, never ingested (its derived files are not evidence). */
+  'liuhen_data',
 ] as const
 
 export const fileResultSchema = z.object({

@@ -12,6 +12,7 @@ import { AppError, type AppErrorValue } from '../../shared/errors.ts'
 import { createI18n, normalizeLanguage, type Language } from '../../shared/i18n/index.ts'
 import zhCN from '../../shared/i18n/zh-CN.ts'
 import { ROLES, type Role } from '../../shared/roles.ts'
+import { terminalText } from '../../shared/text-safety.ts'
 import type { FileResult, MethodInput, MethodName, MethodOutput, User } from '../../shared/contract.ts'
 import { parseOffset } from '../core/ingest/capture-time.ts'
 import { hashFile } from '../core/vault.ts'
@@ -155,13 +156,15 @@ function makeIo(json: boolean, lang: Language): Io {
     json,
     lang,
     t,
+    // Human text carries stored data (names, file names, a camera's model): ESC, CR and bidi controls in it
+    // are shown as escapes, never sent to the terminal. JSON escapes control characters itself.
     print(obj, human) {
-      process.stdout.write(json ? `${JSON.stringify(obj)}\n` : `${human}\n`)
+      process.stdout.write(json ? `${JSON.stringify(obj)}\n` : `${terminalText(human)}\n`)
     },
     fail(error) {
       const e = withMessage(error, lang)
       if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: e })}\n`)
-      else process.stderr.write(`${e.message}\n`)
+      else process.stderr.write(`${terminalText(e.message)}\n`)
     },
   }
 }
@@ -346,7 +349,7 @@ async function cmdUserList(opts: Opts, io: Io): Promise<number> {
         ]
           .filter(Boolean)
           .join('  ')
-      process.stdout.write(users.map(line).join('\n') + '\n')
+      process.stdout.write(terminalText(users.map(line).join('\n')) + '\n')
     }
     return 0
   } finally {
@@ -495,10 +498,11 @@ async function cmdDeviceList(opts: Opts, io: Io): Promise<number> {
       for (const d of devices) io.print({ registered: true, ...d }, '')
       for (const v of attached) io.print({ attached: true, ...v }, '')
     } else {
-      for (const d of devices) process.stdout.write(`${d.id}  ${d.kind}  ${d.label}  ${d.identity}\n`)
+      for (const d of devices)
+        process.stdout.write(`${terminalText(`${d.id}  ${d.kind}  ${d.label}  ${d.identity}`)}\n`)
       for (const v of attached)
         process.stdout.write(
-          `${io.t('cli.attached')}  ${v.mountPoint}  ${v.identity}  ${v.label || v.model}${v.deviceId ? '' : `  (${io.t('cli.unregistered')})`}\n`,
+          `${terminalText(`${io.t('cli.attached')}  ${v.mountPoint}  ${v.identity}  ${v.label || v.model}${v.deviceId ? '' : `  (${io.t('cli.unregistered')})`}`)}\n`,
         )
     }
     return 0
@@ -1702,7 +1706,7 @@ export async function main(argv: string[]): Promise<number> {
         )
       case 'demo': {
         const r = await createDemo(dataDirOf(opts), (line) => {
-          if (!io.json) process.stderr.write(`… ${line}\n`)
+          if (!io.json) process.stderr.write(`… ${terminalText(line)}\n`)
         })
         io.print(
           { ok: true, ...r },
@@ -1817,7 +1821,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(
           `${JSON.stringify({ ok: false, error: { code: 'USAGE', message: e.message } })}\n`,
         )
-      else process.stderr.write(`${e.message}\n`)
+      else process.stderr.write(`${terminalText(e.message)}\n`)
       return 2
     }
     if (e instanceof AppError) {

@@ -23,7 +23,8 @@ import { findByUsername, firstActiveAdminUsername } from './accounts/users.ts'
 import { findAgency, getAgency, updateAgency } from './agency.ts'
 import { listAudit } from './audit.ts'
 import { auditedChange, actorFields } from './context.ts'
-import { ensureDataFolders, info, initialize } from './system.ts'
+import { ensureDataFolders, info, initialize, restrictDataFolder } from './system.ts'
+import { markDataFolder } from './ingest/source-guard.ts'
 import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
 import * as ingest from './ingest/service.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
@@ -111,6 +112,8 @@ export function createCore(opts: CoreOptions): Core {
     }
   }
   const db = openDatabase(layout.db, { create: opts.create })
+  restrictDataFolder(layout)
+  markDataFolder(layout)
   const listeners = new Set<(e: CoreEvent) => void>()
   const now = opts.now ?? (() => new Date())
   const deps: CoreDeps & { sessions: SessionStore } = {
@@ -186,7 +189,7 @@ export function createCore(opts: CoreOptions): Core {
     'devices.update': (i, ctx) => ingest.devicesUpdate(ingestDeps, i, ctx),
     'devices.clear': (i, ctx) => ingest.devicesClear(ingestDeps, i, ctx),
     'ingest.scan': (i) => ingest.ingestScan(ingestDeps, i),
-    'ingest.start': (i, ctx) => jobs.start(i, ctx.actor!),
+    'ingest.start': (i, ctx) => jobs.start(i, ctx.actor!, ctx.channel),
     'ingest.cancel': (i) => {
       jobs.cancel(i.jobId)
       return {}
@@ -233,7 +236,7 @@ export function createCore(opts: CoreOptions): Core {
     'archive.build': async (i, ctx) => {
       gateArchive(deps, ctx, i.caseId, 'archive.build')
       const report = archivableCheck(deps, i.caseId)
-      const signer = i.pin ? signing.unlockSigner(db, ctx.actor!.userId, i.pin, now()) : null
+      const signer = i.pin ? signing.unlockSigner(deps, ctx.actor!, i.pin, ctx.channel) : null
       const bag = await buildBag(deps, i.caseId, i.outDir, report, { signer })
       auditedChange(
         deps,
@@ -360,7 +363,7 @@ export function createCore(opts: CoreOptions): Core {
     'textRecords.open': (i, ctx) => openTextRecord(deps, i, ctx),
     'audit.checkpoint': async (i, ctx) => {
       const actor = ctx.actor!
-      const signer = i.pin ? signing.unlockSigner(db, actor.userId, i.pin, now()) : null
+      const signer = i.pin ? signing.unlockSigner(deps, actor, i.pin, ctx.channel) : null
       const written = await writeCheckpoint(deps, { signer, actor, reason: 'manual' })
       const row = db
         .prepare('SELECT seq, ts_status FROM audit_checkpoints ORDER BY seq DESC LIMIT 1')

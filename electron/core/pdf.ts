@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import PDFDocument from 'pdfkit'
 import { AppError } from '../../shared/errors.ts'
+import { plainText } from '../../shared/text-safety.ts'
 
 /*
  * Printable forms (调阅登记表, 卷内目录, disc labels): A4, with a subset of a CJK font embedded (pdfkit +
@@ -34,8 +35,13 @@ export function cjkDocument(
     size: 'A4',
     margin: 40,
     font: null as unknown as string,
-    info: { Title: title, Author: author },
+    info: { Title: plainText(title), Author: plainText(author) },
   })
+  // Every string set in any of our PDFs passes here: PDFKit lays text out without the bidi algorithm, so a bidi
+  // control typed into a name or cause is dropped rather than drawn, and so are control characters.
+  const text = doc.text.bind(doc) as (...args: unknown[]) => PDFKit.PDFDocument
+  doc.text = ((t: unknown, ...rest: unknown[]) =>
+    text(typeof t === 'string' ? plainText(t, { keepNewlines: true }) : t, ...rest)) as typeof doc.text
   doc.registerFont('cjk', file, name)
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))

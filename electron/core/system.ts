@@ -11,8 +11,27 @@ import { APP_VERSION } from './version.ts'
 
 export function ensureDataFolders(layout: DataLayout): void {
   for (const dir of [layout.root, layout.vault, layout.derived, layout.signatures, layout.tmp]) {
-    fs.mkdirSync(dir, { recursive: true })
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
   }
+  restrictDataFolder(layout)
+}
+
+/**
+ * The data folder is its owner's alone: the folders 0700, the database with its WAL and shared-memory files
+ * 0600. Set explicitly (chmod does not depend on the umask) at every start, so older folders are tightened too;
+ * a folder that cannot be changed (a read-only copy) is left as it is.
+ */
+export function restrictDataFolder(layout: DataLayout): void {
+  const chmod = (p: string, mode: number) => {
+    try {
+      fs.chmodSync(p, mode)
+    } catch {
+      /* missing, or not ours to change */
+    }
+  }
+  for (const dir of [layout.root, layout.vault, layout.derived, layout.signatures, layout.tmp])
+    chmod(dir, 0o700)
+  for (const f of [layout.db, `${layout.db}-wal`, `${layout.db}-shm`]) chmod(f, 0o600)
 }
 
 export function info(deps: CoreDeps): MethodOutput<'system.info'> {

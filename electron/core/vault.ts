@@ -112,12 +112,20 @@ export async function hashFile(
 export async function storeFile(
   layout: DataLayout,
   source: string,
-  opts: { signal?: AbortSignal; onBytes?: (delta: number) => void; sm3?: boolean } = {},
+  opts: {
+    signal?: AbortSignal
+    onBytes?: (delta: number) => void
+    sm3?: boolean
+    /** The file as discovery listed it: anything else opened under that name is refused (SOURCE_REPLACED). */
+    expect?: { dev: bigint; ino: bigint }
+  } = {},
 ): Promise<StoredObject> {
   let src: fs.promises.FileHandle
   try {
-    src = await fs.promises.open(source, 'r')
+    // Never through a link: a symlink put where a listed file was would store whatever it points at.
+    src = await fs.promises.open(source, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0))
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new AppError('SOURCE_REPLACED', { path: source })
     throw mapSourceError(e, 'open')
   }
   const tmp = path.join(layout.tmp, `${crypto.randomUUID()}.part`)
@@ -125,6 +133,12 @@ export async function storeFile(
   try {
     const st = await src.stat()
     if (!st.isFile()) throw new AppError('NOT_A_FILE', { path: source })
+    if (opts.expect) {
+      // A folder on the way swapped for a link, or the file renamed over: not the file that was listed.
+      const id = await src.stat({ bigint: true })
+      if (id.dev !== opts.expect.dev || id.ino !== opts.expect.ino)
+        throw new AppError('SOURCE_REPLACED', { path: source })
+    }
     dst = await fs.promises.open(tmp, 'wx', 0o600)
     const hash = crypto.createHash('sha256')
     const sm3 = opts.sm3 ? await newSm3() : null
@@ -176,8 +190,9 @@ export async function storeFile(
       await fs.promises.rm(tmp, { force: true })
       return { sha256, size: pos, objectPath: final, existed: true, ...extra }
     }
-    await fs.promises.mkdir(path.dirname(final), { recursive: true })
-    await fs.promises.chmod(tmp, 0o444)
+    await fs.promises.mkdir(path.dirname(final), { recursive: true, mode: 0o700 })
+    // Read-only, and the owner's only (the data folder is 0700 too).
+    await fs.promises.chmod(tmp, 0o400)
     await fs.promises.rename(tmp, final)
     await fsyncDir(path.dirname(final))
     return { sha256, size: pos, objectPath: final, existed: false, ...extra }

@@ -216,6 +216,8 @@ const en: Messages = {
     'auth.signIn': 'Signed in',
     'auth.signInFailed': 'Sign-in failed',
     'auth.accountLocked': 'Account locked after failed sign-ins',
+    'signing.pinFailed': 'Wrong certificate PIN or root passphrase',
+    'signing.pinLocked': 'Signing locked after wrong PINs',
     'auth.signOut': 'Signed out',
     'auth.changePassword': 'Password changed',
     'auth.lock': 'Session locked',
@@ -681,7 +683,8 @@ const en: Messages = {
     PASSWORD_CHANGE_REQUIRED: 'Change your initial password first.',
     WEAK_PASSWORD:
       'The new password is too weak: at least 8 characters with both letters and digits, not your user name.',
-    PASSWORD_REUSED: 'The new password must differ from the current one.',
+    PASSWORD_REUSED:
+      'The new password must differ from the current one and the ones before it (the last {{count}}).',
     USERNAME_TAKEN: 'The user name "{{username}}" is taken.',
     BADGE_REQUIRED: 'Enforcement officers need an enforcement certificate number.',
     LAST_ADMIN: 'At least one active administrator must remain.',
@@ -699,6 +702,10 @@ const en: Messages = {
       'Reading stopped: the device may have been unplugged or the file is gone. Reconnect and import again; the other files are not affected.',
     SOURCE_CHANGED:
       'The source file changed while it was copied (size differs); not stored. Import again once the device has stopped recording.',
+    SOURCE_REPLACED:
+      'Not stored: {{path}} was replaced (by a link or another file) after the device was listed. Import again from the device itself.',
+    SOURCE_IN_DATA_FOLDER:
+      'Refused: {{path}} is inside a Liuhen data folder or a backup of one. Its thumbnails, previews and temporary files are not evidence and are never ingested.',
     NOT_A_FILE: 'Not a regular file: {{path}}',
     VERIFY_FAILED:
       'Read-back verification failed: the copy does not match the source; not stored. Check the storage and retry.',
@@ -709,6 +716,8 @@ const en: Messages = {
     CONFIRMATION_REQUIRED: 'This operation needs confirmation.',
     NO_CERTIFICATE: 'You have no valid signing certificate; ask the administrator to issue one.',
     BAD_PIN: 'Wrong certificate PIN.',
+    PIN_LOCKED:
+      'Signing is locked after too many wrong PINs; try again after {{until}} or ask the system administrator to unlock the account.',
     BAD_CERTIFICATE:
       'The certificate file cannot be read: it must be PEM or PKCS#12 (.p12/.pfx) with the right password.',
     NOT_TRUSTED:
@@ -840,6 +849,7 @@ const en: Messages = {
       symlink: 'symbolic link',
       special_file: 'special file',
       unreadable_folder: 'folder cannot be read',
+      liuhen_data: 'Liuhen data folder or backup (refused)',
     },
     flag: {
       metadata_unreadable: 'metadata unreadable',

@@ -14,6 +14,7 @@ import {
   type UserRow,
 } from './users.ts'
 import type { SessionStore } from './sessions.ts'
+import { PASSWORD_HISTORY, rememberReplacedPassword, reusesRecentPassword } from './password-history.ts'
 
 type Deps = CoreDeps & { sessions: SessionStore }
 
@@ -169,27 +170,38 @@ export async function changePassword(
   input: ParsedInput<'auth.changePassword'>,
   ctx: CallContext,
 ): Promise<MethodOutput<'auth.changePassword'>> {
-  const { actor } = requireActor(ctx)
+  const { actor, token } = requireActor(ctx)
   const row = requireUser(deps, actor.userId)
   if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
     const lockedUntil = recordFailure(deps, row, 'auth.changePasswordFailed', ctx)
     if (lockedUntil) throw new AppError('ACCOUNT_LOCKED', { until: lockedUntil })
     throw new AppError('BAD_CREDENTIALS')
   }
-  if (input.newPassword === input.currentPassword) throw new AppError('PASSWORD_REUSED')
   if (!isStrongPassword(input.newPassword, row.username)) throw new AppError('WEAK_PASSWORD')
+  if (await reusesRecentPassword(deps.db, row, input.newPassword))
+    throw new AppError('PASSWORD_REUSED', { count: PASSWORD_HISTORY })
   const hash = await hashPassword(input.newPassword)
-  const now = deps.now().toISOString()
+  const now = deps.now()
   auditedChange(
     deps,
-    { ...actorFields(actor), action: 'auth.changePassword', targetType: 'user', targetId: row.id },
-    () =>
+    (ended: number) => ({
+      ...actorFields(actor),
+      action: 'auth.changePassword',
+      targetType: 'user',
+      targetId: row.id,
+      details: { otherSessionsEnded: ended },
+    }),
+    () => {
+      rememberReplacedPassword(deps.db, row.id, row.password_hash, now)
       deps.db
         .prepare(
           `UPDATE users SET password_hash = ?, must_change_password = 0, password_changed_at = ?,
            failed_sign_ins = 0 WHERE id = ?`,
         )
-        .run(hash, now, row.id),
+        .run(hash, now.toISOString(), row.id)
+      // Whoever knew the old password may be signed in elsewhere: only this session stays.
+      return deps.sessions.deleteForUser(row.id, token)
+    },
   )
   return {}
 }
@@ -310,6 +322,9 @@ export function updateUser(
   note('roles', before.roles, roles)
   note('badgeNo', before.badgeNo, badgeNo)
   note('disabled', before.disabled, disabled)
+  // Roles and the account's state are read when a session is made and trusted after: end the user's sessions
+  // (all but the caller's own, when an administrator edits themself) so the change takes hold at once.
+  const endSessions = !!changes.roles || disabled
   auditedChange(
     deps,
     {
@@ -317,7 +332,7 @@ export function updateUser(
       action: 'users.update',
       targetType: 'user',
       targetId: before.id,
-      details: changes,
+      details: endSessions ? { ...changes, sessionsEnded: true } : changes,
     },
     () => {
       const staysAdmin = roles.includes('admin') && !disabled
@@ -329,7 +344,8 @@ export function updateUser(
       setRoles(deps.db, before.id, roles)
     },
   )
-  if (disabled) deps.sessions.deleteForUser(before.id)
+  if (endSessions)
+    deps.sessions.deleteForUser(before.id, before.id === actor.userId ? ctx.sessionToken : undefined)
   return { user: toUser(deps.db, requireUser(deps, before.id)) }
 }
 
@@ -345,14 +361,17 @@ export async function resetPassword(
   auditedChange(
     deps,
     { ...actorFields(actor), action: 'users.resetPassword', targetType: 'user', targetId: row.id },
-    () =>
+    () => {
+      rememberReplacedPassword(deps.db, row.id, row.password_hash, deps.now())
       deps.db
         .prepare(
           `UPDATE users SET password_hash = ?, must_change_password = 1, failed_sign_ins = 0,
            locked_until = NULL WHERE id = ?`,
         )
-        .run(hash, row.id),
+        .run(hash, row.id)
+    },
   )
+  // Every session of the user ends, the administrator's own too when resetting themself: they sign in anew.
   deps.sessions.deleteForUser(row.id)
   return {}
 }
@@ -368,7 +387,13 @@ export function unlockUser(
     deps,
     { ...actorFields(actor), action: 'users.unlock', targetType: 'user', targetId: row.id },
     () =>
-      deps.db.prepare('UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?').run(row.id),
+      // Lifts the signing (PIN) lock too.
+      deps.db
+        .prepare(
+          `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, failed_pins = 0, pin_locked_until = NULL
+           WHERE id = ?`,
+        )
+        .run(row.id),
   )
   return { user: toUser(deps.db, requireUser(deps, row.id)) }
 }

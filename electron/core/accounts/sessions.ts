@@ -36,7 +36,14 @@ export class SessionStore {
     this.byToken.delete(token)
   }
 
-  deleteForUser(userId: string): void {
-    for (const [t, s] of this.byToken) if (s.userId === userId) this.byToken.delete(t)
+  /** End the user's sessions (all, or all but `keep`: the caller's own); returns how many ended. */
+  deleteForUser(userId: string, keep?: string): number {
+    let n = 0
+    for (const [t, s] of this.byToken)
+      if (s.userId === userId && t !== keep) {
+        this.byToken.delete(t)
+        n++
+      }
+    return n
   }
 }

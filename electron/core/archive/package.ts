@@ -16,6 +16,7 @@ import { getAgency } from '../agency.ts'
 import { caseReviews } from '../review/service.ts'
 import { caseDisclosures } from '../disclosure/service.ts'
 import { safeFileName } from '../paths.ts'
+import { htmlText, plainText, tagValue, xmlText } from '../../../shared/text-safety.ts'
 
 /*
  * A case's archive package as a BagIt 1.0 bag (RFC 8493): the originals, bit-identical, grouped by stage under
@@ -105,12 +106,8 @@ async function sha512sOf(deps: CoreDeps, sha256s: string[]): Promise<Map<string,
   return known
 }
 
-const xml = (s: unknown) =>
-  String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
+/** XML text: escaped, and what XML 1.0 cannot hold (C0 controls typed into a cause) as U+FFFD. */
+const xml = xmlText
 
 /** Joliet allows 103 UTF-16 units per name: keep the extension, cut the stem, leave room for ".sm2-signature.der". */
 function shortName(name: string): string {
@@ -349,9 +346,10 @@ export async function assembleBag(
   tag(
     'bag-info.txt',
     [
-      `Source-Organization: ${agency.name}`,
-      `External-Identifier: ${c.case_no}`,
-      `External-Description: ${c.cause}`,
+      // Values folded per RFC 8493: a line break typed into a cause cannot start a tag line of its own.
+      `Source-Organization: ${tagValue(agency.name)}`,
+      `External-Identifier: ${tagValue(c.case_no)}`,
+      `External-Description: ${tagValue(c.cause)}`,
       `Bagging-Date: ${deps.now().toISOString().slice(0, 10)}`,
       `Payload-Oxum: ${bytes}.${payload.length}`,
       ...(vol ? [`Bag-Count: ${vol.index} of ${vol.count}`] : []),
@@ -363,7 +361,7 @@ export async function assembleBag(
   const enc = (p: string) => p.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
   tag('manifest-sha256.txt', payload.map((f) => `${f.sha256}  ${enc(f.rel)}`).join('\n') + '\n')
   tag('manifest-sha512.txt', payload.map((f) => `${f.sha512}  ${enc(f.rel)}`).join('\n') + '\n')
-  tag('README.txt', readme(c.case_no, agency.name, vol).replace(/\n/g, '\r\n'))
+  tag('README.txt', readme(plainText(c.case_no), plainText(agency.name), vol).replace(/\n/g, '\r\n'))
   tag(
     'index.html',
     indexHtml(
@@ -538,30 +536,32 @@ function indexHtml(
   docs: { docTypeName: string; docNo: string | null; docDate: string; version: number; file: string }[],
   vol?: VolumeSpec,
 ): string {
+  // Every text from people or devices is isolated: U+202E in a name cannot reverse the columns around it.
+  const html = htmlText
   const link = (file: string, here: boolean) =>
-    here ? `<a href="${xml(encodeURI(file))}">${xml(path.basename(file))}</a>` : xml(path.basename(file))
+    here ? `<a href="${xml(encodeURI(file))}">${html(path.basename(file))}</a>` : html(path.basename(file))
   const rows = records
     .map((r) => {
       const here = !vol || r.volume === vol.index
-      return `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td>${link(r.file as string, here)}<div class="sub">${xml(r.device)}<br>入库 ${xml(chinaTime(r.ingestedAt))} ${xml(r.ingestedBy)}${(r.signers as string[]).length ? `<br>签名 ${xml((r.signers as string[]).join('；'))}` : ''}</div></td>${vol ? `<td>${here ? '本盘' : `第 ${xml(r.volume)} 盘`}</td>` : ''}<td>${xml(wallClock(r.captureStart))}</td><td>${xml(r.place)}</td><td>${xml((r.collectors as string[]).join('、'))}</td><td>${xml(r.fact)}</td><td class="mono hash">${xml(r.sha256)}</td></tr>`
+      return `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td>${link(r.file as string, here)}<div class="sub">${html(r.device)}<br>入库 ${html(chinaTime(r.ingestedAt))} ${html(r.ingestedBy)}${(r.signers as string[]).length ? `<br>签名 ${html((r.signers as string[]).join('；'))}` : ''}</div></td>${vol ? `<td>${here ? '本盘' : `第 ${html(r.volume)} 盘`}</td>` : ''}<td>${html(wallClock(r.captureStart))}</td><td>${html(r.place)}</td><td>${html((r.collectors as string[]).join('、'))}</td><td>${html(r.fact)}</td><td class="mono hash">${html(r.sha256)}</td></tr>`
     })
     .join('\n')
   const docRows = docs
     .map(
       (d) =>
-        `<tr><td>${link(d.file, true)}</td><td>${xml(d.docTypeName)}</td><td>${xml(d.docNo)}</td><td>${xml(d.docDate)}</td><td>v${d.version}</td></tr>`,
+        `<tr><td>${link(d.file, true)}</td><td>${html(d.docTypeName)}</td><td>${html(d.docNo)}</td><td>${html(d.docDate)}</td><td>v${d.version}</td></tr>`,
     )
     .join('\n')
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>${xml(c.case_no)}</title>
+<title>${xml(plainText(c.case_no))}</title>
 <style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#1d2329}
 table{border-collapse:collapse;width:100%;margin:12px 0}td,th{border:1px solid #ccc;padding:6px;text-align:left;vertical-align:top}
 img{max-width:96px}.mono{font-family:monospace}.hash{font-size:11px;word-break:break-all;max-width:170px}
 .sub{font-size:12px;color:#555;margin-top:4px}</style></head>
-<body><h1>${xml(c.case_no)}</h1>
-<p>${xml(agency)} · 案由：${xml(c.cause)} · 当事人：${xml(c.party_name)}</p>
+<body><h1>${html(c.case_no)}</h1>
+<p>${html(agency)} · 案由：${html(c.cause)} · 当事人：${html(c.party_name)}</p>
 ${vol ? `<p>本盘为第 ${vol.index} 盘，共 ${vol.count} 盘。</p>` : ''}
 <h2>音像记录</h2><table><tr><th>缩略图</th><th>文件</th>${vol ? '<th>所在光盘</th>' : ''}<th>采集时间</th><th>地点</th><th>采集人</th><th>证明事项</th><th>SHA-256</th></tr>
 ${rows}</table>

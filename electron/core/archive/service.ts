@@ -29,7 +29,7 @@ export async function image(
   const actor = actorOf(ctx)
   gateArchive(deps, ctx, i.caseId, 'archive.image')
   const check = archivableCheck(deps, i.caseId)
-  const signer = i.pin ? unlockSigner(deps.db, actor.userId, i.pin, deps.now()) : null
+  const signer = i.pin ? unlockSigner(deps, actor, i.pin, ctx.channel) : null
   return jobs.run(i.jobId, (opts) =>
     makeImages(deps, actor, { caseId: i.caseId, check, media: i.media, outDir: i.outDir, signer }, opts),
   )

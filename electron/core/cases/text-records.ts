@@ -104,7 +104,7 @@ export async function addTextRecord(
   const kind = KINDS[path.extname(input.filePath).toLowerCase()]
   if (!kind) throw new AppError('UNSUPPORTED_DOCUMENT', { name: path.basename(input.filePath) })
   // Unlock before copying, so a wrong PIN costs nothing and SM2 gets its SM3 from the same read.
-  const signer = input.pin ? unlockSigner(db, actor.userId, input.pin, deps.now()) : null
+  const signer = input.pin ? unlockSigner(deps, actor, input.pin, ctx.channel) : null
   const stored = await storeFile(deps.layout, input.filePath, { sm3: signer?.algorithm === 'sm2' })
   const id = crypto.randomUUID()
   const now = deps.now().toISOString()

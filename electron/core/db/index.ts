@@ -11,6 +11,14 @@ export type Db = Database.Database
  */
 export function openDatabase(file: string, opts: { create: boolean; migrations?: readonly Migration[] }): Db {
   if (!opts.create && !fs.existsSync(file)) throw new AppError('NOT_INITIALIZED')
+  // Made 0600 before SQLite sees it: SQLite gives the WAL and shared-memory files the database file's mode.
+  if (opts.create && !fs.existsSync(file)) {
+    try {
+      fs.writeFileSync(file, '', { mode: 0o600, flag: 'wx' })
+    } catch {
+      /* another process made it first, or the folder is unusable: SQLite says which below */
+    }
+  }
   let db: Db
   try {
     db = new Database(file, { fileMustExist: !opts.create })

@@ -1,5 +1,6 @@
 import type { Disclosure } from '../../../shared/review.ts'
 import { chinaDate } from '../cases/calendar.ts'
+import { csvFile, htmlText, plainText, xmlText } from '../../../shared/text-safety.ts'
 
 /*
  * The three shapes the agency's portal takes: JSON for a system import, CSV (with a BOM, so Excel and WPS read the
@@ -60,14 +61,12 @@ export function disclosuresJson(agency: string, exportedAt: string, items: Discl
   )}\n`
 }
 
-const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
-
 export function disclosuresCsv(items: Disclosure[]): string {
-  return `\uFEFF${[HEADERS, ...items.map(publicFields)].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`
+  // The one CSV writer (shared/text-safety.ts): a subject named "=HYPERLINK(…)" stays text on the portal.
+  return csvFile([HEADERS, ...items.map(publicFields)])
 }
 
-const esc = (s: string) =>
-  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+const esc = (s: string) => xmlText(plainText(s))
 
 export function disclosuresHtml(agency: string, exportedAt: string, items: Disclosure[]): string {
   const date = day(exportedAt)
@@ -96,7 +95,8 @@ ${items
   .map(
     (d) =>
       `<tr>${publicFields(d)
-        .map((v) => `<td>${esc(v)}</td>`)
+        // Isolated: a subject's U+202E cannot reverse the columns after it.
+        .map((v) => `<td>${htmlText(v)}</td>`)
         .join('')}</tr>`,
   )
   .join('\n')}

@@ -1,13 +1,15 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { mediaTypeOf, type MediaType } from '../../../shared/media.ts'
+import type { SourceGuard } from './source-guard.ts'
 
 /*
  * List what a device or folder holds. Everything found is returned: media to ingest, and everything else with
  * the reason it is not ingested, so nothing is ever skipped silently.
  */
 
-export type SkipReason = 'not_media' | 'system_file' | 'symlink' | 'special_file' | 'unreadable_folder'
+export type SkipReason =
+  'not_media' | 'system_file' | 'symlink' | 'special_file' | 'unreadable_folder' | 'liuhen_data'
 
 export interface SourceEntry {
   relPath: string
@@ -16,6 +18,9 @@ export interface SourceEntry {
   mtimeMs: number
   mediaType: MediaType | null
   skip: SkipReason | null
+  /** Device and inode as listed: the copy must open this very file (source-guard.ts). */
+  dev?: bigint
+  ino?: bigint
 }
 
 /** Folders cameras, card readers and operating systems put on removable media. */
@@ -49,10 +54,23 @@ function isSystemFile(name: string): boolean {
 export async function discover(
   root: string,
   extensions: Record<MediaType, string[]>,
+  guard?: SourceGuard,
 ): Promise<SourceEntry[]> {
   const out: SourceEntry[] = []
   const base = path.resolve(root)
   async function walk(dir: string): Promise<void> {
+    // A data folder or a backup (even bind-mounted or copied onto the device) is one refused entry.
+    if (guard?.refuses(dir)) {
+      out.push({
+        relPath: rel(dir) || '.',
+        absPath: dir,
+        size: 0,
+        mtimeMs: 0,
+        mediaType: null,
+        skip: 'liuhen_data',
+      })
+      return
+    }
     let entries: fs.Dirent[]
     try {
       entries = await fs.promises.readdir(dir, { withFileTypes: true })
@@ -90,9 +108,11 @@ export async function discover(
         if (!entry.mediaType) entry.skip = 'not_media'
       }
       try {
-        const st = await fs.promises.lstat(abs)
-        entry.size = st.size
-        entry.mtimeMs = Math.trunc(st.mtimeMs)
+        const st = await fs.promises.lstat(abs, { bigint: true })
+        entry.size = Number(st.size)
+        entry.mtimeMs = Number(st.mtimeMs)
+        entry.dev = st.dev
+        entry.ino = st.ino
       } catch {
         /* reported when the copy is attempted */
       }

@@ -20,6 +20,7 @@ import {
 import { readFacts } from './metadata.ts'
 import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
+import { checkSourceRoot, sourceGuard } from './source-guard.ts'
 import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
 import { writeCheckpoint } from '../signing/checkpoints.ts'
 
@@ -138,7 +139,7 @@ export class IngestJobs {
     )
   }
 
-  start(req: IngestRequest, actor: Actor): { jobId: string; batchId: string } {
+  start(req: IngestRequest, actor: Actor, channel = 'ipc'): { jobId: string; batchId: string } {
     let st: fs.Stats
     try {
       st = fs.statSync(req.sourceRoot)
@@ -146,10 +147,9 @@ export class IngestJobs {
       throw new AppError('SOURCE_GONE')
     }
     if (!st.isDirectory()) throw new AppError('NOT_A_FILE', { path: req.sourceRoot })
+    checkSourceRoot(this.deps.layout, req.sourceRoot)
     // A wrong PIN is refused before anything starts; the key then stays unlocked for this batch only.
-    const signer = req.signingPin
-      ? unlockSigner(this.deps.db, actor.userId, req.signingPin, this.deps.now())
-      : null
+    const signer = req.signingPin ? unlockSigner(this.deps, actor, req.signingPin, channel) : null
     const device = this.resolveDevice(req, actor)
     const jobId = crypto.randomUUID()
     const batchId = crypto.randomUUID()
@@ -265,7 +265,11 @@ export class IngestJobs {
   private async run(job: Job, req: IngestRequest, device: Device, actor: Actor): Promise<void> {
     const started = Date.now()
     const p = job.progress
-    const entries = await discover(req.sourceRoot, mediaExtensions(this.deps.db))
+    const entries = await discover(
+      req.sourceRoot,
+      mediaExtensions(this.deps.db),
+      sourceGuard(this.deps.layout),
+    )
     p.filesTotal = entries.length
     p.bytesTotal = entries.reduce((n, e) => n + (e.skip ? 0 : e.size), 0)
     p.state = 'copying'
@@ -403,6 +407,16 @@ export class IngestJobs {
       captureEnd: null,
       metadata: {},
     }
+    if (entry.skip === 'liuhen_data')
+      return {
+        now: this.failed(
+          job,
+          entry,
+          actor,
+          base,
+          new AppError('SOURCE_IN_DATA_FOLDER', { path: entry.relPath }),
+        ),
+      }
     if (entry.skip) return { now: base }
     const db = this.deps.db
     const known = knownSource(db, device.id, entry.relPath, entry.size, entry.mtimeMs)
@@ -415,6 +429,9 @@ export class IngestJobs {
         onBytes,
         // SM2 signs the SM3 of the content: taken in the same pass as SHA-256, never by a second read.
         sm3: job.signer?.algorithm === 'sm2',
+        ...(entry.dev !== undefined && entry.ino !== undefined
+          ? { expect: { dev: entry.dev, ino: entry.ino } }
+          : {}),
       })
       const seenAt = this.deps.now().toISOString()
       const existing = findEvidenceBySha(db, stored.sha256)

@@ -14,6 +14,7 @@ import {
 } from '../devices/registry.ts'
 import { hashFile, objectPath } from '../vault.ts'
 import { discover } from './discover.ts'
+import { checkSourceRoot } from './source-guard.ts'
 import { findEvidence, knownSource, listEvidence, toEvidence } from './evidence-repo.ts'
 import type { IngestJobs } from './ingest.ts'
 import { mediaExtensions } from './settings.ts'
@@ -111,7 +112,8 @@ export async function ingestScan(
 ): Promise<MethodOutput<'ingest.scan'>> {
   if (!fs.existsSync(input.sourceRoot) || !fs.statSync(input.sourceRoot).isDirectory())
     throw new AppError('SOURCE_GONE')
-  const entries = await discover(input.sourceRoot, mediaExtensions(deps.db))
+  const guard = checkSourceRoot(deps.layout, input.sourceRoot)
+  const entries = await discover(input.sourceRoot, mediaExtensions(deps.db), guard)
   const device =
     (input.deviceId && findDevice(deps.db, input.deviceId)) ||
     findDeviceByIdentity(deps.db, `folder:${fs.realpathSync(input.sourceRoot)}`)
@@ -190,7 +192,9 @@ export async function devicesClear(
   const actor = actorOf(ctx)
   const device = findDevice(deps.db, input.deviceId)
   if (!device) throw new AppError('NOT_FOUND')
-  const entries = (await discover(input.sourceRoot, mediaExtensions(deps.db))).filter((e) => !e.skip)
+  // Never deletes inside a data folder or a backup, whatever is registered.
+  const guard = checkSourceRoot(deps.layout, input.sourceRoot)
+  const entries = (await discover(input.sourceRoot, mediaExtensions(deps.db), guard)).filter((e) => !e.skip)
   const verified: { abs: string; rel: string; sha256: string }[] = []
   for (const e of entries) {
     const known = knownSource(deps.db, device.id, e.relPath, e.size, e.mtimeMs)

@@ -36,11 +36,11 @@ function* walk(dir: string): Generator<string> {
 }
 
 async function copyChecked(from: string, to: string, expectSha256?: string): Promise<number> {
-  await fs.promises.mkdir(path.dirname(to), { recursive: true })
+  await fs.promises.mkdir(path.dirname(to), { recursive: true, mode: 0o700 })
   const part = `${to}.part`
   const h = crypto.createHash('sha256')
   let n = 0
-  const out = await fs.promises.open(part, 'w')
+  const out = await fs.promises.open(part, 'w', 0o600)
   try {
     for await (const chunk of fs.createReadStream(from, { highWaterMark: 4 << 20 })) {
       h.update(chunk as Buffer)
@@ -70,11 +70,14 @@ export async function backupTo(
   const dest = dataLayout(path.resolve(target))
   if (path.resolve(dest.root) === path.resolve(layout.root))
     throw new AppError('TARGET_EXISTS', { path: dest.root })
-  fs.mkdirSync(dest.root, { recursive: true })
+  // A backup holds what the data folder holds: its owner's only, like the data folder.
+  fs.mkdirSync(dest.root, { recursive: true, mode: 0o700 })
+  fs.chmodSync(dest.root, 0o700)
   // The database first: what it names must be in the backup, and objects are only ever added.
   const dbPart = `${dest.db}.part`
   fs.rmSync(dbPart, { force: true })
   await db.backup(dbPart)
+  fs.chmodSync(dbPart, 0o600)
   const fd = fs.openSync(dbPart, 'r+')
   fs.fsyncSync(fd)
   fs.closeSync(fd)
@@ -124,7 +127,8 @@ export async function restoreFrom(
   const dest = dataLayout(path.resolve(dataDir))
   if (fs.existsSync(dest.root) && fs.readdirSync(dest.root).length)
     throw new AppError('OUT_DIR_NOT_EMPTY', { path: dest.root })
-  fs.mkdirSync(dest.root, { recursive: true })
+  fs.mkdirSync(dest.root, { recursive: true, mode: 0o700 })
+  fs.chmodSync(dest.root, 0o700)
   let files = 0
   for (const f of FOLDERS.flatMap((d) => [...walk(path.join(src.root, d))])) {
     const rel = path.relative(src.root, f)
@@ -133,6 +137,6 @@ export async function restoreFrom(
   }
   await copyChecked(src.db, dest.db)
   // Originals are read-only in a vault, restored or not.
-  for (const f of walk(dest.vault)) fs.chmodSync(f, 0o444)
+  for (const f of walk(dest.vault)) fs.chmodSync(f, 0o400)
   return { dataDir: dest.root, files }
 }

@@ -337,13 +337,14 @@ function caseHead(db: Db, caseId: string) {
 async function signedDocument(
   deps: CoreDeps,
   actor: Actor,
+  channel: string,
   pin: string,
   doc: { caseId: string; docType: string; docNo: string; fileName: string; render: () => Promise<Buffer> },
   event: (recordId: string) => ReturnType<typeof audit>,
   also: (recordId: string) => void,
 ): Promise<string> {
   // Unlock first: a wrong PIN or a missing certificate costs nothing and changes nothing.
-  const signer = unlockSigner(deps.db, actor.userId, pin, deps.now())
+  const signer = unlockSigner(deps, actor, pin, channel)
   const stored = await storeGenerated(
     deps.layout,
     await doc.render(),
@@ -431,6 +432,7 @@ export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opi
   await signedDocument(
     deps,
     actor,
+    ctx.channel,
     input.pin,
     {
       caseId: c.id,
@@ -554,6 +556,7 @@ export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss
   await signedDocument(
     deps,
     actor,
+    ctx.channel,
     input.pin,
     {
       caseId: c.id,

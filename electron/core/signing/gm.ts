@@ -3,6 +3,13 @@ import forge from 'node-forge'
 import { createSM3, type IHasher } from 'hash-wasm'
 import { sm2, sm3 } from 'sm-crypto-v2'
 import { ab } from './bytes.ts'
+import {
+  decryptPrivateKeyInfo,
+  encryptedKeyDer,
+  encryptedKeyPem,
+  encryptPrivateKeyInfo,
+  UnsupportedContainer,
+} from './key-containers.ts'
 
 /*
  * 国密: SM2 keys and signatures (sm-crypto-v2) and SM3 digests (hash-wasm, which streams). Both are JS/WASM
@@ -110,25 +117,26 @@ function sm2Pkcs8(key: Sm2Key): Buffer {
 }
 
 /**
- * Encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC) built by node-forge, which wraps any
- * PrivateKeyInfo: Node's crypto cannot be used because Electron's BoringSSL does not know the SM2 curve.
+ * Encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC; key-containers.ts) over the SM2 PrivateKeyInfo:
+ * Node's key objects cannot hold it because Electron's BoringSSL does not know the SM2 curve.
  * `openssl pkey -in key.pem` opens it with the passphrase.
  */
 export function encryptSm2Key(key: Sm2Key, passphrase: string): string {
-  const asn1 = forge.asn1.fromDer(forge.util.createBuffer(sm2Pkcs8(key).toString('binary')))
-  const encrypted = forge.pki.encryptPrivateKeyInfo(asn1, passphrase, {
-    algorithm: 'aes256',
-    count: 100_000,
-    prfAlgorithm: 'sha256',
-  } as forge.pki.EncryptionOptions)
-  return forge.pki.encryptedPrivateKeyToPem(encrypted)
+  return encryptedKeyPem(encryptPrivateKeyInfo(sm2Pkcs8(key), passphrase))
 }
 
 /** Throws when the passphrase is wrong. */
 export function decryptSm2Key(pem: string, passphrase: string): Sm2Key {
-  const info = forge.pki.decryptPrivateKeyInfo(forge.pki.encryptedPrivateKeyFromPem(pem), passphrase)
-  if (!info) throw new Error('wrong passphrase')
-  const der = Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary')
+  let der: Buffer
+  try {
+    der = decryptPrivateKeyInfo(encryptedKeyDer(pem), passphrase)
+  } catch (e) {
+    if (!(e instanceof UnsupportedContainer)) throw e
+    // A form key-containers.ts does not read natively: node-forge does.
+    const info = forge.pki.decryptPrivateKeyInfo(forge.pki.encryptedPrivateKeyFromPem(pem), passphrase)
+    if (!info) throw new Error('wrong passphrase')
+    der = Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary')
+  }
   const outer = asn1js.fromBER(ab(der)).result as asn1js.Sequence
   const inner = outer.valueBlock.value[2] as asn1js.OctetString
   const ec = asn1js.fromBER(inner.valueBlock.valueHexView).result as asn1js.Sequence

@@ -45,7 +45,7 @@ export function signaturePath(layout: DataLayout, sha256: string, signatureId: s
 /** Write a small file durably and read-only; `wx` so nothing existing is ever overwritten. */
 export async function writeDurable(file: string, bytes: Uint8Array): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true })
-  const fh = await fs.promises.open(file, 'wx', 0o444)
+  const fh = await fs.promises.open(file, 'wx', 0o400)
   try {
     await fh.writeFile(bytes)
     await fh.sync()

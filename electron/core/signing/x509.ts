@@ -1,6 +1,15 @@
 import crypto from 'node:crypto'
 import forge from 'node-forge'
 import { randomPositive } from './integers.ts'
+import {
+  decryptPrivateKeyInfo,
+  encryptedKeyDer,
+  encryptedKeyPem,
+  encryptPrivateKeyInfo,
+  readPkcs12,
+  UnsupportedContainer,
+  writePkcs12,
+} from './key-containers.ts'
 
 /*
  * Keys and certificates. Key pairs come from Node's crypto (fast, native in Electron too); node-forge builds
@@ -111,39 +120,55 @@ export function issueCertificate(opts: {
   return { certPem: forge.pki.certificateToPem(cert), serial: cert.serialNumber, notBefore, notAfter }
 }
 
-/** Encrypted PKCS#8 (PBES2, AES-256): what the root key looks like on disk. */
-export function encryptPrivateKey(privateKeyPem: string, passphrase: string): string {
-  return crypto
-    .createPrivateKey(privateKeyPem)
-    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
+const pkcs8Der = (pem: string) => crypto.createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' })
+const pkcs8Pem = (der: Buffer) =>
+  crypto
+    .createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+    .export({ type: 'pkcs8', format: 'pem' })
     .toString()
+
+/** Encrypted PKCS#8 (PBES2, PBKDF2-HMAC-SHA256, AES-256; key-containers.ts): the root key on disk. */
+export function encryptPrivateKey(privateKeyPem: string, passphrase: string): string {
+  return encryptedKeyPem(encryptPrivateKeyInfo(pkcs8Der(privateKeyPem), passphrase))
 }
 
 export function decryptPrivateKey(encryptedPem: string, passphrase: string): string {
+  try {
+    return pkcs8Pem(decryptPrivateKeyInfo(encryptedKeyDer(encryptedPem), passphrase))
+  } catch (e) {
+    if (!(e instanceof UnsupportedContainer)) throw e
+  }
+  // Other forms (written by other tools): OpenSSL's own reader.
   return crypto
     .createPrivateKey({ key: encryptedPem, passphrase })
     .export({ type: 'pkcs8', format: 'pem' })
     .toString()
 }
 
-/** An officer's key and chain as PKCS#12 (AES-256), unlocked by the officer's PIN. */
+/** An officer's key and chain (own certificate first) as PKCS#12, unlocked by the officer's PIN. */
 export function toPkcs12(
   privateKeyPem: string,
   chainPem: string[],
   pin: string,
   friendlyName: string,
 ): Buffer {
-  const key = forge.pki.privateKeyFromPem(privateKeyPem)
-  const certs = chainPem.map((p) => forge.pki.certificateFromPem(p))
-  const asn1 = forge.pkcs12.toPkcs12Asn1(key, certs, pin, {
-    algorithm: 'aes256',
-    friendlyName,
-    generateLocalKeyId: true,
-  })
-  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')
+  return writePkcs12(pkcs8Der(privateKeyPem), chainPem.map(pemToDer), pin, friendlyName)
 }
 
 export function fromPkcs12(p12: Buffer, pin: string): { privateKeyPem: string; certPems: string[] } {
+  try {
+    const { privateKeyInfo, certsDer } = readPkcs12(p12, pin)
+    return {
+      privateKeyPem: pkcs8Pem(privateKeyInfo),
+      // The same PEM text node-forge writes (certificateToPem), so chains compare equal to stored ones.
+      certPems: certsDer.map((d) =>
+        forge.pem.encode({ type: 'CERTIFICATE', body: d.toString('binary') }, { maxline: 64 }),
+      ),
+    }
+  } catch (e) {
+    if (!(e instanceof UnsupportedContainer)) throw e
+  }
+  // Containers made before (2048 rounds, with a MAC) and imported ones: node-forge, which checks the MAC.
   const asn1 = forge.asn1.fromDer(p12.toString('binary'))
   const p = forge.pkcs12.pkcs12FromAsn1(asn1, false, pin)
   const keyBag = p.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[

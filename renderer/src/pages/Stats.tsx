@@ -4,6 +4,7 @@ import type { MethodOutput } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 import { ErrorText, downloadPdf, useSubmit } from '../components/common.tsx'
 import { statsSections } from '../../../shared/stats.ts'
+import { csvFile } from '../../../shared/text-safety.ts'
 
 /*
  * 统计: the year's or a quarter's enforcement figures, as tables with bars, and a spreadsheet (CSV with a BOM, so
@@ -51,10 +52,10 @@ export function StatsPage() {
   const sections = stats && catalogue ? statsSections(stats, t, catalogue) : []
 
   function exportCsv() {
-    const esc = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`
-    const lines = [[t('stats.section'), t('stats.item'), t('stats.value')].map(esc).join(',')]
-    for (const s of sections) for (const [k, v] of s.rows) lines.push([s.title, k, v].map(esc).join(','))
-    const blob = new Blob([`\ufeff${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' })
+    // The one CSV writer: catalogue names are the agency's own text, and a formula in one stays text.
+    const rows: (string | number)[][] = [[t('stats.section'), t('stats.item'), t('stats.value')]]
+    for (const s of sections) for (const [k, v] of s.rows) rows.push([s.title, k, v])
+    const blob = new Blob([csvFile(rows)], { type: 'text/csv;charset=utf-8' })
     const url = URL.createObjectURL(blob)
     const a = document.createElement('a')
     a.href = url

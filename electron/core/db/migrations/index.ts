@@ -11,6 +11,7 @@ import { m0090 } from './0090_integrity.ts'
 import { m0100 } from './0100_retention.ts'
 import { m0110 } from './0110_review_disclosure.ts'
 import { m0120 } from './0120_case_changes.ts'
+import { m0130 } from './0130_pins_passwords.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0100,
   m0110,
   m0120,
+  m0130,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
