@@ -92,12 +92,13 @@ describe('media tickets through the real bridge', () => {
     // The records officer opens the officer's recording for filing work (custodian basis) ...
     const ticket = await open(users.jilu!.session)
     expect(await bytes(ticket)).toBe(206)
-    // ... and is moved to another post while the player is open.
+    // ... and is moved to another post while the player is open. A role change also ends the user's sessions
+    // (tests/security/sessions.test.ts), so the next byte request finds no session behind the ticket.
     await callOk(bridge, 'users.update', { userId: users.jilu!.id, roles: ['approver'] }, admin)
     expect(await bytes(ticket)).toBe(403)
     expect((await denials()).find((e) => e.actorId === users.jilu!.id)).toMatchObject({
       targetId: evidenceId,
-      details: { refused: 'media.stream', reason: 'no_access' },
+      details: { refused: 'media.stream', reason: 'no_session' },
     })
   })
 
