@@ -239,6 +239,14 @@ export class IngestJobs {
     if (error.code === 'INTERNAL') console.error('[liuhen] ingest job failed', e)
     job.progress.state = 'failed'
     job.progress.currentFile = null
+    // A job that ended early still says what it did: files not reported count as failed, so no caller reads a
+    // missing summary as success (or crashes on it).
+    job.progress.summary ??= summarize(
+      job.results,
+      Math.max(job.progress.filesTotal, job.results.length),
+      0,
+      0,
+    )
     try {
       auditedChange(
         this.deps,
@@ -337,17 +345,7 @@ export class IngestJobs {
     const cancelled = job.abort.signal.aborted
     const diskFull = stopWith?.code === 'DISK_FULL'
     const status = cancelled ? 'cancelled' : diskFull ? 'failed' : 'done'
-    const count = (s: FileResult['status']) => job.results.filter((r) => r.status === s).length
-    const summary: JobSummary = {
-      files: entries.length,
-      stored: count('stored'),
-      duplicate: count('duplicate'),
-      already: count('already'),
-      failed: count('failed'),
-      skipped: count('skipped'),
-      bytesCopied: copied,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    }
+    const summary = summarize(job.results, entries.length, copied, started)
     p.summary = summary
     p.state = status
     p.currentFile = null
@@ -610,6 +608,28 @@ export class IngestJobs {
         ...facts.info,
       },
     }
+  }
+}
+
+/** Counts of a job's results; files without a result (the job stopped before them) count as failed. */
+function summarize(results: FileResult[], files: number, bytesCopied: number, started: number): JobSummary {
+  const count = (s: FileResult['status']) => results.filter((r) => r.status === s).length
+  const counted = {
+    stored: count('stored'),
+    duplicate: count('duplicate'),
+    already: count('already'),
+    skipped: count('skipped'),
+  }
+  const reported = counted.stored + counted.duplicate + counted.already + counted.skipped
+  return {
+    files,
+    stored: counted.stored,
+    duplicate: counted.duplicate,
+    already: counted.already,
+    failed: Math.max(count('failed'), files - reported),
+    skipped: counted.skipped,
+    bytesCopied,
+    seconds: started ? Math.round((Date.now() - started) / 100) / 10 : 0,
   }
 }
 
