@@ -1,9 +1,12 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
 import { dataLayout } from '../../electron/core/paths.ts'
+import { createCore } from '../../electron/core/core.ts'
+import { ownedTempName, ownerAlive, ownerOfTempName, selfOwner } from '../../electron/core/owner.ts'
 import { REPO, tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
 import { randomFile } from '../helpers/media.ts'
@@ -102,5 +105,69 @@ describe('two ingests at once on one data folder', () => {
     expect(vaultObjects(data)).toBe(evidence)
     const v = runLiuhen(['verify', '--data', data])
     expect(v.status, v.stdout + v.stderr).toBe(0)
+  }, 180_000)
+})
+
+describe("start-up recovery touches only a dead owner's work", () => {
+  test('a process is recognised by pid and start time; a gone or reused pid is not the owner', () => {
+    expect(ownerAlive(selfOwner())).toBe(true)
+    const gone = spawnSync(process.execPath, ['-e', ''])
+    expect(ownerAlive(`${gone.pid}_x`)).toBe(false)
+    // Our own pid with another start time: a pid reused after a crash (where /proc says start times).
+    if (fs.existsSync('/proc/self/stat')) expect(ownerAlive(`${process.pid}_1`)).toBe(false)
+    // Work from a Liuhen that did not record its owner has no live owner.
+    expect(ownerAlive(null)).toBe(false)
+    expect(ownerAlive('not-a-token')).toBe(false)
+    expect(ownerOfTempName(ownedTempName())).toBe(selfOwner())
+    expect(ownerOfTempName(ownedTempName('archive-'))).toBe(selfOwner())
+    expect(ownerOfTempName(`${crypto.randomUUID()}.part`)).toBeNull()
+  })
+
+  test("a core start keeps live processes' temp files and removes a dead one's", async () => {
+    const data = await agencyWithOfficer()
+    const tmp = dataLayout(data).tmp
+    const gone = spawnSync(process.execPath, ['-e', ''])
+    const live = ownedTempName()
+    const liveStage = ownedTempName('archive-')
+    const dead = `${gone.pid}_x.${crypto.randomUUID()}.part`
+    const legacy = `${crypto.randomUUID()}.part`
+    for (const n of [live, dead, legacy]) fs.writeFileSync(path.join(tmp, n), 'x')
+    fs.mkdirSync(path.join(tmp, liveStage))
+    createCore({ dataDir: data, create: false }).close()
+    expect(fs.readdirSync(tmp).sort()).toEqual([live, liveStage].sort())
+  })
+
+  test('a long CLI ingest is not interrupted by other commands starting meanwhile', async () => {
+    const data = await agencyWithOfficer()
+    const device = tempDir('liuhen-long-')
+    const N = 16
+    for (let i = 0; i < N; i++)
+      randomFile(path.join(device, 'DCIM', `ZD_202611200830${String(i).padStart(2, '0')}_${i}.MP4`), 8 << 20)
+    const ingest = cli(['ingest', device, '--data', data, '--user', 'jilu', '--json'])
+    let exited = false
+    void ingest.done.then(() => (exited = true))
+    // Other processes start (each one a full core start, with its recovery) again and again while it runs.
+    let during = 0
+    while (!exited) {
+      const other = cli(['device', 'list', '--data', data], { LIUHEN_PASSWORD: 'Admin2026ok' })
+      const r = await other.done
+      expect(r.status, r.stdout + r.stderr).toBe(0)
+      if (!exited) during++
+    }
+    const r = await ingest.done
+    // The test means something only if at least one start happened while the ingest was copying.
+    expect(during).toBeGreaterThan(0)
+    expect(r.status, r.stdout + r.stderr).toBe(0)
+    const files = lines(r.stdout).filter((l) => !l.summary)
+    expect(files.map((f) => f.status)).toEqual(Array(N).fill('stored'))
+    const db = new Database(dataLayout(data).db, { readonly: true })
+    expect(db.prepare('SELECT status FROM ingest_batches').all()).toEqual([{ status: 'done' }])
+    expect(
+      db.prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'ingest.interrupted'").get(),
+    ).toEqual({ n: 0 })
+    expect((db.prepare('SELECT count(*) AS n FROM evidence').get() as { n: number }).n).toBe(N)
+    db.close()
+    expect(vaultObjects(data)).toBe(N)
+    expect(fs.readdirSync(dataLayout(data).tmp).filter((n) => n.endsWith('.part'))).toEqual([])
   }, 180_000)
 })

@@ -22,6 +22,7 @@ import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
 import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
 import { writeCheckpoint } from '../signing/checkpoints.ts'
+import { ownerAlive, selfOwner } from '../owner.ts'
 
 /*
  * An ingest job: discover the source, then for each file either recognise it (pre-check), or copy it into the
@@ -171,9 +172,9 @@ export class IngestJobs {
       () =>
         this.deps.db
           .prepare(
-            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')`,
+            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status, owner) VALUES (?, ?, ?, ?, ?, 'running', ?)`,
           )
-          .run(batchId, device.id, req.sourceRoot, actor.userId, now.toISOString()),
+          .run(batchId, device.id, req.sourceRoot, actor.userId, now.toISOString(), selfOwner()),
     )
     const job: Job = {
       progress: {
@@ -633,18 +634,27 @@ function summarize(results: FileResult[], files: number, bytesCopied: number, st
   }
 }
 
-/** On start: batches a crash left "running" are marked interrupted; their registered files stay valid. */
+/**
+ * On start: batches a crash left "running" are marked interrupted; their registered files stay valid. A batch
+ * whose owner process is still running is another process's live work (the app ingesting while a CLI command
+ * starts) and is left alone.
+ */
 export function markInterruptedBatches(deps: CoreDeps): number {
-  const running = deps.db.prepare("SELECT id FROM ingest_batches WHERE status = 'running'").all() as {
-    id: string
-  }[]
+  const running = (
+    deps.db.prepare("SELECT id, owner FROM ingest_batches WHERE status = 'running'").all() as {
+      id: string
+      owner: string | null
+    }[]
+  ).filter((b) => !ownerAlive(b.owner))
   for (const b of running) {
     auditedChange(
       deps,
       { actorId: null, actorName: null, action: 'ingest.interrupted', targetType: 'batch', targetId: b.id },
       () =>
         deps.db
-          .prepare("UPDATE ingest_batches SET status = 'interrupted', finished_at = ? WHERE id = ?")
+          .prepare(
+            "UPDATE ingest_batches SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'",
+          )
           .run(deps.now().toISOString(), b.id),
     )
   }

@@ -1,0 +1,14 @@
+import type { Migration } from './types.ts'
+
+/**
+ * A running ingest batch names the process that runs it ("<pid>_<start time>", see owner.ts), so start-up
+ * recovery in another process marks it interrupted only once that process is gone. Batches from before this
+ * migration have no owner and are recovered as before.
+ */
+export const m0120: Migration = {
+  version: 120,
+  name: 'process_owners',
+  up(db) {
+    db.exec(`ALTER TABLE ingest_batches ADD COLUMN owner TEXT`)
+  },
+}
