@@ -23,6 +23,7 @@ import { mediaExtensions } from './settings.ts'
 import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
 import { writeCheckpoint } from '../signing/checkpoints.ts'
 import { ownerAlive, selfOwner } from '../owner.ts'
+import { owesSignature } from '../signing/owed.ts'
 
 /*
  * An ingest job: discover the source, then for each file either recognise it (pre-check), or copy it into the
@@ -172,9 +173,18 @@ export class IngestJobs {
       () =>
         this.deps.db
           .prepare(
-            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status, owner) VALUES (?, ?, ?, ?, ?, 'running', ?)`,
+            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status, owner, signer_cert_id)
+             VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
           )
-          .run(batchId, device.id, req.sourceRoot, actor.userId, now.toISOString(), selfOwner()),
+          .run(
+            batchId,
+            device.id,
+            req.sourceRoot,
+            actor.userId,
+            now.toISOString(),
+            selfOwner(),
+            signer?.certId ?? null,
+          ),
     )
     const job: Job = {
       progress: {
@@ -406,7 +416,8 @@ export class IngestJobs {
     const db = this.deps.db
     const known = knownSource(db, device.id, entry.relPath, entry.size, entry.mtimeMs)
     if (known && fs.existsSync(objectPath(this.deps.layout, known.sha256))) {
-      return { now: recordedResult(base, 'already', findEvidenceBySha(db, known.sha256)!) }
+      const row = findEvidenceBySha(db, known.sha256)!
+      return { now: await this.signOwed(job, actor, row, recordedResult(base, 'already', row)) }
     }
     try {
       const stored = await storeFile(this.deps.layout, entry.absPath, {
@@ -443,7 +454,7 @@ export class IngestJobs {
               seenAt,
             }),
         )
-        return { now: recordedResult(base, 'duplicate', existing) }
+        return { now: await this.signOwed(job, actor, existing, recordedResult(base, 'duplicate', existing)) }
       }
       return {
         later: this.register(job, entry, req, device, actor, stored, base).catch((e: unknown) =>
@@ -452,6 +463,27 @@ export class IngestJobs {
       }
     } catch (e) {
       return { now: this.failed(job, entry, actor, base, e) }
+    }
+  }
+
+  /**
+   * A record met again (already registered, or the same content) that an earlier signed batch registered but
+   * never signed (killed, or the disk full, between the row and its signature): this batch's key signs it now.
+   */
+  private async signOwed(job: Job, actor: Actor, row: EvidenceRow, result: FileResult): Promise<FileResult> {
+    if (!job.signer || !owesSignature(this.deps.db, row.id)) return result
+    const sm3 = row.sm3
+    // SM2 signs the SM3 taken during the copy; a record copied without it is left for verify to report.
+    if (job.signer.algorithm === 'sm2' && !sm3) return result
+    try {
+      const file = await signEvidence(this.deps, job.signer, actor, { id: row.id, sha256: row.sha256, sm3 })
+      return {
+        ...result,
+        metadata: { ...result.metadata, signature: path.relative(this.deps.layout.root, file) },
+      }
+    } catch (e) {
+      console.error('[liuhen] signing failed for', result.relPath, e)
+      return result
     }
   }
 

@@ -10,6 +10,7 @@ import { verifyTrail } from '../signing/checkpoints.ts'
 import { verifyDetachedDigest } from '../signing/cms.ts'
 import { trustAnchors } from '../signing/authority.ts'
 import { notValid } from '../signing/cms.ts'
+import { owedSignatures } from '../signing/owed.ts'
 import { DELETED, SEALED, rowHash } from './seals.ts'
 import { HashPool } from './hasher.ts'
 
@@ -242,6 +243,16 @@ export function checkSignatures(
     if (!check.digestMatches || !check.signatureValid)
       problems.push({ ...base, kind: 'invalid', detail: s.path })
   }
+  // Records a signed batch registered but never signed (killed or disk full between the row and its signature).
+  for (const o of owedSignatures(db))
+    problems.push({
+      check: 'signatures',
+      kind: 'unsigned',
+      table: 'evidence',
+      id: o.id,
+      records: [o.id],
+      detail: o.batchId,
+    })
   return { problems, signatures: sigs.length }
 }
 

@@ -1,0 +1,35 @@
+import type { Db } from '../db/index.ts'
+
+/*
+ * Signatures owed: a record registered by an ingest batch that ran with an officer's key (ingest_batches
+ * .signer_cert_id, migration 120) must carry a signature. The evidence row and its signature are two steps — the
+ * signature needs the file written first — so a kill or a full disk between them leaves a record that should be
+ * signed and is not. verify reports such records; a later ingest with a PIN that meets them signs them.
+ */
+
+function batchesRecordSigner(db: Db): boolean {
+  // A read-only check of a database older than migration 120 has no such column: nothing is known to be owed.
+  return (db.pragma('table_info(ingest_batches)') as { name: string }[]).some(
+    (c) => c.name === 'signer_cert_id',
+  )
+}
+
+const OWED = `
+  FROM evidence e JOIN ingest_batches b ON b.id = e.batch_id
+  WHERE b.signer_cert_id IS NOT NULL AND e.deleted_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.evidence_id = e.id)`
+
+/** Every record whose batch signed and which has no signature. */
+export function owedSignatures(db: Db): { id: string; batchId: string }[] {
+  if (!batchesRecordSigner(db)) return []
+  return db.prepare(`SELECT e.id, e.batch_id AS batchId ${OWED} ORDER BY e.id`).all() as {
+    id: string
+    batchId: string
+  }[]
+}
+
+/** Whether this record is owed a signature. */
+export function owesSignature(db: Db, evidenceId: string): boolean {
+  if (!batchesRecordSigner(db)) return false
+  return db.prepare(`SELECT 1 ${OWED} AND e.id = ?`).get(evidenceId) !== undefined
+}
