@@ -65,8 +65,8 @@ const lines = (stdout: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>)
 
-describe('two ingests at once on one data folder', () => {
-  test('both finish; every file has exactly one row; vault objects equal rows; verify passes', async () => {
+describe('two ingests and a verify at once on one data folder', () => {
+  test('all finish; every file has exactly one row; vault objects equal rows; verify passes', async () => {
     const data = await agencyWithOfficer()
     const devices = [tempDir('liuhen-conc-a-'), tempDir('liuhen-conc-b-')]
     // Many small files keep both processes registering (read-then-write transactions) at the same moments;
@@ -78,7 +78,19 @@ describe('two ingests at once on one data folder', () => {
       for (const f of fs.readdirSync(shared)) fs.copyFileSync(path.join(shared, f), path.join(dev, f))
     })
     const runs = devices.map((dev) => cli(['ingest', dev, '--data', data, '--user', 'jilu', '--json']))
-    const results = await Promise.all(runs.map((r) => r.done))
+    let running = true
+    const all = Promise.all(runs.map((r) => r.done)).finally(() => (running = false))
+    // A check run meanwhile (a scheduled one, an auditor's) sees a consistent folder, never a half-done write.
+    const checks: Done[] = []
+    while (running) checks.push(await cli(['verify', '--data', data, '--json']).done)
+    const results = await all
+    expect(checks.length).toBeGreaterThan(0)
+    console.log(
+      'CHECKS',
+      checks.length,
+      checks.map((c) => c.status),
+    )
+    for (const c of checks) expect(c.status, c.stdout + c.stderr).toBe(0)
     for (const r of results) {
       expect(r.status, r.stdout + r.stderr).toBe(0)
       expect(r.stderr).not.toMatch(/SQLITE_BUSY|TypeError|INTERNAL/)

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts'
+import { ownerAlive } from '../owner.ts'
 
 /*
  * Signatures owed: a record registered by an ingest batch that ran with an officer's key (ingest_batches
@@ -19,17 +20,26 @@ const OWED = `
   WHERE b.signer_cert_id IS NOT NULL AND e.deleted_at IS NULL
     AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.evidence_id = e.id)`
 
+/**
+ * A batch still running in a live process is between a row and its signature on purpose: that process signs
+ * its own records next, so they are not owed (yet), neither to verify nor to another ingest.
+ */
+const settled = (r: { status: string; owner: string | null }) =>
+  r.status !== 'running' || !ownerAlive(r.owner)
+
 /** Every record whose batch signed and which has no signature. */
 export function owedSignatures(db: Db): { id: string; batchId: string }[] {
   if (!batchesRecordSigner(db)) return []
-  return db.prepare(`SELECT e.id, e.batch_id AS batchId ${OWED} ORDER BY e.id`).all() as {
-    id: string
-    batchId: string
-  }[]
+  const rows = db
+    .prepare(`SELECT e.id, e.batch_id AS batchId, b.status, b.owner ${OWED} ORDER BY e.id`)
+    .all() as { id: string; batchId: string; status: string; owner: string | null }[]
+  return rows.filter(settled).map(({ id, batchId }) => ({ id, batchId }))
 }
 
 /** Whether this record is owed a signature. */
 export function owesSignature(db: Db, evidenceId: string): boolean {
   if (!batchesRecordSigner(db)) return false
-  return db.prepare(`SELECT 1 ${OWED} AND e.id = ?`).get(evidenceId) !== undefined
+  const r = db.prepare(`SELECT b.status, b.owner ${OWED} AND e.id = ?`).get(evidenceId) as
+    { status: string; owner: string | null } | undefined
+  return r !== undefined && settled(r)
 }
