@@ -10,7 +10,7 @@ import { m0080 } from './0080_archive.ts'
 import { m0090 } from './0090_integrity.ts'
 import { m0100 } from './0100_retention.ts'
 import { m0110 } from './0110_review_disclosure.ts'
-import { m0120 } from './0120_process_owners.ts'
+import { m0140 } from './0140_process_owners.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -25,7 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0090,
   m0100,
   m0110,
-  m0120,
+  m0140,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {

@@ -8,8 +8,8 @@ import type { Migration } from './types.ts'
  * A batch run with an officer's key records that certificate, so a record it registered without a signature
  * (a kill or full disk between the two) is known to be owed one (signing/owed.ts).
  */
-export const m0120: Migration = {
-  version: 120,
+export const m0140: Migration = {
+  version: 140,
   name: 'process_owners',
   up(db) {
     db.exec(`
