@@ -8,7 +8,8 @@ export const integrityProblemSchema = z.object({
    * vault: hash_mismatch, size_mismatch, missing, unreadable (id = object SHA-256);
    * rows: changed, unsealed, deleted, seal_mismatch (table + id = the row's key);
    * audit: the audit check's reasons (id = event seq);
-   * signatures: file_changed, file_missing, invalid (id = signature id).
+   * signatures: file_changed, file_missing, invalid (id = signature id); unsigned (table evidence, id = the
+   *   record a signed batch registered without its signature, detail = the batch).
    */
   kind: z.string(),
   table: z.string().nullable(),

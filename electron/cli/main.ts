@@ -464,12 +464,15 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
       // Time-stamps are asked for once the batch is in; a TSA that does not answer leaves them pending.
       const timestamps = await call(core, 'timestamps.retry', {}, s)
       const { jobs } = await call(core, 'ingest.jobs', {}, s)
-      const summary = jobs.find((j) => j.progress.jobId === jobId)!.progress.summary!
+      const progress = jobs.find((j) => j.progress.jobId === jobId)?.progress
+      // The core always ends a job with a summary; should it ever not, this is a failed ingest, not a crash.
+      if (!progress?.summary) throw new AppError('INTERNAL', { ref: 'ingest' })
+      const summary = progress.summary
       io.print(
         { summary: true, batchId: started.batchId, ...summary, timestampsPending: timestamps.pending },
         io.t('cli.ingestSummary', { ...summary }),
       )
-      return summary.failed > 0 ? 1 : 0
+      return summary.failed > 0 || progress.state === 'failed' ? 1 : 0
     })
   } finally {
     core.close()

@@ -33,6 +33,11 @@ export interface CallContext {
 /**
  * Run `change` and write its audit event in one SQLite transaction: both land or neither does.
  * `change` must be synchronous (better-sqlite3 transactions cannot span an await).
+ *
+ * The transaction is IMMEDIATE: it takes the write lock before its first read. A deferred one that reads and
+ * then writes cannot wait for another process's writer in WAL mode — its snapshot is stale once that writer
+ * commits, and SQLite answers SQLITE_BUSY at once, whatever busy_timeout says. Taking the lock first lets
+ * busy_timeout queue concurrent writers (the app, a CLI ingest, a scheduled check) instead of failing them.
  */
 export function auditedChange<T>(
   deps: CoreDeps,
@@ -40,25 +45,27 @@ export function auditedChange<T>(
   change: () => T,
 ): T {
   let seq = 0
-  const result = deps.db.transaction(() => {
-    const r = change()
-    const events = typeof event === 'function' ? event(r) : event
-    const list = Array.isArray(events) ? events : [events]
-    // The rows this change touched are sealed in its (last) audit event: see integrity/seals.ts.
-    const seals = takeSeals(deps.db)
-    list.forEach((e, i) => {
-      const last = i === list.length - 1
-      seq = appendAudit(deps.db, last && seals ? { ...e, details: { ...e.details, seals } } : e, deps.now())
+  const result = deps.db
+    .transaction(() => {
+      const r = change()
+      const events = typeof event === 'function' ? event(r) : event
+      const list = Array.isArray(events) ? events : [events]
+      // The rows this change touched are sealed in its (last) audit event: see integrity/seals.ts.
+      const seals = takeSeals(deps.db)
+      list.forEach((e, i) => {
+        const last = i === list.length - 1
+        seq = appendAudit(deps.db, last && seals ? { ...e, details: { ...e.details, seals } } : e, deps.now())
+      })
+      if (seals && !list.length)
+        seq = appendAudit(
+          deps.db,
+          { actorId: null, actorName: null, action: 'integrity.seal', details: { seals } },
+          deps.now(),
+        )
+      if (seals) storeSeals(deps.db, seals, seq)
+      return r
     })
-    if (seals && !list.length)
-      seq = appendAudit(
-        deps.db,
-        { actorId: null, actorName: null, action: 'integrity.seal', details: { seals } },
-        deps.now(),
-      )
-    if (seals) storeSeals(deps.db, seals, seq)
-    return r
-  })()
+    .immediate()
   deps.emit({ type: 'audit.appended', seq })
   return result
 }

@@ -5,12 +5,13 @@ import { AppError } from '../../shared/errors.ts'
 import type { Db } from './db/index.ts'
 import type { DataLayout } from './paths.ts'
 import { newSm3 } from './signing/gm.ts'
+import { ownedTempName, ownerAlive, ownerOfTempName } from './owner.ts'
 
 /*
  * The vault: originals stored once by content (vault/ab/cd/<sha256>), read-only, never rewritten.
  * A file enters only through storeFile: one read of the source hashed while it is written, fsync, a read-back
  * that must hash the same, then an atomic rename. Anything that fails on the way leaves only a temp file in
- * tmp/, which the next start removes.
+ * tmp/, named for its process, which the next start removes once that process is gone.
  */
 
 const CHUNK = 4 * 1024 * 1024
@@ -34,12 +35,17 @@ export function objectPath(layout: DataLayout, sha256: string): string {
   return path.join(layout.vault, sha256.slice(0, 2), sha256.slice(2, 4), sha256)
 }
 
-/** Remove leftovers of interrupted copies. Only our own *.part files in tmp/ are touched, never the vault. */
+/**
+ * Remove leftovers of interrupted copies. Only *.part entries in tmp/ are touched, never the vault, and only those
+ * whose owner (named in the file name, see owner.ts) is no longer running: another process on this data folder
+ * may be copying into its own right now.
+ */
 export function cleanTemp(layout: DataLayout): number {
   let n = 0
   fs.mkdirSync(layout.tmp, { recursive: true })
   for (const name of fs.readdirSync(layout.tmp)) {
     if (!name.endsWith('.part')) continue
+    if (ownerAlive(ownerOfTempName(name))) continue
     // Also the staging folders of disc images (tmp/archive-*.part): links into the vault, never originals.
     fs.rmSync(path.join(layout.tmp, name), { force: true, recursive: true })
     n++
@@ -128,7 +134,7 @@ export async function storeFile(
     if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new AppError('SOURCE_REPLACED', { path: source })
     throw mapSourceError(e, 'open')
   }
-  const tmp = path.join(layout.tmp, `${crypto.randomUUID()}.part`)
+  const tmp = path.join(layout.tmp, ownedTempName())
   let dst: fs.promises.FileHandle | null = null
   try {
     const st = await src.stat()

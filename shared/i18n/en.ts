@@ -935,6 +935,8 @@ const en: Messages = {
       file_changed: 'signature file replaced or changed',
       file_missing: 'signature file missing',
       invalid: 'signature does not fit the record',
+      unsigned:
+        'ingested with signing but has no signature (ingest interrupted or disk full); ingest the same source again with the signing PIN to sign it',
     },
     backupDone:
       'Backed up to {{target}}: {{filesCopied}} files copied ({{bytesCopied}} bytes), {{filesPresent}} already there; database {{dbBytes}} bytes.',

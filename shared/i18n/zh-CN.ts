@@ -883,6 +883,8 @@ const zhCN = {
       file_changed: '签名文件被替换或修改',
       file_missing: '签名文件缺失',
       invalid: '签名与记录内容不符',
+      unsigned:
+        '导入时启用了签名，但该记录没有签名（导入被中断或磁盘已满）；用签名 PIN 重新导入同一来源即可补签',
     },
     backupDone:
       '已备份到 {{target}}：复制 {{filesCopied}} 个文件（{{bytesCopied}} 字节），{{filesPresent}} 个已在备份中；数据库 {{dbBytes}} 字节。',

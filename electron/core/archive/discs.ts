@@ -22,6 +22,7 @@ import {
   type ImageFile,
 } from './xorriso.ts'
 import { getAgency } from '../agency.ts'
+import { ownedTempName } from '../owner.ts'
 
 /*
  * Archive discs: a case's bag planned onto discs and written as ISO images; images written to discs (or to
@@ -117,7 +118,8 @@ export async function makeImages(
       const image = path.join(outDir, `${volid}.iso`)
       if (fs.existsSync(image)) throw new AppError('TARGET_EXISTS', { path: image })
       const part = `${image}.part`
-      const stage = path.join(deps.layout.tmp, `archive-${crypto.randomUUID()}.part`)
+      // Named for this process, so another process's start-up recovery leaves it alone while we run.
+      const stage = path.join(deps.layout.tmp, ownedTempName('archive-'))
       fs.rmSync(part, { force: true })
       written.push(part)
       try {

@@ -91,15 +91,18 @@ async function sha512sOf(deps: CoreDeps, sha256s: string[]): Promise<Map<string,
     const results = await Promise.all(
       missing.map((s) => pool.hash(objectPath(deps.layout, s), undefined, ['sha256', 'sha512'])),
     )
-    deps.db.transaction(() => {
-      missing.forEach((s, i) => {
-        const r = results[i]!
-        // A damaged original is not described with a digest of the damage.
-        if (r.error || r.digests.sha256 !== s) throw new AppError('VERIFY_FAILED')
-        recordDigests(deps.db, { sha256: s, sha512: r.digests.sha512! })
-        known.set(s, r.digests.sha512!)
+    // IMMEDIATE, as every writing transaction (see auditedChange): waits for another process's writer.
+    deps.db
+      .transaction(() => {
+        missing.forEach((s, i) => {
+          const r = results[i]!
+          // A damaged original is not described with a digest of the damage.
+          if (r.error || r.digests.sha256 !== s) throw new AppError('VERIFY_FAILED')
+          recordDigests(deps.db, { sha256: s, sha512: r.digests.sha512! })
+          known.set(s, r.digests.sha512!)
+        })
       })
-    })()
+      .immediate()
   } finally {
     await pool.close()
   }

@@ -71,10 +71,13 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   if (current > supported) throw new AppError('DB_TOO_NEW', { found: current, supported })
   for (const m of migrations) {
     if (m.version <= current) continue
+    // IMMEDIATE, and the version read again under the write lock: two processes opening an old database at
+    // once migrate it once, the second waiting for the first (busy_timeout) and then finding nothing to do.
     db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return
       m.up(db)
       db.pragma(`user_version = ${Math.trunc(m.version)}`)
-    })()
+    }).immediate()
     const problems = db.pragma('foreign_key_check') as unknown[]
     if (problems.length) throw new Error(`migration ${m.version} left foreign key problems`)
   }

@@ -28,6 +28,8 @@ export interface EvidenceRow {
   case_no: string | null
   place: string | null
   fact: string | null
+  /** SM3 of the content, taken during the copy when the batch signed with SM2. */
+  sm3: string | null
 }
 
 function parse<T>(text: string, fallback: T): T {

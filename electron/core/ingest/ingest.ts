@@ -23,6 +23,8 @@ import { mediaExtensions } from './settings.ts'
 import { checkSourceRoot, sourceGuard } from './source-guard.ts'
 import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
 import { writeCheckpoint } from '../signing/checkpoints.ts'
+import { ownerAlive, selfOwner } from '../owner.ts'
+import { owesSignature } from '../signing/owed.ts'
 
 /*
  * An ingest job: discover the source, then for each file either recognise it (pre-check), or copy it into the
@@ -171,9 +173,18 @@ export class IngestJobs {
       () =>
         this.deps.db
           .prepare(
-            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')`,
+            `INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status, owner, signer_cert_id)
+             VALUES (?, ?, ?, ?, ?, 'running', ?, ?)`,
           )
-          .run(batchId, device.id, req.sourceRoot, actor.userId, now.toISOString()),
+          .run(
+            batchId,
+            device.id,
+            req.sourceRoot,
+            actor.userId,
+            now.toISOString(),
+            selfOwner(),
+            signer?.certId ?? null,
+          ),
     )
     const job: Job = {
       progress: {
@@ -239,6 +250,14 @@ export class IngestJobs {
     if (error.code === 'INTERNAL') console.error('[liuhen] ingest job failed', e)
     job.progress.state = 'failed'
     job.progress.currentFile = null
+    // A job that ended early still says what it did: files not reported count as failed, so no caller reads a
+    // missing summary as success (or crashes on it).
+    job.progress.summary ??= summarize(
+      job.results,
+      Math.max(job.progress.filesTotal, job.results.length),
+      0,
+      0,
+    )
     try {
       auditedChange(
         this.deps,
@@ -341,17 +360,7 @@ export class IngestJobs {
     const cancelled = job.abort.signal.aborted
     const diskFull = stopWith?.code === 'DISK_FULL'
     const status = cancelled ? 'cancelled' : diskFull ? 'failed' : 'done'
-    const count = (s: FileResult['status']) => job.results.filter((r) => r.status === s).length
-    const summary: JobSummary = {
-      files: entries.length,
-      stored: count('stored'),
-      duplicate: count('duplicate'),
-      already: count('already'),
-      failed: count('failed'),
-      skipped: count('skipped'),
-      bytesCopied: copied,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    }
+    const summary = summarize(job.results, entries.length, copied, started)
     p.summary = summary
     p.state = status
     p.currentFile = null
@@ -421,7 +430,8 @@ export class IngestJobs {
     const db = this.deps.db
     const known = knownSource(db, device.id, entry.relPath, entry.size, entry.mtimeMs)
     if (known && fs.existsSync(objectPath(this.deps.layout, known.sha256))) {
-      return { now: recordedResult(base, 'already', findEvidenceBySha(db, known.sha256)!) }
+      const row = findEvidenceBySha(db, known.sha256)!
+      return { now: await this.signOwed(job, actor, row, recordedResult(base, 'already', row)) }
     }
     try {
       const stored = await storeFile(this.deps.layout, entry.absPath, {
@@ -461,7 +471,7 @@ export class IngestJobs {
               seenAt,
             }),
         )
-        return { now: recordedResult(base, 'duplicate', existing) }
+        return { now: await this.signOwed(job, actor, existing, recordedResult(base, 'duplicate', existing)) }
       }
       return {
         later: this.register(job, entry, req, device, actor, stored, base).catch((e: unknown) =>
@@ -470,6 +480,27 @@ export class IngestJobs {
       }
     } catch (e) {
       return { now: this.failed(job, entry, actor, base, e) }
+    }
+  }
+
+  /**
+   * A record met again (already registered, or the same content) that an earlier signed batch registered but
+   * never signed (killed, or the disk full, between the row and its signature): this batch's key signs it now.
+   */
+  private async signOwed(job: Job, actor: Actor, row: EvidenceRow, result: FileResult): Promise<FileResult> {
+    if (!job.signer || !owesSignature(this.deps.db, row.id)) return result
+    const sm3 = row.sm3
+    // SM2 signs the SM3 taken during the copy; a record copied without it is left for verify to report.
+    if (job.signer.algorithm === 'sm2' && !sm3) return result
+    try {
+      const file = await signEvidence(this.deps, job.signer, actor, { id: row.id, sha256: row.sha256, sm3 })
+      return {
+        ...result,
+        metadata: { ...result.metadata, signature: path.relative(this.deps.layout.root, file) },
+      }
+    } catch (e) {
+      console.error('[liuhen] signing failed for', result.relPath, e)
+      return result
     }
   }
 
@@ -630,18 +661,49 @@ export class IngestJobs {
   }
 }
 
-/** On start: batches a crash left "running" are marked interrupted; their registered files stay valid. */
+/** Counts of a job's results; files without a result (the job stopped before them) count as failed. */
+function summarize(results: FileResult[], files: number, bytesCopied: number, started: number): JobSummary {
+  const count = (s: FileResult['status']) => results.filter((r) => r.status === s).length
+  const counted = {
+    stored: count('stored'),
+    duplicate: count('duplicate'),
+    already: count('already'),
+    skipped: count('skipped'),
+  }
+  const reported = counted.stored + counted.duplicate + counted.already + counted.skipped
+  return {
+    files,
+    stored: counted.stored,
+    duplicate: counted.duplicate,
+    already: counted.already,
+    failed: Math.max(count('failed'), files - reported),
+    skipped: counted.skipped,
+    bytesCopied,
+    seconds: started ? Math.round((Date.now() - started) / 100) / 10 : 0,
+  }
+}
+
+/**
+ * On start: batches a crash left "running" are marked interrupted; their registered files stay valid. A batch
+ * whose owner process is still running is another process's live work (the app ingesting while a CLI command
+ * starts) and is left alone.
+ */
 export function markInterruptedBatches(deps: CoreDeps): number {
-  const running = deps.db.prepare("SELECT id FROM ingest_batches WHERE status = 'running'").all() as {
-    id: string
-  }[]
+  const running = (
+    deps.db.prepare("SELECT id, owner FROM ingest_batches WHERE status = 'running'").all() as {
+      id: string
+      owner: string | null
+    }[]
+  ).filter((b) => !ownerAlive(b.owner))
   for (const b of running) {
     auditedChange(
       deps,
       { actorId: null, actorName: null, action: 'ingest.interrupted', targetType: 'batch', targetId: b.id },
       () =>
         deps.db
-          .prepare("UPDATE ingest_batches SET status = 'interrupted', finished_at = ? WHERE id = ?")
+          .prepare(
+            "UPDATE ingest_batches SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'",
+          )
           .run(deps.now().toISOString(), b.id),
     )
   }

@@ -10,6 +10,7 @@ import { verifyTrail } from '../signing/checkpoints.ts'
 import { verifyDetachedDigest } from '../signing/cms.ts'
 import { trustAnchors } from '../signing/authority.ts'
 import { notValid } from '../signing/cms.ts'
+import { owedSignatures } from '../signing/owed.ts'
 import { DELETED, SEALED, rowHash } from './seals.ts'
 import { HashPool } from './hasher.ts'
 
@@ -242,6 +243,16 @@ export function checkSignatures(
     if (!check.digestMatches || !check.signatureValid)
       problems.push({ ...base, kind: 'invalid', detail: s.path })
   }
+  // Records a signed batch registered but never signed (killed or disk full between the row and its signature).
+  for (const o of owedSignatures(db))
+    problems.push({
+      check: 'signatures',
+      kind: 'unsigned',
+      table: 'evidence',
+      id: o.id,
+      records: [o.id],
+      detail: o.batchId,
+    })
   return { problems, signatures: sigs.length }
 }
 
@@ -254,27 +265,10 @@ export async function verifyIntegrity(
 ): Promise<IntegrityReport> {
   const startedAt = now().toISOString()
   const vault = await checkVault(db, layout, opts)
-  opts.onProgress?.({ phase: 'audit', done: 0, total: 1 })
-  const trail = verifyTrail(db, layout.root, now())
-  const seqs = db.prepare('SELECT seq FROM audit_events ORDER BY seq').pluck().all() as number[]
-  const present = new Set(seqs)
-  const head = seqs.length ? seqs[seqs.length - 1]! : 0
-  const auditProblems = [...trail.problems]
-  let beyondHead = 0
-  const missingSeq = (seq: number) => {
-    if (seq > head) {
-      beyondHead = Math.max(beyondHead, seq)
-      return true
-    }
-    return !present.has(seq)
-  }
-  opts.onProgress?.({ phase: 'rows', done: 0, total: 1 })
-  const rows = checkRows(db, missingSeq)
-  // Seals pointing past the last event prove the tail was cut, even where no checkpoint shows it.
-  if (beyondHead && !auditProblems.some((p) => p.reason === 'truncated'))
-    auditProblems.push({ seq: head + 1, id: null, reason: 'truncated' })
-  opts.onProgress?.({ phase: 'signatures', done: 0, total: 1 })
-  const sigs = checkSignatures(db, layout)
+  // The trail, the rows and the signatures are read in one snapshot: another process writing meanwhile (an
+  // ingest in the app) must not look like a cut tail (a row sealed by an event newer than the trail read) or a
+  // missing signature. Synchronous, so the transaction never spans an await on a shared connection.
+  const { trail, auditProblems, rows, sigs } = db.transaction(() => readChecks(db, layout, now, opts))()
   const problems: IntegrityProblem[] = [
     ...vault.problems,
     ...rows.problems,
@@ -304,4 +298,30 @@ export async function verifyIntegrity(
     problems,
     audit: { ok: auditProblems.length === 0, problems: auditProblems },
   }
+}
+
+/** The checks that read only the database (and small files): the audit trail, sealed rows, signatures. */
+function readChecks(db: Db, layout: DataLayout, now: () => Date, opts: VerifyOptions) {
+  opts.onProgress?.({ phase: 'audit', done: 0, total: 1 })
+  const trail = verifyTrail(db, layout.root, now())
+  const seqs = db.prepare('SELECT seq FROM audit_events ORDER BY seq').pluck().all() as number[]
+  const present = new Set(seqs)
+  const head = seqs.length ? seqs[seqs.length - 1]! : 0
+  const auditProblems = [...trail.problems]
+  let beyondHead = 0
+  const missingSeq = (seq: number) => {
+    if (seq > head) {
+      beyondHead = Math.max(beyondHead, seq)
+      return true
+    }
+    return !present.has(seq)
+  }
+  opts.onProgress?.({ phase: 'rows', done: 0, total: 1 })
+  const rows = checkRows(db, missingSeq)
+  // Seals pointing past the last event prove the tail was cut, even where no checkpoint shows it.
+  if (beyondHead && !auditProblems.some((p) => p.reason === 'truncated'))
+    auditProblems.push({ seq: head + 1, id: null, reason: 'truncated' })
+  opts.onProgress?.({ phase: 'signatures', done: 0, total: 1 })
+  const sigs = checkSignatures(db, layout)
+  return { trail, auditProblems, rows, sigs }
 }

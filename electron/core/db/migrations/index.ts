@@ -12,6 +12,7 @@ import { m0100 } from './0100_retention.ts'
 import { m0110 } from './0110_review_disclosure.ts'
 import { m0120 } from './0120_case_changes.ts'
 import { m0130 } from './0130_pins_passwords.ts'
+import { m0140 } from './0140_process_owners.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0110,
   m0120,
   m0130,
+  m0140,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
