@@ -21,6 +21,7 @@ import { crlPath } from '../core/signing/authority.ts'
 import fs from 'node:fs'
 import { cmdDisclosure, cmdReview, type CliKit } from './review.ts'
 import { createDemo } from './demo.ts'
+import { OUT_FILE, writeAtomicSync } from '../core/durable.ts'
 
 /**
  * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
@@ -601,7 +602,7 @@ async function cmdCaExportRoot(opts: Opts, io: Io): Promise<number> {
   const core = openExisting(opts)
   try {
     const { pem } = await asOperator(core, opts, io, (s) => call(core, 'ca.exportRoot', {}, s))
-    fs.writeFileSync(out, pem)
+    writeAtomicSync(out, pem, OUT_FILE)
     io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
     return 0
   } finally {
@@ -678,7 +679,7 @@ async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<num
 /** Save a PDF the core made to --out; returns the absolute path written. */
 function writePdf(opts: Opts, io: Io, pdfBase64: string): string {
   const out = path.resolve(need(opts, 'out', io.t))
-  fs.writeFileSync(out, Buffer.from(pdfBase64, 'base64'))
+  writeAtomicSync(out, Buffer.from(pdfBase64, 'base64'), OUT_FILE)
   return out
 }
 
@@ -1123,7 +1124,7 @@ function cmdCaExportCrl(opts: Opts, io: Io): number {
   const layout = dataLayout(dataDirOf(opts))
   const src = crlPath(layout)
   if (!fs.existsSync(src)) throw new AppError('NOT_INITIALIZED')
-  fs.copyFileSync(src, out)
+  writeAtomicSync(out, fs.readFileSync(src), OUT_FILE)
   io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
   return 0
 }
@@ -1594,9 +1595,10 @@ export async function main(argv: string[]): Promise<number> {
               ...(opts.quarter ? { quarter: Number(opts.quarter) } : {}),
             }
             if (opts.pdf)
-              fs.writeFileSync(
+              writeAtomicSync(
                 path.resolve(opts.pdf),
                 Buffer.from((await call(core, 'stats.pdf', period, s)).pdfBase64, 'base64'),
+                OUT_FILE,
               )
             return call(core, 'stats.get', period, s)
           },

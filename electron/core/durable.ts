@@ -20,6 +20,9 @@ export interface AtomicOptions {
 
 export type AtomicResult = 'written' | 'existed'
 
+/** A file written where the user asked (a PDF, an exported root): replaced if there, editable afterwards. */
+export const OUT_FILE: AtomicOptions = { replace: true, mode: 0o644 }
+
 /** Leftover temp names look like this, so a check can tell them from the files they were meant to become. */
 export const TEMP_MARK = '.liuhen-tmp'
 export const isTempName = (name: string): boolean => name.includes(TEMP_MARK)
@@ -65,11 +68,16 @@ export function fsyncDirSync(dir: string): void {
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException | null)?.code
 
-/** Same bytes already at `file`? (Read whole: only small files are written with content compared.) */
-function sameContent(file: string, bytes: Uint8Array | null, tmp: string): boolean {
+/** Files up to this size are compared with what is already there; larger ones (disc images) never are. */
+const COMPARE_LIMIT = 16 << 20
+
+/** The same bytes already at `file`? */
+function sameContent(file: string, tmp: string): boolean {
   try {
-    const have = fs.readFileSync(file)
-    return Buffer.from(bytes ?? fs.readFileSync(tmp)).equals(have)
+    const a = fs.statSync(file)
+    const b = fs.statSync(tmp)
+    if (a.size !== b.size || a.size > COMPARE_LIMIT) return false
+    return fs.readFileSync(file).equals(fs.readFileSync(tmp))
   } catch {
     return false
   }
@@ -106,12 +114,12 @@ async function placeNew(tmp: string, file: string): Promise<AtomicResult> {
     return 'written'
   } catch (e) {
     if (errCode(e) === 'EEXIST') {
-      if (sameContent(file, null, tmp)) return 'existed'
+      if (sameContent(file, tmp)) return 'existed'
       throw existsError(file)
     }
     if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EXDEV'].includes(String(errCode(e)))) throw e
     if (fs.existsSync(file)) {
-      if (sameContent(file, null, tmp)) return 'existed'
+      if (sameContent(file, tmp)) return 'existed'
       throw existsError(file)
     }
     await fs.promises.rename(tmp, file)
@@ -125,12 +133,12 @@ function placeNewSync(tmp: string, file: string): AtomicResult {
     return 'written'
   } catch (e) {
     if (errCode(e) === 'EEXIST') {
-      if (sameContent(file, null, tmp)) return 'existed'
+      if (sameContent(file, tmp)) return 'existed'
       throw existsError(file)
     }
     if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP', 'EXDEV'].includes(String(errCode(e)))) throw e
     if (fs.existsSync(file)) {
-      if (sameContent(file, null, tmp)) return 'existed'
+      if (sameContent(file, tmp)) return 'existed'
       throw existsError(file)
     }
     fs.renameSync(tmp, file)
