@@ -4,6 +4,7 @@ import path from 'node:path'
 import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
 import { verifyTrailOffline } from '../core/signing/checkpoints.ts'
 import { verifyIntegrity } from '../core/integrity/verify.ts'
+import { recordDatabaseCheck } from '../core/integrity/damage.ts'
 import { restoreFrom } from '../core/integrity/backup.ts'
 import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
@@ -359,7 +360,19 @@ async function cmdUserList(opts: Opts, io: Io): Promise<number> {
  */
 async function cmdVerify(opts: Opts, io: Io): Promise<number> {
   const layout = dataLayout(dataDirOf(opts))
-  const db = openDatabaseReadOnly(layout.db)
+  let db: ReturnType<typeof openDatabaseReadOnly>
+  try {
+    db = openDatabaseReadOnly(layout.db)
+  } catch (e) {
+    // Too damaged to open at all (page 1 gone): that too is a finding the core must honour.
+    if (e instanceof AppError && e.code === 'DB_DAMAGED')
+      recordDatabaseCheck(
+        layout,
+        [{ check: 'database', kind: 'damaged', table: null, id: 'liuhen.db', records: [], detail: null }],
+        new Date(),
+      )
+    throw e
+  }
   try {
     const sample = opts.sample ? Number(opts.sample) : undefined
     const report = await verifyIntegrity(
@@ -368,6 +381,9 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
       () => new Date(),
       sample ? { samplePercent: sample } : {},
     )
+    // The finding about the database file itself is kept outside it: the core refuses writes until cleared.
+    recordDatabaseCheck(layout, report.problems, new Date())
+    const orphans = report.orphans ?? []
     const c = report.checked
     io.print(
       report,
@@ -376,8 +392,14 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
         `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
         ...report.problems.map(
           (p) =>
-            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind })}${p.records.length ? `  (${p.records.join(', ')})` : ''}`,
+            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}`,
         ),
+        ...(orphans.length
+          ? [
+              io.t('cli.orphans', { count: orphans.length }),
+              ...orphans.map((o) => `  ${io.t(`cli.orphanKind.${o.kind}`)}  ${o.path}`),
+            ]
+          : []),
       ].join('\n'),
     )
     return report.ok ? 0 : 1

@@ -6,8 +6,8 @@ import Database from 'better-sqlite3'
 import { isTempName, writeAtomic } from '../../electron/core/durable.ts'
 import { tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
-import { randomFile } from '../helpers/media.ts'
 import { runLiuhen } from '../helpers/cli.ts'
+import { createI18n, translateError } from '../../shared/i18n/index.ts'
 
 /*
  * Faults from outside: a disk that fills to the last block while the core writes a checkpoint or a signature,
@@ -106,4 +106,112 @@ describe('a disk full to the last block', () => {
     expect(v.status, v.stdout + v.stderr).toBe(0)
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true })
   }, 120_000)
+})
+
+/** Merge the WAL into the main file, so a page written at its offset is what SQLite reads. */
+function checkpointWal(dbFile: string): { pageSize: number; root: (table: string) => number } {
+  const db = new Database(dbFile)
+  db.pragma('wal_checkpoint(TRUNCATE)')
+  const pageSize = db.pragma('page_size', { simple: true }) as number
+  const roots = new Map(
+    (
+      db.prepare('SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0').all() as {
+        name: string
+        rootpage: number
+      }[]
+    ).map((r) => [r.name, r.rootpage]),
+  )
+  db.close()
+  return { pageSize, root: (t) => roots.get(t)! }
+}
+
+function zeroPage(dbFile: string, page: number, pageSize: number): void {
+  const fd = fs.openSync(dbFile, 'r+')
+  fs.writeSync(fd, Buffer.alloc(pageSize), 0, pageSize, (page - 1) * pageSize)
+  fs.fsyncSync(fd)
+  fs.closeSync(fd)
+}
+
+describe('a damaged database', () => {
+  test('a zeroed page makes verify exit 1 and name it; writes are refused with DB_DAMAGED until a restore checks sound', async () => {
+    const t = testCore()
+    const admin = await t.adminSession()
+    await t.userSession(admin, 'lijing', ['records_officer'])
+    t.core.close()
+    const db = path.join(t.dataDir, 'liuhen.db')
+    const { pageSize, root } = checkpointWal(db)
+    const good = path.join(tempDir(), 'liuhen.db')
+    fs.copyFileSync(db, good)
+    const page = root('row_seals')
+    zeroPage(db, page, pageSize)
+
+    const v = runLiuhen(['verify', '--data', t.dataDir, '--json'])
+    expect(v.status, v.stderr).toBe(1)
+    const report = JSON.parse(v.stdout) as {
+      ok: boolean
+      database: { ok: boolean }
+      problems: { check: string; kind: string; table: string | null; id: string }[]
+    }
+    expect(report.ok).toBe(false)
+    expect(report.database.ok).toBe(false)
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ check: 'database', kind: 'damaged', table: 'row_seals', id: `page ${page}` }),
+    )
+    const human = runLiuhen(['verify', '--data', t.dataDir])
+    expect(human.status).toBe(1)
+    expect(human.stdout).toContain('数据库页面损坏')
+    expect(human.stdout).toContain(`page ${page}`)
+
+    // The core, opened again on the damaged file, writes nothing into it.
+    const again = testCore(t.dataDir)
+    const s = await again.call('auth.signIn', { username: 'admin', password: 'Admin2026ok' })
+    const refused = await again.fail(
+      'users.create',
+      { username: 'wangwu', displayName: '王五', roles: ['auditor'], initialPassword: 'Linshi2026x' },
+      s.session,
+    )
+    expect(refused.code).toBe('DB_DAMAGED')
+    const zh = translateError(createI18n('zh-CN').t, refused)
+    expect(zh).toContain('备份')
+    expect(zh).toContain('row_seals page')
+    expect(zh).not.toMatch(/malformed|disk image|SQLITE/) // no SQLite English inside the Chinese sentence
+    again.core.close()
+
+    // Restored from a sound copy and checked: writing is allowed again.
+    fs.copyFileSync(good, db)
+    const ok = runLiuhen(['verify', '--data', t.dataDir, '--json'])
+    expect(ok.status, ok.stdout).toBe(0)
+    expect(fs.existsSync(path.join(t.dataDir, 'DB-DAMAGED.json'))).toBe(false)
+    const after = testCore(t.dataDir)
+    const s2 = await after.call('auth.signIn', { username: 'admin', password: 'Admin2026ok' })
+    await after.call(
+      'users.create',
+      { username: 'wangwu', displayName: '王五', roles: ['auditor'], initialPassword: 'Linshi2026x' },
+      s2.session,
+    )
+    after.core.close()
+  }, 120_000)
+
+  test('files no row names are listed as orphans, not deleted, and do not fail the check', async () => {
+    const t = testCore()
+    await t.adminSession()
+    t.core.close()
+    const stray = path.join(t.dataDir, 'vault', 'ab', 'cd', `abcd${'0'.repeat(60)}`)
+    const sig = path.join(t.dataDir, 'signatures', 'ab', `abcd${'0'.repeat(60)}`, 'x.p7s')
+    for (const f of [stray, sig]) {
+      fs.mkdirSync(path.dirname(f), { recursive: true })
+      fs.writeFileSync(f, 'left by a crash')
+    }
+    const v = runLiuhen(['verify', '--data', t.dataDir, '--json'])
+    expect(v.status, v.stdout).toBe(0)
+    const report = JSON.parse(v.stdout) as { orphans: { kind: string; path: string }[] }
+    expect(report.orphans).toEqual(
+      expect.arrayContaining([
+        { kind: 'vault', path: path.relative(t.dataDir, stray) },
+        { kind: 'signature', path: path.relative(t.dataDir, sig) },
+      ]),
+    )
+    expect(fs.existsSync(stray) && fs.existsSync(sig)).toBe(true)
+    expect(runLiuhen(['verify', '--data', t.dataDir]).stdout).toContain('没有任何记录指向')
+  }, 60_000)
 })
