@@ -15,7 +15,7 @@ import type { RpcResult } from '../../shared/rpc.ts'
 import { createI18n, translateError, type Language } from '../../shared/i18n/index.ts'
 import type { z } from 'zod'
 import { openDatabase, storageError } from './db/index.ts'
-import { refuseIfDamaged } from './integrity/damage.ts'
+import { markDamaged, refuseIfDamaged } from './integrity/damage.ts'
 import { dataLayout } from './paths.ts'
 import type { CallContext, Channel, CoreDeps } from './context.ts'
 import { SessionStore } from './accounts/sessions.ts'
@@ -428,7 +428,11 @@ export function createCore(opts: CoreOptions): Core {
       // Outputs are parsed too: a field the contract does not name (a password hash, say) never leaves.
       return { ok: true, value: (def.output as z.ZodType).parse(value) }
     } catch (e) {
-      return { ok: false, error: toErrorValue(e) }
+      const error = toErrorValue(e)
+      // SQLite itself found the file corrupt (not our refusal): no further writes until a check clears it.
+      if (error.code === 'DB_DAMAGED' && !(e instanceof AppError))
+        markDamaged(layout, String(error.params?.detail ?? 'liuhen.db'), now())
+      return { ok: false, error }
     }
   }
 

@@ -192,6 +192,22 @@ describe('a damaged database', () => {
     after.core.close()
   }, 120_000)
 
+  test('without a verify, the first corruption SQLite reports in a call marks the folder', async () => {
+    const t = testCore()
+    await t.adminSession()
+    t.core.close()
+    const db = path.join(t.dataDir, 'liuhen.db')
+    const { pageSize, root } = checkpointWal(db)
+    zeroPage(db, root('audit_events'), pageSize)
+    const again = testCore(t.dataDir)
+    expect(fs.existsSync(path.join(t.dataDir, 'DB-DAMAGED.json'))).toBe(false)
+    // Signing in writes an audit event: it hits the zeroed page, and SQLite's error comes back typed.
+    const first = await again.fail('auth.signIn', { username: 'admin', password: 'Admin2026ok' })
+    expect(first).toMatchObject({ code: 'DB_DAMAGED' })
+    expect(fs.existsSync(path.join(t.dataDir, 'DB-DAMAGED.json'))).toBe(true)
+    again.core.close()
+  }, 60_000)
+
   test('files no row names are listed as orphans, not deleted, and do not fail the check', async () => {
     const t = testCore()
     await t.adminSession()

@@ -38,6 +38,18 @@ export function recordDatabaseCheck(layout: DataLayout, problems: IntegrityProbl
   })
 }
 
+/** SQLite said the file is corrupt in the middle of some call: mark it at once, a verify may clear it. */
+export function markDamaged(layout: DataLayout, detail: string, at: Date): void {
+  try {
+    writeAtomicSync(damageMarkerPath(layout), JSON.stringify({ at: at.toISOString(), detail }, null, 2), {
+      replace: true,
+      mode: 0o644,
+    })
+  } catch {
+    /* the error itself still reaches the caller */
+  }
+}
+
 export function damageRecord(layout: DataLayout): DamageRecord | null {
   let raw: string
   try {
