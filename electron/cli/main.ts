@@ -365,7 +365,7 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
     db = openDatabaseReadOnly(layout.db)
   } catch (e) {
     // Too damaged to open at all (page 1 gone): that too is a finding the core must honour.
-    if (e instanceof AppError && e.code === 'DB_DAMAGED')
+    if (e instanceof AppError && (e.code === 'DB_DAMAGED' || e.code === 'DB_UNREADABLE'))
       recordDatabaseCheck(
         layout,
         [{ check: 'database', kind: 'damaged', table: null, id: 'liuhen.db', records: [], detail: null }],

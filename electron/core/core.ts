@@ -524,7 +524,7 @@ export function toErrorValue(e: unknown): AppErrorValue {
   const storage = storageError(e)
   if (storage) return storage.toValue()
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { code: 'BUSY' }
-  if (code === 'SQLITE_ERROR' && /no such table/.test(String(e)))
+  if (code === 'SQLITE_NOTADB' || (code === 'SQLITE_ERROR' && /no such table/.test(String(e))))
     return { code: 'DB_UNREADABLE', params: { reason: e instanceof Error ? e.message : String(e) } }
   const ref = crypto.randomBytes(4).toString('hex')
   console.error(`[liuhen] internal error ${ref}:`, e)

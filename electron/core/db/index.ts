@@ -14,8 +14,8 @@ export function storageError(e: unknown): AppError | null {
   const code = String((e as { code?: unknown } | null)?.code ?? '')
   if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC') return new AppError('DISK_FULL')
   if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return new AppError('IO_ERROR', { detail: code })
-  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'))
-    return new AppError('DB_DAMAGED', { detail: code })
+  // (SQLITE_NOTADB stays "cannot open the database": most often a file that never was one.)
+  if (code.startsWith('SQLITE_CORRUPT')) return new AppError('DB_DAMAGED', { detail: code })
   return null
 }
 
