@@ -108,6 +108,36 @@ describe('a disk full to the last block', () => {
   }, 120_000)
 })
 
+describe('a crash between a checkpoint file and its row', () => {
+  test('the rerun registers the statement left on disk instead of failing on it; verify passes', async () => {
+    const t = await officerCore(tempDir())
+    // What a run killed after the rename and before the row leaves: the statement of the current head.
+    const db = new Database(path.join(t.dataDir, 'liuhen.db'), { readonly: true })
+    const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as {
+      seq: number
+      hash: string
+    }
+    db.close()
+    const left = path.join(t.dataDir, 'checkpoints', `${String(head.seq).padStart(12, '0')}.txt`)
+    const statement = [
+      'Liuhen audit checkpoint / 留痕审计日志检查点',
+      'agency: 福州市医疗保障局 (FZYBJ)',
+      `seq: ${head.seq}`,
+      `head-hash: ${head.hash}`,
+      'time: 2026-11-23T07:59:00.000Z',
+      'reason: manual',
+      '',
+    ].join('\n')
+    await writeAtomic(left, statement)
+    const r = await t.call('audit.checkpoint', { pin: PIN }, t.officer)
+    expect(r).toMatchObject({ written: true, seq: head.seq, signed: true })
+    expect(fs.readFileSync(left, 'utf8')).toBe(statement)
+    t.core.close()
+    const v = runLiuhen(['verify', '--data', t.dataDir, '--json'])
+    expect(v.status, v.stdout + v.stderr).toBe(0)
+  }, 60_000)
+})
+
 /** Merge the WAL into the main file, so a page written at its offset is what SQLite reads. */
 function checkpointWal(dbFile: string): { pageSize: number; root: (table: string) => number } {
   const db = new Database(dbFile)
