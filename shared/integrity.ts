@@ -3,13 +3,15 @@ import { z } from 'zod'
 /* The integrity report: what was checked, what failed, the exact ids. */
 
 export const integrityProblemSchema = z.object({
-  check: z.enum(['vault', 'rows', 'audit', 'signatures']),
+  check: z.enum(['vault', 'rows', 'audit', 'signatures', 'database']),
   /**
    * vault: hash_mismatch, size_mismatch, missing, unreadable (id = object SHA-256);
    * rows: changed, unsealed, deleted, seal_mismatch (table + id = the row's key);
    * audit: the audit check's reasons (id = event seq);
    * signatures: file_changed, file_missing, invalid (id = signature id); unsigned (table evidence, id = the
    *   record a signed batch registered without its signature, detail = the batch).
+   * database: damaged (SQLite's integrity_check; id = the page, table = its tree), foreign_key (table + rowid),
+   * phase_failed (id = the phase a damaged file stopped).
    */
   kind: z.string(),
   table: z.string().nullable(),
@@ -19,6 +21,14 @@ export const integrityProblemSchema = z.object({
   detail: z.string().nullable(),
 })
 export type IntegrityProblem = z.infer<typeof integrityProblemSchema>
+
+/** A file no row names (left by a crash, or put there from outside): reported, never deleted. */
+export const orphanSchema = z.object({
+  kind: z.enum(['vault', 'signature', 'timestamp', 'temp']),
+  /** Relative to the data folder. */
+  path: z.string(),
+})
+export type Orphan = z.infer<typeof orphanSchema>
 
 export const integrityReportSchema = z.object({
   ok: z.boolean(),
@@ -39,5 +49,9 @@ export const integrityReportSchema = z.object({
     ok: z.boolean(),
     problems: z.array(z.object({ seq: z.number().int(), id: z.string().nullable(), reason: z.string() })),
   }),
+  /** The database file's own check (absent in reports of older versions). */
+  database: z.object({ ok: z.boolean() }).optional(),
+  /** Files that no row names; they do not make the report fail. */
+  orphans: z.array(orphanSchema).optional(),
 })
 export type IntegrityReport = z.infer<typeof integrityReportSchema>

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
 import { verifyTrailOffline } from '../core/signing/checkpoints.ts'
 import { verifyIntegrity } from '../core/integrity/verify.ts'
+import { recordDatabaseCheck } from '../core/integrity/damage.ts'
 import { restoreFrom } from '../core/integrity/backup.ts'
 import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
@@ -22,6 +23,7 @@ import { crlPath } from '../core/signing/authority.ts'
 import fs from 'node:fs'
 import { cmdDisclosure, cmdReview, type CliKit } from './review.ts'
 import { createDemo } from './demo.ts'
+import { OUT_FILE, writeAtomicSync } from '../core/durable.ts'
 
 /**
  * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
@@ -363,7 +365,19 @@ async function cmdUserList(opts: Opts, io: Io): Promise<number> {
  */
 async function cmdVerify(opts: Opts, io: Io): Promise<number> {
   const layout = dataLayout(dataDirOf(opts))
-  const db = openDatabaseReadOnly(layout.db)
+  let db: ReturnType<typeof openDatabaseReadOnly>
+  try {
+    db = openDatabaseReadOnly(layout.db)
+  } catch (e) {
+    // Too damaged to open at all (page 1 gone): that too is a finding the core must honour.
+    if (e instanceof AppError && (e.code === 'DB_DAMAGED' || e.code === 'DB_UNREADABLE'))
+      recordDatabaseCheck(
+        layout,
+        [{ check: 'database', kind: 'damaged', table: null, id: 'liuhen.db', records: [], detail: null }],
+        new Date(),
+      )
+    throw e
+  }
   try {
     const sample = opts.sample ? Number(opts.sample) : undefined
     const report = await verifyIntegrity(
@@ -372,6 +386,9 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
       () => new Date(),
       sample ? { samplePercent: sample } : {},
     )
+    // The finding about the database file itself is kept outside it: the core refuses writes until cleared.
+    recordDatabaseCheck(layout, report.problems, new Date())
+    const orphans = report.orphans ?? []
     const c = report.checked
     io.print(
       report,
@@ -380,8 +397,14 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
         `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
         ...report.problems.map(
           (p) =>
-            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind })}${p.records.length ? `  (${p.records.join(', ')})` : ''}`,
+            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}`,
         ),
+        ...(orphans.length
+          ? [
+              io.t('cli.orphans', { count: orphans.length }),
+              ...orphans.map((o) => `  ${io.t(`cli.orphanKind.${o.kind}`)}  ${o.path}`),
+            ]
+          : []),
       ].join('\n'),
     )
     return report.ok ? 0 : 1
@@ -610,7 +633,7 @@ async function cmdCaExportRoot(opts: Opts, io: Io): Promise<number> {
   const core = openExisting(opts)
   try {
     const { pem } = await asOperator(core, opts, io, (s) => call(core, 'ca.exportRoot', {}, s))
-    fs.writeFileSync(out, pem)
+    writeAtomicSync(out, pem, OUT_FILE)
     io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
     return 0
   } finally {
@@ -687,7 +710,7 @@ async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<num
 /** Save a PDF the core made to --out; returns the absolute path written. */
 function writePdf(opts: Opts, io: Io, pdfBase64: string): string {
   const out = path.resolve(need(opts, 'out', io.t))
-  fs.writeFileSync(out, Buffer.from(pdfBase64, 'base64'))
+  writeAtomicSync(out, Buffer.from(pdfBase64, 'base64'), OUT_FILE)
   return out
 }
 
@@ -1223,7 +1246,7 @@ function cmdCaExportCrl(opts: Opts, io: Io): number {
   const layout = dataLayout(dataDirOf(opts))
   const src = crlPath(layout)
   if (!fs.existsSync(src)) throw new AppError('NOT_INITIALIZED')
-  fs.copyFileSync(src, out)
+  writeAtomicSync(out, fs.readFileSync(src), OUT_FILE)
   io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
   return 0
 }
@@ -1699,9 +1722,10 @@ export async function main(argv: string[]): Promise<number> {
               ...(opts.quarter ? { quarter: Number(opts.quarter) } : {}),
             }
             if (opts.pdf)
-              fs.writeFileSync(
+              writeAtomicSync(
                 path.resolve(opts.pdf),
                 Buffer.from((await call(core, 'stats.pdf', period, s)).pdfBase64, 'base64'),
+                OUT_FILE,
               )
             return call(core, 'stats.get', period, s)
           },

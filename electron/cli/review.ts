@@ -1,9 +1,9 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import type { Core } from '../core/core.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract.ts'
 import { REVIEW_CHECKS, REVIEW_OPINIONS, WITHDRAW_GROUNDS } from '../../shared/review.ts'
+import { OUT_FILE, writeAtomicSync } from '../core/durable.ts'
 
 /*
  * `liuhen review …` and `liuhen disclosure …`: legal review rounds and the publication of decisions, addressed by
@@ -261,7 +261,7 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
             },
             s,
           )
-          fs.writeFileSync(out, r.content)
+          writeAtomicSync(out, r.content, OUT_FILE)
           return { count: r.count, file: out }
         },
         (r) => k.t('disclosure.exported', r),

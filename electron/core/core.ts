@@ -14,7 +14,8 @@ import { hasAnyRole } from '../../shared/roles.ts'
 import type { RpcResult } from '../../shared/rpc.ts'
 import { createI18n, translateError, type Language } from '../../shared/i18n/index.ts'
 import type { z } from 'zod'
-import { openDatabase } from './db/index.ts'
+import { openDatabase, storageError } from './db/index.ts'
+import { markDamaged, refuseIfDamaged } from './integrity/damage.ts'
 import { dataLayout } from './paths.ts'
 import type { CallContext, Channel, CoreDeps } from './context.ts'
 import { SessionStore } from './accounts/sessions.ts'
@@ -433,12 +434,17 @@ export function createCore(opts: CoreOptions): Core {
         )
         throw new AppError('VALIDATION', { fields: fields.join(', ') })
       }
+      refuseIfDamaged(layout, method, def.readOnly === true)
       const handler = handlers[method] as (i: unknown, c: CallContext) => unknown
       const value = await handler(parsed.data, ctx)
       // Outputs are parsed too: a field the contract does not name (a password hash, say) never leaves.
       return { ok: true, value: (def.output as z.ZodType).parse(value) }
     } catch (e) {
-      return { ok: false, error: toErrorValue(e) }
+      const error = toErrorValue(e)
+      // SQLite itself found the file corrupt (not our refusal): no further writes until a check clears it.
+      if (error.code === 'DB_DAMAGED' && !(e instanceof AppError))
+        markDamaged(layout, String(error.params?.detail ?? 'liuhen.db'), now())
+      return { ok: false, error }
     }
   }
 
@@ -527,13 +533,10 @@ function timestampQueue(deps: CoreDeps) {
 export function toErrorValue(e: unknown): AppErrorValue {
   if (e instanceof AppError) return e.toValue()
   const code = (e as { code?: unknown } | null)?.code
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { code: 'DISK_FULL' }
+  const storage = storageError(e)
+  if (storage) return storage.toValue()
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { code: 'BUSY' }
-  if (
-    code === 'SQLITE_NOTADB' ||
-    code === 'SQLITE_CORRUPT' ||
-    (code === 'SQLITE_ERROR' && /no such table/.test(String(e)))
-  )
+  if (code === 'SQLITE_NOTADB' || (code === 'SQLITE_ERROR' && /no such table/.test(String(e))))
     return { code: 'DB_UNREADABLE', params: { reason: e instanceof Error ? e.message : String(e) } }
   const ref = crypto.randomBytes(4).toString('hex')
   console.error(`[liuhen] internal error ${ref}:`, e)

@@ -696,6 +696,10 @@ const en: Messages = {
     DB_UNREADABLE: 'Cannot open the database: {{reason}}',
     DATA_DIR_UNUSABLE: 'The data directory cannot be used: {{path}}',
     DISK_FULL: 'The disk is full; the operation did not complete and nothing was changed.',
+    DB_DAMAGED:
+      'The database file is damaged ({{detail}}). Nothing more is written into it: restore the latest backup (liuhen restore), then run liuhen verify.',
+    IO_ERROR:
+      'The disk reported a read/write error ({{detail}}); the operation did not complete. Check the disk or its connection.',
     BUSY: 'The database is busy; try again shortly.',
     SOURCE_UNREADABLE: 'The source file cannot be read (permissions or damaged medium): {{reason}}',
     SOURCE_GONE:
@@ -917,6 +921,7 @@ const en: Messages = {
       rows: 'database row',
       audit: 'audit trail',
       signatures: 'signature',
+      database: 'database file',
     },
     integrityKind: {
       hash_mismatch: 'content differs from its recorded hash',
@@ -937,6 +942,16 @@ const en: Messages = {
       invalid: 'signature does not fit the record',
       unsigned:
         'ingested with signing but has no signature (ingest interrupted or disk full); ingest the same source again with the signing PIN to sign it',
+      damaged: 'database page damaged',
+      foreign_key: 'row refers to a row that does not exist',
+      phase_failed: 'could not be checked: the database file is damaged',
+    },
+    orphans: '{{count}} file(s) that no record names (left in place, not counted as problems):',
+    orphanKind: {
+      vault: 'original',
+      signature: 'signature',
+      timestamp: 'time-stamp',
+      temp: 'unfinished write',
     },
     backupDone:
       'Backed up to {{target}}: {{filesCopied}} files copied ({{bytesCopied}} bytes), {{filesPresent}} already there; database {{dbBytes}} bytes.',

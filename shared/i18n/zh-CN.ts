@@ -668,6 +668,9 @@ const zhCN = {
     DB_UNREADABLE: '无法打开数据库：{{reason}}',
     DATA_DIR_UNUSABLE: '数据目录不可用：{{path}}',
     DISK_FULL: '磁盘空间不足，操作未完成，数据未改动。',
+    DB_DAMAGED:
+      '数据库文件已损坏（{{detail}}），系统不再向其写入。请从最近的备份恢复（liuhen restore），然后运行 liuhen verify 校验。',
+    IO_ERROR: '磁盘读写出错（{{detail}}），操作未完成。请检查磁盘或其连接。',
     BUSY: '数据库正忙，请稍后重试。',
     SOURCE_UNREADABLE: '无法读取源文件（权限不足或介质损坏）：{{reason}}',
     SOURCE_GONE: '读取中断：设备可能已被拔出或源文件已不存在。请重新连接设备后再次导入，其余文件不受影响。',
@@ -865,7 +868,13 @@ const zhCN = {
     integrityBad: '完整性校验发现 {{count}} 处问题：',
     integrityChecked:
       '原始文件 {{objects}} 个（{{gb}} GB），数据库记录 {{rows}} 行，审计日志 {{auditEvents}} 条，检查点 {{checkpoints}} 个，签名 {{signatures}} 个',
-    integrityCheck: { vault: '原始文件', rows: '数据库记录', audit: '审计日志', signatures: '电子签名' },
+    integrityCheck: {
+      vault: '原始文件',
+      rows: '数据库记录',
+      audit: '审计日志',
+      signatures: '电子签名',
+      database: '数据库文件',
+    },
     integrityKind: {
       hash_mismatch: '内容与登记的哈希不符',
       size_mismatch: '大小与登记不符',
@@ -885,7 +894,12 @@ const zhCN = {
       invalid: '签名与记录内容不符',
       unsigned:
         '导入时启用了签名，但该记录没有签名（导入被中断或磁盘已满）；用签名 PIN 重新导入同一来源即可补签',
+      damaged: '数据库页面损坏',
+      foreign_key: '记录引用了不存在的记录',
+      phase_failed: '数据库文件损坏，无法检查',
     },
+    orphans: '{{count}} 个文件没有任何记录指向（保留原处，不计为问题）：',
+    orphanKind: { vault: '原始文件', signature: '签名文件', timestamp: '时间戳', temp: '未完成的写入' },
     backupDone:
       '已备份到 {{target}}：复制 {{filesCopied}} 个文件（{{bytesCopied}} 字节），{{filesPresent}} 个已在备份中；数据库 {{dbBytes}} 字节。',
     restored: '已从备份恢复到 {{dataDir}}（{{files}} 个文件）。请运行 liuhen verify 校验。',

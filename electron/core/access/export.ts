@@ -8,6 +8,7 @@ import { hashFile, objectPath } from '../vault.ts'
 import { trustAnchors, tsaAnchors } from '../signing/authority.ts'
 import { basisForRecord, gateRecord } from './gate.ts'
 import { safeFileName } from '../paths.ts'
+import { commitFile, tempNameFor, writeAtomicSync } from '../durable.ts'
 
 /*
  * Export for review or court: a copy of the records an export grant covers, each with its signature and
@@ -85,9 +86,11 @@ export async function exportRecords(
   const recordsDir = path.join(out, '记录')
   fs.mkdirSync(recordsDir, { recursive: true })
   fs.mkdirSync(path.join(out, '信任锚'), { recursive: true })
-  fs.writeFileSync(path.join(out, '信任锚', 'root.pem'), trustAnchors(db).join(''))
+  // Each exported file appears whole or not at all (a full USB stick leaves no truncated record).
+  const put = (file: string, bytes: Uint8Array | string) => writeAtomicSync(file, bytes, { mode: 0o644 })
+  put(path.join(out, '信任锚', 'root.pem'), trustAnchors(db).join(''))
   const tsa = tsaAnchors(db)
-  if (tsa.length) fs.writeFileSync(path.join(out, '信任锚', 'tsa-root.pem'), tsa.join(''))
+  if (tsa.length) put(path.join(out, '信任锚', 'tsa-root.pem'), tsa.join(''))
 
   const manifest: string[] = []
   const used = new Set<string>()
@@ -102,9 +105,16 @@ export async function exportRecords(
     while (used.has(name)) name = `${e.sha256.slice(0, 8)}_${name}`
     used.add(name)
     const target = path.join(recordsDir, name)
-    await fs.promises.copyFile(objectPath(deps.layout, e.sha256), target)
-    const back = await hashFile(target)
-    if (back.sha256 !== e.sha256) throw new AppError('VERIFY_FAILED')
+    const part = tempNameFor(target)
+    try {
+      await fs.promises.copyFile(objectPath(deps.layout, e.sha256), part)
+      const back = await hashFile(part)
+      if (back.sha256 !== e.sha256) throw new AppError('VERIFY_FAILED')
+    } catch (err) {
+      await fs.promises.rm(part, { force: true })
+      throw err
+    }
+    await commitFile(part, target, { mode: 0o644 })
     manifest.push(`${e.sha256}  记录/${name}`)
     const sigs = db
       .prepare('SELECT path, tsr_path FROM signatures WHERE evidence_id = ? ORDER BY signed_at')
@@ -121,13 +131,13 @@ export async function exportRecords(
       }
       for (const [from, to] of copies) {
         const bytes = fs.readFileSync(path.join(deps.layout.root, from))
-        fs.writeFileSync(path.join(recordsDir, to), bytes)
+        put(path.join(recordsDir, to), bytes)
         manifest.push(`${crypto.createHash('sha256').update(bytes).digest('hex')}  记录/${to}`)
       }
     })
   }
-  fs.writeFileSync(path.join(out, 'manifest-sha256.txt'), `${manifest.join('\n')}\n`)
-  fs.writeFileSync(
+  put(path.join(out, 'manifest-sha256.txt'), `${manifest.join('\n')}\n`)
+  put(
     path.join(out, '说明.txt'),
     README(c!.case_no, deps.now().toISOString(), actor.displayName, sm2).replace(/\n/g, '\r\n'),
   )

@@ -23,6 +23,7 @@ import {
 } from './xorriso.ts'
 import { getAgency } from '../agency.ts'
 import { ownedTempName } from '../owner.ts'
+import { commitFile, commitFileSync } from '../durable.ts'
 
 /*
  * Archive discs: a case's bag planned onto discs and written as ISO images; images written to discs (or to
@@ -141,7 +142,7 @@ export async function makeImages(
         })
       const { sessionMd5 } = await identify(part)
       if (!sessionMd5) throw new AppError('XORRISO_FAILED', { detail: 'no MD5 tag recorded' })
-      fs.renameSync(part, image)
+      commitFileSync(part, image, { replace: true })
       written[written.length - 1] = image
       before += bag.payloadBytes
       opts.onProgress?.({ phase: 'image', done: before, total })
@@ -354,9 +355,9 @@ async function copyImage(image: string, target: string, opts: RunOpts): Promise<
       done += (chunk as Buffer).length
       opts.onProgress?.({ phase: 'burn', done, total })
     }
-    await out.sync()
     await out.close()
-    fs.renameSync(part, target)
+    // fsync, then a rename that never replaces a disc image someone else put there meanwhile.
+    await commitFile(part, target)
   } catch (e) {
     await out.close().catch(() => undefined)
     fs.rmSync(part, { force: true })

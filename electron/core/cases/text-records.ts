@@ -257,8 +257,9 @@ export async function storeGenerated(
 ): Promise<{ sha256: string; sm3?: string | null; size: number }> {
   await fs.promises.mkdir(layout.tmp, { recursive: true })
   const tmp = path.join(layout.tmp, `${crypto.randomUUID()}-${safeFileName(name)}`)
-  await fs.promises.writeFile(tmp, bytes)
   try {
+    // Inside the try: a write cut short by a full disk leaves no temp file behind either.
+    await fs.promises.writeFile(tmp, bytes)
     return await storeFile(layout, tmp, { sm3 })
   } finally {
     await fs.promises.rm(tmp, { force: true })

@@ -6,6 +6,20 @@ import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations/index.t
 export type Db = Database.Database
 
 /**
+ * SQLite's and the OS's failure codes as typed errors with their own (translated) message: a full disk, a
+ * disk that fails to read or write, a damaged file — never SQLite's English text inside a Chinese sentence,
+ * and never "cannot open the database" for what is a disk error. Null for anything else.
+ */
+export function storageError(e: unknown): AppError | null {
+  const code = String((e as { code?: unknown } | null)?.code ?? '')
+  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC') return new AppError('DISK_FULL')
+  if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return new AppError('IO_ERROR', { detail: code })
+  // (SQLITE_NOTADB stays "cannot open the database": most often a file that never was one.)
+  if (code.startsWith('SQLITE_CORRUPT')) return new AppError('DB_DAMAGED', { detail: code })
+  return null
+}
+
+/**
  * Open (creating if asked) the agency database with the settings every connection needs,
  * and bring its schema up to date. A database from a newer Liuhen is refused, never touched.
  */
@@ -27,7 +41,9 @@ export function openDatabase(file: string, opts: { create: boolean; migrations?:
     db.pragma('synchronous = FULL')
     db.pragma('busy_timeout = 5000')
   } catch (e) {
-    throw new AppError('DB_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) })
+    throw (
+      storageError(e) ?? new AppError('DB_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) })
+    )
   }
   try {
     migrate(db, opts.migrations ?? MIGRATIONS)
@@ -49,7 +65,9 @@ export function openDatabaseReadOnly(file: string, migrations: readonly Migratio
     db = new Database(file, { readonly: true, fileMustExist: true })
     db.pragma('busy_timeout = 5000')
   } catch (e) {
-    throw new AppError('DB_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) })
+    throw (
+      storageError(e) ?? new AppError('DB_UNREADABLE', { reason: e instanceof Error ? e.message : String(e) })
+    )
   }
   const supported = migrations[migrations.length - 1]?.version ?? 0
   const found = schemaVersion(db)

@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import { dataLayout } from '../paths.ts'
 import { SCHEMA_VERSION } from '../db/migrations/index.ts'
+import { commitFile, commitFileSync, isTempName, writeAtomicSync } from '../durable.ts'
 
 /*
  * Backup: the database through SQLite's online backup API (a consistent snapshot while the app runs), and the
@@ -31,7 +32,7 @@ function* walk(dir: string): Generator<string> {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name)
     if (e.isDirectory()) yield* walk(p)
-    else if (e.isFile() && !e.name.endsWith('.part')) yield p
+    else if (e.isFile() && !e.name.endsWith('.part') && !isTempName(e.name)) yield p
   }
 }
 
@@ -40,23 +41,28 @@ async function copyChecked(from: string, to: string, expectSha256?: string): Pro
   const part = `${to}.part`
   const h = crypto.createHash('sha256')
   let n = 0
-  const out = await fs.promises.open(part, 'w', 0o600)
   try {
-    for await (const chunk of fs.createReadStream(from, { highWaterMark: 4 << 20 })) {
-      h.update(chunk as Buffer)
-      n += (chunk as Buffer).length
-      await out.write(chunk as Buffer)
+    const out = await fs.promises.open(part, 'w', 0o600)
+    try {
+      for await (const chunk of fs.createReadStream(from, { highWaterMark: 4 << 20 })) {
+        h.update(chunk as Buffer)
+        n += (chunk as Buffer).length
+        await out.write(chunk as Buffer)
+      }
+    } finally {
+      await out.close()
     }
-    await out.sync()
-  } finally {
-    await out.close()
+  } catch (e) {
+    // A full or failing backup disk leaves no half copy behind.
+    fs.rmSync(part, { force: true })
+    throw e
   }
   // A vault object is named by its hash: a copy that does not hash to its name is not kept.
   if (expectSha256 && h.digest('hex') !== expectSha256) {
     fs.rmSync(part, { force: true })
     throw new AppError('VERIFY_FAILED')
   }
-  fs.renameSync(part, to)
+  await commitFile(part, to, { replace: true })
   return n
 }
 
@@ -76,12 +82,14 @@ export async function backupTo(
   // The database first: what it names must be in the backup, and objects are only ever added.
   const dbPart = `${dest.db}.part`
   fs.rmSync(dbPart, { force: true })
-  await db.backup(dbPart)
+  try {
+    await db.backup(dbPart)
+  } catch (e) {
+    fs.rmSync(dbPart, { force: true })
+    throw e
+  }
   fs.chmodSync(dbPart, 0o600)
-  const fd = fs.openSync(dbPart, 'r+')
-  fs.fsyncSync(fd)
-  fs.closeSync(fd)
-  fs.renameSync(dbPart, dest.db)
+  commitFileSync(dbPart, dest.db, { replace: true, mode: 0o600 })
   const files = FOLDERS.flatMap((f) => [...walk(path.join(layout.root, f))])
   const total = files.reduce((n, f) => n + fs.statSync(f).size, 0)
   let done = 0
@@ -110,9 +118,10 @@ export async function backupTo(
     bytesCopied,
     dbBytes: fs.statSync(dest.db).size,
   }
-  fs.writeFileSync(
+  writeAtomicSync(
     path.join(dest.root, 'BACKUP.json'),
     JSON.stringify({ ...result, schemaVersion: SCHEMA_VERSION, at: new Date().toISOString() }, null, 2),
+    { replace: true, mode: 0o644 },
   )
   return result
 }

@@ -6,6 +6,7 @@ import { actorFields, auditedChange } from '../context.ts'
 import { readMeta, readSetting, writeMeta, writeSetting } from '../meta.ts'
 import { tablePdf } from '../pdf.ts'
 import { verifyIntegrity } from './verify.ts'
+import { recordDatabaseCheck } from './damage.ts'
 import { getAgency } from '../agency.ts'
 
 /*
@@ -72,6 +73,7 @@ export async function runVerify(
         .prepare('UPDATE fixity_runs SET last_sha256 = ?, done = ?, failures = ? WHERE id = ?')
         .run(last, (open?.done ?? 0) + done, JSON.stringify([...earlier, ...failures]), runId),
   })
+  recordDatabaseCheck(deps.layout, report.problems, deps.now())
   // What the interrupted part of a resumed run found still counts.
   if (earlier.length) {
     report.problems = [...earlier, ...report.problems]
@@ -138,6 +140,7 @@ const CHECK_NAMES = {
   rows: '数据库记录',
   audit: '审计日志',
   signatures: '电子签名',
+  database: '数据库文件',
 } as const
 const KIND_NAMES: Record<string, string> = {
   hash_mismatch: '内容与登记的哈希不符',
@@ -148,6 +151,9 @@ const KIND_NAMES: Record<string, string> = {
   unsealed: '在本系统之外被添加',
   deleted: '在本系统之外被删除',
   seal_mismatch: '封存值与审计日志不符',
+  damaged: '数据库页面损坏',
+  foreign_key: '记录引用了不存在的记录',
+  phase_failed: '数据库文件损坏，无法检查',
   prev_mismatch: '与前一条的哈希链接断开',
   truncated: '末尾被截断',
   checkpoint_mismatch: '与已签名检查点不符',

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { IntegrityProblem, IntegrityReport } from '../../../shared/integrity.ts'
+import type { IntegrityProblem, IntegrityReport, Orphan } from '../../../shared/integrity.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import { objectPath } from '../vault.ts'
+import { isTempName } from '../durable.ts'
 import { verifyTrail } from '../signing/checkpoints.ts'
 import { verifyDetachedDigest } from '../signing/cms.ts'
 import { trustAnchors } from '../signing/authority.ts'
@@ -26,7 +27,11 @@ export interface VerifyOptions {
   /** Share of vault objects to re-hash (1–100); the rest of the checks always run in full. */
   samplePercent?: number
   signal?: AbortSignal
-  onProgress?: (p: { phase: 'vault' | 'rows' | 'audit' | 'signatures'; done: number; total: number }) => void
+  onProgress?: (p: {
+    phase: 'database' | 'vault' | 'rows' | 'audit' | 'signatures'
+    done: number
+    total: number
+  }) => void
   /** Objects at or before this SHA-256 were checked by an interrupted run: start after it. */
   after?: string | null
   /** Called after each completed batch of objects, in SHA-256 order (for resuming). */
@@ -256,6 +261,114 @@ export function checkSignatures(
   return { problems, signatures: sigs.length }
 }
 
+/**
+ * The database file itself: SQLite's own page-by-page check and the foreign keys. A zeroed or torn page is
+ * named here (SQLite's text, with the table whose tree it belongs to), before any other phase reads from it.
+ */
+export function checkDatabase(db: Db): IntegrityProblem[] {
+  const problems: IntegrityProblem[] = []
+  const base = { check: 'database' as const, records: [] }
+  let trees = new Map<number, string>()
+  const damaged = (text: string) => {
+    const tree = /Tree (\d+) /.exec(text)?.[1]
+    const page = /[Pp]age (\d+)/.exec(text)?.[1]
+    problems.push({
+      ...base,
+      kind: 'damaged',
+      table: trees.get(Number(tree ?? page)) ?? null,
+      id: page ? `page ${page}` : 'liuhen.db',
+      detail: text,
+    })
+  }
+  try {
+    trees = new Map(
+      (
+        db.prepare('SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0').all() as {
+          name: string
+          rootpage: number
+        }[]
+      ).map((t) => [t.rootpage, t.name]),
+    )
+    // Rows are read one by one: on a badly damaged page SQLite names it in a row, then fails the statement.
+    for (const line of db
+      .prepare('PRAGMA integrity_check(100)')
+      .pluck()
+      .iterate() as IterableIterator<string>)
+      for (const part of line.split('\n'))
+        if (part && part !== 'ok' && !part.startsWith('*** in database')) damaged(part)
+  } catch (e) {
+    if (!problems.length) damaged(sqliteText(e))
+    return problems
+  }
+  try {
+    for (const fk of db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[])
+      problems.push({
+        ...base,
+        kind: 'foreign_key',
+        table: fk.table,
+        id: String(fk.rowid),
+        detail: fk.parent,
+      })
+  } catch (e) {
+    damaged(sqliteText(e))
+  }
+  return problems
+}
+
+const sqliteText = (e: unknown): string =>
+  `${(e as { code?: string } | null)?.code ?? ''} ${e instanceof Error ? e.message : String(e)}`.trim()
+
+/**
+ * Files in the vault and the signature folder that no row names: left by a crash between the file and its row,
+ * or put there from outside. Reported, never deleted — they may be the only copy of something.
+ */
+export function findOrphans(db: Db, layout: DataLayout): Orphan[] {
+  const orphans: Orphan[] = []
+  const rel = (f: string) => path.relative(layout.root, f)
+  const named = new Set(
+    db.prepare('SELECT sha256 FROM evidence UNION SELECT sha256 FROM text_records').pluck().all() as string[],
+  )
+  for (const f of walkFiles(layout.vault)) {
+    const name = path.basename(f)
+    if (isTempName(name)) orphans.push({ kind: 'temp', path: rel(f) })
+    else if (!named.has(name)) orphans.push({ kind: 'vault', path: rel(f) })
+  }
+  const files = new Set<string>()
+  for (const s of db.prepare('SELECT path, tsr_path FROM signatures').all() as {
+    path: string
+    tsr_path: string | null
+  }[]) {
+    for (const p of [
+      s.path,
+      s.path.replace(/\.p7s$/, '.sm2-signed-attrs.der'),
+      s.path.replace(/\.p7s$/, '.sm2-signature.der'),
+      s.tsr_path,
+    ])
+      if (p) files.add(path.normalize(p))
+  }
+  for (const f of walkFiles(layout.signatures)) {
+    const r = rel(f)
+    if (r.startsWith(path.join('signatures', 'crl') + path.sep)) continue
+    if (isTempName(path.basename(f))) orphans.push({ kind: 'temp', path: r })
+    else if (!files.has(r)) orphans.push({ kind: r.endsWith('.tsr') ? 'timestamp' : 'signature', path: r })
+  }
+  return orphans
+}
+
+function* walkFiles(dir: string): Generator<string> {
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) yield* walkFiles(p)
+    else if (e.isFile()) yield p
+  }
+}
+
 /** The whole check. */
 export async function verifyIntegrity(
   db: Db,
@@ -264,12 +377,55 @@ export async function verifyIntegrity(
   opts: VerifyOptions = {},
 ): Promise<IntegrityReport> {
   const startedAt = now().toISOString()
-  const vault = await checkVault(db, layout, opts)
+  opts.onProgress?.({ phase: 'database', done: 0, total: 1 })
+  const database = checkDatabase(db)
+  // On a damaged file any later phase may hit the bad page: that phase is reported, the others still run.
+  const phaseFailed: IntegrityProblem[] = []
+  const guarded = async <T>(phase: string, run: () => T | Promise<T>, empty: T): Promise<T> => {
+    try {
+      return await run()
+    } catch (e) {
+      if (e instanceof AppError || !/^SQLITE_/.test(String((e as { code?: unknown }).code))) throw e
+      phaseFailed.push({
+        check: 'database',
+        kind: 'phase_failed',
+        table: null,
+        id: phase,
+        records: [],
+        detail: sqliteText(e),
+      })
+      return empty
+    }
+  }
+  const vault = await guarded('vault', () => checkVault(db, layout, opts), {
+    problems: [],
+    objects: 0,
+    bytes: 0,
+  })
   // The trail, the rows and the signatures are read in one snapshot: another process writing meanwhile (an
   // ingest in the app) must not look like a cut tail (a row sealed by an event newer than the trail read) or a
   // missing signature. Synchronous, so the transaction never spans an await on a shared connection.
-  const { trail, auditProblems, rows, sigs } = db.transaction(() => readChecks(db, layout, now, opts))()
+  const { trail, auditProblems, rows, sigs } = await guarded(
+    'audit',
+    () => db.transaction(() => readChecks(db, layout, now, opts))(),
+    {
+      trail: {
+        ok: true,
+        checked: 0,
+        checkpoints: 0,
+        headSeq: 0,
+        problems: [],
+        firstBad: null,
+      } as unknown as ReturnType<typeof verifyTrail>,
+      auditProblems: [],
+      rows: { problems: [], rows: 0 },
+      sigs: { problems: [], signatures: 0 },
+    },
+  )
+  const orphans = await guarded('orphans', () => findOrphans(db, layout), [])
   const problems: IntegrityProblem[] = [
+    ...database,
+    ...phaseFailed,
     ...vault.problems,
     ...rows.problems,
     ...auditProblems.map((p) => ({
@@ -297,6 +453,8 @@ export async function verifyIntegrity(
     },
     problems,
     audit: { ok: auditProblems.length === 0, problems: auditProblems },
+    database: { ok: database.length === 0 && phaseFailed.length === 0 },
+    orphans,
   }
 }
 

@@ -30,6 +30,7 @@ import { decryptSm2Key, encryptSm2Key, newSm2Key } from './gm.ts'
 import { issueSm2Certificate } from './x509-sm2.ts'
 import { certFromPem, chainsTo, nameText, subjectText, type SigningKey } from './cms.ts'
 import { buildCrl, type Revoked } from './crl.ts'
+import { writeAtomicSync } from '../durable.ts'
 
 /*
  * The agency's certificates: a root Liuhen creates (RSA or SM2, key encrypted under a passphrase) or the CA
@@ -497,12 +498,7 @@ function publishCrl(deps: CoreDeps, root: CertRow, key: SigningKey): string {
     [file, crl.der],
     [`${file.slice(0, -4)}.crl.pem`, Buffer.from(crl.pem)],
   ] as const) {
-    const tmp = `${target}.tmp`
-    fs.writeFileSync(tmp, bytes)
-    const fd = fs.openSync(tmp, 'r')
-    fs.fsyncSync(fd)
-    fs.closeSync(fd)
-    fs.renameSync(tmp, target)
+    writeAtomicSync(target, bytes, { replace: true, mode: 0o644 })
   }
   writeMeta(deps.db, 'crl.number', String(crlNumber))
   return file

@@ -10,6 +10,7 @@ import { findAgency } from '../agency.ts'
 import { signDetachedDigest, verifyDetachedDigest } from './cms.ts'
 import { sm3Hex } from './gm.ts'
 import { trustAnchors, tsaAnchors, type BatchSigner } from './authority.ts'
+import { writeAtomic } from '../durable.ts'
 import { tsaSettings, writeDurable } from './service.ts'
 import { buildTimestampRequest, checkTimestamp, fetchTimestamp } from './tsa.ts'
 
@@ -54,10 +55,12 @@ export async function writeCheckpoint(
   if (!h || !agency) return null
   if (deps.db.prepare('SELECT 1 FROM audit_checkpoints WHERE seq = ?').get(h.seq)) return null
   const now = deps.now()
-  const statement = Buffer.from(
-    statementText(`${agency.name} (${agency.code})`, h.seq, h.hash, now.toISOString(), opts.reason),
-  )
   const base = path.join(checkpointsDir(deps.layout.root), String(h.seq).padStart(12, '0'))
+  const statement =
+    leftoverStatement(`${base}.txt`, h) ??
+    Buffer.from(
+      statementText(`${agency.name} (${agency.code})`, h.seq, h.hash, now.toISOString(), opts.reason),
+    )
   await writeDurable(`${base}.txt`, statement)
   if (opts.signer) {
     const digestHex =
@@ -71,7 +74,8 @@ export async function writeCheckpoint(
       key: opts.signer.key,
       signingTime: now,
     })
-    await writeDurable(`${base}.p7s`, signed.p7s)
+    // A leftover signature over this very statement (same crash) stays; another one is never replaced.
+    if (!signatureFits(`${base}.p7s`, statement, deps.db)) await writeDurable(`${base}.p7s`, signed.p7s)
   }
   let tsStatus: 'none' | 'pending' | 'granted' = tsaSettings(deps.db).url ? 'pending' : 'none'
   if (tsStatus === 'pending' && (await stampStatement(deps, `${base}.txt`))) tsStatus = 'granted'
@@ -111,6 +115,38 @@ export async function writeCheckpoint(
   return { seq: h.seq, file: `${base}.txt` }
 }
 
+/**
+ * A statement of this same head already on disk with no row: a run that crashed (or hit a full disk) after
+ * writing it. It is reused as it is, so the rerun registers it instead of failing on the existing file. A
+ * statement of the same seq with another head hash is not ours to replace — the trail was cut and rewritten —
+ * and writing over it would hide exactly that; the write below then refuses (EEXIST).
+ */
+function leftoverStatement(file: string, h: { seq: number; hash: string }): Buffer | null {
+  let text: Buffer
+  try {
+    text = fs.readFileSync(file)
+  } catch {
+    return null
+  }
+  const seq = Number(/^seq: (\d+)$/m.exec(text.toString())?.[1] ?? NaN)
+  const headHash = /^head-hash: ([0-9a-f]{64})$/m.exec(text.toString())?.[1]
+  return seq === h.seq && headHash === h.hash ? text : null
+}
+
+function signatureFits(p7sFile: string, statement: Buffer, db: Db): boolean {
+  if (!fs.existsSync(p7sFile)) return false
+  try {
+    const sha256 = crypto.createHash('sha256').update(statement).digest('hex')
+    return verifyDetachedDigest(
+      fs.readFileSync(p7sFile),
+      { sha256, sm3: sm3Hex(statement) },
+      trustAnchors(db),
+    ).valid
+  } catch {
+    return false
+  }
+}
+
 /** Ask the TSA for a token over one statement; false (and nothing written) when it does not answer. */
 async function stampStatement(deps: CoreDeps, statementFile: string): Promise<boolean> {
   const url = tsaSettings(deps.db).url
@@ -121,7 +157,8 @@ async function stampStatement(deps: CoreDeps, statementFile: string): Promise<bo
     const tsr = await fetchTimestamp(url, req.der, 5_000)
     const info = checkTimestamp(tsr, sha, tsaAnchors(deps.db), req.nonceHex)
     if (!info.imprintMatches || !info.signatureValid) return false
-    await writeDurable(statementFile.replace(/\.txt$/, '.tsr'), tsr)
+    // An unregistered token from a crashed run is replaced: only the registered state counts.
+    await writeAtomic(statementFile.replace(/\.txt$/, '.tsr'), tsr, { replace: true })
     return true
   } catch {
     return false

@@ -15,6 +15,7 @@ import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import { objectPath } from '../vault.ts'
 import { gateRecord } from '../access/gate.ts'
+import { writeAtomic } from '../durable.ts'
 import {
   digestNeeded,
   notValid,
@@ -42,16 +43,12 @@ export function signaturePath(layout: DataLayout, sha256: string, signatureId: s
   return path.join(layout.signatures, sha256.slice(0, 2), sha256, `${signatureId}.p7s`)
 }
 
-/** Write a small file durably and read-only; `wx` so nothing existing is ever overwritten. */
+/**
+ * Write a small file durably and read-only, whole or not at all (durable.ts); nothing existing is ever
+ * overwritten, but the same bytes already there (a rerun after a crash) count as written.
+ */
 export async function writeDurable(file: string, bytes: Uint8Array): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true })
-  const fh = await fs.promises.open(file, 'wx', 0o400)
-  try {
-    await fh.writeFile(bytes)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
+  await writeAtomic(file, bytes)
 }
 
 export interface TsaSettings {

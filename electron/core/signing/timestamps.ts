@@ -1,8 +1,8 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import { auditedChange, type CoreDeps } from '../context.ts'
 import { tsaAnchors } from './authority.ts'
-import { tsaSettings, writeDurable } from './service.ts'
+import { writeAtomic } from '../durable.ts'
+import { tsaSettings } from './service.ts'
 import { buildTimestampRequest, checkTimestamp, fetchTimestamp } from './tsa.ts'
 
 /*
@@ -46,14 +46,8 @@ export async function stampPending(deps: CoreDeps, limit = 500): Promise<StampRu
     }
     const rel = r.path.replace(/\.p7s$/, '.tsr')
     const file = path.join(deps.layout.root, rel)
-    try {
-      await writeDurable(file, tsr)
-    } catch (e) {
-      // A token left by a run that crashed before registering it was never part of the record: replace it.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      await fs.promises.rm(file, { force: true })
-      await writeDurable(file, tsr)
-    }
+    // A token left by a run that crashed before registering it was never part of the record: replace it.
+    await writeAtomic(file, tsr, { replace: true })
     auditedChange(
       deps,
       {
