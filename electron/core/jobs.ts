@@ -28,10 +28,13 @@ export class Jobs {
     this.running.set(id, ctl)
     const started = new Map<string, { at: number; done: number }>()
     let last = 0
+    let lastPhase = ''
     const onProgress = (p: JobProgress) => {
       const now = Date.now()
-      if (now - last < 250 && p.done < p.total) return
+      // At most four updates a second, but a new phase and the end of one are always shown at once.
+      if (now - last < 250 && p.done < p.total && p.phase === lastPhase) return
       last = now
+      lastPhase = p.phase
       const s = started.get(p.phase) ?? { at: now, done: p.done }
       started.set(p.phase, s)
       const rate = (p.done - s.done) / Math.max(1, now - s.at)
