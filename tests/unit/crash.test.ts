@@ -278,7 +278,9 @@ describe('a file larger than 4 GiB', () => {
     expect(file.sha256).toBe(sha256sum(big))
     const rss = Number(/LIUHEN_MAXRSS_MB=(\d+)/.exec(r.stderr)?.[1])
     expect(rss).toBeGreaterThan(0)
-    expect(rss).toBeLessThan(200)
+    // The station's memory budget (issue 19: under 300 MB), far below the 4 GiB a buffered copy would need; the
+    // base footprint (tsx compiling the CLI, SQLite, the hashing pool) is about 200 MB and varies with load.
+    expect(rss).toBeLessThan(300)
     fs.rmSync(data, { recursive: true, force: true })
     fs.rmSync(device, { recursive: true, force: true })
   }, 300_000)
