@@ -776,6 +776,11 @@ const en: Messages = {
       'The vault copy of “{{name}}” no longer matches its recorded hash; it was not opened. Run an integrity check now.',
     DISCLOSURE_STATE: 'Not possible while the disclosure is {{status}}.',
     NOT_ARCHIVED: 'The case has no good archive disc yet: the original cannot be deleted.',
+    CASE_ARCHIVED: 'The case is archived: it can be changed only after an approved reopening.',
+    SUPPLEMENT_REQUIRED:
+      'The case already has a good archive disc: what changed after reopening goes onto a supplementary disc, not a new full archive.',
+    NOTHING_TO_SUPPLEMENT:
+      'Nothing changed since the case was last archived (or it has no good archive disc yet): no supplementary disc is needed.',
     FONT_MISSING:
       'No Chinese font found for the PDF. Install fonts-noto-cjk or name a font file in LIUHEN_CJK_FONT.',
     PREVIEW_FAILED:
