@@ -105,9 +105,9 @@ export function getCase(
   }))
   const archive = archiveState(db, row.id)
   // The change list names records only the caller may see (the rest show as "a record of the case").
-  const visible = new Set([row.id, ...records.map((r) => r.evidenceId), ...textRecords.map((d) => d.id)])
   archive.changes = archive.changes.map((c) =>
-    c.targetId && !visible.has(c.targetId) && (c.targetType === 'evidence' || c.targetType === 'text_record')
+    (c.targetType === 'evidence' && c.targetId && !basisForRecord(deps, actor, c.targetId, 'meta')) ||
+    (c.targetType === 'text_record' && c.targetId && !basisForText(deps, actor, c.targetId, 'meta'))
       ? { ...c, targetId: null }
       : c,
   )
