@@ -1012,7 +1012,7 @@ Commands:
   cert list | cert import --user USER --p12 FILE
   timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
                           the RFC 3161 time-stamping service
-  archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR
+  archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR [--supplement]
   archive catalogue CASE_NO --out catalogue.pdf
                           archive package (BagIt), disc images (one ISO per disc), case-file catalogue;
                           LIUHEN_PIN signs the tag manifest
@@ -1047,6 +1047,7 @@ Commands:
                           publication of decisions: draft (ID numbers redacted), approval by the head, export
                           for the portal, withdrawal
   case request-change CASE_NO --stage STAGE | --handlers USER,... | --confidentiality LEVEL --reason TEXT
+  case reopen --case CASE_NO --reason TEXT (reopen an archived case)
   case decide-change ID --approve|--reject [--note TEXT] | case changes [CASE_NO]
                           reopen a case, change its handlers, lower its confidentiality: one asks, another
                           approver decides

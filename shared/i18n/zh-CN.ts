@@ -953,7 +953,7 @@ const zhCN = {
   cert list | cert import --user 用户名 --p12 文件
   timestamp config --url 地址 [--ca 时间戳根证书.pem] | timestamp retry
                           RFC 3161 时间戳服务
-  archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录
+  archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录 [--supplement 补充归档]
   archive catalogue 案件编号 --out 卷内目录.pdf
                           档案包（BagIt）、光盘映像（每盘一个 ISO）、卷内目录；设置 LIUHEN_PIN 时签名标签清单
   archive settings [--capacity dvd=字节,...] [--inspect-months 月数] [--sample-percent 百分比]
@@ -983,6 +983,7 @@ const zhCN = {
   disclosure withdraw --case 案件编号 --ground revoked|unlawful|redo --reason 说明 | disclosure list
                           执法决定公示：起草（身份证号等自动脱敏）、负责人审批、导出供门户网站发布、撤下
   case request-change 案件编号 --stage 阶段 | --handlers 用户名,... | --confidentiality 密级 --reason 理由
+  case reopen --case 案件编号 --reason 理由（申请重新开启已归档案件）
   case decide-change 申请ID --approve|--reject [--note 意见] | case changes [案件编号]
                           重新打开案件、更换承办人、降低密级：一人申请，另一名负责人批准
   access policy [--level privacy|trade_secret|state_secret --named 用户名,...]

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { testCore } from '../helpers/core.ts'
 import { rpc, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { agency, ingest, newCase, type Person } from '../helpers/agency.ts'
+import Database from 'better-sqlite3'
+import { lastJson, ok, runLiuhen } from '../helpers/cli.ts'
 import { verifyTarget } from '../../electron/core/archive/discs.ts'
 import { validateBag } from '../helpers/bagit.ts'
 
@@ -227,5 +229,40 @@ describe('through the bridge', () => {
     ).json as { ok: boolean; error: { code: string; message?: string } }
     expect(r.ok).toBe(false)
     expect(r.error.code).toBe('CASE_ARCHIVED')
+    await bridge.stop()
+  }, 120_000)
+
+  test('the CLI asks for a reopening: liuhen case reopen --case NO --reason …', () => {
+    const caseNo = (
+      new Database(path.join(t.dataDir, 'liuhen.db'), { readonly: true })
+        .prepare('SELECT case_no FROM cases WHERE id = ?')
+        .get(caseId) as { case_no: string }
+    ).case_no
+    const env = { LIUHEN_USER: 'lijing', LIUHEN_PASSWORD: 'Zhengshi2026y' }
+    const r = ok(
+      runLiuhen(
+        [
+          'case',
+          'reopen',
+          '--case',
+          caseNo,
+          '--reason',
+          '补充一份更正后的笔录',
+          '--data',
+          t.dataDir,
+          '--json',
+        ],
+        env,
+      ),
+    )
+    expect(lastJson<{ change: { kind: string; status: string } }>(r).change).toMatchObject({
+      kind: 'reopen_archived',
+      status: 'pending',
+    })
+    const human = runLiuhen(
+      ['case', 'reopen', '--case', caseNo, '--reason', '再次申请重新开启', '--data', t.dataDir],
+      env,
+    )
+    expect(human.status).not.toBe(0)
   }, 120_000)
 })
