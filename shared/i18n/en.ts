@@ -473,6 +473,8 @@ const en: Messages = {
     notDecided: 'Record the decision date first, then draft the disclosure.',
   },
   archive: {
+    supplementPrompt:
+      'Supplementary archive: {{count}} changes since the last discs ({{discs}}); this makes supplementary disc no. {{n}} with only what changed.',
     title: 'Archive discs',
     intro:
       'A closed case (or one an approver allowed to be archived) is split over as many discs as it needs; each disc is a complete bag (BagIt) that can be checked on its own. Make the disc images first, then write them; every disc is read back file by file after writing and registered as good only if everything matches.',
@@ -1269,6 +1271,7 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
         reopen: 'Reopen (back a stage)',
         handlers: 'Change handlers',
         confidentiality: 'Lower or change confidentiality',
+        reopen_archived: 'Reopen an archived case',
       },
       toStage: 'Back to',
       handlers: 'New handlers (at least two enforcement officers)',
@@ -1282,6 +1285,20 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
       approve: 'Approve',
       reject: 'Reject',
       note: 'Note',
+    },
+    archived: {
+      frozen: 'Archived (frozen)',
+      reopened: 'Archived, reopened by approval',
+      discs: 'Archive discs: {{discs}}',
+      frozenHint:
+        'This case has a good archive disc: its documents, recordings, tags, stage and handlers can no longer change. To change it, request a reopening; another approver decides.',
+      reopenedBy: 'Reopening asked by {{by}}, approved by {{approver}} (reason: {{reason}}).',
+      supplementDue:
+        '{{count}} changes since the last archive: make supplementary disc no. {{n}} (补充归档) on the archive page.',
+      pending: 'A reopening has been requested and waits for another approver.',
+      request: 'Request reopening',
+      reasonHint: 'Why it must be reopened (at least 4 characters)',
+      reopenWhat: 'what changes afterwards goes onto a supplementary disc',
     },
     checklist: 'Completeness and deadlines',
     complete: 'The case file is complete: every document and required recording is there.',

@@ -453,6 +453,8 @@ const zhCN = {
     notDecided: '作出决定（填写决定日期）后才能起草公示。',
   },
   archive: {
+    supplementPrompt:
+      '补充归档：该案件自上次归档（{{discs}}）以来有 {{count}} 项变更，本次制作“补充归档 第{{n}}次”，只收录变更的内容。',
     title: '归档光盘',
     intro:
       '办结（或经负责人批准例外归档）的案件，按光盘容量分成若干张盘，每张盘都是完整、可独立核对的档案包（BagIt）。先制作光盘映像，再写入光盘；每张盘写入后逐个文件读回核对，合格的才登记为合格光盘。',
@@ -1193,7 +1195,12 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       title: '变更申请',
       hint: '退回阶段（重新打开案件）、更换承办人、降低或改变密级，须说明理由，由另一名负责人批准；提高密级可直接修改。',
       kind: '变更事项',
-      kindName: { reopen: '重新打开（退回阶段）', handlers: '更换承办人', confidentiality: '降低或改变密级' },
+      kindName: {
+        reopen: '重新打开（退回阶段）',
+        handlers: '更换承办人',
+        confidentiality: '降低或改变密级',
+        reopen_archived: '重新开启已归档案件',
+      },
       toStage: '退回到',
       handlers: '新的承办人（至少两名执法人员）',
       level: '新的密级',
@@ -1206,6 +1213,19 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       approve: '批准',
       reject: '驳回',
       note: '审批意见',
+    },
+    archived: {
+      frozen: '已归档（冻结）',
+      reopened: '已归档，经批准重新开启',
+      discs: '归档光盘：{{discs}}',
+      frozenHint:
+        '本案已有合格的归档光盘，文书、音像记录、标注、阶段和承办人都不能再修改；确需修改的，须申请重新开启并由另一名负责人批准。',
+      reopenedBy: '{{by}} 申请、{{approver}} 批准重新开启（理由：{{reason}}）。',
+      supplementDue: '自上次归档以来有 {{count}} 项变更，须制作“补充归档 第{{n}}次”光盘（归档页面）。',
+      pending: '重新开启申请已提出，等待另一名负责人审批。',
+      request: '申请重新开启',
+      reasonHint: '重新开启的理由（至少4个字）',
+      reopenWhat: '重新开启后的变更另行制作补充归档光盘',
     },
     checklist: '完整性检查与期限',
     complete: '案卷完整：各阶段文书和必需的音像记录齐全。',
