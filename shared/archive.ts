@@ -39,6 +39,8 @@ export const volumeSchema = z.object({
   payloadFiles: z.number().int(),
   payloadBytes: z.number(),
   sessionMd5: z.string(),
+  /** 补充归档 第N次: N for a supplementary disc (only what changed since the case's good discs), null for a full one. */
+  supplement: z.number().int().nullable(),
 })
 
 export const verifyResultSchema = z.object({
@@ -77,6 +79,7 @@ export const discSchema = z.object({
   retention: retentionSchema,
   lastCheckedAt: z.string(),
   lastCheckOk: z.boolean(),
+  supplement: z.number().int().nullable(),
 })
 export type Disc = z.infer<typeof discSchema>
 

@@ -156,3 +156,44 @@ export const caseCheckSchema = z.object({
   checkedAt: z.string(),
 })
 export type CaseCheck = z.infer<typeof caseCheckSchema>
+
+/**
+ * A case and its archive discs (issue 18): archived (a disc registered good), frozen (no change until an approved
+ * reopening), reopened, and what changed since the last good disc — owed to a supplementary disc (补充归档).
+ */
+export const archiveStateSchema = z.object({
+  archived: z.boolean(),
+  frozen: z.boolean(),
+  reopened: z.boolean(),
+  /** The last approved reopening of the archived case. */
+  reopening: z
+    .object({
+      changeId: z.string(),
+      reason: z.string(),
+      requestedBy: z.string(),
+      decidedBy: z.string().nullable(),
+      decidedAt: z.string().nullable(),
+    })
+    .nullable(),
+  /** A reopening asked for and not yet decided. */
+  pendingReopening: z.string().nullable(),
+  discs: z.array(z.object({ discNo: z.string(), supplement: z.number().nullable(), writtenAt: z.string() })),
+  supplementsDone: z.number().int(),
+  nextSupplement: z.number().int(),
+  /** The audit event up to which the good discs hold the case. */
+  coveredSeq: z.number().int(),
+  /** Changes of the case's content after that event (audit events), newest last. */
+  changes: z.array(
+    z.object({
+      seq: z.number().int(),
+      ts: z.string(),
+      actorName: z.string().nullable(),
+      action: z.string(),
+      targetType: z.string().nullable(),
+      targetId: z.string().nullable(),
+    }),
+  ),
+  /** Changes exist that no good disc holds: the case asks for a supplementary disc. */
+  supplementDue: z.boolean(),
+})
+export type ArchiveState = z.infer<typeof archiveStateSchema>

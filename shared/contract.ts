@@ -7,6 +7,7 @@ import {
   caseInputSchema,
   caseRecordSchema,
   caseSchema,
+  archiveStateSchema,
   tagsInputSchema,
   textRecordSchema,
 } from './cases.ts'
@@ -149,7 +150,8 @@ export const signatureCheckSchema = z.object({
 export type SignatureCheck = z.infer<typeof signatureCheckSchema>
 
 export const SECRET_LEVELS = ['privacy', 'trade_secret', 'state_secret'] as const
-export const CASE_CHANGE_KINDS = ['reopen', 'handlers', 'confidentiality'] as const
+/** reopen_archived: an archived (frozen) case opened for changes again, which then go onto a supplementary disc. */
+export const CASE_CHANGE_KINDS = ['reopen', 'handlers', 'confidentiality', 'reopen_archived'] as const
 
 export const caseChangeSchema = z.object({
   id: z.string(),
@@ -846,6 +848,11 @@ export const contract = {
       outDir: absolutePath,
       pin: z.string().min(1).max(256).optional(),
       jobId: id.optional(),
+      /**
+       * 补充归档: only what changed since the case's good discs, with a manifest naming them. Required once a
+       * case with a good disc was reopened or changed; refused when nothing changed.
+       */
+      supplement: z.boolean().optional(),
     }),
     output: z.object({ setId: z.string(), media: mediaKindSchema, volumes: z.array(volumeSchema) }),
     access: ['records_officer'],
@@ -1285,6 +1292,8 @@ export const contract = {
         }),
       ),
       check: caseCheckSchema,
+      /** Archived and frozen, reopened, and what is owed to a supplementary disc. */
+      archive: archiveStateSchema,
       /** Some or all recordings and documents are hidden: no grant covers them. */
       restricted: z.boolean(),
     }),

@@ -125,6 +125,7 @@ const OPTIONS = {
   problems: { type: 'string' },
   na: { type: 'string' },
   approve: { type: 'boolean', default: false },
+  supplement: { type: 'boolean', default: false },
   reject: { type: 'boolean', default: false },
   participants: { type: 'string' },
   conclusion: { type: 'string' },
@@ -925,6 +926,24 @@ function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, io: Io)
       (r) => `${line(r.change)}\n${caseLine(r.case)}`,
     )
   }
+  if (sub === 'reopen')
+    // An archived (frozen) case opened for changes again; decided like every change (`case decide-change`).
+    return simple(
+      opts,
+      io,
+      (core, s) =>
+        call(
+          core,
+          'cases.requestChange',
+          {
+            caseId: caseIdOf(core, opts.case ?? arg, io),
+            kind: 'reopen_archived',
+            reason: need(opts, 'reason', io.t),
+          },
+          s,
+        ),
+      (r) => io.t('cli.changeRequested', { id: r.change.id, caseNo: r.change.caseNo }),
+    )
   const kinds = [
     opts.stage && 'reopen',
     opts.handlers && 'handlers',
@@ -1321,12 +1340,14 @@ function cmdArchive(sub: string, caseNo: string | undefined, opts: Opts, io: Io)
                 outDir: path.resolve(need(opts, 'out', io.t)),
                 jobId,
                 ...(process.env.LIUHEN_PIN ? { pin: process.env.LIUHEN_PIN } : {}),
+                ...(opts.supplement ? { supplement: true } : {}),
               },
               s,
             ),
           ),
         (r) =>
           [
+            ...(r.volumes[0]?.supplement ? [`补充归档 第${r.volumes[0].supplement}次`] : []),
             io.t('cli.imagesMade', { count: r.volumes.length, media: r.media }),
             ...r.volumes.map(
               (v) => `  ${v.index}/${v.count}  ${v.image}  ${v.imageBytes}  md5 ${v.sessionMd5}`,
@@ -1630,7 +1651,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (
       positionals[0] === 'case' &&
-      ['request-change', 'decide-change', 'changes'].includes(positionals[1] ?? '')
+      ['request-change', 'decide-change', 'changes', 'reopen'].includes(positionals[1] ?? '')
     )
       return await cmdCaseChange(positionals[1]!, positionals[2], opts, io)
     if (positionals[0] === 'access' && positionals[1])

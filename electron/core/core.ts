@@ -56,6 +56,7 @@ import * as caseQueries from './cases/queries.ts'
 import { tagHistory, tagRecords } from './cases/tags.ts'
 import { addTextRecord, openTextRecord } from './cases/text-records.ts'
 import * as caseChanges from './cases/changes.ts'
+import { refuseIfFrozen } from './cases/archived.ts'
 import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
 import { stampPending, type StampRun } from './signing/timestamps.ts'
@@ -435,6 +436,8 @@ export function createCore(opts: CoreOptions): Core {
         throw new AppError('VALIDATION', { fields: fields.join(', ') })
       }
       refuseIfDamaged(layout, method, def.readOnly === true)
+      // An archived case holds still until an approved reopening (cases/archived.ts has the table).
+      refuseIfFrozen(deps, ctx, method, parsed.data)
       const handler = handlers[method] as (i: unknown, c: CallContext) => unknown
       const value = await handler(parsed.data, ctx)
       // Outputs are parsed too: a field the contract does not name (a password hash, say) never leaves.

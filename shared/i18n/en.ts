@@ -473,6 +473,8 @@ const en: Messages = {
     notDecided: 'Record the decision date first, then draft the disclosure.',
   },
   archive: {
+    supplementPrompt:
+      'Supplementary archive: {{count}} changes since the last discs ({{discs}}); this makes supplementary disc no. {{n}} with only what changed.',
     title: 'Archive discs',
     intro:
       'A closed case (or one an approver allowed to be archived) is split over as many discs as it needs; each disc is a complete bag (BagIt) that can be checked on its own. Make the disc images first, then write them; every disc is read back file by file after writing and registered as good only if everything matches.',
@@ -776,6 +778,11 @@ const en: Messages = {
       'The vault copy of “{{name}}” no longer matches its recorded hash; it was not opened. Run an integrity check now.',
     DISCLOSURE_STATE: 'Not possible while the disclosure is {{status}}.',
     NOT_ARCHIVED: 'The case has no good archive disc yet: the original cannot be deleted.',
+    CASE_ARCHIVED: 'The case is archived: it can be changed only after an approved reopening.',
+    SUPPLEMENT_REQUIRED:
+      'The case already has a good archive disc: what changed after reopening goes onto a supplementary disc, not a new full archive.',
+    NOTHING_TO_SUPPLEMENT:
+      'Nothing changed since the case was last archived (or it has no good archive disc yet): no supplementary disc is needed.',
     FONT_MISSING:
       'No Chinese font found for the PDF. Install fonts-noto-cjk or name a font file in LIUHEN_CJK_FONT.',
     PREVIEW_FAILED:
@@ -1007,7 +1014,7 @@ Commands:
   cert list | cert import --user USER --p12 FILE
   timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
                           the RFC 3161 time-stamping service
-  archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR
+  archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR [--supplement]
   archive catalogue CASE_NO --out catalogue.pdf
                           archive package (BagIt), disc images (one ISO per disc), case-file catalogue;
                           LIUHEN_PIN signs the tag manifest
@@ -1042,6 +1049,7 @@ Commands:
                           publication of decisions: draft (ID numbers redacted), approval by the head, export
                           for the portal, withdrawal
   case request-change CASE_NO --stage STAGE | --handlers USER,... | --confidentiality LEVEL --reason TEXT
+  case reopen --case CASE_NO --reason TEXT (reopen an archived case)
   case decide-change ID --approve|--reject [--note TEXT] | case changes [CASE_NO]
                           reopen a case, change its handlers, lower its confidentiality: one asks, another
                           approver decides
@@ -1263,6 +1271,7 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
         reopen: 'Reopen (back a stage)',
         handlers: 'Change handlers',
         confidentiality: 'Lower or change confidentiality',
+        reopen_archived: 'Reopen an archived case',
       },
       toStage: 'Back to',
       handlers: 'New handlers (at least two enforcement officers)',
@@ -1276,6 +1285,20 @@ Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, 
       approve: 'Approve',
       reject: 'Reject',
       note: 'Note',
+    },
+    archived: {
+      frozen: 'Archived (frozen)',
+      reopened: 'Archived, reopened by approval',
+      discs: 'Archive discs: {{discs}}',
+      frozenHint:
+        'This case has a good archive disc: its documents, recordings, tags, stage and handlers can no longer change. To change it, request a reopening; another approver decides.',
+      reopenedBy: 'Reopening asked by {{by}}, approved by {{approver}} (reason: {{reason}}).',
+      supplementDue:
+        '{{count}} changes since the last archive: make supplementary disc no. {{n}} (补充归档) on the archive page.',
+      pending: 'A reopening has been requested and waits for another approver.',
+      request: 'Request reopening',
+      reasonHint: 'Why it must be reopened (at least 4 characters)',
+      reopenWhat: 'what changes afterwards goes onto a supplementary disc',
     },
     checklist: 'Completeness and deadlines',
     complete: 'The case file is complete: every document and required recording is there.',

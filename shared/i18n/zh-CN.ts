@@ -453,6 +453,8 @@ const zhCN = {
     notDecided: '作出决定（填写决定日期）后才能起草公示。',
   },
   archive: {
+    supplementPrompt:
+      '补充归档：该案件自上次归档（{{discs}}）以来有 {{count}} 项变更，本次制作“补充归档 第{{n}}次”，只收录变更的内容。',
     title: '归档光盘',
     intro:
       '办结（或经负责人批准例外归档）的案件，按光盘容量分成若干张盘，每张盘都是完整、可独立核对的档案包（BagIt）。先制作光盘映像，再写入光盘；每张盘写入后逐个文件读回核对，合格的才登记为合格光盘。',
@@ -732,6 +734,9 @@ const zhCN = {
     CONTENT_DAMAGED: '证据库中的“{{name}}”与登记的哈希值不一致，已停止打开。请立即运行完整性检查。',
     DISCLOSURE_STATE: '公示当前状态（{{status}}）下不能进行此操作。',
     NOT_ARCHIVED: '此记录的案件还没有合格的档案光盘，原始文件不能删除。',
+    CASE_ARCHIVED: '案件已归档，需经批准重新开启后才能修改。',
+    SUPPLEMENT_REQUIRED: '该案件已有合格的归档光盘，重新开启后的变更只能制作补充归档，不能再制作完整归档。',
+    NOTHING_TO_SUPPLEMENT: '该案件自上次归档以来没有变更（或尚无合格的归档光盘），无需补充归档。',
     FONT_MISSING: '找不到中文字体，无法生成 PDF。请安装 fonts-noto-cjk，或用 LIUHEN_CJK_FONT 指定字体文件。',
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
@@ -950,7 +955,7 @@ const zhCN = {
   cert list | cert import --user 用户名 --p12 文件
   timestamp config --url 地址 [--ca 时间戳根证书.pem] | timestamp retry
                           RFC 3161 时间戳服务
-  archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录
+  archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录 [--supplement 补充归档]
   archive catalogue 案件编号 --out 卷内目录.pdf
                           档案包（BagIt）、光盘映像（每盘一个 ISO）、卷内目录；设置 LIUHEN_PIN 时签名标签清单
   archive settings [--capacity dvd=字节,...] [--inspect-months 月数] [--sample-percent 百分比]
@@ -980,6 +985,7 @@ const zhCN = {
   disclosure withdraw --case 案件编号 --ground revoked|unlawful|redo --reason 说明 | disclosure list
                           执法决定公示：起草（身份证号等自动脱敏）、负责人审批、导出供门户网站发布、撤下
   case request-change 案件编号 --stage 阶段 | --handlers 用户名,... | --confidentiality 密级 --reason 理由
+  case reopen --case 案件编号 --reason 理由（申请重新开启已归档案件）
   case decide-change 申请ID --approve|--reject [--note 意见] | case changes [案件编号]
                           重新打开案件、更换承办人、降低密级：一人申请，另一名负责人批准
   access policy [--level privacy|trade_secret|state_secret --named 用户名,...]
@@ -1189,7 +1195,12 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       title: '变更申请',
       hint: '退回阶段（重新打开案件）、更换承办人、降低或改变密级，须说明理由，由另一名负责人批准；提高密级可直接修改。',
       kind: '变更事项',
-      kindName: { reopen: '重新打开（退回阶段）', handlers: '更换承办人', confidentiality: '降低或改变密级' },
+      kindName: {
+        reopen: '重新打开（退回阶段）',
+        handlers: '更换承办人',
+        confidentiality: '降低或改变密级',
+        reopen_archived: '重新开启已归档案件',
+      },
       toStage: '退回到',
       handlers: '新的承办人（至少两名执法人员）',
       level: '新的密级',
@@ -1202,6 +1213,19 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
       approve: '批准',
       reject: '驳回',
       note: '审批意见',
+    },
+    archived: {
+      frozen: '已归档（冻结）',
+      reopened: '已归档，经批准重新开启',
+      discs: '归档光盘：{{discs}}',
+      frozenHint:
+        '本案已有合格的归档光盘，文书、音像记录、标注、阶段和承办人都不能再修改；确需修改的，须申请重新开启并由另一名负责人批准。',
+      reopenedBy: '{{by}} 申请、{{approver}} 批准重新开启（理由：{{reason}}）。',
+      supplementDue: '自上次归档以来有 {{count}} 项变更，须制作“补充归档 第{{n}}次”光盘（归档页面）。',
+      pending: '重新开启申请已提出，等待另一名负责人审批。',
+      request: '申请重新开启',
+      reasonHint: '重新开启的理由（至少4个字）',
+      reopenWhat: '重新开启后的变更另行制作补充归档光盘',
     },
     checklist: '完整性检查与期限',
     complete: '案卷完整：各阶段文书和必需的音像记录齐全。',

@@ -8,7 +8,8 @@ import { actorFields, auditedChange } from '../context.ts'
 import { checkCase } from '../cases/check.ts'
 import { readSetting } from '../meta.ts'
 import type { BatchSigner } from '../signing/authority.ts'
-import { assembleBag, stageBag, type AssembledBag } from './package.ts'
+import { assembleBag, stageBag, type AssembledBag, type SupplementSpec } from './package.ts'
+import { archiveState, archivedDigests, baseDiscs, changesSince } from '../cases/archived.ts'
 import { MEDIA_CAPACITY, planVolumes, type MediaKind } from './media.ts'
 import type { Disc, InspectionPolicy, VerifyResult } from '../../../shared/archive.ts'
 import {
@@ -71,6 +72,38 @@ export interface ImageVolume {
   payloadFiles: number
   payloadBytes: number
   sessionMd5: string
+  supplement: number | null
+}
+
+/**
+ * What a supplementary disc of the case carries, or null for a full archive. Once a case has a good disc, a full
+ * archive is only a replica of a frozen, unchanged case: after a reopening, or with any change no good disc holds,
+ * the changes go onto a supplementary disc (SUPPLEMENT_REQUIRED); a supplement of nothing is refused.
+ */
+function supplementFor(deps: CoreDeps, caseId: string, wanted: boolean): SupplementSpec | null {
+  const state = archiveState(deps.db, caseId)
+  if (!wanted) {
+    if (state.archived && (state.reopened || state.supplementDue)) throw new AppError('SUPPLEMENT_REQUIRED')
+    return null
+  }
+  if (!state.archived || !state.supplementDue) throw new AppError('NOTHING_TO_SUPPLEMENT')
+  const changes = changesSince(deps.db, caseId, state.coveredSeq)
+  return {
+    number: state.nextSupplement,
+    reopenId: state.reopening?.changeId ?? null,
+    reopening: state.reopening,
+    sinceSeq: state.coveredSeq,
+    base: baseDiscs(deps.db, caseId),
+    archived: archivedDigests(deps.db, caseId),
+    changes: changes.map((e) => ({
+      seq: e.seq,
+      ts: e.ts,
+      actor: e.actorName,
+      action: e.action,
+      targetType: e.targetType,
+      targetId: e.targetId,
+    })),
+  }
 }
 
 /** Plan a case onto discs and write one ISO image per disc into `outDir`. */
@@ -78,13 +111,25 @@ export async function makeImages(
   deps: CoreDeps,
   actor: Actor,
   /** `check`: the case's completeness report, which archivableCheck has let through. */
-  input: { caseId: string; check: CaseCheck; media: MediaKind; outDir: string; signer: BatchSigner | null },
+  input: {
+    caseId: string
+    check: CaseCheck
+    media: MediaKind
+    outDir: string
+    signer: BatchSigner | null
+    /** 补充归档: only what changed since the case's good discs. */
+    supplement?: boolean
+  },
   opts: RunOpts = {},
 ): Promise<{ setId: string; media: MediaKind; volumes: ImageVolume[] }> {
   const db = deps.db
   const check = input.check
   const capacity = mediaCapacity(deps, input.media)
-  const full = await assembleBag(deps, input.caseId, check, { signer: input.signer })
+  // The bag holds the case as of this audit event: whatever is recorded later is owed to a supplementary disc.
+  const headSeq = (db.prepare('SELECT MAX(seq) AS s FROM audit_events').get() as { s: number | null }).s ?? 0
+  const supplement = supplementFor(deps, input.caseId, input.supplement === true)
+  const spec = supplement ? { signer: input.signer, supplement } : { signer: input.signer }
+  const full = await assembleBag(deps, input.caseId, check, spec)
   const plan = planVolumes(full, capacity)
   const outDir = path.resolve(input.outDir)
   fs.mkdirSync(outDir, { recursive: true })
@@ -103,7 +148,7 @@ export async function makeImages(
       plan.count === 1
         ? full
         : await assembleBag(deps, input.caseId, check, {
-            signer: input.signer,
+            ...spec,
             volume: { index: i, count: plan.count, placement: plan.placement },
           }),
     )
@@ -156,6 +201,7 @@ export async function makeImages(
         payloadFiles: bag.payload.length,
         payloadBytes: bag.payloadBytes,
         sessionMd5,
+        supplement: supplement?.number ?? null,
       })
     }
     const createdAt = deps.now().toISOString()
@@ -171,13 +217,17 @@ export async function makeImages(
           caseNo: full.caseNo,
           media: input.media,
           volumes: volumes.map((v) => ({ volid: v.volid, md5: v.sessionMd5, bytes: v.imageBytes })),
+          ...(supplement
+            ? { supplement: supplement.number, baseDiscs: supplement.base.map((d) => d.discNo) }
+            : {}),
         },
       },
       () => {
         const ins = db.prepare(
           `INSERT INTO archive_volumes (id, case_id, set_id, idx, count, media, capacity, volid, image_path, image_size,
-             session_md5, tagmanifest_sha256, manifest, payload_files, payload_bytes, signed, created_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             session_md5, tagmanifest_sha256, manifest, payload_files, payload_bytes, signed, created_at, created_by,
+             head_seq, supplement, reopen_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         volumes.forEach((v, k) => {
           const tags = bags[k]!.tags
@@ -201,6 +251,9 @@ export async function makeImages(
             input.signer ? 1 : 0,
             createdAt,
             actor.userId,
+            headSeq,
+            supplement?.number ?? null,
+            supplement?.reopenId ?? null,
           )
         })
       },
@@ -322,6 +375,7 @@ interface VolumeRow {
   volid: string
   session_md5: string
   manifest: string
+  supplement: number | null
 }
 
 function volumeByVolid(deps: CoreDeps, volid: string): VolumeRow | undefined {
@@ -410,6 +464,7 @@ export async function burnDisc(
   const label = [
     agency,
     `${c.case_no}  ${c.cause}`,
+    ...(vol.supplement ? [`补充归档 第${vol.supplement}次`] : []),
     `第 ${vol.idx} 盘 / 共 ${vol.count} 盘   ${input.copy} 套（${COPY_NAMES[input.copy]}）`,
     `${RETENTION_NAMES[input.retention]}   ${now.slice(0, 10)}   ${discNo}`,
   ].join('\n')
@@ -534,7 +589,7 @@ export async function inspectDisc(
   return { disc: discById(deps, disc.id), verify, volumeKnown: !!vol }
 }
 
-const DISC_SELECT = `SELECT d.*, v.volid, v.idx, v.count, v.case_id, c.case_no, u.display_name AS written_by_name
+const DISC_SELECT = `SELECT d.*, v.volid, v.idx, v.count, v.case_id, v.supplement, c.case_no, u.display_name AS written_by_name
   FROM discs d JOIN archive_volumes v ON v.id = d.volume_id JOIN cases c ON c.id = v.case_id
   JOIN users u ON u.id = d.written_by`
 
@@ -558,6 +613,7 @@ function toDisc(r: Record<string, unknown>): Disc {
     retention: r.retention as Retention,
     lastCheckedAt: r.last_checked_at as string,
     lastCheckOk: r.last_check_ok === 1,
+    supplement: (r.supplement as number | null) ?? null,
   }
 }
 

@@ -65,6 +65,47 @@ export interface VolumeSpec {
   placement: Map<string, number>
 }
 
+/**
+ * A supplementary package (补充归档 第N次): after an archived case was reopened and changed, a bag of only what
+ * changed — originals no good disc holds, the case's metadata as it is now, the audit events since the discs —
+ * and data/metadata/supplement.json naming the discs it supplements by their numbers and manifest hashes.
+ */
+export interface SupplementSpec {
+  number: number
+  reopenId: string | null
+  reopening: {
+    changeId: string
+    reason: string
+    requestedBy: string
+    decidedBy: string | null
+    decidedAt: string | null
+  } | null
+  /** The audit event up to which the good discs hold the case. */
+  sinceSeq: number
+  base: {
+    discNo: string
+    copy: string
+    writtenAt: string
+    volid: string
+    volume: number
+    volumes: number
+    supplement: number | null
+    manifestSha256: string
+    tagmanifestSha256: string
+    sessionMd5: string
+  }[]
+  /** SHA-256 of every payload file on those discs. */
+  archived: Set<string>
+  changes: {
+    seq: number
+    ts: string
+    actor: string | null
+    action: string
+    targetType: string | null
+    targetId: string | null
+  }[]
+}
+
 const digestsOf = (b: Buffer) => ({
   size: b.length,
   sha256: crypto.createHash('sha256').update(b).digest('hex'),
@@ -128,8 +169,11 @@ export async function assembleBag(
   deps: CoreDeps,
   caseId: string,
   check: CaseCheck,
-  opts: { signer?: BatchSigner | null; volume?: VolumeSpec } = {},
+  opts: { signer?: BatchSigner | null; volume?: VolumeSpec; supplement?: SupplementSpec } = {},
 ): Promise<AssembledBag> {
+  const sup = opts.supplement
+  /** On a supplement, an original already on a good disc is named, not carried again. */
+  const carried = (sha256: string) => !sup || !sup.archived.has(sha256)
   const db = deps.db
   const c = db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as
     | {
@@ -203,7 +247,7 @@ export async function assembleBag(
     const dir = `data/${STAGE_DIRS[tags.stage ?? ''] ?? '0-未分阶段'}`
     const rel = unique(dir, e.original_name, e.sha256)
     const volume = vol ? (vol.placement.get(id) ?? 0) : 1
-    const here = !vol || volume === vol.index
+    const here = (!vol || volume === vol.index) && carried(e.sha256)
     if (here)
       payload.push({
         rel,
@@ -239,6 +283,7 @@ export async function assembleBag(
     recordMeta.push({
       file: rel,
       ...(vol ? { volume } : {}),
+      ...(sup ? { onEarlierDisc: !carried(e.sha256) } : {}),
       mediaType: e.media_type,
       sha256: e.sha256,
       size: e.size,
@@ -279,6 +324,7 @@ export async function assembleBag(
       d.sha256,
     )
     docFiles.set(d.id, rel)
+    if (!carried(d.sha256)) continue
     payload.push({
       rel,
       size: d.size,
@@ -329,14 +375,37 @@ export async function assembleBag(
   const audit = (
     db
       .prepare(
-        `SELECT * FROM audit_events WHERE target_id IN (${ids.map(() => '?').join(',')})
-           OR json_extract(details, '$.caseId') = ? ORDER BY seq`,
+        `SELECT * FROM audit_events WHERE seq > ? AND (target_id IN (${ids.map(() => '?').join(',')})
+           OR json_extract(details, '$.caseId') = ?) ORDER BY seq`,
       )
-      .all(...ids, caseId) as Record<string, unknown>[]
+      .all(sup?.sinceSeq ?? 0, ...ids, caseId) as Record<string, unknown>[]
   )
     .map((r) => JSON.stringify(r))
     .join('\n')
   addBytes('data/audit/audit-extract.jsonl', `${audit}\n`)
+  if (sup) {
+    // What this disc supplements, so it can be matched with the original discs decades on, without this program.
+    const onDiscs = new Set(recordMeta.filter((r) => r.onEarlierDisc).map((r) => r.sha256))
+    addBytes(
+      'data/metadata/supplement.json',
+      JSON.stringify(
+        {
+          kind: '补充归档',
+          number: sup.number,
+          label: `补充归档 第${sup.number}次`,
+          caseNo: c.case_no,
+          supplements: sup.base,
+          sinceAuditSeq: sup.sinceSeq,
+          reopening: sup.reopening,
+          added: payload.filter((f) => f.source).map((f) => ({ file: f.rel, sha256: f.sha256 })),
+          unchangedOnEarlierDiscs: [...onDiscs],
+          changes: sup.changes,
+        },
+        null,
+        2,
+      ),
+    )
+  }
   addBytes('data/trust/root.pem', trustAnchors(db).join(''))
   const tsa = tsaAnchors(db)
   if (tsa.length) addBytes('data/trust/tsa-root.pem', tsa.join(''))
@@ -356,6 +425,12 @@ export async function assembleBag(
       `Bagging-Date: ${deps.now().toISOString().slice(0, 10)}`,
       `Payload-Oxum: ${bytes}.${payload.length}`,
       ...(vol ? [`Bag-Count: ${vol.index} of ${vol.count}`] : []),
+      ...(sup
+        ? [
+            `Bag-Group-Identifier: ${tagValue(c.case_no)}`,
+            `Internal-Sender-Description: ${tagValue(`补充归档 第${sup.number}次，补充光盘 ${[...new Set(sup.base.map((d) => d.volid))].join('、')}`)}`,
+          ]
+        : []),
       'Bag-Software-Agent: Liuhen (留痕)',
       '',
     ].join('\n'),
@@ -364,15 +439,22 @@ export async function assembleBag(
   const enc = (p: string) => p.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
   tag('manifest-sha256.txt', payload.map((f) => `${f.sha256}  ${enc(f.rel)}`).join('\n') + '\n')
   tag('manifest-sha512.txt', payload.map((f) => `${f.sha512}  ${enc(f.rel)}`).join('\n') + '\n')
-  tag('README.txt', readme(plainText(c.case_no), plainText(agency.name), vol).replace(/\n/g, '\r\n'))
+  tag(
+    'README.txt',
+    ((sup ? supplementReadme(sup) : '') + readme(plainText(c.case_no), plainText(agency.name), vol)).replace(
+      /\n/g,
+      '\r\n',
+    ),
+  )
   tag(
     'index.html',
     indexHtml(
       agency.name,
       c,
       recordMeta,
-      docs.map((d) => ({ ...d, file: docFiles.get(d.id)! })),
+      docs.map((d) => ({ ...d, file: docFiles.get(d.id)!, here: carried(d.sha256) })),
       vol,
+      sup,
     ),
   )
   tag(
@@ -482,6 +564,20 @@ export async function buildBag(
   return writeBagDir(await assembleBag(deps, caseId, check, opts), outDir, opts)
 }
 
+function supplementReadme(sup: SupplementSpec): string {
+  const discs = sup.base.map(
+    (d) =>
+      `    ${plainText(d.discNo)}（${plainText(d.volid)}，manifest-sha256.txt 的 SHA-256 ${d.manifestSha256}）`,
+  )
+  return `【补充归档 第${sup.number}次】
+本盘只收录案件重新开启后变更或新增的内容：此前合格归档光盘上没有的原始文件、案件当前的元数据，以及
+审计日志第 ${sup.sinceSeq} 条之后与本案有关的记录。此前的内容在以下光盘上（data/metadata/supplement.json
+列出每张光盘的编号、卷标、清单哈希和本次的全部变更）：
+${discs.join('\n')}
+${sup.reopening ? `重新开启：${plainText(sup.reopening.requestedBy)} 申请（理由：${plainText(sup.reopening.reason)}），${plainText(sup.reopening.decidedBy ?? '')} 批准。\n` : ''}
+`
+}
+
 function readme(caseNo: string, agency: string, vol?: VolumeSpec): string {
   return `${agency} 执法案卷电子档案（案件编号 ${caseNo}）${vol ? `第 ${vol.index} 盘，共 ${vol.count} 盘` : ''}
 
@@ -536,8 +632,16 @@ function indexHtml(
   agency: string,
   c: { case_no: string; cause: string; party_name: string },
   records: Record<string, unknown>[],
-  docs: { docTypeName: string; docNo: string | null; docDate: string; version: number; file: string }[],
+  docs: {
+    docTypeName: string
+    docNo: string | null
+    docDate: string
+    version: number
+    file: string
+    here: boolean
+  }[],
   vol?: VolumeSpec,
+  sup?: SupplementSpec,
 ): string {
   // Every text from people or devices is isolated: U+202E in a name cannot reverse the columns around it.
   const html = htmlText
@@ -545,14 +649,14 @@ function indexHtml(
     here ? `<a href="${xml(encodeURI(file))}">${html(path.basename(file))}</a>` : html(path.basename(file))
   const rows = records
     .map((r) => {
-      const here = !vol || r.volume === vol.index
+      const here = (!vol || r.volume === vol.index) && !r.onEarlierDisc
       return `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail as string}" alt="">` : ''}</td><td>${link(r.file as string, here)}<div class="sub">${html(r.device)}<br>入库 ${html(chinaTime(r.ingestedAt))} ${html(r.ingestedBy)}${(r.signers as string[]).length ? `<br>签名 ${html((r.signers as string[]).join('；'))}` : ''}</div></td>${vol ? `<td>${here ? '本盘' : `第 ${html(r.volume)} 盘`}</td>` : ''}<td>${html(wallClock(r.captureStart))}</td><td>${html(r.place)}</td><td>${html((r.collectors as string[]).join('、'))}</td><td>${html(r.fact)}</td><td class="mono hash">${html(r.sha256)}</td></tr>`
     })
     .join('\n')
   const docRows = docs
     .map(
       (d) =>
-        `<tr><td>${link(d.file, true)}</td><td>${html(d.docTypeName)}</td><td>${html(d.docNo)}</td><td>${html(d.docDate)}</td><td>v${d.version}</td></tr>`,
+        `<tr><td>${link(d.file, d.here)}${d.here ? '' : '<div class="sub">在此前的归档光盘上</div>'}</td><td>${html(d.docTypeName)}</td><td>${html(d.docNo)}</td><td>${html(d.docDate)}</td><td>v${d.version}</td></tr>`,
     )
     .join('\n')
   return `<!doctype html>
@@ -566,6 +670,7 @@ img{max-width:96px}.mono{font-family:monospace}.hash{font-size:11px;word-break:b
 <body><h1>${html(c.case_no)}</h1>
 <p>${html(agency)} · 案由：${html(c.cause)} · 当事人：${html(c.party_name)}</p>
 ${vol ? `<p>本盘为第 ${vol.index} 盘，共 ${vol.count} 盘。</p>` : ''}
+${sup ? `<p><strong>补充归档 第${sup.number}次</strong>：只收录此前归档光盘（${sup.base.map((d) => html(d.discNo)).join('、')}）之后的变更；标“在此前的归档光盘上”的文件见那些光盘。</p>` : ''}
 <h2>音像记录</h2><table><tr><th>缩略图</th><th>文件</th>${vol ? '<th>所在光盘</th>' : ''}<th>采集时间</th><th>地点</th><th>采集人</th><th>证明事项</th><th>SHA-256</th></tr>
 ${rows}</table>
 <h2>文书</h2><table><tr><th>文件</th><th>种类</th><th>文号</th><th>日期</th><th>版本</th></tr>${docRows}</table>

@@ -31,7 +31,19 @@ export async function image(
   const check = archivableCheck(deps, i.caseId)
   const signer = i.pin ? unlockSigner(deps, actor, i.pin, ctx.channel) : null
   return jobs.run(i.jobId, (opts) =>
-    makeImages(deps, actor, { caseId: i.caseId, check, media: i.media, outDir: i.outDir, signer }, opts),
+    makeImages(
+      deps,
+      actor,
+      {
+        caseId: i.caseId,
+        check,
+        media: i.media,
+        outDir: i.outDir,
+        signer,
+        supplement: i.supplement === true,
+      },
+      opts,
+    ),
   )
 }
 
@@ -55,6 +67,7 @@ export function volumes(deps: CoreDeps, caseId: string, ctx: CallContext): Metho
       media: r.media as string,
       createdAt: r.created_at as string,
       signed: r.signed === 1,
+      supplement: (r.supplement as number | null) ?? null,
     })),
   }
 }

@@ -6,6 +6,7 @@ import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } 
 import type { Db } from '../db/index.ts'
 import { displayNameOf } from '../accounts/users.ts'
 import { accessPolicy, gateCase, gateDecision, mayDecideLevel, opensWider } from '../access/gate.ts'
+import { archiveState, isFrozen } from './archived.ts'
 import { caseRow, checkHandlers, handlersOf, sameSet, toCase, writeCase } from './service.ts'
 
 /*
@@ -64,6 +65,11 @@ const stageIndex = (s: string) => (CASE_STAGES as readonly string[]).indexOf(s)
 /** What the change would do to the case as it is now; refused when it no longer applies. */
 function checkPayload(db: Db, caseId: string, kind: CaseChange['kind'], p: Payload): void {
   const c = caseRow(db, caseId)
+  if (kind === 'reopen_archived') {
+    // Only a frozen case is reopened this way (an open one needs nothing); one request at a time.
+    if (!isFrozen(db, caseId)) throw new AppError('VALIDATION', { fields: 'kind' })
+    return
+  }
   if (kind === 'reopen') {
     if (!p.stage || p.stage === 'closed' || stageIndex(p.stage) >= stageIndex(c.stage))
       throw new AppError('VALIDATION', { fields: 'stage' })
@@ -86,12 +92,23 @@ export function requestChange(
   const actor = actorOf(ctx)
   const db = deps.db
   gateCase(deps, ctx, input.caseId, 'file', 'cases.requestChange')
+  if (
+    input.kind === 'reopen_archived' &&
+    db
+      .prepare(
+        `SELECT 1 FROM case_changes WHERE case_id = ? AND kind = 'reopen_archived' AND status = 'pending'`,
+      )
+      .get(input.caseId)
+  )
+    throw new AppError('VALIDATION', { fields: 'kind' })
   const payload: Payload =
-    input.kind === 'reopen'
-      ? { stage: input.stage ?? null }
-      : input.kind === 'handlers'
-        ? { handlerIds: [...new Set(input.handlerIds ?? [])] }
-        : { confidentiality: input.confidentiality ?? null }
+    input.kind === 'reopen_archived'
+      ? {}
+      : input.kind === 'reopen'
+        ? { stage: input.stage ?? null }
+        : input.kind === 'handlers'
+          ? { handlerIds: [...new Set(input.handlerIds ?? [])] }
+          : { confidentiality: input.confidentiality ?? null }
   checkPayload(db, input.caseId, input.kind, payload)
   const c = caseRow(db, input.caseId)
   const id = crypto.randomUUID()
@@ -170,8 +187,16 @@ export function decideChange(
           stage: before.stage,
           confidentiality: before.confidentiality,
           handlerIds: handlersOf(db, r.case_id),
+          ...(r.kind === 'reopen_archived'
+            ? { archive: 'frozen', discs: archiveState(db, r.case_id).discs.map((d) => d.discNo) }
+            : {}),
         },
-        after: payload,
+        after:
+          r.kind === 'reopen_archived'
+            ? input.approve
+              ? { archive: 'reopened' }
+              : { archive: 'frozen' }
+            : payload,
         ...(input.note ? { note: input.note } : {}),
       },
     },
@@ -179,7 +204,7 @@ export function decideChange(
       db.prepare(
         'UPDATE case_changes SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ?',
       ).run(input.approve ? 'approved' : 'rejected', actor.userId, now, input.note ?? null, r.id)
-      if (!input.approve) return
+      if (!input.approve || r.kind === 'reopen_archived') return
       writeCase(
         deps,
         r.case_id,

@@ -1,3 +1,4 @@
+import { archiveState } from './archived.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
@@ -102,10 +103,19 @@ export function getCase(
     place: a.place,
     note: a.note,
   }))
+  const archive = archiveState(db, row.id)
+  // The change list names records only the caller may see (the rest show as "a record of the case").
+  archive.changes = archive.changes.map((c) =>
+    (c.targetType === 'evidence' && c.targetId && !basisForRecord(deps, actor, c.targetId, 'meta')) ||
+    (c.targetType === 'text_record' && c.targetId && !basisForText(deps, actor, c.targetId, 'meta'))
+      ? { ...c, targetId: null }
+      : c,
+  )
   return {
     case: toCase(db, row),
     records,
     textRecords,
+    archive,
     restricted: records.length < all.length || textRecords.length < allTexts.length,
     actions,
     check: checkCase(db, row.id, deps.now()),

@@ -109,6 +109,7 @@ function ArchiveWork() {
   const [discs, setDiscs] = useState<Disc[]>([])
   const [burnFor, setBurnFor] = useState<Volume | null>(null)
   const [lastVerify, setLastVerify] = useState<VerifyResult | null>(null)
+  const [archived, setArchived] = useState<MethodOutput<'cases.get'>['archive'] | null>(null)
   const job = useJob()
   const make = useSubmit()
   const pdf = useSubmit()
@@ -116,6 +117,8 @@ function ArchiveWork() {
   const refresh = useCallback(async () => {
     setDiscs((await call('discs.list', caseId ? { caseId } : {})).discs)
     setVolumes(caseId ? (await call('archive.volumes', { caseId })).volumes : [])
+    // A case archived before and changed since: what is made now is its supplementary disc (补充归档).
+    setArchived(caseId ? (await call('cases.get', { caseId })).archive : null)
   }, [caseId])
   useEffect(() => {
     void call('cases.list', { limit: 200 }).then(
@@ -139,7 +142,14 @@ function ArchiveWork() {
         onSubmit={make.onSubmit(async () => {
           const jobId = job.start()
           try {
-            await call('archive.image', { caseId, media, outDir, jobId, ...(pin ? { pin } : {}) })
+            await call('archive.image', {
+              caseId,
+              media,
+              outDir,
+              jobId,
+              ...(pin ? { pin } : {}),
+              ...(archived?.supplementDue ? { supplement: true } : {}),
+            })
             setPin('')
             await refresh()
           } finally {
@@ -157,6 +167,15 @@ function ArchiveWork() {
             ))}
           </select>
         </Field>
+        {archived?.supplementDue ? (
+          <p className="warning" role="status" data-testid="supplement-prompt">
+            {t('archive.supplementPrompt', {
+              n: archived.nextSupplement,
+              count: archived.changes.length,
+              discs: archived.discs.map((d) => d.discNo).join('、'),
+            })}
+          </p>
+        ) : null}
         <Field label={t('archive.media')} hint={t('archive.mediaHint')}>
           <select value={media} onChange={(e) => setMedia(e.target.value as MediaKind)} name="media">
             {MEDIA_KINDS.map((m) => (

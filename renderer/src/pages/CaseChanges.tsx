@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { CASE_STAGES, CONFIDENTIALITY, type Case } from '../../../shared/cases.ts'
+import { CASE_STAGES, CONFIDENTIALITY, type ArchiveState, type Case } from '../../../shared/cases.ts'
 import { CASE_CHANGE_KINDS, type CaseChange, type MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
@@ -61,11 +61,13 @@ function ChangeItem(props: { change: CaseChange; canDecide: boolean; onDone: () 
   const [note, setNote] = useState('')
   const s = useSubmit()
   const what =
-    x.kind === 'reopen'
-      ? t(`cases.stageName.${x.stage}`)
-      : x.kind === 'handlers'
-        ? (x.handlers ?? []).map((h) => h.name).join('、')
-        : t(`cases.confidentialityName.${x.confidentiality}`)
+    x.kind === 'reopen_archived'
+      ? t('cases.archived.reopenWhat')
+      : x.kind === 'reopen'
+        ? t(`cases.stageName.${x.stage}`)
+        : x.kind === 'handlers'
+          ? (x.handlers ?? []).map((h) => h.name).join('、')
+          : t(`cases.confidentialityName.${x.confidentiality}`)
   const decide = (approve: boolean) =>
     s.run(async () => {
       await call('cases.decideChange', {
@@ -142,7 +144,9 @@ function RequestChange(props: { c: Case; onDone: () => Promise<void> }) {
           <EnumSelect
             name="change-kind"
             value={kind}
-            options={CASE_CHANGE_KINDS.filter((k) => k !== 'reopen' || earlier.length)}
+            options={CASE_CHANGE_KINDS.filter(
+              (k) => k !== 'reopen_archived' && (k !== 'reopen' || earlier.length),
+            )}
             label={(k) => t(`cases.change.kindName.${k}`)}
             onChange={setKind}
           />
@@ -205,5 +209,76 @@ function RequestChange(props: { c: Case; onDone: () => Promise<void> }) {
         {t('cases.change.submit')}
       </button>
     </form>
+  )
+}
+
+/*
+ * 已归档（冻结）: a case with a good archive disc holds still (the core refuses every change with CASE_ARCHIVED).
+ * Here: the notice, 申请重新开启 with a reason (decided by another approver in the change list below), and once
+ * reopened what changed since the discs, owed to a supplementary disc (补充归档, made on the archive page).
+ */
+export function ArchivedNotice(props: {
+  c: Case
+  archive: ArchiveState
+  roles: readonly Role[]
+  filer: boolean
+  onChange: () => void
+}) {
+  const { t } = useTranslation()
+  const a = props.archive
+  const [reason, setReason] = useState('')
+  const s = useSubmit()
+  if (!a.archived) return null
+  const discs = a.discs.map((d) => d.discNo).join('、')
+  return (
+    <div className={`panel ${a.frozen ? 'notice' : 'warning'}`} data-testid="case-archived" role="status">
+      <h3>{a.frozen ? t('cases.archived.frozen') : t('cases.archived.reopened')}</h3>
+      <p>{t('cases.archived.discs', { discs })}</p>
+      {a.frozen ? <p className="muted">{t('cases.archived.frozenHint')}</p> : null}
+      {a.reopening && !a.frozen ? (
+        <p>
+          {t('cases.archived.reopenedBy', {
+            by: a.reopening.requestedBy,
+            approver: a.reopening.decidedBy ?? '—',
+            reason: a.reopening.reason,
+          })}
+        </p>
+      ) : null}
+      {a.supplementDue ? (
+        <p data-testid="supplement-due">
+          <strong>
+            {t('cases.archived.supplementDue', { n: a.nextSupplement, count: a.changes.length })}
+          </strong>
+        </p>
+      ) : null}
+      {a.frozen && a.pendingReopening ? <p className="muted">{t('cases.archived.pending')}</p> : null}
+      {a.frozen && !a.pendingReopening && props.filer ? (
+        <form
+          aria-label={t('cases.archived.request')}
+          className="row"
+          onSubmit={s.onSubmit(async () => {
+            await call('cases.requestChange', {
+              caseId: props.c.id,
+              kind: 'reopen_archived',
+              reason: reason.trim(),
+            })
+            setReason('')
+            props.onChange()
+          })}
+        >
+          <input
+            name="reopen-reason"
+            aria-label={t('cases.change.reason')}
+            placeholder={t('cases.archived.reasonHint')}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <button type="submit" className="primary" disabled={s.busy || reason.trim().length < 4}>
+            {t('cases.archived.request')}
+          </button>
+        </form>
+      ) : null}
+      <ErrorText error={s.error} />
+    </div>
   )
 }

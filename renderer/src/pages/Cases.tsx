@@ -10,7 +10,7 @@ import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '.
 import { Thumbnail } from './Ingest.tsx'
 import { RequestAccess } from './Access.tsx'
 import { CaseReview } from './CaseReview.tsx'
-import { CaseChanges } from './CaseChanges.tsx'
+import { ArchivedNotice, CaseChanges } from './CaseChanges.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
@@ -433,6 +433,8 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         ) : null}
         <ErrorText error={advance.error} />
       </div>
+
+      <ArchivedNotice c={c} archive={view.archive} roles={roles} filer={filer} onChange={reload} />
 
       <CaseChanges c={c} roles={roles} filer={filer} onChange={reload} />
 
