@@ -105,7 +105,6 @@ beforeAll(async () => {
     fazhi: ['legal_reviewer'],
   }))
   // Case A: decided, a disclosure drafted, two recordings and a document, a handler change pending; archived.
-  // Penalty cases both: archive volume ids carry year and serial only, and serials run per case type.
   ids.caseA = await newCase(t, p.jilu, [p.lijing, p.zhangwei])
   const recs = await ingest(t, p.lijing, 2)
   ids.recA = recs[0]!
@@ -149,6 +148,13 @@ beforeAll(async () => {
   await t.call('review.assign', { reviewId: ids.review, reviewerId: p.fazhi.id }, p.boss.session)
   await t.call('cases.archiveException', { caseId: ids.caseB, reason: '案件移送，先行归档' }, p.boss.session)
   await archive(ids.caseB)
+  // An inspection case with the same serial as case A (serials run per type and year): its disc's volume id must
+  // not collide with A's (it once did: archive.image failed with INTERNAL on the UNIQUE volume id).
+  const caseC = await newCase(t, p.jilu, [p.lijing, p.zhangwei], { type: 'inspection' })
+  const [recC] = await ingest(t, p.lijing, 1)
+  await t.call('records.tag', { evidenceIds: [recC!], tags: { caseId: caseC } }, p.lijing.session)
+  await t.call('cases.archiveException', { caseId: caseC, reason: '检查未发现问题' }, p.boss.session)
+  await archive(caseC)
   // An open case of 李静's and a recording filed nowhere.
   ids.open = await newCase(t, p.jilu, [p.lijing, p.zhangwei])
   ;[ids.free] = (await ingest(t, p.lijing, 1)) as [string]

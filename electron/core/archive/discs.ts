@@ -44,6 +44,8 @@ export interface RunOpts {
   onProgress?: (p: Progress) => void
 }
 
+/** The pinyin initial of each case type's abbreviation (检 jiǎn, 强 qiáng, 罚 fá), for ISO 9660 volume ids. */
+const VOLID_TYPE: Record<string, string> = { inspection: 'J', compulsory: 'Q', penalty: 'F' }
 /** A case may be archived when its completeness check passes, or an approver has recorded an exception. */
 export function archivableCheck(deps: CoreDeps, caseId: string): CaseCheck {
   const report = checkCase(deps.db, caseId, deps.now(), { closing: true })
@@ -159,8 +161,9 @@ export async function makeImages(
   try {
     for (const [k, bag] of bags.entries()) {
       const index = k + 1
-      // ISO 9660 volume ids: at most 32 of A–Z, 0–9 and _; unique per case, run and disc.
-      const volid = `LH${full.year}_${String(full.seq).padStart(4, '0')}_S${setNo}_${index}OF${plan.count}`
+      // ISO 9660 volume ids: at most 32 of A–Z, 0–9 and _; unique per case, run and disc. Serials run per case
+      // type and year (检/强/罚〔2026〕4 are three cases), so the type's initial is part of it.
+      const volid = `LH${full.year}${VOLID_TYPE[full.caseType] ?? 'X'}_${String(full.seq).padStart(4, '0')}_S${setNo}_${index}OF${plan.count}`
       const image = path.join(outDir, `${volid}.iso`)
       if (fs.existsSync(image)) throw new AppError('TARGET_EXISTS', { path: image })
       const part = `${image}.part`

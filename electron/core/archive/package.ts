@@ -48,6 +48,8 @@ export interface BagFile {
 export interface AssembledBag {
   caseId: string
   caseNo: string
+  /** The case type's code: serials run per type and year, so a disc's volume id needs both. */
+  caseType: string
   year: number
   seq: number
   payload: BagFile[]
@@ -182,6 +184,7 @@ export async function assembleBag(
         cause: string
         party_name: string
         stage: string
+        type: string
         year: number
         seq: number
       }
@@ -478,6 +481,7 @@ export async function assembleBag(
   return {
     caseId,
     caseNo: c.case_no,
+    caseType: c.type,
     year: c.year,
     seq: c.seq,
     payload,
