@@ -753,6 +753,8 @@ const en: Messages = {
       'This case involves privacy, trade or state secrets: one of the approvers the agency designated must decide.',
     REQUEST_DECIDED: 'This request or grant has already been dealt with.',
     OUT_DIR_NOT_EMPTY: 'The export folder is not empty: {{path}}. Choose a new or empty folder.',
+    ANCHOR_LOG_REWRITTEN:
+      'The audit anchor log is shorter than or differs from the copy in the backup {{path}}: it was cut or rewritten after that backup. Nothing was backed up and the backup is unchanged; run an integrity check and report it.',
     TOO_LARGE_FOR_MEDIA:
       '“{{name}}” does not fit on one {{capacity}} MB disc. Choose larger media (DVD-R DL or BD-R).',
     IMAGE_TOO_LARGE:

@@ -712,6 +712,8 @@ const zhCN = {
     NEEDS_SENIOR_APPROVER: '该案件涉及个人隐私、商业秘密或国家秘密，须由本单位指定的负责人审批。',
     REQUEST_DECIDED: '该申请或授权已处理，不能重复操作。',
     OUT_DIR_NOT_EMPTY: '导出目录不是空的：{{path}}。请选择一个新的或空的目录。',
+    ANCHOR_LOG_REWRITTEN:
+      '审计锚定记录比备份 {{path}} 中的副本短或与之不一致：上次备份之后锚定记录被截断或改写。备份未进行，已有备份保持不变；请运行完整性校验并报告。',
     TOO_LARGE_FOR_MEDIA:
       '“{{name}}”放不进一张 {{capacity}} MB 的光盘。请选择容量更大的光盘（如 DVD-R DL 或 BD-R）。',
     IMAGE_TOO_LARGE: '光盘映像 {{size}} MB，超过光盘容量 {{capacity}} MB。请选择容量更大的光盘。',

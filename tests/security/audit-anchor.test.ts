@@ -10,6 +10,7 @@ import { testClock } from '../helpers/clock.ts'
 import { runLiuhen } from '../helpers/cli.ts'
 import { anchorLogPath } from '../../electron/core/audit-anchor.ts'
 import type { AnchorTimers } from '../../electron/core/audit-anchor.ts'
+import { verifyTrailOffline } from '../../electron/core/signing/checkpoints.ts'
 
 /*
  * The audit head anchored outside the database: whoever deletes the newest events with an outside SQLite client
@@ -73,13 +74,20 @@ function verify(data: string, lang = 'zh-CN') {
 /** An agency with 70 events of several kinds (users, sign-ins, trail checks: the access log's kind). */
 let base = ''
 beforeAll(async () => {
-  const t = testCore()
+  const manual = manualTimers()
+  const t = testCore(undefined, { anchor: { timers: manual.timers } })
   const admin = await t.adminSession()
+  manual.fire()
   await t.userSession(admin, 'jilu', ['records_officer'])
+  manual.fire()
   for (let i = 0; i < 60; i++) await t.call('audit.verify', {}, admin)
+  manual.fire()
+  await t.call('audit.verify', {}, admin)
   t.core.close()
   base = t.dataDir
 })
+
+const trail = (data: string) => verifyTrailOffline(data, path.join(data, 'liuhen.db'))
 
 function copyOf(src: string): string {
   const dir = tempDir('liuhen-anchor-')
@@ -100,29 +108,39 @@ describe('the audit head anchored outside the database', () => {
     expect(v.report.ok).toBe(true)
   })
 
-  for (const cut of [1, 5, 50])
-    test(`deleting the last ${cut} event(s) with an outside SQLite client: verify exits 1 and says how many after which`, () => {
-      const data = copyOf(base)
-      const head = headSeq(data)
-      const db = new Database(path.join(data, 'liuhen.db'))
-      db.prepare('DELETE FROM audit_events WHERE seq > ?').run(head - cut)
-      db.close()
-      const v = verify(data)
-      expect(v.status, v.r.stdout + v.r.stderr).toBe(1)
-      expect(v.report.problems).toContainEqual(
-        expect.objectContaining({
-          check: 'audit',
-          kind: 'anchor_truncated',
-          id: String(head - cut),
-          count: cut,
-        }),
-      )
-      const zh = runLiuhen(['verify', '--data', data, '--lang', 'zh-CN'])
-      expect(zh.stdout).toContain(`末尾缺少 ${cut} 条事件（#${head - cut} 之后）`)
-      const en = runLiuhen(['audit', 'verify', '--data', data, '--lang', 'en'])
-      expect(en.status).toBe(1)
-      expect(en.stdout).toContain(`${cut} event(s) missing after #${head - cut}`)
-    })
+  /** A copy of the folder with its newest `cut` events deleted by an outside SQLite client. */
+  function cutTail(cut: number): { data: string; after: number } {
+    const data = copyOf(base)
+    const after = headSeq(data) - cut
+    const db = new Database(path.join(data, 'liuhen.db'))
+    db.prepare('DELETE FROM audit_events WHERE seq > ?').run(after)
+    db.close()
+    return { data, after }
+  }
+
+  // One real CLI run per case (each costs seconds): --json for the finding, the human text in zh-CN and en.
+  test('deleting the last event with an outside SQLite client: verify exits 1 and names 1 missing after which', () => {
+    const { data, after } = cutTail(1)
+    const v = verify(data)
+    expect(v.status, v.r.stdout + v.r.stderr).toBe(1)
+    expect(v.report.problems).toContainEqual(
+      expect.objectContaining({ check: 'audit', kind: 'anchor_truncated', id: String(after), count: 1 }),
+    )
+  })
+
+  test('deleting the last 5 events: `liuhen verify` says so in Chinese and exits 1', () => {
+    const { data, after } = cutTail(5)
+    const zh = runLiuhen(['verify', '--data', data, '--lang', 'zh-CN'])
+    expect(zh.status, zh.stdout + zh.stderr).toBe(1)
+    expect(zh.stdout).toContain(`末尾缺少 5 条事件（#${after} 之后）`)
+  })
+
+  test('deleting the last 50 events: `liuhen audit verify` says so in English and exits 1', () => {
+    const { data, after } = cutTail(50)
+    const en = runLiuhen(['audit', 'verify', '--data', data, '--lang', 'en'])
+    expect(en.status, en.stdout + en.stderr).toBe(1)
+    expect(en.stdout).toContain(`50 event(s) missing after #${after}`)
+  })
 
   test('an edited or removed log line, or a deleted log, is reported', () => {
     const data = copyOf(base)
@@ -132,13 +150,20 @@ describe('the audit head anchored outside the database', () => {
     edited.seq += 1
     fs.chmodSync(file, 0o600)
     fs.writeFileSync(file, [JSON.stringify(edited), ...lines.slice(1), ''].join('\n'))
-    const v = verify(data)
-    expect(v.status).toBe(1)
-    expect(v.report.problems).toContainEqual(expect.objectContaining({ kind: 'anchor_invalid' }))
+    expect(trail(data).problems).toContainEqual(
+      expect.objectContaining({ reason: 'anchor_invalid', id: 'anchor/audit-anchors.log:1' }),
+    )
+    // A middle line taken out: the next line's number and link no longer fit.
+    expect(lines.length).toBeGreaterThanOrEqual(3)
+    fs.writeFileSync(file, [lines[0], ...lines.slice(2), ''].join('\n'))
+    expect(trail(data).problems).toContainEqual(
+      expect.objectContaining({ reason: 'anchor_invalid', id: 'anchor/audit-anchors.log:2' }),
+    )
+    // A torn last line (a write cut by a crash or a full disk) is no finding, and the next append drops it.
+    fs.writeFileSync(file, [...lines, '{"v":1,"n":'].join('\n'))
+    expect(trail(data)).toMatchObject({ ok: true })
     fs.rmSync(file)
-    const gone = verify(data)
-    expect(gone.status).toBe(1)
-    expect(gone.report.problems).toContainEqual(expect.objectContaining({ kind: 'anchor_missing' }))
+    expect(trail(data).problems).toContainEqual(expect.objectContaining({ reason: 'anchor_missing' }))
   })
 
   test('batching: 40 changes schedule one write and add one line, not one per event', async () => {
@@ -175,7 +200,40 @@ describe('the audit head anchored outside the database', () => {
     ).toEqual({ n: 1 })
     events.close()
     expect(JSON.parse(logLines(data).pop()!).seq).toBe(headSeq(data))
-    expect(verify(data).status).toBe(0)
+    expect(trail(data)).toMatchObject({ ok: true })
+  })
+
+  test('backups carry the log; a log cut after a backup is refused by the next and reported by verify', async () => {
+    const t = testCore(copyOf(base))
+    const s = await t.call('auth.signIn', { username: 'admin', password: ADMIN_PW })
+    const target = tempDir('liuhen-anchor-backup-')
+    await t.call('backup.run', { target }, s.session)
+    t.core.close()
+    const copy = fs.readFileSync(anchorLogPath(target))
+    expect(copy.length).toBeGreaterThan(0)
+    expect(fs.readFileSync(anchorLogPath(t.dataDir)).subarray(0, copy.length).equals(copy)).toBe(true)
+    expect(trail(target)).toMatchObject({ ok: true })
+    expect(trail(t.dataDir)).toMatchObject({ ok: true })
+
+    // The log alone cut back to before the backup: verify compares it with the backups the trail names.
+    const data = t.dataDir
+    const lines = logLines(data)
+    const kept = lines.slice(0, -3)
+    fs.writeFileSync(anchorLogPath(data), kept.map((l) => `${l}\n`).join(''))
+    expect(trail(data).problems).toEqual([{ seq: 0, id: target, reason: 'anchor_rewritten' }])
+    // Log and trail both cut (the backup's own event with them): nothing inside the folder shows it any more…
+    const keptSeq = (JSON.parse(kept[kept.length - 1]!) as { seq: number }).seq
+    const db = new Database(path.join(data, 'liuhen.db'))
+    db.prepare('DELETE FROM audit_events WHERE seq > ?').run(keptSeq)
+    db.close()
+    expect(trail(data)).toMatchObject({ ok: true })
+    // …but the next backup refuses, and the backup's copy (the proof) stays as it was.
+    const again = testCore(data)
+    const s2 = await again.call('auth.signIn', { username: 'admin', password: ADMIN_PW })
+    const e = await again.fail('backup.run', { target }, s2.session)
+    expect(e).toMatchObject({ code: 'ANCHOR_LOG_REWRITTEN', params: { path: target } })
+    again.core.close()
+    expect(fs.readFileSync(anchorLogPath(target)).equals(copy)).toBe(true)
   })
 
   test('-wal removed after kill -9 of a process holding committed, anchored rows: verify exits 1', async () => {
