@@ -525,7 +525,10 @@ ${
    入库时间和签名人；data/audit/audit-extract.jsonl 是与本案有关的审计日志（哈希链）摘录。
 7. data/audit/audit-anchors.log 是制作本光盘时本机审计日志的锚定记录（每行：事件序号、链头哈希、时间，
    由 data/trust/station-key.pem 的 Ed25519 密钥签名）。日后数据目录中的锚定记录必须以这份副本开头，
-   否则说明本光盘制作之后审计日志被截断或改写。
+   否则说明本光盘制作之后审计日志被截断或改写。每行的签名对象是 JSON 数组
+   ["liuhen-anchor-v1", n, seq, head, time, key, prev]（无空格），可用 OpenSSL 核对：
+       openssl pkeyutl -verify -pubin -inkey data/trust/station-key.pem -rawin -in 签名对象 -sigfile 签名
+   （签名为该行 sig 字段的 Base64 解码）。
 `
 }
 
