@@ -6,6 +6,7 @@ import { auditedChange, type CoreDeps } from './context.ts'
 import type { Db } from './db/index.ts'
 import { findAgency } from './agency.ts'
 import { fsyncDirSync, writeAtomicSync } from './durable.ts'
+import { damageRecord } from './integrity/damage.ts'
 
 /*
  * The audit head anchored continuously. The hash chain shows any edit inside the trail but not events cut off
@@ -140,7 +141,8 @@ function loadStationKey(db: Db, root: string): StationKey | null {
 export function ensureStationKey(deps: CoreDeps): StationKey | null {
   if (!findAgency(deps.db)) return null
   const have = loadStationKey(deps.db, deps.layout.root)
-  if (have) return have
+  // A database that failed its check takes no new writes (integrity/damage.ts), a new key's event included.
+  if (have || damageRecord(deps.layout)) return have
   const previous = (
     deps.db.prepare('SELECT value FROM meta WHERE key = ?').get(META_KEY) as { value: string } | undefined
   )?.value
@@ -208,6 +210,8 @@ function logTail(fd: number): { last: AnchorLine | null; lastBytes: Buffer | nul
  * SQLite's write lock orders the appends of every process on this folder, so line numbers and links never fork.
  */
 export function anchorHead(deps: CoreDeps, key: StationKey): AnchorLine | null {
+  // Already anchored (every CLI command's start, mostly): no write lock taken. Checked again under the lock.
+  if (anchored(deps)) return null
   return deps.db
     .transaction(() => {
       const h = deps.db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
@@ -255,6 +259,24 @@ export function anchorHead(deps: CoreDeps, key: StationKey): AnchorLine | null {
       }
     })
     .immediate()
+}
+
+function anchored(deps: CoreDeps): boolean {
+  const h = deps.db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
+    { seq: number; hash: string } | undefined
+  if (!h) return true
+  let fd: number
+  try {
+    fd = fs.openSync(anchorLogPath(deps.layout.root), 'r')
+  } catch {
+    return false
+  }
+  try {
+    const { last } = logTail(fd)
+    return !!last && last.seq === h.seq && last.head === h.hash
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 export interface AnchorTimers {
