@@ -293,7 +293,17 @@ export const auditProblemSchema = z.object({
     'truncated',
     'checkpoint_mismatch',
     'checkpoint_invalid',
+    // The anchor log (audit-anchor.ts): the trail ends before its last line, an anchored event has another
+    // hash, a line is malformed or not signed by the station key, the log is gone, or a backup's copy of it is
+    // not its beginning.
+    'anchor_truncated',
+    'anchor_mismatch',
+    'anchor_invalid',
+    'anchor_missing',
+    'anchor_rewritten',
   ]),
+  /** anchor_truncated: how many events are missing after `seq`. */
+  count: z.number().int().optional(),
 })
 export type AuditProblem = z.infer<typeof auditProblemSchema>
 

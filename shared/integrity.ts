@@ -19,6 +19,8 @@ export const integrityProblemSchema = z.object({
   /** The records it concerns: evidence or text record ids. */
   records: z.array(z.string()),
   detail: z.string().nullable(),
+  /** audit anchor_truncated: how many events are missing after event `id`. */
+  count: z.number().int().optional(),
 })
 export type IntegrityProblem = z.infer<typeof integrityProblemSchema>
 

@@ -398,7 +398,7 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
         `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
         ...report.problems.map(
           (p) =>
-            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}`,
+            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind, count: p.count, seq: p.id })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}`,
         ),
         ...(orphans.length
           ? [
@@ -424,7 +424,7 @@ function cmdAuditVerify(opts: Opts, io: Io): number {
       ? io.t('cli.auditBroken', {
           seq: bad.seq,
           id: bad.id ? ` (${bad.id})` : '',
-          reason: io.t(`audit.reason.${bad.reason}`),
+          reason: io.t(`audit.reason.${bad.reason}`, { count: bad.count, seq: bad.seq }),
           count: report.problems.length,
         })
       : io.t('cli.auditOk', { count: report.checked, seq: report.headSeq }),

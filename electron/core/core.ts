@@ -61,6 +61,7 @@ import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
 import { stampPending, type StampRun } from './signing/timestamps.ts'
 import { verifyTrail, writeCheckpoint, stampPendingCheckpoints } from './signing/checkpoints.ts'
+import { AuditAnchor, type AnchorTimers } from './audit-anchor.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -73,6 +74,8 @@ export interface CoreOptions {
   now?: () => Date
   /** A long-running app (not a CLI command): catch up on pending time-stamps at start. */
   background?: boolean
+  /** The audit anchor's batching (audit-anchor.ts): the delay after a change, and timers a test can drive. */
+  anchor?: { delayMs?: number; timers?: AnchorTimers }
 }
 
 export interface Core {
@@ -100,6 +103,8 @@ export interface Core {
   thumbnailsIdle(): Promise<void>
   /** User name of the earliest active administrator: the CLI's default operator. */
   firstActiveAdmin(): string | null
+  /** Anchor the audit head now instead of at the next batch (tests; H1's owner may call it on hand-over). */
+  flushAnchor(): void
   readonly dataDir: string
 }
 
@@ -118,6 +123,8 @@ export function createCore(opts: CoreOptions): Core {
   markDataFolder(layout)
   const listeners = new Set<(e: CoreEvent) => void>()
   const now = opts.now ?? (() => new Date())
+  // Made below, once recovery has run; changes before that are anchored by its start.
+  let anchor: AuditAnchor | null = null
   const deps: CoreDeps & { sessions: SessionStore } = {
     db,
     layout,
@@ -126,6 +133,7 @@ export function createCore(opts: CoreOptions): Core {
     emit: (e) => {
       // A finished batch's signatures get their time-stamps now, in the background.
       if (e.type === 'ingest.done') void stamper.run()
+      if (e.type === 'audit.appended') anchor?.noteChange()
       // A listener that throws (a closed socket, a failed check) must not break the work that emitted.
       for (const l of listeners)
         try {
@@ -140,6 +148,9 @@ export function createCore(opts: CoreOptions): Core {
   // running are marked interrupted. Running the same ingest again finishes the rest.
   if (fs.existsSync(layout.tmp)) cleanTemp(layout)
   if (findAgency(db)) markInterruptedBatches(deps)
+  // The audit head anchored outside the database (audit-anchor.ts); an older folder gets its station key now.
+  anchor = new AuditAnchor(deps, opts.anchor)
+  if (findAgency(db)) anchor.start()
   const stamper = timestampQueue(deps)
   const media = new MediaTickets()
   if (opts.background && findAgency(db)) void stamper.run()
@@ -168,7 +179,11 @@ export function createCore(opts: CoreOptions): Core {
 
   const handlers: Handlers = {
     'system.info': () => info(deps),
-    'system.initialize': (i) => initialize(deps, i),
+    'system.initialize': async (i) => {
+      const r = await initialize(deps, i)
+      anchor?.start()
+      return r
+    },
     'auth.signIn': (i, ctx) => accounts.signIn(deps, i, ctx),
     'auth.signOut': (_i, ctx) => accounts.signOut(deps, ctx),
     'auth.me': (_i, ctx) => accounts.me(deps, ctx),
@@ -472,10 +487,12 @@ export function createCore(opts: CoreOptions): Core {
       clearInterval(scheduledChecks)
       devices?.stop()
       stamper.stop()
+      anchor?.close()
       db.close()
     },
     timestampsIdle: () => stamper.idle(),
     firstActiveAdmin: () => firstActiveAdminUsername(db),
+    flushAnchor: () => void anchor?.flush(),
     waitForJob: (jobId) => jobs.wait(jobId),
     userIdByName: (username) => findByUsername(db, username)?.id ?? null,
     resolveMedia: (ticket, channel = 'ipc') => streamableMedia({ ...deps, media }, ticket, channel),

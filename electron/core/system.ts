@@ -8,6 +8,7 @@ import { insertUser } from './accounts/users.ts'
 import { schemaVersion } from './db/index.ts'
 import type { DataLayout } from './paths.ts'
 import { APP_VERSION } from './version.ts'
+import { prepareStationKey, recordStationKey } from './audit-anchor.ts'
 
 export function ensureDataFolders(layout: DataLayout): void {
   for (const dir of [layout.root, layout.vault, layout.derived, layout.signatures, layout.tmp]) {
@@ -53,6 +54,8 @@ export async function initialize(
   if (!isStrongPassword(input.adminPassword, input.adminUsername)) throw new AppError('WEAK_PASSWORD')
   const passwordHash = await hashPassword(input.adminPassword)
   ensureDataFolders(deps.layout)
+  // The station key that signs the audit anchors (audit-anchor.ts): its public half goes into this event.
+  const stationKey = prepareStationKey(deps.layout.root)
   const now = deps.now()
   const adminUserId = auditedChange(
     deps,
@@ -67,6 +70,7 @@ export async function initialize(
         agencyCode: input.agencyCode,
         adminUsername: input.adminUsername,
         appVersion: APP_VERSION,
+        stationKey: { keyId: stationKey.keyId, publicKey: stationKey.publicKeyPem },
       },
     }),
     () => {
@@ -75,6 +79,7 @@ export async function initialize(
         .prepare('INSERT INTO agency (id, name, code, created_at) VALUES (1, ?, ?, ?)')
         .run(input.agencyName, input.agencyCode, now.toISOString())
       deps.db.prepare("INSERT INTO meta (key, value) VALUES ('created_by_version', ?)").run(APP_VERSION)
+      recordStationKey(deps.db, stationKey)
       return insertUser(
         deps.db,
         {

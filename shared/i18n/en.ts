@@ -151,6 +151,13 @@ const en: Messages = {
       prev_mismatch: 'link to previous event broken',
       unreadable: 'unreadable',
       truncated: 'tail cut off: a signed checkpoint names an event that no longer exists',
+      anchor_truncated:
+        '{{count}} event(s) missing after #{{seq}}: the station anchor log recorded them; they were deleted, or the database -wal file was lost',
+      anchor_mismatch: 'hash differs from the station anchor log: the trail was rewritten',
+      anchor_invalid: 'anchor log line malformed or its signature invalid',
+      anchor_missing: 'anchor log file missing',
+      anchor_rewritten:
+        'anchor log shorter than or different from a backup copy: cut or rewritten since that backup',
       checkpoint_mismatch: 'differs from the hash a signed checkpoint recorded',
       checkpoint_invalid: 'checkpoint signature or time-stamp invalid',
     },
@@ -281,6 +288,7 @@ const en: Messages = {
     'evidence.thumbnail': 'View thumbnail',
     'audit.checkpoint': 'Write audit checkpoint',
     'audit.checkpointStamped': 'Time-stamp audit checkpoint',
+    'audit.stationKey': 'Create station anchor key',
     'calendar.set': 'Change working calendar',
     'cases.addAction': 'Record enforcement action',
     'cases.archiveException': 'Approve archiving exception',
@@ -747,6 +755,8 @@ const en: Messages = {
       'This case involves privacy, trade or state secrets: one of the approvers the agency designated must decide.',
     REQUEST_DECIDED: 'This request or grant has already been dealt with.',
     OUT_DIR_NOT_EMPTY: 'The export folder is not empty: {{path}}. Choose a new or empty folder.',
+    ANCHOR_LOG_REWRITTEN:
+      'The audit anchor log is shorter than or differs from the copy in the backup {{path}}: it was cut or rewritten after that backup. Nothing was backed up and the backup is unchanged; run an integrity check and report it.',
     TOO_LARGE_FOR_MEDIA:
       '“{{name}}” does not fit on one {{capacity}} MB disc. Choose larger media (DVD-R DL or BD-R).',
     IMAGE_TOO_LARGE:
@@ -942,6 +952,11 @@ const en: Messages = {
       hash_mismatch_audit: 'content changed',
       prev_mismatch: 'hash link to the previous event broken',
       truncated: 'tail cut off',
+      anchor_truncated: '{{count}} event(s) missing after #{{seq}}, recorded in the station anchor log',
+      anchor_mismatch: 'differs from the station anchor log (trail rewritten)',
+      anchor_invalid: 'anchor log line malformed or its signature invalid',
+      anchor_missing: 'anchor log file missing',
+      anchor_rewritten: 'anchor log shorter than or different from a backup copy (cut or rewritten since)',
       checkpoint_mismatch: 'differs from a signed checkpoint',
       checkpoint_invalid: 'checkpoint signature invalid',
       file_changed: 'signature file replaced or changed',

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { createCore, type Core } from '../../electron/core/core.ts'
+import { createCore, type Core, type CoreOptions } from '../../electron/core/core.ts'
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract.ts'
 import type { AppErrorValue } from '../../shared/errors.ts'
 import { tempDir } from './bridge.ts'
@@ -8,9 +8,9 @@ export const AGENCY = { agencyName: '福州市医疗保障局', agencyCode: 'FZY
 export const ADMIN_PASSWORD = 'Chushi2026a'
 
 /** A core over a fresh data directory with a clock the test can move. */
-export function testCore(dataDir = tempDir()) {
+export function testCore(dataDir = tempDir(), extra: Pick<CoreOptions, 'anchor'> = {}) {
   let now = new Date('2026-11-23T08:00:00.000Z')
-  const core = createCore({ dataDir, create: true, now: () => now })
+  const core = createCore({ dataDir, create: true, now: () => now, ...extra })
   const clock = {
     advance(ms: number) {
       now = new Date(now.getTime() + ms)

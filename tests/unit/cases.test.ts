@@ -4,7 +4,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
 import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
-import { cmsVerify } from '../helpers/openssl.ts'
+import { cmsVerify, openssl } from '../helpers/openssl.ts'
 import { makeClip } from '../helpers/media.ts'
 import { openDatabase } from '../../electron/core/db/index.ts'
 import { addCalendarDays, addWorkingDays, loadCalendar } from '../../electron/core/cases/calendar.ts'
@@ -358,6 +358,35 @@ describe('cases through the CLI', () => {
       const r = spawnSync(tool, ['-c', '--strict', manifest], { cwd: bag, encoding: 'utf8' })
       expect(r.status, r.stdout + r.stderr).toBe(0)
     }
+    // The bag carries the station-signed anchor log as it was (the beginning of the folder's log) and its key;
+    // every line's Ed25519 signature checks with OpenSSL alone, as the bag's README tells.
+    const carried = fs.readFileSync(path.join(bag, 'data', 'audit', 'audit-anchors.log'))
+    const own = fs.readFileSync(path.join(data, 'anchor', 'audit-anchors.log'))
+    expect(carried.length).toBeGreaterThan(0)
+    expect(own.subarray(0, carried.length).equals(carried)).toBe(true)
+    const anchorLines = carried.toString().trim().split('\n')
+    for (const l of anchorLines) {
+      const a = JSON.parse(l) as Record<string, string | number>
+      const dir = tempDir()
+      const msg = JSON.stringify(['liuhen-anchor-v1', a.n, a.seq, a.head, a.time, a.key, a.prev])
+      fs.writeFileSync(path.join(dir, 'msg'), msg)
+      fs.writeFileSync(path.join(dir, 'sig'), Buffer.from(String(a.sig), 'base64'))
+      const keyPem = path.join(bag, 'data', 'trust', 'station-key.pem')
+      const v = openssl(
+        ['pkeyutl', '-verify', '-pubin', '-inkey', keyPem, '-rawin', '-in', 'msg', '-sigfile', 'sig'],
+        dir,
+      )
+      expect(v.code, v.out).toBe(0)
+      // Negative control: one changed byte fails.
+      fs.writeFileSync(path.join(dir, 'msg'), msg.replace('liuhen-anchor-v1', 'liuhen-anchor-v2'))
+      expect(
+        openssl(
+          ['pkeyutl', '-verify', '-pubin', '-inkey', keyPem, '-rawin', '-in', 'msg', '-sigfile', 'sig'],
+          dir,
+        ).code,
+      ).not.toBe(0)
+    }
+    expect(anchorLines.length).toBeGreaterThan(0)
     expect(fs.readFileSync(path.join(bag, 'bagit.txt'), 'utf8')).toBe(
       'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n',
     )

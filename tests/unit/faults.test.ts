@@ -172,6 +172,11 @@ describe('a damaged database', () => {
     const { pageSize, root } = checkpointWal(db)
     const good = path.join(tempDir(), 'liuhen.db')
     fs.copyFileSync(db, good)
+    // The sound copy is of the database and its anchor log together: restoring the database alone would lose
+    // the sign-in below, and the anchor log would rightly report it missing (audit-anchor.ts).
+    const log = path.join(t.dataDir, 'anchor', 'audit-anchors.log')
+    const goodLog = `${good}.anchors`
+    fs.copyFileSync(log, goodLog)
     const page = root('row_seals')
     zeroPage(db, page, pageSize)
 
@@ -209,6 +214,7 @@ describe('a damaged database', () => {
 
     // Restored from a sound copy and checked: writing is allowed again.
     fs.copyFileSync(good, db)
+    fs.copyFileSync(goodLog, log)
     const ok = runLiuhen(['verify', '--data', t.dataDir, '--json'])
     expect(ok.status, ok.stdout).toBe(0)
     expect(fs.existsSync(path.join(t.dataDir, 'DB-DAMAGED.json'))).toBe(false)

@@ -16,6 +16,7 @@ import { getAgency } from '../agency.ts'
 import { caseReviews } from '../review/service.ts'
 import { caseDisclosures } from '../disclosure/service.ts'
 import { safeFileName } from '../paths.ts'
+import { logUpTo, stationPublicKeysPem } from '../audit-anchor.ts'
 import { htmlText, plainText, tagValue, xmlText } from '../../../shared/text-safety.ts'
 
 /*
@@ -409,6 +410,14 @@ export async function assembleBag(
       ),
     )
   }
+  // The station-signed anchor log as it is now, with its public key: a log rewritten after this disc was
+  // burned no longer begins with this copy (audit-anchor.ts).
+  const head = (db.prepare('SELECT max(seq) AS s FROM audit_events').get() as { s: number | null }).s ?? 0
+  const anchors = logUpTo(deps.layout.root, head)
+  if (anchors.length) {
+    addBytes('data/audit/audit-anchors.log', anchors)
+    addBytes('data/trust/station-key.pem', stationPublicKeysPem(db))
+  }
   addBytes('data/trust/root.pem', trustAnchors(db).join(''))
   const tsa = tsaAnchors(db)
   if (tsa.length) addBytes('data/trust/tsa-root.pem', tsa.join(''))
@@ -614,6 +623,12 @@ ${
    应显示 “Ok, session data match recorded md5”。
 6. data/metadata/case.json 与 case.xml 是每条记录的案件编号、采集时间、地点、采集人、证明事项、哈希、设备、
    入库时间和签名人；data/audit/audit-extract.jsonl 是与本案有关的审计日志（哈希链）摘录。
+7. data/audit/audit-anchors.log 是制作本光盘时本机审计日志的锚定记录（每行：事件序号、链头哈希、时间，
+   由 data/trust/station-key.pem 的 Ed25519 密钥签名）。日后数据目录中的锚定记录必须以这份副本开头，
+   否则说明本光盘制作之后审计日志被截断或改写。每行的签名对象是 JSON 数组
+   ["liuhen-anchor-v1", n, seq, head, time, key, prev]（无空格），可用 OpenSSL 核对：
+       openssl pkeyutl -verify -pubin -inkey data/trust/station-key.pem -rawin -in 签名对象 -sigfile 签名
+   （签名为该行 sig 字段的 Base64 解码）。
 `
 }
 

@@ -6,7 +6,9 @@ import type { Db } from '../db/index.ts'
 import type { DataLayout } from '../paths.ts'
 import { dataLayout } from '../paths.ts'
 import { SCHEMA_VERSION } from '../db/migrations/index.ts'
-import { commitFile, commitFileSync, isTempName, writeAtomicSync } from '../durable.ts'
+import { commitFile, commitFileSync, writeAtomic, isTempName, writeAtomicSync } from '../durable.ts'
+import { openDatabaseReadOnly } from '../db/index.ts'
+import { ANCHOR_DIR, anchorLogPath, logExtends, logUpTo } from '../audit-anchor.ts'
 
 /*
  * Backup: the database through SQLite's online backup API (a consistent snapshot while the app runs), and the
@@ -79,6 +81,12 @@ export async function backupTo(
   // A backup holds what the data folder holds: its owner's only, like the data folder.
   fs.mkdirSync(dest.root, { recursive: true, mode: 0o700 })
   fs.chmodSync(dest.root, 0o700)
+  // The anchor log must still begin with the copy this backup took last time: a shorter or different log was
+  // cut or rewritten since, and writing over the copy would destroy the proof (audit-anchor.ts).
+  const ownLog = readOrEmpty(anchorLogPath(layout.root))
+  const copy = readOrEmpty(anchorLogPath(dest.root))
+  if (copy.length && logExtends(ownLog, copy) !== 'extends')
+    throw new AppError('ANCHOR_LOG_REWRITTEN', { path: dest.root })
   // The database first: what it names must be in the backup, and objects are only ever added.
   const dbPart = `${dest.db}.part`
   fs.rmSync(dbPart, { force: true })
@@ -90,7 +98,12 @@ export async function backupTo(
   }
   fs.chmodSync(dbPart, 0o600)
   commitFileSync(dbPart, dest.db, { replace: true, mode: 0o600 })
-  const files = FOLDERS.flatMap((f) => [...walk(path.join(layout.root, f))])
+  // The log as far as the snapshot's trail goes (lines anchoring later events would make the backup look cut),
+  // and the station key files (the key's secret is in the database).
+  await writeAnchorCopy(layout, dest)
+  const files = [...FOLDERS, ANCHOR_DIR]
+    .flatMap((f) => [...walk(path.join(layout.root, f))])
+    .filter((f) => f !== anchorLogPath(layout.root))
   const total = files.reduce((n, f) => n + fs.statSync(f).size, 0)
   let done = 0
   let filesCopied = 0
@@ -126,6 +139,28 @@ export async function backupTo(
   return result
 }
 
+const readOrEmpty = (file: string): Buffer => {
+  try {
+    return fs.readFileSync(file)
+  } catch {
+    return Buffer.alloc(0)
+  }
+}
+
+async function writeAnchorCopy(layout: DataLayout, dest: DataLayout): Promise<void> {
+  const snap = openDatabaseReadOnly(dest.db)
+  let head = 0
+  try {
+    head = (snap.prepare('SELECT max(seq) AS s FROM audit_events').get() as { s: number | null }).s ?? 0
+  } finally {
+    snap.close()
+  }
+  const log = logUpTo(layout.root, head)
+  if (!log.length && !fs.existsSync(anchorLogPath(layout.root))) return
+  await fs.promises.mkdir(path.join(dest.root, ANCHOR_DIR), { recursive: true, mode: 0o700 })
+  await writeAtomic(anchorLogPath(dest.root), log, { replace: true, mode: 0o600 })
+}
+
 /** Restore a backup into `dataDir`, which must not exist or be empty. */
 export async function restoreFrom(
   backupDir: string,
@@ -139,7 +174,7 @@ export async function restoreFrom(
   fs.mkdirSync(dest.root, { recursive: true, mode: 0o700 })
   fs.chmodSync(dest.root, 0o700)
   let files = 0
-  for (const f of FOLDERS.flatMap((d) => [...walk(path.join(src.root, d))])) {
+  for (const f of [...FOLDERS, ANCHOR_DIR].flatMap((d) => [...walk(path.join(src.root, d))])) {
     const rel = path.relative(src.root, f)
     await copyChecked(f, path.join(dest.root, rel), rel.startsWith('vault') ? path.basename(f) : undefined)
     files++

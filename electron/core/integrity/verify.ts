@@ -435,6 +435,7 @@ export async function verifyIntegrity(
       id: String(p.seq),
       records: [],
       detail: p.id,
+      ...(p.count !== undefined ? { count: p.count } : {}),
     })),
     ...sigs.problems,
   ]
@@ -477,7 +478,7 @@ function readChecks(db: Db, layout: DataLayout, now: () => Date, opts: VerifyOpt
   opts.onProgress?.({ phase: 'rows', done: 0, total: 1 })
   const rows = checkRows(db, missingSeq)
   // Seals pointing past the last event prove the tail was cut, even where no checkpoint shows it.
-  if (beyondHead && !auditProblems.some((p) => p.reason === 'truncated'))
+  if (beyondHead && !auditProblems.some((p) => p.reason === 'truncated' || p.reason === 'anchor_truncated'))
     auditProblems.push({ seq: head + 1, id: null, reason: 'truncated' })
   opts.onProgress?.({ phase: 'signatures', done: 0, total: 1 })
   const sigs = checkSignatures(db, layout)

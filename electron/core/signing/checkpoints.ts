@@ -12,6 +12,7 @@ import { sm3Hex } from './gm.ts'
 import { trustAnchors, tsaAnchors, type BatchSigner } from './authority.ts'
 import { writeAtomic } from '../durable.ts'
 import { tsaSettings, writeDurable } from './service.ts'
+import { checkAgainstBackups, verifyAnchorLog } from '../audit-anchor.ts'
 import { buildTimestampRequest, checkTimestamp, fetchTimestamp } from './tsa.ts'
 
 /*
@@ -247,19 +248,25 @@ export function verifyCheckpoints(
   return { checked, problems }
 }
 
-/** The whole trail check: the hash chain, then the signed checkpoints against it. */
+/**
+ * The whole trail check: the hash chain, then the signed checkpoints and the station-signed anchor log against
+ * it (is the tail still where the log last saw it?), and the log against the copies the backups took.
+ */
 export function verifyTrail(db: Db, dataRoot: string, now: Date): AuditVerifyReport {
   const report = verifyAudit(db, now)
   const hashOf = db.prepare('SELECT hash FROM audit_events WHERE seq = ?')
-  const cp = verifyCheckpoints(
-    db,
-    dataRoot,
-    (seq) => (hashOf.get(seq) as { hash: string } | undefined)?.hash ?? null,
-  )
-  const problems = [...report.problems, ...cp.problems]
+  const hashAt = (seq: number) => (hashOf.get(seq) as { hash: string } | undefined)?.hash ?? null
+  const cp = verifyCheckpoints(db, dataRoot, hashAt)
+  const anchors = verifyAnchorLog(db, dataRoot, { seq: report.headSeq, hash: report.headHash }, hashAt)
+  const problems = [
+    ...report.problems,
+    ...cp.problems,
+    ...anchors.problems,
+    ...checkAgainstBackups(db, dataRoot),
+  ]
   return {
     ...report,
-    checkpoints: cp.checked,
+    checkpoints: cp.checked + anchors.lines,
     problems,
     firstBad: problems[0] ?? null,
     ok: problems.length === 0,

@@ -76,7 +76,10 @@ export function AuditPage({ roles }: { roles: readonly Role[] }) {
             ? t('audit.ok', { count: report.checked, seq: report.headSeq })
             : t('audit.broken', {
                 seq: report.firstBad.seq,
-                reason: t(`audit.reason.${report.firstBad.reason}`),
+                reason: t(`audit.reason.${report.firstBad.reason}`, {
+                  count: report.firstBad.count,
+                  seq: report.firstBad.seq,
+                }),
                 count: report.problems.length,
               })}
         </p>

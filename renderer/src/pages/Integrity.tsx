@@ -194,7 +194,9 @@ export function IntegrityPanel({ admin }: { admin: boolean }) {
                       {p.id}
                     </td>
                     <td>
-                      {i18n.exists(`cli.integrityKind.${p.kind}`) ? t(`cli.integrityKind.${p.kind}`) : p.kind}
+                      {i18n.exists(`cli.integrityKind.${p.kind}`)
+                        ? t(`cli.integrityKind.${p.kind}`, { count: p.count, seq: p.id })
+                        : p.kind}
                     </td>
                     <td className="mono small">{p.records.join(' ') || '—'}</td>
                   </tr>
