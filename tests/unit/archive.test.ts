@@ -384,13 +384,19 @@ describe('archive discs through the CLI', () => {
     )
     expect(viaDrive.disc).toMatchObject({ status: 'good', copy: 'C' })
     expect(viaDrive.verify.sessionMd5).toBe('match')
-    // A second target must not overwrite the first.
-    const twice = runLiuhen(
-      ['disc', 'burn', target, '--data', data, '--image', images[0]!.image, '--json'],
+    // Another volume onto the first's target is refused, never written over it.
+    const other = runLiuhen(
+      ['disc', 'burn', target, '--data', data, '--image', images[1]!.image, '--json'],
       JILU,
     )
-    expect(twice.status).toBe(1)
-    expect(twice.stdout).toContain('TARGET_EXISTS')
+    expect(other.status).toBe(1)
+    expect(other.stdout).toContain('TARGET_EXISTS')
+    // The same burn asked again (its answer lost, its process killed after the commit) answers with the disc
+    // registered there: nothing is written or registered twice.
+    const twice = json<{ disc: { discNo: string } }>(
+      ok(runLiuhen(['disc', 'burn', target, '--data', data, '--image', images[0]!.image, '--json'], JILU)),
+    )
+    expect(twice.disc.discNo).toBe(burned.disc.discNo)
 
     const moved = json<{ disc: { location: string } }>(
       ok(
