@@ -29,7 +29,16 @@ function startTimeOf(pid: number): string | 'gone' | null {
   }
 }
 
-const SELF = `${process.pid}_${startTimeOf(process.pid) ?? 'x'}`
+/**
+ * The owner token of any running process (a child this process started: read it before the child is reaped,
+ * so its pid cannot have been reused yet).
+ */
+export function processToken(pid: number): string {
+  const start = startTimeOf(pid)
+  return `${pid}_${start === 'gone' || start === null ? 'x' : start}`
+}
+
+const SELF = processToken(process.pid)
 
 /** This process's owner token: "<pid>_<start time>" ("<pid>_x" where the start time is unknown). */
 export function selfOwner(): string {

@@ -764,6 +764,7 @@ const en: Messages = {
     XORRISO_FAILED: 'xorriso failed: {{detail}}',
     UNKNOWN_IMAGE: 'This image is not an archive disc image made by Liuhen for a case (volume id {{volid}}).',
     TARGET_EXISTS: 'The target file exists already: {{path}}. A disc image never overwrites a file.',
+    TARGET_BUSY: 'Another Liuhen process is writing {{path}} right now. Try again when it has finished.',
     RETENTION_NOT_EXPIRED:
       'The retention period has not ended (until {{until}}): the original cannot be deleted.',
     RETENTION_PERMANENT: 'The case’s archive discs are kept permanently: the original cannot be deleted.',

@@ -722,6 +722,7 @@ const zhCN = {
     XORRISO_FAILED: 'xorriso 出错：{{detail}}',
     UNKNOWN_IMAGE: '这个映像不是本系统为某个案件制作的归档光盘映像（卷标 {{volid}}）。',
     TARGET_EXISTS: '目标文件已存在：{{path}}。光盘映像不会覆盖已有文件。',
+    TARGET_BUSY: '另一个留痕进程正在写入：{{path}}。请等它完成后再试。',
     RETENTION_NOT_EXPIRED: '保管期限未满（至 {{until}}），原始文件不能删除。',
     RETENTION_PERMANENT: '此记录所在案件的档案光盘保管期限为永久，原始文件不能删除。',
     REVIEW_REQUIRED: '本案属于重大行政执法决定，法制审核通过前不能作出决定。',

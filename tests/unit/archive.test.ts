@@ -8,6 +8,7 @@ import { cmsVerify } from '../helpers/openssl.ts'
 import { makeClip, makeWav, randomFile } from '../helpers/media.ts'
 import { HashPool } from '../../electron/core/integrity/hasher.ts'
 import { validateBag } from '../helpers/bagit.ts'
+import { splitIntoExtents } from '../helpers/multi-extent.ts'
 import { createCore } from '../../electron/core/core.ts'
 import { planVolumes } from '../../electron/core/archive/media.ts'
 import { MEDIA_CAPACITY } from '../../shared/archive.ts'
@@ -107,43 +108,103 @@ describe('digests on every core', () => {
   })
 })
 
-describe('a recording over 4 GiB', () => {
-  test(
-    'goes onto the disc as several ISO 9660 extents and reads back whole',
-    { timeout: 300_000 },
-    async () => {
-      // Sparse on the source side, so the test costs disk only for the image.
-      const src = tempDir('liuhen-big-')
-      const big = path.join(src, 'big.bin')
-      fs.writeFileSync(big, '')
-      fs.truncateSync(big, 4_400_000_000)
-      const fd = fs.openSync(big, 'r+')
-      fs.writeSync(fd, Buffer.from('近尾处的一段内容'), 0, undefined, 4_399_999_000)
-      fs.closeSync(fd)
-      const sha = execFileSync('sha256sum', [big], { encoding: 'utf8' }).slice(0, 64)
-      const stage = tempDir('liuhen-bigstage-')
-      fs.mkdirSync(path.join(stage, 'data'))
-      fs.symlinkSync(big, path.join(stage, 'data', '超过4GiB的录像.MP4'))
-      fs.writeFileSync(path.join(stage, 'manifest-sha256.txt'), `${sha}  data/超过4GiB的录像.MP4\n`)
-      const manifestSha = execFileSync('sha256sum', [path.join(stage, 'manifest-sha256.txt')], {
-        encoding: 'utf8',
-      }).slice(0, 64)
-      fs.writeFileSync(path.join(stage, 'tagmanifest-sha256.txt'), `${manifestSha}  manifest-sha256.txt\n`)
-      const image = path.join(tempDir('liuhen-bigimg-'), 'big.iso')
-      try {
-        await writeImage(stage, image, 'LH_BIG_TEST')
-        const f = (await listFiles(image)).find((x) => x.path.endsWith('.MP4'))!
-        expect(f.size).toBe(4_400_000_000)
-        expect(f.extents.length).toBeGreaterThan(1)
-        const v = await verifyTarget(image, null)
-        expect(v).toMatchObject({ ok: true, sessionMd5: 'match', problems: [] })
-        expect(v.bytesChecked).toBeGreaterThan(4_400_000_000)
-      } finally {
-        fs.rmSync(image, { force: true })
-      }
-    },
-  )
+describe('a recording in several ISO 9660 extents', () => {
+  test('reads back whole from out-of-order extents, the way a file over 4 GiB lies on a disc; xorriso agrees', async () => {
+    // See tests/helpers/multi-extent.ts: 600 KB in three extents instead of 4.4 GB in two.
+    const stage = tempDir('liuhen-extstage-')
+    fs.mkdirSync(path.join(stage, 'data'))
+    const rec = path.join(stage, 'data', '分段存放的录像.MP4')
+    randomFile(rec, 600_123)
+    const sha = execFileSync('sha256sum', [rec], { encoding: 'utf8' }).slice(0, 64)
+    fs.writeFileSync(path.join(stage, 'manifest-sha256.txt'), `${sha}  data/分段存放的录像.MP4\n`)
+    const manifestSha = execFileSync('sha256sum', [path.join(stage, 'manifest-sha256.txt')], {
+      encoding: 'utf8',
+    }).slice(0, 64)
+    fs.writeFileSync(path.join(stage, 'tagmanifest-sha256.txt'), `${manifestSha}  manifest-sha256.txt\n`)
+    const image = path.join(tempDir('liuhen-extimg-'), 'extents.iso')
+    const xorriso = (args: string[]) => {
+      const r = spawnSync('xorriso', ['-abort_on', 'FAILURE', ...args], { encoding: 'utf8' })
+      expect(r.status, r.stderr).toBe(0)
+    }
+    // The options writeImage uses, without MD5 tags: the session appended below carries them.
+    xorriso([
+      '-outdev',
+      `stdio:${image}`,
+      '-joliet',
+      'on',
+      '-rockridge',
+      'on',
+      '-compliance',
+      'iso_9660_level=3:joliet_long_names:joliet_long_paths',
+      '-map',
+      stage,
+      '/',
+      '-commit',
+    ])
+    const one = (await listFiles(image)).find((x) => x.path.endsWith('.MP4'))!
+    expect(one.extents.length).toBe(1)
+    splitIntoExtents(image, one.extents[0]!.lba)
+    xorriso(['-md5', 'on', '-dev', `stdio:${image}`, '-volid', 'LH_EXTENTS_TEST', '-commit'])
+    const f = (await listFiles(image)).find((x) => x.path.endsWith('.MP4'))!
+    expect(f.size).toBe(600_123)
+    expect(f.extents.length).toBe(3)
+    // Out of order on the image: a reader that took the first extent's start and read on would get other bytes.
+    expect(f.extents[0]!.lba).toBeGreaterThan(f.extents[1]!.lba)
+    expect(xorrisoCheck(image)).toContain('Ok, session data match recorded md5')
+    // xorriso itself reads the recording back as it was.
+    const back = path.join(tempDir('liuhen-extback-'), 'back.MP4')
+    xorriso(['-osirrox', 'on', '-indev', image, '-extract', f.path, back])
+    expect(execFileSync('sha256sum', [back], { encoding: 'utf8' }).slice(0, 64)).toBe(sha)
+    const v = await verifyTarget(image, null)
+    expect(v).toMatchObject({ ok: true, sessionMd5: 'match', problems: [], volid: 'LH_EXTENTS_TEST' })
+    expect(v.bytesChecked).toBeGreaterThan(600_123)
+  })
 })
+
+/*
+ * Minutes of writing and reading 4.4 GB (it timed out at 300 s on a loaded two-core machine): registered only with
+ * LIUHEN_BIG_TESTS=1 (docs/testing.md), so `npm test` neither runs nor counts it as skipped. It is what shows that
+ * xorriso, with writeImage's options (ISO level 3), splits such a file at all; the read-back by extents is covered
+ * above in every run (tests/helpers/multi-extent.ts).
+ */
+if (process.env.LIUHEN_BIG_TESTS)
+  describe('a recording over 4 GiB', () => {
+    test(
+      'goes onto the disc as several ISO 9660 extents and reads back whole',
+      { timeout: 900_000 },
+      async () => {
+        // Sparse on the source side, so the test costs disk only for the image.
+        const src = tempDir('liuhen-big-')
+        const big = path.join(src, 'big.bin')
+        fs.writeFileSync(big, '')
+        fs.truncateSync(big, 4_400_000_000)
+        const fd = fs.openSync(big, 'r+')
+        fs.writeSync(fd, Buffer.from('近尾处的一段内容'), 0, undefined, 4_399_999_000)
+        fs.closeSync(fd)
+        const sha = execFileSync('sha256sum', [big], { encoding: 'utf8' }).slice(0, 64)
+        const stage = tempDir('liuhen-bigstage-')
+        fs.mkdirSync(path.join(stage, 'data'))
+        fs.symlinkSync(big, path.join(stage, 'data', '超过4GiB的录像.MP4'))
+        fs.writeFileSync(path.join(stage, 'manifest-sha256.txt'), `${sha}  data/超过4GiB的录像.MP4\n`)
+        const manifestSha = execFileSync('sha256sum', [path.join(stage, 'manifest-sha256.txt')], {
+          encoding: 'utf8',
+        }).slice(0, 64)
+        fs.writeFileSync(path.join(stage, 'tagmanifest-sha256.txt'), `${manifestSha}  manifest-sha256.txt\n`)
+        const image = path.join(tempDir('liuhen-bigimg-'), 'big.iso')
+        try {
+          await writeImage(stage, image, 'LH_BIG_TEST')
+          const f = (await listFiles(image)).find((x) => x.path.endsWith('.MP4'))!
+          expect(f.size).toBe(4_400_000_000)
+          expect(f.extents.length).toBeGreaterThan(1)
+          const v = await verifyTarget(image, null)
+          expect(v).toMatchObject({ ok: true, sessionMd5: 'match', problems: [] })
+          expect(v.bytesChecked).toBeGreaterThan(4_400_000_000)
+        } finally {
+          fs.rmSync(image, { force: true })
+        }
+      },
+    )
+  })
 
 describe('archive discs through the CLI', () => {
   const data = path.join(tempDir(), 'agency')
@@ -384,13 +445,19 @@ describe('archive discs through the CLI', () => {
     )
     expect(viaDrive.disc).toMatchObject({ status: 'good', copy: 'C' })
     expect(viaDrive.verify.sessionMd5).toBe('match')
-    // A second target must not overwrite the first.
-    const twice = runLiuhen(
-      ['disc', 'burn', target, '--data', data, '--image', images[0]!.image, '--json'],
+    // Another volume onto the first's target is refused, never written over it.
+    const other = runLiuhen(
+      ['disc', 'burn', target, '--data', data, '--image', images[1]!.image, '--json'],
       JILU,
     )
-    expect(twice.status).toBe(1)
-    expect(twice.stdout).toContain('TARGET_EXISTS')
+    expect(other.status).toBe(1)
+    expect(other.stdout).toContain('TARGET_EXISTS')
+    // The same burn asked again (its answer lost, its process killed after the commit) answers with the disc
+    // registered there: nothing is written or registered twice.
+    const twice = json<{ disc: { discNo: string } }>(
+      ok(runLiuhen(['disc', 'burn', target, '--data', data, '--image', images[0]!.image, '--json'], JILU)),
+    )
+    expect(twice.disc.discNo).toBe(burned.disc.discNo)
 
     const moved = json<{ disc: { location: string } }>(
       ok(

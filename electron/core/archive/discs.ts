@@ -23,8 +23,9 @@ import {
   type ImageFile,
 } from './xorriso.ts'
 import { getAgency } from '../agency.ts'
-import { ownedTempName } from '../owner.ts'
+import { ownedTempName, processToken } from '../owner.ts'
 import { commitFile, commitFileSync } from '../durable.ts'
+import { claimOutput, dropRegisteredClaims, type Claim } from './claims.ts'
 
 /*
  * Archive discs: a case's bag planned onto discs and written as ISO images; images written to discs (or to
@@ -158,6 +159,11 @@ export async function makeImages(
   let before = 0
   const written: string[] = []
   const volumes: ImageVolume[] = []
+  const registeredImage = (p: string) =>
+    !!db.prepare('SELECT 1 FROM archive_volumes WHERE image_path = ?').get(p)
+  // A run killed after its registration but before it let go of its claims: those images are registered.
+  dropRegisteredClaims(deps.layout, registeredImage)
+  const claims: Claim[] = []
   try {
     for (const [k, bag] of bags.entries()) {
       const index = k + 1
@@ -165,16 +171,25 @@ export async function makeImages(
       // type and year (检/强/罚〔2026〕4 are three cases), so the type's initial is part of it.
       const volid = `LH${full.year}${VOLID_TYPE[full.caseType] ?? 'X'}_${String(full.seq).padStart(4, '0')}_S${setNo}_${index}OF${plan.count}`
       const image = path.join(outDir, `${volid}.iso`)
-      if (fs.existsSync(image)) throw new AppError('TARGET_EXISTS', { path: image })
       const part = `${image}.part`
+      const claim = claimOutput(deps.layout, image, { volid })
+      claims.push(claim)
+      if (claim.stale && !registeredImage(image)) {
+        // A run of ours killed on this very volume (the set number counts registered sets only, so it was
+        // never registered): its half or whole image goes and is written again from the current bag.
+        fs.rmSync(part, { force: true })
+        fs.rmSync(image, { force: true })
+      }
+      if (fs.existsSync(image)) throw new AppError('TARGET_EXISTS', { path: image })
+      if (fs.existsSync(part)) throw new AppError('TARGET_EXISTS', { path: part })
       // Named for this process, so another process's start-up recovery leaves it alone while we run.
       const stage = path.join(deps.layout.tmp, ownedTempName('archive-'))
-      fs.rmSync(part, { force: true })
       written.push(part)
       try {
         stageBag(bag, stage)
         await writeImage(stage, part, volid, {
           publisher: agency,
+          onSpawn: (pid) => claim.child(processToken(pid)),
           ...(opts.signal ? { signal: opts.signal } : {}),
           onFraction: (f) =>
             opts.onProgress?.({ phase: 'image', done: before + f * bag.payloadBytes, total }),
@@ -261,10 +276,12 @@ export async function makeImages(
         })
       },
     )
+    for (const c of claims) c.release()
     return { setId, media: input.media, volumes }
   } catch (e) {
     // Nothing of a failed or cancelled run stays behind to be mistaken for a finished image.
     for (const f of written) fs.rmSync(f, { force: true })
+    for (const c of claims) c.release()
     throw e
   }
 }
@@ -402,6 +419,7 @@ type Retention = keyof typeof RETENTION_NAMES
 async function copyImage(image: string, target: string, opts: RunOpts): Promise<void> {
   if (fs.existsSync(target)) throw new AppError('TARGET_EXISTS', { path: target })
   const part = `${target}.part`
+  if (fs.existsSync(part)) throw new AppError('TARGET_EXISTS', { path: part })
   const total = fs.statSync(image).size
   let done = 0
   const out = await fs.promises.open(part, 'wx')
@@ -438,21 +456,94 @@ export async function burnDisc(
   const vol = volumeByVolid(deps, id0.volid)
   if (!vol || vol.session_md5 !== id0.sessionMd5) throw new AppError('UNKNOWN_IMAGE', { volid: id0.volid })
   const target = isDrive(input.target) ? input.target : path.resolve(input.target)
+  const claim = claimOutput(deps.layout, target, { volid: vol.volid })
+  try {
+    const r = await burnClaimed(deps, actor, { ...input, image, target }, vol, id0.sessionMd5, claim, opts)
+    claim.release()
+    return r
+  } catch (e) {
+    claim.release()
+    throw e
+  }
+}
+
+/** A file standing in for a disc (a copy, or a pseudo-drive's file) that holds this very volume, whole. */
+async function holdsVolume(file: string, vol: VolumeRow, imageSize: number): Promise<boolean> {
+  try {
+    if (fs.statSync(file).size < imageSize) return false
+    const id = await identify(file)
+    return id.volid === vol.volid && id.sessionMd5 === vol.session_md5
+  } catch {
+    return false
+  }
+}
+
+async function burnClaimed(
+  deps: CoreDeps,
+  actor: Actor,
+  input: { target: string; image: string; copy: Copy; retention: Retention; location?: string | undefined },
+  vol: VolumeRow,
+  sessionMd5: string | null,
+  claim: Claim,
+  opts: RunOpts,
+): Promise<{ disc: Disc; verify: VerifyResult }> {
+  const { target, image } = input
+  const file = isDrive(target) && !/^stdio:/.test(target) ? null : devicePath(target)
+  let written = false
+  // This very burn registered there already: a rerun after a kill that came after the commit (or after an
+  // answer that was lost). The disc registered is the answer; nothing is written or registered twice.
+  const done =
+    file && fs.existsSync(file)
+      ? (deps.db
+          .prepare(
+            `SELECT d.id, d.status, c.result FROM discs d JOIN disc_checks c ON c.disc_id = d.id AND c.kind = 'write'
+             WHERE d.target = ? AND d.volume_id = ? AND d.copy = ? ORDER BY d.written_at DESC`,
+          )
+          .get(target, vol.id, input.copy) as { id: string; status: string; result: string } | undefined)
+      : undefined
+  const answer = (d: { id: string; result: string }) => ({
+    disc: discById(deps, d.id),
+    verify: JSON.parse(d.result) as VerifyResult,
+  })
+  if (done && (claim.stale || (done.status === 'good' && (await holdsVolume(file!, vol, 0)))))
+    return answer(done)
+  if (claim.stale) {
+    // A burn of ours was killed here before it registered anything.
+    // Its half-copied part goes; a whole copy of this volume is taken over (and read back below before it is
+    // registered); anything else it left is removed and written again. A real drive keeps what was burnt: a
+    // disc that is no longer blank is refused by xorriso and the officer puts in a new one.
+    if (file) {
+      fs.rmSync(`${file}.part`, { force: true })
+      if (fs.existsSync(file)) {
+        if (sessionMd5 && (await holdsVolume(file, vol, fs.statSync(image).size))) written = true
+        else fs.rmSync(file, { force: true })
+      }
+    }
+  }
   // A pseudo-drive on an existing file would add a session to whatever is there.
-  if (/^stdio:/.test(target) && fs.existsSync(devicePath(target)))
+  if (!written && /^stdio:/.test(target) && fs.existsSync(devicePath(target)))
     throw new AppError('TARGET_EXISTS', { path: devicePath(target) })
-  if (isDrive(target))
-    await burnImage(image, target, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onFraction: (f) => opts.onProgress?.({ phase: 'burn', done: f, total: 1 }),
-    })
-  else await copyImage(image, target, opts)
+  const onSpawn = (pid: number) => claim.child(processToken(pid))
+  if (written) opts.onProgress?.({ phase: 'burn', done: 1, total: 1 })
+  else if (isDrive(target)) {
+    try {
+      await burnImage(image, target, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onSpawn,
+        onFraction: (f) => opts.onProgress?.({ phase: 'burn', done: f, total: 1 }),
+      })
+    } catch (e) {
+      // A pseudo-drive's file that xorriso did not finish is no disc; a real drive's half-burnt disc stays.
+      if (file) fs.rmSync(file, { force: true })
+      throw e
+    }
+  } else await copyImage(image, target, opts)
   let verify: VerifyResult
   try {
     verify = await verifyTarget(target, vol.manifest, opts)
   } catch (e) {
     // Cancelled while checking: the file written is not a registered disc and must not look like one.
-    if (!isDrive(target)) fs.rmSync(target, { force: true })
+    if (file) fs.rmSync(file, { force: true })
     throw e
   }
   const c = deps.db.prepare('SELECT case_no, cause FROM cases WHERE id = ?').get(vol.case_id) as {

@@ -13,19 +13,53 @@ export interface RunResult {
   out: string
 }
 
-/** Run xorriso; `onLine` sees every line of its messages as it comes (progress). */
+/**
+ * `setpriv` (util-linux) where it is on the PATH: xorriso started through `setpriv --pdeathsig KILL` is killed by
+ * the kernel the moment its parent dies, so a `kill -9` of the app or the CLI never leaves a burner writing on
+ * its own. Elsewhere the output claim names the child and the next run kills it (claims.ts). On Windows the
+ * same guarantee would come from a job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE around the child; Node
+ * does not offer one, so there too the claim is the fallback.
+ */
+let setprivPath: string | null | undefined
+function setpriv(): string | null {
+  if (setprivPath !== undefined) return setprivPath
+  setprivPath = null
+  if (process.platform !== 'linux') return null
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    const p = `${dir}/setpriv`
+    try {
+      fs.accessSync(p, fs.constants.X_OK)
+      setprivPath = p
+      break
+    } catch {
+      /* not here */
+    }
+  }
+  return setprivPath
+}
+
+/**
+ * Run xorriso; `onLine` sees every line of its messages as it comes (progress); `onSpawn` gets the child's pid
+ * before anything can reap it (for the output claim).
+ */
 export function runXorriso(
   args: string[],
-  opts: { signal?: AbortSignal; onLine?: (line: string) => void } = {},
+  opts: { signal?: AbortSignal; onLine?: (line: string) => void; onSpawn?: (pid: number) => void } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new AppError('CANCELLED'))
     let child
+    const guard = setpriv()
     try {
-      child = spawn('xorriso', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      child = guard
+        ? spawn(guard, ['--pdeathsig', 'KILL', '--', 'xorriso', ...args], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+        : spawn('xorriso', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     } catch {
       return reject(new AppError('XORRISO_FAILED', { detail: 'xorriso not found' }))
     }
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid)
     let out = ''
     let partial = ''
     const take = (b: Buffer) => {
@@ -48,6 +82,9 @@ export function runXorriso(
     child.on('close', (code) => {
       opts.signal?.removeEventListener('abort', abort)
       if (opts.signal?.aborted) return reject(new AppError('CANCELLED'))
+      // setpriv could not start xorriso (exit 127): the same answer as when there is no setpriv in between.
+      if (guard && code === 127 && /setpriv: failed to execute/.test(out))
+        return reject(new AppError('XORRISO_FAILED', { detail: 'xorriso not found' }))
       resolve({ code: code ?? -1, out })
     })
   })
@@ -76,7 +113,12 @@ export async function writeImage(
   stageDir: string,
   target: string,
   volid: string,
-  opts: { signal?: AbortSignal; onFraction?: (f: number) => void; publisher?: string } = {},
+  opts: {
+    signal?: AbortSignal
+    onFraction?: (f: number) => void
+    onSpawn?: (pid: number) => void
+    publisher?: string
+  } = {},
 ): Promise<void> {
   const r = await runXorriso(
     [
@@ -106,6 +148,7 @@ export async function writeImage(
     ],
     {
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
       onLine: (l) => {
         const f = progressOf(l)
         if (f !== null) opts.onFraction?.(f)
@@ -256,10 +299,11 @@ export async function mediaInfo(
 export async function burnImage(
   image: string,
   device: string,
-  opts: { signal?: AbortSignal; onFraction?: (f: number) => void } = {},
+  opts: { signal?: AbortSignal; onFraction?: (f: number) => void; onSpawn?: (pid: number) => void } = {},
 ): Promise<void> {
   const r = await runXorriso(['-as', 'cdrecord', '-v', `dev=${device}`, '-dao', image], {
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onSpawn ? { onSpawn: opts.onSpawn } : {}),
     onLine: (l) => {
       const f = progressOf(l)
       if (f !== null) opts.onFraction?.(f)
