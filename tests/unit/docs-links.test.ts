@@ -1,0 +1,71 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { REPO } from '../helpers/bridge.ts'
+
+/*
+ * The README is the door, docs/ the house (issue 21): the README stays short enough to read, and no link in either
+ * points at a file that is not there — a moved or renamed doc breaks this test, not a reader's click.
+ */
+
+const README_LIMIT = 12_000
+
+const docs = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(REPO, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+]
+
+/** Inline links and images, `[text](target)` and `![alt](target)`, outside fenced code blocks and code spans. */
+function links(markdown: string): string[] {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '')
+  return [...prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!)
+}
+
+/** A target this test must check: relative to the file, not a web address, a mail address or a page anchor. */
+function relative(target: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#')
+}
+
+describe('docs', () => {
+  test(`README.md is under ${README_LIMIT} bytes`, () => {
+    const size = fs.statSync(path.join(REPO, 'README.md')).size
+    expect(size, `README.md is ${size} bytes; move detail into docs/`).toBeLessThan(README_LIMIT)
+  })
+
+  test('the link parser finds links, and skips code and web addresses', () => {
+    const sample = [
+      'See [install](docs/install.md) and ![shot](a/b.png "title"), [web](https://example.org), [top](#x).',
+      '`[not](code.md)`',
+      '```',
+      '[not](fenced.md)',
+      '```',
+    ].join('\n')
+    expect(links(sample)).toEqual(['docs/install.md', 'a/b.png', 'https://example.org', '#x'])
+    expect(links(sample).filter(relative)).toEqual(['docs/install.md', 'a/b.png'])
+  })
+
+  test('every relative link in README.md and docs/*.md names a file that exists', () => {
+    const broken: string[] = []
+    let checked = 0
+    for (const doc of docs) {
+      const text = fs.readFileSync(path.join(REPO, doc), 'utf8')
+      for (const target of links(text).filter(relative)) {
+        checked++
+        const file = decodeURI(target.replace(/#.*$/, ''))
+        if (!fs.existsSync(path.resolve(REPO, path.dirname(doc), file))) broken.push(`${doc} → ${target}`)
+      }
+    }
+    expect(broken).toEqual([])
+    // The README links every doc at least, so a parser that finds nothing cannot pass.
+    expect(checked).toBeGreaterThanOrEqual(docs.length - 1)
+  })
+
+  test('every file under docs/ is on the README’s map', () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8')
+    const mapped = new Set(links(readme).map((t) => t.replace(/#.*$/, '')))
+    expect(docs.filter((d) => d !== 'README.md' && !mapped.has(d))).toEqual([])
+  })
+})
