@@ -4,8 +4,8 @@ import { describe, expect, test } from 'vitest'
 import { REPO } from '../helpers/bridge.ts'
 
 /*
- * The README is the door, docs/ the house (issue 21): the README stays short enough to read, and no link in either
- * points at a file that is not there — a moved or renamed doc breaks this test, not a reader's click.
+ * The README is the door, docs/ the house (issue 21): the README stays short enough to read, and no link in
+ * either points at a file that is not there — a moved or renamed doc breaks this test, not a reader's click.
  */
 
 const README_LIMIT = 12_000
@@ -18,13 +18,13 @@ const docs = [
     .map((f) => `docs/${f}`),
 ]
 
-/** Inline links and images, `[text](target)` and `![alt](target)`, outside fenced code blocks and code spans. */
+/** Inline links and images, `[text](target)` and `![alt](target)`, outside fenced code and code spans. */
 function links(markdown: string): string[] {
   const prose = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '')
   return [...prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!)
 }
 
-/** A target this test must check: relative to the file, not a web address, a mail address or a page anchor. */
+/** A target to check: relative to the file; not a web or mail address, not an anchor in the same page. */
 function relative(target: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#')
 }
@@ -84,7 +84,7 @@ describe('docs', () => {
       ),
     ]
     const named: string[] = []
-    // This file names no doc but its own probes; `forge.md.sha256` is code, not a file (no word after the name).
+    // This file names no doc but its own probes. `forge.md.sha256` is code, not a file: no word may follow.
     for (const file of files.filter((f) => f !== 'tests/unit/docs-links.test.ts')) {
       const text = fs.readFileSync(path.join(REPO, file), 'utf8')
       for (const m of text.matchAll(/(?<![\w./-])((?:[\w-]+\/)*[\w-]+\.md)(?!\.?\w)/g))
