@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url'
 
 /*
  * The layering rule (docs/architecture.md, "The layering rule") as a small local ESLint rule.
- * `no-restricted-imports` matches the specifier as written, so `'../bridge/server.ts'` in a core file slips past
- * a `**\/electron/bridge/**` pattern; here every relative specifier is resolved against the importing file first,
- * and the rule is applied to the layer the resolved path lands in. tests/unit/layering.test.ts states the same table on its
- * own and lints a probe for every forbidden edge, so the two cannot drift apart silently.
+ * `no-restricted-imports` matches the specifier as written, so `'../bridge/server.ts'` in a core file slips
+ * past a `**\/electron/bridge/**` pattern; here every relative specifier is resolved against the importing
+ * file first, and the rule is applied to the layer the resolved path lands in. tests/unit/layering.test.ts
+ * states the same table on its own and lints a probe for every forbidden edge, so the two cannot drift apart
+ * silently.
  */
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
