@@ -29,6 +29,22 @@ function relative(target: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#')
 }
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped (letters of any script kept), spaces → "-". */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/`/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-')
+}
+
+/** The anchors a Markdown file offers: one per heading (outside fenced code). */
+function anchors(markdown: string): Set<string> {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '')
+  return new Set([...prose.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => slug(m[1]!)))
+}
+
 describe('docs', () => {
   test(`README.md is under ${README_LIMIT} bytes`, () => {
     const size = fs.statSync(path.join(REPO, 'README.md')).size
@@ -45,17 +61,22 @@ describe('docs', () => {
     ].join('\n')
     expect(links(sample)).toEqual(['docs/install.md', 'a/b.png', 'https://example.org', '#x'])
     expect(links(sample).filter(relative)).toEqual(['docs/install.md', 'a/b.png'])
+    expect(slug('The `liuhen` CLI / 命令行')).toBe('the-liuhen-cli--命令行')
+    expect(slug('… a method')).toBe('-a-method')
   })
 
-  test('every relative link in README.md and docs/*.md names a file that exists', () => {
+  test('every relative link in README.md and docs/*.md names a file (and heading) that exists', () => {
     const broken: string[] = []
     let checked = 0
     for (const doc of docs) {
       const text = fs.readFileSync(path.join(REPO, doc), 'utf8')
       for (const target of links(text).filter(relative)) {
         checked++
-        const file = decodeURI(target.replace(/#.*$/, ''))
-        if (!fs.existsSync(path.resolve(REPO, path.dirname(doc), file))) broken.push(`${doc} → ${target}`)
+        const [file, anchor] = decodeURI(target).split('#') as [string, string | undefined]
+        const abs = path.resolve(REPO, path.dirname(doc), file)
+        if (!fs.existsSync(abs)) broken.push(`${doc} → ${target}`)
+        else if (anchor && abs.endsWith('.md') && !anchors(fs.readFileSync(abs, 'utf8')).has(anchor))
+          broken.push(`${doc} → ${target} (no such heading)`)
       }
     }
     expect(broken).toEqual([])
