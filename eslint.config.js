@@ -5,8 +5,9 @@ import globals from 'globals'
 import local from './eslint/layering.js'
 
 /*
- * Layering (ARCHITECTURE.md), checked here so the house keeps its shape — every import resolved to a path
- * first, so a relative '../bridge/server.ts' counts as much as any other (eslint/layering.js):
+ * Layering (docs/architecture.md, "The layering rule"), checked here so the house keeps its shape — every
+ * import resolved to a path first, so a relative '../bridge/server.ts' counts as much as any other
+ * (eslint/layering.js):
  *   shared/        imports nothing of ours and nothing Node-only (it runs in the renderer too)
  *   electron/core  imports only shared/ — never `electron`, never an adapter
  *   electron/bridge, electron/cli: core and shared, never `electron`

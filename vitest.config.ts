@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          // tests/security: one test per attack an outside tester found (see README, security).
+          // tests/security: one test per attack an outside tester found (see docs/security.md).
           include: ['tests/unit/**/*.test.ts', 'tests/security/**/*.test.ts'],
           environment: 'node',
           // Hang detection, not speed assertions: tests and hooks that drive the real CLI (about 2 s a command)

@@ -3,11 +3,12 @@ import { builtinModules } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 /*
- * The layering rule (ARCHITECTURE.md) as a small local ESLint rule. `no-restricted-imports` matches the
- * specifier as written, so `'../bridge/server.ts'` in a core file slips past a `**\/electron/bridge/**`
- * pattern; here every relative specifier is resolved against the importing file first, and the rule is
- * applied to the layer the resolved path lands in. tests/unit/layering.test.ts states the same table on its
- * own and lints a probe for every forbidden edge, so the two cannot drift apart silently.
+ * The layering rule (docs/architecture.md, "The layering rule") as a small local ESLint rule.
+ * `no-restricted-imports` matches the specifier as written, so `'../bridge/server.ts'` in a core file slips
+ * past a `**\/electron/bridge/**` pattern; here every relative specifier is resolved against the importing
+ * file first, and the rule is applied to the layer the resolved path lands in. tests/unit/layering.test.ts
+ * states the same table on its own and lints a probe for every forbidden edge, so the two cannot drift apart
+ * silently.
  */
 
 const REPO = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
@@ -84,7 +85,10 @@ export function layeringViolation(file, spec) {
 const layering = {
   meta: {
     type: 'problem',
-    docs: { description: 'Resolve every import, then apply the layering of ARCHITECTURE.md.' },
+    docs: {
+      description:
+        'Resolve every import, then apply the layering of docs/architecture.md ("The layering rule").',
+    },
     schema: [],
     messages: { layer: '{{why}}' },
   },

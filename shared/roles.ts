@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** The people of DOMAIN.md. A user may hold several roles. */
+/** The people of docs/architecture.md ("Accounts and roles"). A user may hold several roles. */
 export const ROLES = [
   'enforcement_officer',
   'records_officer',

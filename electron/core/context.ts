@@ -6,7 +6,7 @@ import { storeSeals, takeSeals } from './integrity/seals.ts'
 import { appendAudit, type AuditInput } from './audit.ts'
 import { AppError } from '../../shared/errors.ts'
 
-/** Which adapter a call came through. The CLI is a trusted local operator tool (see README). */
+/** Which adapter a call came through. The CLI is a trusted local operator tool (see docs/cli.md). */
 export type Channel = 'ipc' | 'bridge' | 'cli' | 'test'
 
 export interface Actor {

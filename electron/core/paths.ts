@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 
-/** The folders of a data directory (ARCHITECTURE.md "Storage"). */
+/** The folders of a data directory (docs/architecture.md, "The data folder"). */
 export function dataLayout(dataDir: string) {
   const root = path.resolve(dataDir)
   return {

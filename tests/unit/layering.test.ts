@@ -7,10 +7,11 @@ import { describe, expect, test } from 'vitest'
 import { REPO } from '../helpers/bridge.ts'
 
 /*
- * Belt and braces beside the ESLint rule (eslint/layering.js): the layering of ARCHITECTURE.md stated here on
- * its own, applied to every import of every source file after resolving it to a path — a core file importing
- * '../bridge/server.ts' names no "electron/bridge/" in its text, so matching the specifier as written cannot
- * see it. The last test lints a probe for every edge of the table, so the lint rule is held to the same table.
+ * Belt and braces beside the ESLint rule (eslint/layering.js): the layering of docs/architecture.md stated
+ * here on its own, applied to every import of every source file after resolving it to a path — a core file
+ * importing '../bridge/server.ts' names no "electron/bridge/" in its text, so matching the specifier as
+ * written cannot see it. The last test lints a probe for every edge of the table, so the lint rule is held to
+ * the same table.
  */
 
 type Layer =
