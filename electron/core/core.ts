@@ -127,8 +127,11 @@ export function createCore(opts: CoreOptions): Core {
   const now = opts.now ?? (() => new Date())
   // One owner per folder (owner-lock.ts): whoever holds the lock migrates, recovers and runs the timers; every
   // other process is its client (folder.ts) and never opens the database for writing.
-  const lock = fs.existsSync(layout.root) ? takeOwnerLock(layout, now()) : null
-  if (fs.existsSync(layout.root) && !lock)
+  // A folder with no database (and none to create) has nothing to own: opening it fails below, and no lock file
+  // is left in it (a restore needs an empty folder).
+  const lockable = fs.existsSync(layout.root) && (opts.create || fs.existsSync(layout.db))
+  const lock = lockable ? takeOwnerLock(layout, now()) : null
+  if (lockable && !lock)
     throw new AppError('DATA_DIR_IN_USE', { pid: String(liveOwner(layout)?.pid || '?') })
   try {
     return ownedCore(opts, layout, lock, now)

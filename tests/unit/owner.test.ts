@@ -271,6 +271,57 @@ describe('real processes on one folder', () => {
     }
   }, 180_000)
 
+  // Linux: the test holds the owner still (SIGSTOP) until the second CLI's connection is seen in /proc/net/unix,
+  // so the second one surely meets a live owner however slowly it starts.
+  test.runIf(fs.existsSync('/proc/net/unix'))(
+    'a second CLI while a CLI ingest runs is its client: no second recovery, its calls audited once',
+    async () => {
+      const data = await agencyWithOfficer()
+      const layout = dataLayout(data)
+      const devA = tempDir('liuhen-own-ca-')
+      const devB = tempDir('liuhen-own-cb-')
+      for (let i = 0; i < 8; i++) randomFile(path.join(devA, 'DCIM', `a${i}.MP4`), 2 << 20)
+      for (let i = 0; i < 3; i++) randomFile(path.join(devB, 'RECORD', `b${i}.wav`), 30_000 + i)
+      const a = cli(['ingest', devA, '--data', data, '--user', 'jilu', '--json'])
+      await a.printed(/"status":"stored"/)
+      // Left by a dead process after A's start: what a second core start would have swept away.
+      const dead = `999999_1.${crypto.randomUUID()}.part`
+      fs.writeFileSync(path.join(layout.tmp, dead), 'x')
+      a.child.kill('SIGSTOP')
+      const b = cli(['ingest', devB, '--data', data, '--user', 'jilu', '--json'])
+      const address = ownerAddress(layout)
+      const connections = () =>
+        fs
+          .readFileSync('/proc/net/unix', 'utf8')
+          .split('\n')
+          .filter((l) => l.endsWith(` ${address}`)).length
+      try {
+        // The listening socket plus B's connection, waiting in A's backlog.
+        await expect.poll(connections, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(2)
+      } finally {
+        a.child.kill('SIGCONT')
+      }
+      const [ra, rb] = await Promise.all([a.done, b.done])
+      expect(ra.status, ra.stdout + ra.stderr).toBe(0)
+      expect(rb.status, rb.stdout + rb.stderr).toBe(0)
+      expect(role(ra)).toBe('owner')
+      expect(role(rb)).toBe('client')
+      expect(lines(rb.stdout).at(-1)).toMatchObject({ summary: true, files: 3, failed: 0 })
+      expect(fs.existsSync(path.join(layout.tmp, dead))).toBe(true)
+      const r = rows(data)
+      expect(r.evidence).toBe(11)
+      expect(r.sources.every((x) => x.n === 1)).toBe(true)
+      expect(r.signIns.filter((x) => x.details.includes('"cli"'))).toHaveLength(2)
+      const db = new Database(layout.db, { readonly: true })
+      expect(db.prepare('SELECT status FROM ingest_batches').all()).toEqual([
+        { status: 'done' },
+        { status: 'done' },
+      ])
+      db.close()
+    },
+    180_000,
+  )
+
   test('while the app owns the folder, commands that need it alone are refused in plain Chinese', async () => {
     const data = await agencyWithOfficer()
     const app = await startBridgeProcess(data)
