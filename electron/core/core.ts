@@ -131,8 +131,7 @@ export function createCore(opts: CoreOptions): Core {
   // is left in it (a restore needs an empty folder).
   const lockable = fs.existsSync(layout.root) && (opts.create || fs.existsSync(layout.db))
   const lock = lockable ? takeOwnerLock(layout, now()) : null
-  if (lockable && !lock)
-    throw new AppError('DATA_DIR_IN_USE', { pid: String(liveOwner(layout)?.pid || '?') })
+  if (lockable && !lock) throw new AppError('DATA_DIR_IN_USE', { pid: String(liveOwner(layout)?.pid || '?') })
   try {
     return ownedCore(opts, layout, lock, now)
   } catch (e) {
