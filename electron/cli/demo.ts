@@ -71,7 +71,7 @@ function voice(file: string, seconds: number): void {
 
 /** A one-page document standing in for a signed scan of the real form. */
 async function document(file: string, title: string, lines: string[]): Promise<void> {
-  const { doc, done } = cjkDocument(title, '留痕演示')
+  const { doc, done } = await cjkDocument(title, '留痕演示')
   doc.fontSize(18).text(title, { align: 'center' })
   doc.moveDown()
   doc.fontSize(11)

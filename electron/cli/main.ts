@@ -1894,6 +1894,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/*
+ * `liuhen … | head`: once the reader has gone, output is dropped instead of ending the process with EPIPE — a
+ * command that was changing the record (an ingest, a burn) finishes its work and its audit, it only stops talking.
+ */
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e
+  process.stdout.write = () => true
+})
 process.exitCode = await main(process.argv.slice(2))
 // For the memory tests and the benchmark: the peak resident set of this process, in MiB.
 if (process.env.LIUHEN_REPORT_MAXRSS) {

@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import PDFDocument from 'pdfkit'
 import { AppError } from '../../shared/errors.ts'
 import { plainText } from '../../shared/text-safety.ts'
 
@@ -25,11 +24,14 @@ function cjkFont(): [string, string | undefined] {
   return found
 }
 
-export function cjkDocument(
+export async function cjkDocument(
   title: string,
   author: string,
-): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
+): Promise<{ doc: PDFKit.PDFDocument; done: Promise<Buffer> }> {
   const [file, name] = cjkFont()
+  // Loaded on first use: pdfkit and fontkit unpack their tables at load, a third of a CLI command's start-up
+  // for the many commands that never print.
+  const { default: PDFDocument } = await import('pdfkit')
   // No default standard font (Helvetica): every PDF here is set in the embedded CJK font registered below.
   const doc = new PDFDocument({
     size: 'A4',
@@ -51,7 +53,7 @@ export function cjkDocument(
 }
 
 /** A titled table over as many pages as it needs; column widths in points (A4 leaves 515 between margins). */
-export function tablePdf(opts: {
+export async function tablePdf(opts: {
   agency: string
   title: string
   scope: string
@@ -60,7 +62,7 @@ export function tablePdf(opts: {
   rows: string[][]
   footer: string
 }): Promise<Buffer> {
-  const { doc, done } = cjkDocument(opts.title, opts.agency)
+  const { doc, done } = await cjkDocument(opts.title, opts.agency)
   doc.fontSize(16).text(opts.title, { align: 'center' })
   doc.moveDown(0.3)
   doc.fontSize(9).text(`${opts.agency}    ${opts.scope}    ${opts.generatedAt}`, { align: 'center' })

@@ -29,7 +29,7 @@ export async function startBridgeProcess(
 ): Promise<RunningBridge> {
   const child = spawn(
     process.execPath,
-    [...testClock.args, 'electron/bridge/cli.ts', '--data', dataDir, '--port', '0'],
+    ['--import', 'tsx', ...testClock.args, 'electron/bridge/cli.ts', '--data', dataDir, '--port', '0'],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -164,3 +164,37 @@ describe('liuhen CLI', () => {
     expect(bad.out).toContain(id)
   })
 })
+
+describe('the CLI as a program others start', () => {
+  test('runs from the build when it is fresh and from the sources when one is newer', () => {
+    // npm test builds before the tests, so the bundle is fresh here; a file touched after it makes bin/ fall back.
+    const built = fs.statSync(path.join(REPO, 'out', 'main', 'cli.js')).mtimeMs
+    const inputs = JSON.parse(
+      fs.readFileSync(path.join(REPO, 'out', 'main', 'cli-inputs.json'), 'utf8'),
+    ) as string[]
+    expect(inputs).toContain('electron/cli/main.ts')
+    expect(inputs).toContain('electron/core/core.ts')
+    expect(inputs.every((f) => fs.statSync(path.join(REPO, f)).mtimeMs <= built)).toBe(true)
+    // Both ways answer the same.
+    const fromBuild = runLiuhen(['--version'])
+    const fromSource = runLiuhen(['--version'], { LIUHEN_CLI_FROM_SOURCE: '1' })
+    expect(fromBuild.status).toBe(0)
+    expect(fromSource.stdout).toBe(fromBuild.stdout)
+  })
+
+  test('a reader that goes away (`| head`) does not crash it', async () => {
+    const { spawn } = await import('node:child_process')
+    const child = spawn(process.execPath, [path.join(REPO, 'bin', 'liuhen.mjs'), '--help'], {
+      cwd: REPO,
+      env: { ...process.env, LIUHEN_LANG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    // The read end is closed before the CLI writes anything: every write it makes meets EPIPE.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve))
+    expect(stderr).not.toMatch(/EPIPE|Error/)
+    expect(status).toBe(0)
+  })
+})

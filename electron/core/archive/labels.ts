@@ -19,7 +19,7 @@ export async function discLabelPdf(deps: CoreDeps, discId: string): Promise<Buff
   const vol = deps.db.prepare('SELECT manifest FROM archive_volumes WHERE volid = ?').get(d.volid) as {
     manifest: string
   }
-  const { doc, done } = cjkDocument(`光盘标签 ${d.discNo}`, d.label.split('\n')[0] ?? '')
+  const { doc, done } = await cjkDocument(`光盘标签 ${d.discNo}`, d.label.split('\n')[0] ?? '')
   const lines = d.label.split('\n')
   const cx = doc.page.width / 2
   const cy = 40 + 59 * MM

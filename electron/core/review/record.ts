@@ -52,12 +52,12 @@ function section(doc: PDFKit.PDFDocument, title: string, body: string) {
   doc.moveDown(0.5)
 }
 
-export function reviewRecordPdf(
+export async function reviewRecordPdf(
   c: CaseHead,
   r: Review,
   o: { basisNames: string[]; reviewer: string; submitter: string; signedOn: string },
 ): Promise<Buffer> {
-  const { doc, done } = cjkDocument('法制审核意见书', c.agency)
+  const { doc, done } = await cjkDocument('法制审核意见书', c.agency)
   heading(doc, '法制审核意见书', c)
   doc.text(
     `第 ${r.round} 次送审    送审人：${o.submitter}    收到材料：${r.receivedOn}    审核期限：${r.dueOn}${
@@ -92,7 +92,7 @@ export function reviewRecordPdf(
   return done
 }
 
-export function discussionRecordPdf(
+export async function discussionRecordPdf(
   c: CaseHead,
   r: Review,
   d: {
@@ -104,7 +104,7 @@ export function discussionRecordPdf(
     chair: string
   },
 ): Promise<Buffer> {
-  const { doc, done } = cjkDocument('集体讨论记录', c.agency)
+  const { doc, done } = await cjkDocument('集体讨论记录', c.agency)
   heading(doc, '重大行政执法决定集体讨论记录', c)
   doc.text(`讨论日期：${d.heldOn}    主持人：${d.chair}`)
   doc.text(`参加人员：${d.participants.join('、')}`)
