@@ -139,11 +139,15 @@ describe('the owner lock', () => {
       createCore({ dataDir: ${JSON.stringify(t.dataDir)}, create: false })
       process.stdout.write('OWNING\\n')
       setInterval(() => undefined, 1000)`
-    const child = spawn(process.execPath, [...testClock.args, '--input-type=module', '-e', script], {
-      cwd: REPO,
-      env: { ...process.env, ...testClock.env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', ...testClock.args, '--input-type=module', '-e', script],
+      {
+        cwd: REPO,
+        env: { ...process.env, ...testClock.env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (d: Buffer) => d.toString().includes('OWNING') && resolve()),
     )
