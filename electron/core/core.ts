@@ -97,6 +97,8 @@ export interface Core {
   closeWhenIdle(): Promise<void>
   /** Processes connected to this owner now. */
   clients(): number
+  /** Whether an ingest job is still running here. */
+  busy(): boolean
   /** The id of a user name, for adapters that take names on their command line. */
   userIdByName(username: string): string | null
   /** What a media ticket from `media.open` names, while it is valid: for the adapters that stream it. */
@@ -515,6 +517,7 @@ function ownedCore(
       close()
     },
     clients: () => served?.clients() ?? 0,
+    busy: () => jobs.list().some((j) => j.progress.state === 'scanning' || j.progress.state === 'copying'),
     timestampsIdle: () => stamper.idle(),
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     waitForJob: (jobId) => jobs.wait(jobId),

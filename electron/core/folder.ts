@@ -42,6 +42,11 @@ export interface OpenOptions {
   exclusive?: boolean
   /** How long to keep trying to reach a starting owner, or to take over from one that is stopping. */
   waitMs?: number
+  /**
+   * A long-lived process (the app, the bridge): as a client, it tells the owner not to wait for it to leave. A
+   * CLI command that owns the folder then ends when its own work and the calls under way are done.
+   */
+  resident?: boolean
 }
 
 /** Open a data folder: own it if nobody does, else become the owner's client. */
@@ -59,7 +64,10 @@ export async function openDataFolder(opts: CoreOptions, open: OpenOptions = {}):
     const info = readOwnerInfo(layout)
     if (info) {
       const link = await reach(localSocketTransport(info.address))
-      if (link) return clientFolder(layout.root, link.link, link.hello)
+      if (link) {
+        if (open.resident) link.link.send({ t: 'resident' } satisfies ClientMessage)
+        return clientFolder(layout.root, link.link, link.hello)
+      }
     }
     // Not reachable: the owner is still starting (migrating), or stopping and about to free the lock.
     if (Date.now() > deadline) {

@@ -25,6 +25,8 @@ export interface ServedCore {
   firstActiveAdmin(): string | null
   userIdByName(username: string): string | null
   caseIdByNo(caseNo: string): string | null
+  /** Whether work runs that a call started and nobody waits for (an ingest job). */
+  busy(): boolean
 }
 
 export const HOST_OPS = [
@@ -43,6 +45,8 @@ export type ClientMessage =
   | { t: 'sub'; sub: number; channel: Channel; session: string }
   | { t: 'unsub'; sub: number }
   | { t: 'host'; seq: number; op: HostOp; arg?: string }
+  /** A long-lived client (the app, the bridge): an owner that is done need not wait for it to leave. */
+  | { t: 'resident' }
 
 export type OwnerMessage =
   | { t: 'hello'; owner: string; pid: number }
@@ -77,6 +81,8 @@ function parse(m: unknown): ClientMessage | null {
         : null
     case 'unsub':
       return isSeq(o.sub) ? (o as ClientMessage) : null
+    case 'resident':
+      return o as ClientMessage
     case 'host':
       return isSeq(o.seq) &&
         HOST_OPS.includes(o.op as HostOp) &&
@@ -108,20 +114,39 @@ async function hostOp(core: ServedCore, op: HostOp, arg: string): Promise<string
   }
 }
 
-function serveLink(core: ServedCore, link: Link, owner: { owner: string; pid: number }): void {
+/** What the owner knows of one client: whether it stays for good, and how many of its calls are under way. */
+interface LinkState {
+  resident: boolean
+  inFlight: number
+}
+
+function serveLink(
+  core: ServedCore,
+  link: Link,
+  owner: { owner: string; pid: number },
+  state: LinkState,
+  settled: () => void,
+): void {
   const subscriptions = new Map<number, () => void>()
   link.onClose(() => {
     for (const off of subscriptions.values()) off()
     subscriptions.clear()
   })
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    state.inFlight++
+    return work.finally(() => {
+      state.inFlight--
+      settled()
+    })
+  }
   link.onMessage((raw) => {
     const m = parse(raw)
     if (!m) return link.close()
     switch (m.t) {
       case 'call':
-        void core
-          .dispatch(m.request, m.channel)
-          .then((result) => link.send({ t: 'result', seq: m.seq, result }))
+        void track(core.dispatch(m.request, m.channel)).then((result) =>
+          link.send({ t: 'result', seq: m.seq, result }),
+        )
         return
       case 'media':
         link.send({ t: 'media', seq: m.seq, media: core.resolveMedia(m.ticket, m.channel) })
@@ -138,9 +163,13 @@ function serveLink(core: ServedCore, link: Link, owner: { owner: string; pid: nu
         subscriptions.delete(m.sub)
         return
       case 'host':
-        void hostOp(core, m.op, m.arg ?? '')
-          .catch(() => null)
-          .then((value) => link.send({ t: 'value', seq: m.seq, value }))
+        void track(hostOp(core, m.op, m.arg ?? '').catch(() => null)).then((value) =>
+          link.send({ t: 'value', seq: m.seq, value }),
+        )
+        return
+      case 'resident':
+        state.resident = true
+        settled()
         return
     }
   })
@@ -150,11 +179,11 @@ function serveLink(core: ServedCore, link: Link, owner: { owner: string; pid: nu
 export interface OwnerServer {
   /** Clients connected now. */
   clients(): number
-  /** Resolves once no client is connected (at once when none is). */
-  drained(): Promise<void>
   /**
-   * Waits for the clients to finish, stops accepting, waits for any that came in meanwhile: after this, a new
-   * process finds the socket refused and takes the folder over once the lock is released.
+   * For an owner that is done with its own work (a CLI command): resolves once nothing depends on it any more —
+   * every passing client (another command) has gone, no call of a resident client (the app) is under way, and no
+   * job started through it still runs — and then stops accepting. Resident clients are cut when it closes; they
+   * open the folder again themselves, as its next owner.
    */
   finish(): Promise<void>
   close(): void
@@ -166,42 +195,51 @@ export function serveOwner(
   transport: Transport,
   owner: { owner: string; pid: number },
 ): OwnerServer {
-  let links = 0
+  const links = new Set<LinkState>()
   let waiters: (() => void)[] = []
   let listener: Listener | null = null
   let closed = false
+  const settled = () => {
+    for (const w of waiters.splice(0)) w()
+  }
   const ready = transport
     .listen((link) => {
-      links++
+      const state: LinkState = { resident: false, inFlight: 0 }
+      links.add(state)
       link.onClose(() => {
-        links--
-        if (links === 0) for (const w of waiters.splice(0)) w()
+        links.delete(state)
+        settled()
       })
-      serveLink(core, link, owner)
+      serveLink(core, link, owner, state, settled)
     })
     .then((l) => {
       if (closed) l.close()
       else listener = l
     })
     .catch((e: unknown) => console.error('[liuhen] owner socket not served', e))
-  const drained = async () => {
+  const needed = () => [...links].some((l) => !l.resident || l.inFlight > 0) || core.busy()
+  const idle = async () => {
     await ready
-    if (links === 0 || closed) return
-    await new Promise<void>((resolve) => waiters.push(resolve))
+    while (!closed && needed())
+      // Woken by a link closing or a call ending; a job that ends on its own is seen within the second.
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve)
+        setTimeout(resolve, 1000).unref()
+      })
   }
   return {
-    clients: () => links,
-    drained,
+    clients: () => links.size,
     async finish() {
-      await drained()
+      await idle()
       listener?.stop()
-      await drained()
+      // A client that connected just before the door closed is served to the end too.
+      await idle()
     },
     close() {
       closed = true
       listener?.close()
       listener = null
-      for (const w of waiters.splice(0)) w()
+      settled()
       waiters = []
     },
   }

@@ -14,7 +14,7 @@ const port = parentPort!
 /** The folder, or the reason it cannot be opened (a newer database, an unusable folder...) for every call. */
 let folder: Promise<DataFolder | { error: ReturnType<typeof toErrorValue> }> | null = null
 function current() {
-  folder ??= openDataFolder({ ...(workerData as CoreOptions), background: true }).then(
+  folder ??= openDataFolder({ ...(workerData as CoreOptions), background: true }, { resident: true }).then(
     (f) => {
       f.onLost(() => {
         folder = null

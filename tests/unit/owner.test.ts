@@ -10,7 +10,7 @@ import { liveOwner, ownerAddress, readOwnerInfo } from '../../electron/core/owne
 import { localSocketTransport } from '../../electron/core/owner-socket.ts'
 import { dataLayout } from '../../electron/core/paths.ts'
 import type { CoreEvent } from '../../shared/contract.ts'
-import { REPO, startBridgeProcess, tempDir } from '../helpers/bridge.ts'
+import { REPO, rpc, startBridgeProcess, tempDir } from '../helpers/bridge.ts'
 import { testClock } from '../helpers/clock.ts'
 import { testCore } from '../helpers/core.ts'
 import { randomFile } from '../helpers/media.ts'
@@ -102,6 +102,15 @@ function rows(data: string) {
   } finally {
     db.close()
   }
+}
+
+/** Connections to a folder's owner socket, from /proc/net/unix (Linux): the listener plus one per client. */
+function socketEnds(data: string): number {
+  const address = ownerAddress(dataLayout(data))
+  return fs
+    .readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .filter((l) => l.endsWith(` ${address}`)).length
 }
 
 describe('the owner lock', () => {
@@ -293,15 +302,11 @@ describe('real processes on one folder', () => {
       fs.writeFileSync(path.join(layout.tmp, dead), 'x')
       a.child.kill('SIGSTOP')
       const b = cli(['ingest', devB, '--data', data, '--user', 'jilu', '--json'])
-      const address = ownerAddress(layout)
-      const connections = () =>
-        fs
-          .readFileSync('/proc/net/unix', 'utf8')
-          .split('\n')
-          .filter((l) => l.endsWith(` ${address}`)).length
       try {
         // The listening socket plus B's connection, waiting in A's backlog.
-        await expect.poll(connections, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(2)
+        await expect
+          .poll(() => socketEnds(data), { timeout: 60_000, interval: 100 })
+          .toBeGreaterThanOrEqual(2)
       } finally {
         a.child.kill('SIGCONT')
       }
@@ -322,6 +327,42 @@ describe('real processes on one folder', () => {
         { status: 'done' },
       ])
       db.close()
+    },
+    180_000,
+  )
+
+  test.runIf(fs.existsSync('/proc/net/unix'))(
+    'the app started during a CLI ingest is its client, and does not keep the CLI from ending',
+    async () => {
+      const data = await agencyWithOfficer()
+      const dev = tempDir('liuhen-own-res-')
+      for (let i = 0; i < 6; i++) randomFile(path.join(dev, 'DCIM', `r${i}.MP4`), 2 << 20)
+      const a = cli(['ingest', dev, '--data', data, '--user', 'jilu', '--json'])
+      await a.printed(/"status":"stored"/)
+      a.child.kill('SIGSTOP')
+      const app = startBridgeProcess(data)
+      try {
+        try {
+          await expect
+            .poll(() => socketEnds(data), { timeout: 60_000, interval: 100 })
+            .toBeGreaterThanOrEqual(2)
+        } finally {
+          a.child.kill('SIGCONT')
+        }
+        const bridge = await app
+        // The CLI finishes its own work and exits, though the app stays connected.
+        const ra = await a.done
+        expect(ra.status, ra.stdout + ra.stderr).toBe(0)
+        expect(role(ra)).toBe('owner')
+        // The app then opens the folder again, as its owner, and answers.
+        const info = await rpc(bridge, { method: 'system.info', input: {} })
+        expect(info.json).toMatchObject({ ok: true, value: { initialized: true } })
+        await expect
+          .poll(() => liveOwner(dataLayout(data))?.pid, { timeout: 30_000 })
+          .toBe(bridge.process.pid)
+      } finally {
+        await (await app).stop()
+      }
     },
     180_000,
   )
