@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { AppError } from '../../shared/errors.ts'
 import { writeAtomicSync } from './durable.ts'
 import { ownerAlive, selfOwner } from './owner.ts'
 import type { DataLayout } from './paths.ts'
@@ -50,6 +51,10 @@ export function ownerAddress(layout: DataLayout): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'u'
   const dir = path.join(os.tmpdir(), `liuhen-${uid}`)
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // The temp folder is shared: a folder of that name made by someone else (or a link) must not be used.
+  const st = fs.lstatSync(dir)
+  if (!st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid()))
+    throw new AppError('DATA_DIR_UNUSABLE', { path: dir })
   fs.chmodSync(dir, 0o700)
   return path.join(dir, `${tag}.sock`)
 }

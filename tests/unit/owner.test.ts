@@ -225,6 +225,19 @@ describe('clients of the owner', () => {
     t.core.close()
   })
 
+  test('a folder whose path is too long for a socket name is served from a private temp folder', async () => {
+    const t = testCore(path.join(tempDir(), 'x'.repeat(60), 'y'.repeat(60)))
+    await t.adminSession()
+    const address = ownerAddress(dataLayout(t.dataDir))
+    expect(address.startsWith(t.dataDir)).toBe(false)
+    if (process.platform !== 'win32') expect(fs.statSync(path.dirname(address)).mode & 0o777).toBe(0o700)
+    const client = await openDataFolder({ dataDir: t.dataDir, create: false })
+    expect(client.role).toBe('client')
+    expect(await client.firstActiveAdmin()).toBe('admin')
+    await client.close()
+    t.core.close()
+  })
+
   test('the socket speaks only its protocol: a "test" channel or a stray line ends the link', async () => {
     const t = testCore()
     await t.adminSession()
