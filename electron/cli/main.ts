@@ -1,7 +1,9 @@
 import crypto from 'node:crypto'
 import { parseArgs } from 'node:util'
 import path from 'node:path'
-import { createCore, toErrorValue, withMessage, type Core } from '../core/core.ts'
+import { toErrorValue, withMessage } from '../core/core.ts'
+import { openDataFolder, type DataFolder } from '../core/folder.ts'
+import { liveOwner } from '../core/owner-lock.ts'
 import { verifyTrailOffline } from '../core/signing/checkpoints.ts'
 import { verifyIntegrity } from '../core/integrity/verify.ts'
 import { recordDatabaseCheck } from '../core/integrity/damage.ts'
@@ -216,7 +218,7 @@ function dataDirOf(opts: Opts): string {
 
 /** Call the core and unwrap, turning an error value into a thrown AppError for the one catch in main. */
 async function call<M extends MethodName>(
-  core: Core,
+  core: DataFolder,
   method: M,
   input: MethodInput<M>,
   session?: string,
@@ -228,7 +230,7 @@ async function call<M extends MethodName>(
 
 /** Sign the operator in (LIUHEN_PASSWORD), run `fn`, sign out: CLI work is audited like any other. */
 async function asOperator<T>(
-  core: Core,
+  core: DataFolder,
   opts: Opts,
   io: Io,
   fn: (session: string) => Promise<T>,
@@ -239,7 +241,7 @@ async function asOperator<T>(
     opts.as ??
     (opts.user && io.operatorFromUser ? opts.user : undefined) ??
     process.env.LIUHEN_USER ??
-    firstAdmin(core)
+    (await firstAdmin(core))
   const signed = await call(core, 'auth.signIn', { username, password })
   if (signed.mustChangePassword && !io.json) {
     process.stderr.write(`${io.t('cli.mustChangeWarning', { username })}\n`)
@@ -251,8 +253,8 @@ async function asOperator<T>(
   }
 }
 
-function firstAdmin(core: Core): string {
-  const name = core.firstActiveAdmin()
+async function firstAdmin(core: DataFolder): Promise<string> {
+  const name = await core.firstActiveAdmin()
   if (!name) throw new AppError('NOT_FOUND')
   return name
 }
@@ -268,7 +270,8 @@ async function cmdInit(opts: Opts, io: Io): Promise<number> {
   const admin = need(opts, 'admin', io.t)
   const given = envPassword('LIUHEN_PASSWORD')
   const generated = given ? null : generateTemporaryPassword()
-  const core = createCore({ dataDir: dir, create: true })
+  // Creating a folder's agency is for a process that has the folder to itself.
+  const core = await openDataFolder({ dataDir: dir, create: true }, { exclusive: true })
   try {
     const r = await call(core, 'system.initialize', {
       agencyName,
@@ -291,12 +294,19 @@ async function cmdInit(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
-function openExisting(opts: Opts): Core {
-  return createCore({ dataDir: dataDirOf(opts), create: false })
+/**
+ * The data folder for one command: this process owns it for the command's run when nobody else does (and serves
+ * other processes meanwhile), or every call goes to the process that owns it (the app, another command).
+ */
+async function openExisting(opts: Opts): Promise<DataFolder> {
+  const folder = await openDataFolder({ dataDir: dataDirOf(opts), create: false })
+  // For the tests and for support: which of the two this run was.
+  if (process.env.LIUHEN_REPORT_ROLE) process.stderr.write(`LIUHEN_ROLE=${folder.role}\n`)
+  return folder
 }
 
 async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
@@ -305,7 +315,7 @@ async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
   const roles = parseRoles(need(opts, 'roles', io.t), io.t)
   const given = envPassword('LIUHEN_NEW_PASSWORD')
   const generated = given ? null : generateTemporaryPassword()
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { user } = await asOperator(core, opts, io, (s) =>
       call(
@@ -331,12 +341,12 @@ async function cmdUserAdd(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
 async function cmdUserList(opts: Opts, io: Io): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { users } = await asOperator(core, opts, io, (s) => call(core, 'users.list', {}, s))
     if (io.json) {
@@ -356,7 +366,7 @@ async function cmdUserList(opts: Opts, io: Io): Promise<number> {
     }
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -432,15 +442,15 @@ function cmdAuditVerify(opts: Opts, io: Io): number {
   return report.ok ? 0 : 1
 }
 
-function userIdOf(core: Core, username: string | undefined): string | undefined {
+async function userIdOf(core: DataFolder, username: string | undefined): Promise<string | undefined> {
   if (!username) return undefined
-  const id = core.userIdByName(username)
+  const id = await core.userIdByName(username)
   if (!id) throw new AppError('NOT_FOUND')
   return id
 }
 
 async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     return await asOperator(core, opts, io, async (s) => {
       const results: FileResult[] = []
@@ -451,7 +461,7 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
         io.print(r as unknown as Record<string, unknown>, humanResult(r, io))
       }
       const showProgress = !io.json && process.stderr.isTTY
-      const off = core.onEvent((e) => {
+      const off = core.subscribe(s, 'cli', (e) => {
         if (e.type === 'ingest.progress' && showProgress && e.progress.jobId === jobId) {
           const p = e.progress
           const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100
@@ -471,7 +481,7 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
         {
           sourceRoot: path.resolve(source),
           ...(opts.device ? { deviceId: opts.device } : {}),
-          ...(opts.collector ? { collectorUserId: userIdOf(core, opts.collector) } : {}),
+          ...(opts.collector ? { collectorUserId: await userIdOf(core, opts.collector) } : {}),
           ...(opts.case ? { caseNo: opts.case } : {}),
           ...(opts.place ? { place: opts.place } : {}),
           ...(opts.fact ? { fact: opts.fact } : {}),
@@ -499,7 +509,7 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
       return summary.failed > 0 || progress.state === 'failed' ? 1 : 0
     })
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -518,7 +528,7 @@ function humanResult(r: FileResult, io: Io): string {
 }
 
 async function cmdDeviceList(opts: Opts, io: Io): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { devices, attached } = await asOperator(core, opts, io, (s) => call(core, 'devices.list', {}, s))
     if (io.json) {
@@ -534,7 +544,7 @@ async function cmdDeviceList(opts: Opts, io: Io): Promise<number> {
     }
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -547,9 +557,9 @@ async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
     throw new UsageError(io.t('cli.badOption', { reason: '--utc-offset +08:00' }))
   if (opts.clock && opts.clock !== 'local' && opts.clock !== 'utc')
     throw new UsageError(io.t('cli.badOption', { reason: '--clock local|utc' }))
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
-    const { device } = await asOperator(core, opts, io, (s) =>
+    const { device } = await asOperator(core, opts, io, async (s) =>
       call(
         core,
         'devices.register',
@@ -557,7 +567,7 @@ async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
           kind: folder && !opts.identity ? 'folder' : 'usb',
           identity,
           label: opts.label ?? (folder ? path.basename(folder) : identity),
-          ...(opts.officer ? { officerUserId: userIdOf(core, opts.officer) } : {}),
+          ...(opts.officer ? { officerUserId: await userIdOf(core, opts.officer) } : {}),
           ...(opts.clock ? { clockMode: opts.clock as 'local' | 'utc' } : {}),
           ...(offset !== null ? { utcOffsetMin: offset } : {}),
           ...(opts['clock-offset-ms'] ? { clockOffsetMs: Math.trunc(Number(opts['clock-offset-ms'])) } : {}),
@@ -568,7 +578,7 @@ async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
     io.print({ ok: true, device }, io.t('cli.deviceRegistered', { id: device.id, label: device.label }))
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -580,7 +590,7 @@ function needEnv(name: 'LIUHEN_CA_PASSPHRASE' | 'LIUHEN_PIN', io: Io): string {
 
 async function cmdCaInit(opts: Opts, io: Io): Promise<number> {
   const passphrase = needEnv('LIUHEN_CA_PASSPHRASE', io)
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { certificate } = await asOperator(core, opts, io, (s) =>
       call(
@@ -600,7 +610,7 @@ async function cmdCaInit(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -608,9 +618,9 @@ async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
   const rootPassphrase = needEnv('LIUHEN_CA_PASSPHRASE', io)
   const pin = needEnv('LIUHEN_PIN', io)
   const username = need(opts, 'user', io.t)
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
-    const userId = userIdOf(core, username)!
+    const userId = (await userIdOf(core, username))!
     const { certificate } = await asOperator(core, opts, io, (s) =>
       call(
         core,
@@ -625,25 +635,25 @@ async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
 async function cmdCaExportRoot(opts: Opts, io: Io): Promise<number> {
   const out = need(opts, 'out', io.t)
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { pem } = await asOperator(core, opts, io, (s) => call(core, 'ca.exportRoot', {}, s))
     writeAtomicSync(out, pem, OUT_FILE)
     io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
 async function cmdCertList(opts: Opts, io: Io): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { certificates } = await asOperator(core, opts, io, (s) => call(core, 'certs.list', {}, s))
     for (const c of certificates) {
@@ -655,7 +665,7 @@ async function cmdCertList(opts: Opts, io: Io): Promise<number> {
     }
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -715,9 +725,9 @@ function writePdf(opts: Opts, io: Io, pdfBase64: string): string {
   return out
 }
 
-function caseIdOf(core: Core, caseNo: string | undefined, io: Io): string {
+async function caseIdOf(core: DataFolder, caseNo: string | undefined, io: Io): Promise<string> {
   if (!caseNo) throw new UsageError(io.t('cli.missingOption', { name: 'CASE_NO' }))
-  const id = core.caseIdByNo(caseNo)
+  const id = await core.caseIdByNo(caseNo)
   if (!id) throw new AppError('NOT_FOUND')
   return id
 }
@@ -726,17 +736,17 @@ function caseIdOf(core: Core, caseNo: string | undefined, io: Io): string {
 async function simple<T extends Record<string, unknown>>(
   opts: Opts,
   io: Io,
-  body: (core: Core, s: string) => Promise<T>,
+  body: (core: DataFolder, s: string) => Promise<T>,
   human: (r: T) => string,
   ok: (r: T) => boolean = () => true,
 ): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const r = await asOperator(core, opts, io, (s) => body(core, s))
     io.print(r, human(r))
     return ok(r) ? 0 : 1
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -749,9 +759,11 @@ function cmdCaseCreate(opts: Opts, io: Io): Promise<number> {
     opts,
     io,
     async (core, s) => {
-      const handlerIds = need(opts, 'handlers', io.t)
-        .split(',')
-        .map((u) => userIdOf(core, u.trim())!)
+      const handlerIds = await Promise.all(
+        need(opts, 'handlers', io.t)
+          .split(',')
+          .map(async (u) => (await userIdOf(core, u.trim()))!),
+      )
       return call(
         core,
         'cases.create',
@@ -782,7 +794,7 @@ function cmdCaseShow(caseNo: string | undefined, opts: Opts, io: Io): Promise<nu
   return simple(
     opts,
     io,
-    (core, s) => call(core, 'cases.get', { caseId: caseIdOf(core, caseNo, io) }, s),
+    async (core, s) => call(core, 'cases.get', { caseId: await caseIdOf(core, caseNo, io) }, s),
     (r) =>
       [
         caseLine(r.case),
@@ -802,7 +814,7 @@ function cmdCaseList(opts: Opts, io: Io): Promise<number> {
   return simple(
     opts,
     io,
-    (core, s) =>
+    async (core, s) =>
       call(
         core,
         'cases.list',
@@ -838,7 +850,7 @@ function cmdCaseCheck(caseNo: string | undefined, opts: Opts, io: Io): Promise<n
   return simple(
     opts,
     io,
-    (core, s) => call(core, 'cases.check', { caseId: caseIdOf(core, caseNo, io) }, s),
+    async (core, s) => call(core, 'cases.check', { caseId: await caseIdOf(core, caseNo, io) }, s),
     (r) =>
       [
         io.t(r.complete ? 'cli.caseComplete' : 'cli.caseIncomplete', {
@@ -862,12 +874,12 @@ function cmdCaseAction(caseNo: string | undefined, opts: Opts, io: Io): Promise<
   return simple(
     opts,
     io,
-    (core, s) =>
+    async (core, s) =>
       call(
         core,
         'cases.addAction',
         {
-          caseId: caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, caseNo, io),
           actionType: need(opts, 'action', io.t),
           occurredOn: need(opts, 'on', io.t),
           ...(opts.place ? { place: opts.place } : {}),
@@ -882,12 +894,12 @@ function cmdCaseUpdate(caseNo: string | undefined, opts: Opts, io: Io): Promise<
   return simple(
     opts,
     io,
-    (core, s) =>
+    async (core, s) =>
       call(
         core,
         'cases.update',
         {
-          caseId: caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, caseNo, io),
           ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.update'>['stage'] } : {}),
           ...(opts['executed-on'] ? { executedOn: opts['executed-on'] } : {}),
           ...(opts['decided-on'] ? { decidedOn: opts['decided-on'] } : {}),
@@ -906,7 +918,7 @@ function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, io: Io)
     return simple(
       opts,
       io,
-      (core, s) => call(core, 'cases.changes', arg ? { caseId: caseIdOf(core, arg, io) } : {}, s),
+      async (core, s) => call(core, 'cases.changes', arg ? { caseId: await caseIdOf(core, arg, io) } : {}, s),
       (r) => r.changes.map(line).join('\n'),
     )
   if (sub === 'decide-change') {
@@ -916,7 +928,7 @@ function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, io: Io)
     return simple(
       opts,
       io,
-      (core, s) =>
+      async (core, s) =>
         call(
           core,
           'cases.decideChange',
@@ -931,12 +943,12 @@ function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, io: Io)
     return simple(
       opts,
       io,
-      (core, s) =>
+      async (core, s) =>
         call(
           core,
           'cases.requestChange',
           {
-            caseId: caseIdOf(core, opts.case ?? arg, io),
+            caseId: await caseIdOf(core, opts.case ?? arg, io),
             kind: 'reopen_archived',
             reason: need(opts, 'reason', io.t),
           },
@@ -955,16 +967,20 @@ function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, io: Io)
   return simple(
     opts,
     io,
-    (core, s) =>
+    async (core, s) =>
       call(
         core,
         'cases.requestChange',
         {
-          caseId: caseIdOf(core, arg, io),
+          caseId: await caseIdOf(core, arg, io),
           kind: given[0]!,
           ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.requestChange'>['stage'] } : {}),
           ...(opts.handlers
-            ? { handlerIds: opts.handlers.split(',').map((u) => userIdOf(core, u.trim()) ?? u.trim()) }
+            ? {
+                handlerIds: await Promise.all(
+                  opts.handlers.split(',').map(async (u) => (await userIdOf(core, u.trim())) ?? u.trim()),
+                ),
+              }
             : {}),
           ...(opts.confidentiality
             ? {
@@ -984,7 +1000,7 @@ function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number> {
   return simple(
     opts,
     io,
-    (core, s) =>
+    async (core, s) =>
       call(
         core,
         'records.tag',
@@ -992,7 +1008,7 @@ function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number> {
           ...(ids.length ? { evidenceIds: ids } : {}),
           ...(opts.batch ? { batchId: opts.batch } : {}),
           tags: {
-            ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
+            ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
             ...(opts.stage ? { stage: opts.stage as 'start' } : {}),
             ...(opts.action ? { actionType: opts.action } : {}),
             ...(opts.full ? { fullRecording: true } : {}),
@@ -1000,7 +1016,11 @@ function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number> {
             ...(opts.fact ? { fact: opts.fact } : {}),
             ...(opts['capture-start'] ? { captureStart: opts['capture-start'] } : {}),
             ...(opts.collector
-              ? { collectorIds: opts.collector.split(',').map((u) => userIdOf(core, u.trim())!) }
+              ? {
+                  collectorIds: await Promise.all(
+                    opts.collector.split(',').map(async (u) => (await userIdOf(core, u.trim()))!),
+                  ),
+                }
               : {}),
           },
           ...(opts.reason ? { reason: opts.reason } : {}),
@@ -1016,12 +1036,12 @@ function cmdRecordAddText(caseNo: string | undefined, opts: Opts, io: Io): Promi
   return simple(
     opts,
     io,
-    (core, s) =>
+    async (core, s) =>
       call(
         core,
         'textRecords.add',
         {
-          caseId: caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, caseNo, io),
           docType: need(opts, 'doc-type', io.t),
           filePath: path.resolve(need(opts, 'file', io.t)),
           ...(opts['doc-no'] ? { docNo: opts['doc-no'] } : {}),
@@ -1049,12 +1069,12 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'access.request',
             {
-              caseId: caseIdOf(core, opts.case, io),
+              caseId: await caseIdOf(core, opts.case, io),
               ...(records ? { recordIds: records } : {}),
               purpose: (opts.purpose ?? 'case_review') as MethodInput<'access.request'>['purpose'],
               ...(opts['purpose-text'] ? { purposeText: opts['purpose-text'] } : {}),
@@ -1070,7 +1090,7 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'access.approve',
@@ -1091,21 +1111,23 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'access.reject', { requestId: arg!, reason: need(opts, 'reason', io.t) }, s),
+        async (core, s) =>
+          call(core, 'access.reject', { requestId: arg!, reason: need(opts, 'reason', io.t) }, s),
         () => io.t('cli.done'),
       )
     case 'revoke':
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'access.revoke', { grantId: arg!, reason: need(opts, 'reason', io.t) }, s),
+        async (core, s) =>
+          call(core, 'access.revoke', { grantId: arg!, reason: need(opts, 'reason', io.t) }, s),
         () => io.t('cli.done'),
       )
     case 'list':
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'access.list', {}, s),
+        async (core, s) => call(core, 'access.list', {}, s),
         (r) =>
           [
             ...r.requests.map(
@@ -1125,7 +1147,7 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
             core,
             'access.register',
             {
-              ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
+              ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
               ...(opts.from ? { from: when(opts.from) } : {}),
               ...(opts.to ? { to: when(opts.to) } : {}),
             },
@@ -1141,18 +1163,20 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'access.policy',
             opts.level
               ? {
                   named: {
-                    [opts.level]: (opts.named ?? '')
-                      .split(',')
-                      .map((u) => u.trim())
-                      .filter(Boolean)
-                      .map((u) => userIdOf(core, u) ?? u),
+                    [opts.level]: await Promise.all(
+                      (opts.named ?? '')
+                        .split(',')
+                        .map((u) => u.trim())
+                        .filter(Boolean)
+                        .map(async (u) => (await userIdOf(core, u)) ?? u),
+                    ),
                   },
                 }
               : {},
@@ -1167,13 +1191,13 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'access.log',
             {
-              ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
-              ...(opts.user ? { userId: userIdOf(core, opts.user)! } : {}),
+              ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
+              ...(opts.user ? { userId: (await userIdOf(core, opts.user))! } : {}),
               ...(opts.from ? { from: when(opts.from) } : {}),
               ...(opts.to ? { to: when(opts.to) } : {}),
             },
@@ -1194,13 +1218,13 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
 
 async function cmdAuditCheckpoint(opts: Opts, io: Io): Promise<number> {
   const pin = envPassword('LIUHEN_PIN')
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const r = await asOperator(core, opts, io, (s) => call(core, 'audit.checkpoint', pin ? { pin } : {}, s))
     io.print({ ok: true, ...r }, io.t('cli.checkpointWritten', { seq: r.seq, file: r.file ?? '-' }))
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -1208,7 +1232,7 @@ async function cmdCaImport(opts: Opts, io: Io): Promise<number> {
   const file = need(opts, 'chain', io.t)
   const purpose = (opts.purpose ?? 'signing') as 'signing' | 'tsa'
   const pem = fs.readFileSync(file, 'utf8')
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const { added } = await asOperator(core, opts, io, (s) => call(core, 'ca.import', { purpose, pem }, s))
     io.print(
@@ -1217,7 +1241,7 @@ async function cmdCaImport(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -1225,9 +1249,9 @@ async function cmdCertImport(opts: Opts, io: Io): Promise<number> {
   const file = need(opts, 'p12', io.t)
   const username = need(opts, 'user', io.t)
   const pin = needEnv('LIUHEN_PIN', io)
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
-    const userId = userIdOf(core, username)!
+    const userId = (await userIdOf(core, username))!
     const { certificate } = await asOperator(core, opts, io, (s) =>
       call(core, 'certs.import', { userId, pin, pkcs12Base64: fs.readFileSync(file).toString('base64') }, s),
     )
@@ -1237,7 +1261,7 @@ async function cmdCertImport(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -1245,7 +1269,7 @@ async function cmdCaRevoke(opts: Opts, io: Io): Promise<number> {
   const serial = need(opts, 'serial', io.t)
   const reason = (opts.reason ?? 'unspecified') as MethodInput<'ca.revoke'>['reason']
   const rootPassphrase = envPassword('LIUHEN_CA_PASSPHRASE')
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const r = await asOperator(core, opts, io, (s) =>
       call(core, 'ca.revoke', { serial, reason, ...(rootPassphrase ? { rootPassphrase } : {}) }, s),
@@ -1256,7 +1280,7 @@ async function cmdCaRevoke(opts: Opts, io: Io): Promise<number> {
     )
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -1271,7 +1295,7 @@ function cmdCaExportCrl(opts: Opts, io: Io): number {
 }
 
 async function cmdTimestampConfig(opts: Opts, io: Io): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const settings = await asOperator(core, opts, io, async (s) => {
       if (opts.ca) await call(core, 'ca.import', { purpose: 'tsa', pem: fs.readFileSync(opts.ca, 'utf8') }, s)
@@ -1285,18 +1309,18 @@ async function cmdTimestampConfig(opts: Opts, io: Io): Promise<number> {
     io.print({ ok: true, ...settings }, io.t('cli.tsaConfigured', { url: settings.tsaUrl ?? '-' }))
     return 0
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
 async function cmdTimestampRetry(opts: Opts, io: Io): Promise<number> {
-  const core = openExisting(opts)
+  const core = await openExisting(opts)
   try {
     const r = await asOperator(core, opts, io, (s) => call(core, 'timestamps.retry', {}, s))
     io.print({ ok: r.error === null, ...r }, io.t('cli.tsaRetried', { ...r, error: r.error ?? '' }))
     return r.error === null ? 0 : 1
   } finally {
-    core.close()
+    await core.close()
   }
 }
 
@@ -1304,9 +1328,15 @@ async function cmdTimestampRetry(opts: Opts, io: Io): Promise<number> {
  * A long archive run from the command line: progress on stderr (humans only; --json keeps stdout to results),
  * Ctrl-C cancels it cleanly through archive.cancel.
  */
-async function longRun<T>(core: Core, s: string, io: Io, opts: Opts, work: (jobId: string) => Promise<T>) {
+async function longRun<T>(
+  core: DataFolder,
+  s: string,
+  io: Io,
+  opts: Opts,
+  work: (jobId: string) => Promise<T>,
+) {
   const jobId = crypto.randomUUID()
-  const off = core.onEvent((e) => {
+  const off = core.subscribe(s, 'cli', (e) => {
     if (e.type !== 'archive.progress' || e.jobId !== jobId || opts.json || !process.stderr.isTTY) return
     const pct = e.total > 0 ? Math.floor((e.done / e.total) * 100) : 0
     const eta = e.etaSeconds === null ? '' : ` ${io.t('cli.eta', { minutes: Math.ceil(e.etaSeconds / 60) })}`
@@ -1329,13 +1359,13 @@ function cmdArchive(sub: string, caseNo: string | undefined, opts: Opts, io: Io)
       return simple(
         opts,
         io,
-        (core, s) =>
-          longRun(core, s, io, opts, (jobId) =>
+        async (core, s) =>
+          longRun(core, s, io, opts, async (jobId) =>
             call(
               core,
               'archive.image',
               {
-                caseId: caseIdOf(core, caseNo, io),
+                caseId: await caseIdOf(core, caseNo, io),
                 media: (opts.media ?? 'dvd') as MethodInput<'archive.image'>['media'],
                 outDir: path.resolve(need(opts, 'out', io.t)),
                 jobId,
@@ -1399,7 +1429,7 @@ function cmdArchive(sub: string, caseNo: string | undefined, opts: Opts, io: Io)
         opts,
         io,
         async (core, s) => {
-          const r = await call(core, 'archive.catalogue', { caseId: caseIdOf(core, caseNo, io) }, s)
+          const r = await call(core, 'archive.catalogue', { caseId: await caseIdOf(core, caseNo, io) }, s)
           const out = writePdf(opts, io, r.pdfBase64)
           return { out }
         },
@@ -1421,7 +1451,7 @@ function verifyLines(io: Io, v: MethodOutput<'discs.verify'>['verify']): string 
 }
 
 /** A registered disc by the number printed on its label. */
-async function discByNo(core: Core, s: string, discNo: string | undefined) {
+async function discByNo(core: DataFolder, s: string, discNo: string | undefined) {
   const d = (await call(core, 'discs.list', {}, s)).discs.find((x) => x.discNo === discNo)
   if (!d) throw new AppError('NOT_FOUND')
   return d
@@ -1436,7 +1466,7 @@ function cmdVault(sub: string, arg: string | undefined, opts: Opts, io: Io): Pro
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'vault.requestDeletion',
@@ -1450,7 +1480,7 @@ function cmdVault(sub: string, arg: string | undefined, opts: Opts, io: Io): Pro
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'vault.decideDeletion',
@@ -1467,7 +1497,7 @@ function cmdVault(sub: string, arg: string | undefined, opts: Opts, io: Io): Pro
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'vault.deletions', {}, s),
+        async (core, s) => call(core, 'vault.deletions', {}, s),
         (r) => r.requests.map(line).join('\n') || io.t('cli.none'),
       )
     default:
@@ -1485,7 +1515,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           longRun(core, s, io, opts, (jobId) =>
             call(
               core,
@@ -1509,7 +1539,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
       return simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           longRun(core, s, io, opts, (jobId) =>
             call(
               core,
@@ -1525,7 +1555,8 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'discs.list', target ? { caseId: caseIdOf(core, target, io) } : {}, s),
+        async (core, s) =>
+          call(core, 'discs.list', target ? { caseId: await caseIdOf(core, target, io) } : {}, s),
         (r) =>
           r.discs
             .map(
@@ -1538,7 +1569,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'discs.drives', {}, s),
+        async (core, s) => call(core, 'discs.drives', {}, s),
         (r) =>
           r.drives
             .map((d) => `${d.device}  ${d.vendor} ${d.model}  ${d.media}  ${d.status}  ${d.freeBytes ?? ''}`)
@@ -1548,7 +1579,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
       return simple(
         opts,
         io,
-        (core, s) => call(core, 'discs.inspections', {}, s),
+        async (core, s) => call(core, 'discs.inspections', {}, s),
         (r) =>
           [
             io.t('cli.inspectionsDue', { count: r.due.length, months: r.policy.intervalMonths }),
@@ -1628,11 +1659,11 @@ export async function main(argv: string[]): Promise<number> {
           return await simple(
             opts,
             io,
-            (core, s) =>
+            async (core, s) =>
               call(
                 core,
                 'cases.archiveException',
-                { caseId: caseIdOf(core, arg, io), reason: need(opts, 'reason', io.t) },
+                { caseId: await caseIdOf(core, arg, io), reason: need(opts, 'reason', io.t) },
                 s,
               ),
             (r) => caseLine(r.case),
@@ -1680,12 +1711,12 @@ export async function main(argv: string[]): Promise<number> {
       return await simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'archive.build',
             {
-              caseId: caseIdOf(core, caseNo, io),
+              caseId: await caseIdOf(core, caseNo, io),
               outDir: path.resolve(need(opts, 'out', io.t)),
               ...(process.env.LIUHEN_PIN ? { pin: process.env.LIUHEN_PIN } : {}),
             },
@@ -1699,12 +1730,12 @@ export async function main(argv: string[]): Promise<number> {
       return await simple(
         opts,
         io,
-        (core, s) =>
+        async (core, s) =>
           call(
             core,
             'access.export',
             {
-              caseId: caseIdOf(core, caseNo, io),
+              caseId: await caseIdOf(core, caseNo, io),
               outDir: path.resolve(need(opts, 'out', io.t)),
               ...(opts.records ? { recordIds: opts.records.split(',').map((x) => x.trim()) } : {}),
             },
@@ -1773,10 +1804,13 @@ export async function main(argv: string[]): Promise<number> {
         return await simple(
           opts,
           io,
-          (core, s) => call(core, 'backup.run', { target: path.resolve(need(opts, 'to', io.t)) }, s),
+          async (core, s) => call(core, 'backup.run', { target: path.resolve(need(opts, 'to', io.t)) }, s),
           (r) => io.t('cli.backupDone', { ...r }),
         )
       case 'restore': {
+        // A restore writes a whole data folder: never one another process is working in.
+        const owner = liveOwner(dataLayout(dataDirOf(opts)))
+        if (owner) throw new AppError('DATA_DIR_IN_USE', { pid: owner.pid || '?' })
         const r = await restoreFrom(path.resolve(need(opts, 'from', io.t)), dataDirOf(opts))
         io.print(r, io.t('cli.restored', { ...r }))
         return 0
@@ -1789,7 +1823,7 @@ export async function main(argv: string[]): Promise<number> {
         return await simple(
           opts,
           io,
-          (core, s) => call(core, 'cases.deadlines', {}, s),
+          async (core, s) => call(core, 'cases.deadlines', {}, s),
           (r) =>
             [
               ...r.items.map(
@@ -1802,7 +1836,7 @@ export async function main(argv: string[]): Promise<number> {
         return await simple(
           opts,
           io,
-          (core, s) =>
+          async (core, s) =>
             call(
               core,
               'calendar.set',
@@ -1820,7 +1854,7 @@ export async function main(argv: string[]): Promise<number> {
         return await simple(
           opts,
           io,
-          (core, s) =>
+          async (core, s) =>
             call(
               core,
               'cases.numbering',

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Core } from '../core/core.ts'
+import type { DataFolder } from '../core/folder.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract.ts'
 import { REVIEW_CHECKS, REVIEW_OPINIONS, WITHDRAW_GROUNDS } from '../../shared/review.ts'
@@ -17,16 +17,16 @@ export interface CliKit {
   t: (key: string, options?: Record<string, unknown>) => string
   usage(message: string): Error
   simple<T extends Record<string, unknown>>(
-    body: (core: Core, session: string) => Promise<T>,
+    body: (core: DataFolder, session: string) => Promise<T>,
     human: (r: T) => string,
   ): Promise<number>
   call<M extends MethodName>(
-    core: Core,
+    core: DataFolder,
     method: M,
     input: MethodInput<M>,
     session?: string,
   ): Promise<MethodOutput<M>>
-  caseId(core: Core): string
+  caseId(core: DataFolder): Promise<string>
   /** A required option's value (a usage error when missing). */
   need(name: string): string
   /** The certificate PIN from LIUHEN_PIN, never from the command line. */
@@ -63,8 +63,8 @@ function reviewLine(k: CliKit, r: Review): string {
   ].join('\n')
 }
 
-async function latestRound(k: CliKit, core: Core, session: string): Promise<Review> {
-  const state = await k.call(core, 'review.get', { caseId: k.caseId(core) }, session)
+async function latestRound(k: CliKit, core: DataFolder, session: string): Promise<Review> {
+  const state = await k.call(core, 'review.get', { caseId: await k.caseId(core) }, session)
   const last = state.reviews.at(-1)
   if (!last) throw new AppError('NOT_FOUND')
   return last
@@ -76,12 +76,12 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
   switch (sub) {
     case 'submit':
       return k.simple(
-        (core, s) =>
+        async (core, s) =>
           k.call(
             core,
             'review.submit',
             {
-              caseId: k.caseId(core),
+              caseId: await k.caseId(core),
               basis: list(o.basis),
               proposal: k.need('proposal'),
               ...(typeof o.changes === 'string' ? { changes: o.changes } : {}),
@@ -92,7 +92,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
       )
     case 'assign':
       return k.simple(async (core, s) => {
-        const reviewerId = core.userIdByName(k.need('reviewer'))
+        const reviewerId = await core.userIdByName(k.need('reviewer'))
         if (!reviewerId) throw new AppError('NOT_FOUND')
         return k.call(core, 'review.assign', { reviewId: (await latestRound(k, core, s)).id, reviewerId }, s)
       }, show)
@@ -171,7 +171,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
       )
     case 'show':
       return k.simple(
-        (core, s) => k.call(core, 'review.get', { caseId: k.caseId(core) }, s),
+        async (core, s) => k.call(core, 'review.get', { caseId: await k.caseId(core) }, s),
         (r) =>
           [
             r.passed
@@ -184,7 +184,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
       )
     case 'list':
       return k.simple(
-        (core, s) => k.call(core, 'review.list', {}, s),
+        async (core, s) => k.call(core, 'review.list', {}, s),
         (r) => r.reviews.map((x) => reviewLine(k, x)).join('\n') || k.t('review.none'),
       )
     default:
@@ -198,8 +198,8 @@ function disclosureLine(k: CliKit, d: Disclosure): string {
   }`
 }
 
-async function liveDisclosure(k: CliKit, core: Core, session: string): Promise<Disclosure> {
-  const caseId = k.caseId(core)
+async function liveDisclosure(k: CliKit, core: DataFolder, session: string): Promise<Disclosure> {
+  const caseId = await k.caseId(core)
   const d = (await k.call(core, 'disclosure.list', {}, session)).disclosures.find(
     (x) => x.caseId === caseId && x.status !== 'withdrawn',
   )
@@ -213,12 +213,12 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
   switch (sub) {
     case 'draft':
       return k.simple(
-        (core, s) =>
+        async (core, s) =>
           k.call(
             core,
             'disclosure.draft',
             {
-              caseId: k.caseId(core),
+              caseId: await k.caseId(core),
               conclusion: k.need('conclusion'),
               ...(typeof o['decision-no'] === 'string' ? { decisionNo: o['decision-no'] } : {}),
             },
@@ -269,7 +269,7 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
     }
     case 'list':
       return k.simple(
-        (core, s) => k.call(core, 'disclosure.list', {}, s),
+        async (core, s) => k.call(core, 'disclosure.list', {}, s),
         (r) =>
           [
             ...r.disclosures.map((d) => disclosureLine(k, d)),

@@ -62,6 +62,9 @@ import * as authority from './signing/authority.ts'
 import { stampPending, type StampRun } from './signing/timestamps.ts'
 import { verifyTrail, writeCheckpoint, stampPendingCheckpoints } from './signing/checkpoints.ts'
 import { AuditAnchor, type AnchorTimers } from './audit-anchor.ts'
+import { liveOwner, takeOwnerLock, type OwnerLock } from './owner-lock.ts'
+import { serveOwner, type OwnerServer } from './owner-serve.ts'
+import { localSocketTransport } from './owner-socket.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -76,6 +79,8 @@ export interface CoreOptions {
   background?: boolean
   /** The audit anchor's batching (audit-anchor.ts): the delay after a change, and timers a test can drive. */
   anchor?: { delayMs?: number; timers?: AnchorTimers }
+  /** Serve the owner socket to other processes (default true; off only for tests of the lock itself). */
+  serve?: boolean
 }
 
 export interface Core {
@@ -89,6 +94,15 @@ export interface Core {
    */
   subscribe(session: string, channel: Channel, listener: (e: CoreEvent) => void): () => void
   close(): void
+  /**
+   * For a process that owns the folder only for its own run (the CLI): wait until every client that came to
+   * this owner meanwhile has finished and gone, then close. Their jobs run here; closing earlier would end them.
+   */
+  closeWhenIdle(): Promise<void>
+  /** Processes connected to this owner now. */
+  clients(): number
+  /** Whether an ingest job is still running here. */
+  busy(): boolean
   /** The id of a user name, for adapters that take names on their command line. */
   userIdByName(username: string): string | null
   /** What a media ticket from `media.open` names, while it is valid: for the adapters that stream it. */
@@ -118,11 +132,32 @@ export function createCore(opts: CoreOptions): Core {
       throw new AppError('DATA_DIR_UNUSABLE', { path: layout.root })
     }
   }
+  const now = opts.now ?? (() => new Date())
+  // One owner per folder (owner-lock.ts): whoever holds the lock migrates, recovers and runs the timers; every
+  // other process is its client (folder.ts) and never opens the database for writing.
+  // A folder with no database (and none to create) has nothing to own: opening it fails below, and no lock file
+  // is left in it (a restore needs an empty folder).
+  const lockable = fs.existsSync(layout.root) && (opts.create || fs.existsSync(layout.db))
+  const lock = lockable ? takeOwnerLock(layout, now()) : null
+  if (lockable && !lock) throw new AppError('DATA_DIR_IN_USE', { pid: String(liveOwner(layout)?.pid || '?') })
+  try {
+    return ownedCore(opts, layout, lock, now)
+  } catch (e) {
+    lock?.release()
+    throw e
+  }
+}
+
+function ownedCore(
+  opts: CoreOptions,
+  layout: ReturnType<typeof dataLayout>,
+  lock: OwnerLock | null,
+  now: () => Date,
+): Core {
   const db = openDatabase(layout.db, { create: opts.create })
   restrictDataFolder(layout)
   markDataFolder(layout)
   const listeners = new Set<(e: CoreEvent) => void>()
-  const now = opts.now ?? (() => new Date())
   // Made below, once recovery has run; changes before that are anchored by its start.
   let anchor: AuditAnchor | null = null
   const deps: CoreDeps & { sessions: SessionStore } = {
@@ -145,7 +180,9 @@ export function createCore(opts: CoreOptions): Core {
   }
 
   // Recovery after a crash: temp copies are dropped (nothing was registered from them) and batches that were
-  // running are marked interrupted. Running the same ingest again finishes the rest.
+  // running are marked interrupted. Running the same ingest again finishes the rest. Only the lock holder gets
+  // here, so nothing another live Liuhen process is doing can be taken for a crash's leftovers; the owner tokens
+  // on each piece of work remain as a second check.
   if (fs.existsSync(layout.tmp)) cleanTemp(layout)
   if (findAgency(db)) markInterruptedBatches(deps)
   // The audit head anchored outside the database (audit-anchor.ts); an older folder gets its station key now.
@@ -466,7 +503,17 @@ export function createCore(opts: CoreOptions): Core {
     }
   }
 
-  return {
+  let served: OwnerServer | null = null
+  const close = () => {
+    served?.close()
+    clearInterval(scheduledChecks)
+    devices?.stop()
+    stamper.stop()
+    anchor?.close()
+    db.close()
+    lock?.release()
+  }
+  const core: Core = {
     dispatch,
     onEvent(l) {
       listeners.add(l)
@@ -483,13 +530,13 @@ export function createCore(opts: CoreOptions): Core {
       listeners.add(filtered)
       return () => listeners.delete(filtered)
     },
-    close() {
-      clearInterval(scheduledChecks)
-      devices?.stop()
-      stamper.stop()
-      anchor?.close()
-      db.close()
+    close,
+    async closeWhenIdle() {
+      await served?.finish()
+      close()
     },
+    clients: () => served?.clients() ?? 0,
+    busy: () => jobs.list().some((j) => j.progress.state === 'scanning' || j.progress.state === 'copying'),
     timestampsIdle: () => stamper.idle(),
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     flushAnchor: () => void anchor?.flush(),
@@ -502,6 +549,12 @@ export function createCore(opts: CoreOptions): Core {
     thumbnailsIdle: () => thumbs.idle(),
     dataDir: layout.root,
   }
+  if (lock && opts.serve !== false)
+    served = serveOwner(core, localSocketTransport(lock.info.address), {
+      owner: lock.info.owner,
+      pid: lock.info.pid,
+    })
+  return core
 }
 
 /** With a TSA configured, the trail's head is time-stamped hourly while events keep coming. */

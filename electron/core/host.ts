@@ -106,6 +106,9 @@ export function startCoreWorker(
     return w
   }
 
+  // Started at once, not at the first call: the worker takes the folder's owner lock (or finds the owner) and,
+  // as owner, runs start-up recovery and serves other processes while the app waits for its first click.
+  worker = spawn()
   return {
     dispatch(request, channel) {
       worker ??= spawn()

@@ -1,51 +1,70 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import type { AppErrorValue } from '../../shared/errors.ts'
-import { createCore, toErrorValue, type Core, type CoreOptions } from './core.ts'
+import type { RpcResult } from '../../shared/rpc.ts'
+import { toErrorValue, type CoreOptions } from './core.ts'
+import { openDataFolder, type DataFolder } from './folder.ts'
 import type { HostMessage, WorkerMessage } from './host.ts'
 
-/** Worker-thread entry: one core over one data directory, serving the protocol of host.ts. */
+/*
+ * Worker-thread entry: the data folder behind the app or the bridge. It owns the folder (the core runs here and
+ * serves other processes), or, while another Liuhen process owns it, it is that owner's client. When the owner it
+ * spoke to goes away, the next call opens the folder again, as owner if it can.
+ */
 const port = parentPort!
-let core: Core | null = null
-let startError: AppErrorValue | null = null
-try {
-  core = createCore({ ...(workerData as CoreOptions), background: true })
-} catch (e) {
-  // A database from a newer version, an unusable folder...: every call answers with the reason,
-  // so the UI can show it instead of a blank window.
-  startError = toErrorValue(e)
+
+/** The folder, or the reason it cannot be opened (a newer database, an unusable folder...) for every call. */
+let folder: Promise<DataFolder | { error: ReturnType<typeof toErrorValue> }> | null = null
+function current() {
+  folder ??= openDataFolder({ ...(workerData as CoreOptions), background: true }, { resident: true }).then(
+    (f) => {
+      f.onLost(() => {
+        folder = null
+        // Sessions lived in the owner and ended with it; the window signs in again and subscribes anew.
+        for (const off of subscriptions.values()) off()
+        subscriptions.clear()
+      })
+      return f
+    },
+    (e: unknown) => ({ error: toErrorValue(e) }),
+  )
+  return folder
 }
 
 /** Open event subscriptions by the host's id: each forwards only what its session may receive. */
 const subscriptions = new Map<number, () => void>()
 
 port.on('message', (m: HostMessage) => {
-  if ('subscribe' in m) {
-    const sub = m.subscribe
-    subscriptions.set(
-      sub,
-      core?.subscribe(m.session, m.channel, (event) =>
-        port.postMessage({ type: 'event', sub, event } satisfies WorkerMessage),
-      ) ?? (() => undefined),
-    )
-    return
-  }
-  if ('unsubscribe' in m) {
-    subscriptions.get(m.unsubscribe)?.()
-    subscriptions.delete(m.unsubscribe)
-    return
-  }
-  if ('media' in m) {
-    port.postMessage({
-      type: 'media',
-      seq: m.seq,
-      media: core?.resolveMedia(m.media, m.channel) ?? null,
-    } satisfies WorkerMessage)
-    return
-  }
   void (async () => {
-    const result = core
-      ? await core.dispatch(m.request, m.channel)
-      : { ok: false as const, error: startError! }
+    const f = await current()
+    if ('subscribe' in m) {
+      const sub = m.subscribe
+      subscriptions.set(
+        sub,
+        'error' in f
+          ? () => undefined
+          : f.subscribe(m.session, m.channel, (event) =>
+              port.postMessage({ type: 'event', sub, event } satisfies WorkerMessage),
+            ),
+      )
+      return
+    }
+    if ('unsubscribe' in m) {
+      subscriptions.get(m.unsubscribe)?.()
+      subscriptions.delete(m.unsubscribe)
+      return
+    }
+    if ('media' in m) {
+      port.postMessage({
+        type: 'media',
+        seq: m.seq,
+        media: 'error' in f ? null : await f.resolveMedia(m.media, m.channel),
+      } satisfies WorkerMessage)
+      return
+    }
+    const result: RpcResult =
+      'error' in f ? { ok: false, error: f.error } : await f.dispatch(m.request, m.channel)
     port.postMessage({ type: 'result', seq: m.seq, result } satisfies WorkerMessage)
   })()
 })
+
+// Open at once, not at the first call: an owner starts its recovery and timers with the app.
+void current()

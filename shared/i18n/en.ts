@@ -705,6 +705,12 @@ const en: Messages = {
       'The database was written by a newer Liuhen (schema {{found}}; this program supports up to {{supported}}). Upgrade Liuhen to open it.',
     DB_UNREADABLE: 'Cannot open the database: {{reason}}',
     DATA_DIR_UNUSABLE: 'The data directory cannot be used: {{path}}',
+    DATA_DIR_IN_USE:
+      'Another Liuhen program (process {{pid}}) is using this data directory, and this operation needs it alone. Close the Liuhen app or wait for the other command to finish, then try again.',
+    OWNER_UNREACHABLE:
+      'Another Liuhen program (process {{pid}}) is using this data directory, but it cannot be reached. Check that it is still running normally, or close it, then try again.',
+    OWNER_GONE:
+      'The Liuhen program managing this data directory has exited; this operation did not complete. Nothing registered is lost: run it again to finish the rest.',
     DISK_FULL: 'The disk is full; the operation did not complete and nothing was changed.',
     DB_DAMAGED:
       'The database file is damaged ({{detail}}). Nothing more is written into it: restore the latest backup (liuhen restore), then run liuhen verify.',

@@ -163,13 +163,17 @@ describe("start-up recovery touches only a dead owner's work", () => {
     const ingest = cli(['ingest', device, '--data', data, '--user', 'jilu', '--json'])
     let exited = false
     void ingest.done.then(() => (exited = true))
-    // Other processes start (each one a full core start, with its recovery) again and again while it runs.
+    // Other processes start again and again while it runs: each finds the ingest owning the folder and becomes
+    // its client (no core start, no recovery of its own); the ingest, as owner, waits for them before it exits.
     let during = 0
     while (!exited) {
-      const other = cli(['device', 'list', '--data', data], { LIUHEN_PASSWORD: 'Admin2026ok' })
+      const other = cli(['device', 'list', '--data', data], {
+        LIUHEN_PASSWORD: 'Admin2026ok',
+        LIUHEN_REPORT_ROLE: '1',
+      })
       const r = await other.done
       expect(r.status, r.stdout + r.stderr).toBe(0)
-      if (!exited) during++
+      if (r.stderr.includes('LIUHEN_ROLE=client')) during++
     }
     const r = await ingest.done
     // The test means something only if at least one start happened while the ingest was copying.
