@@ -3,6 +3,9 @@ import { expect } from 'vitest'
 import path from 'node:path'
 import { REPO } from './bridge.ts'
 import { testClock } from './clock.ts'
+import fs from 'node:fs'
+import { ownerAddress } from '../../electron/core/owner-lock.ts'
+import { dataLayout } from '../../electron/core/paths.ts'
 
 /**
  * Run the real CLI as a user would, on this test file's clock; the variables it reads start empty unless the
@@ -91,4 +94,13 @@ export function cliAgency(
       LIUHEN_PIN: signer.pin,
     }),
   )
+}
+
+/** Connections to a folder's owner socket, from /proc/net/unix (Linux): the listener plus one per client. */
+export function socketEnds(data: string): number {
+  const address = ownerAddress(dataLayout(data))
+  return fs
+    .readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .filter((l) => l.endsWith(` ${address}`)).length
 }

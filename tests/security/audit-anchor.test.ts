@@ -241,7 +241,15 @@ describe('the audit head anchored outside the database', () => {
     const before = headSeq(data)
     const child = spawn(
       process.execPath,
-      [...testClock.args, path.join(REPO, 'tests', 'fixtures', 'anchor-wal-child.ts'), data, ADMIN_PW, '6'],
+      [
+        '--import',
+        'tsx',
+        ...testClock.args,
+        path.join(REPO, 'tests', 'fixtures', 'anchor-wal-child.ts'),
+        data,
+        ADMIN_PW,
+        '6',
+      ],
       { cwd: REPO, env: { ...process.env, ...testClock.env }, stdio: ['ignore', 'pipe', 'inherit'] },
     )
     const exited = new Promise((r) => child.on('exit', r))

@@ -10,7 +10,7 @@ import { ownedTempName, ownerAlive, ownerOfTempName, selfOwner } from '../../ele
 import { REPO, tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
 import { randomFile } from '../helpers/media.ts'
-import { runLiuhen } from '../helpers/cli.ts'
+import { runLiuhen, socketEnds } from '../helpers/cli.ts'
 import { testClock } from '../helpers/clock.ts'
 
 /*
@@ -165,7 +165,19 @@ describe("start-up recovery touches only a dead owner's work", () => {
     void ingest.done.then(() => (exited = true))
     // Other processes start again and again while it runs: each finds the ingest owning the folder and becomes
     // its client (no core start, no recovery of its own); the ingest, as owner, waits for them before it exits.
-    let during = 0
+    // The first one is made to meet the running ingest whatever the machine's speed: once the ingest has stored
+    // a file it is held still (SIGSTOP) until that command's connection is in its backlog (/proc/net/unix).
+    await expect.poll(() => ingest.out().includes('"status":"stored"'), { timeout: 120_000 }).toBe(true)
+    ingest.child.kill('SIGSTOP')
+    const first = cli(['device', 'list', '--data', data], {
+      LIUHEN_PASSWORD: 'Admin2026ok',
+      LIUHEN_REPORT_ROLE: '1',
+    })
+    await expect.poll(() => socketEnds(data), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(2)
+    ingest.child.kill('SIGCONT')
+    const r1 = await first.done
+    expect(r1.status, r1.stdout + r1.stderr).toBe(0)
+    let during = r1.stderr.includes('LIUHEN_ROLE=client') ? 1 : 0
     while (!exited) {
       const other = cli(['device', 'list', '--data', data], {
         LIUHEN_PASSWORD: 'Admin2026ok',

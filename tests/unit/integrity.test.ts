@@ -305,7 +305,26 @@ describe('backup and restore', () => {
       const perBatch = Math.min(os.availableParallelism(), 8) * 4
       const jilu = await signIn('jilu', 'Jilu2026pw')
       const docs = tempDir('liuhen-integrity-docs-')
-      const caseId = get<{ id: string }>(dir, 'SELECT id FROM cases').id
+      // The fixture's case is archived (frozen: no new documents), so the records go into a new open case.
+      const handlers = ['lijing', 'zhangwei'].map(
+        (u) => get<{ id: string }>(dir, 'SELECT id FROM users WHERE username = ?', u).id,
+      )
+      const opened = await core.dispatch(
+        {
+          method: 'cases.create',
+          input: {
+            type: 'inspection',
+            cause: '日常监督检查',
+            source: 'ex_officio',
+            party: { kind: 'organisation', name: '某诊所' },
+            handlerIds: handlers,
+          },
+          session: jilu,
+        },
+        'cli',
+      )
+      expect(opened.ok, JSON.stringify(opened)).toBe(true)
+      const caseId = (opened as { ok: true; value: { case: { id: string } } }).value.case.id
       for (let i = 0; i < perBatch; i++) {
         const file = path.join(docs, `现场检查笔录-${i}.pdf`)
         fs.writeFileSync(file, `%PDF-1.4\n% record ${i}\n%%EOF\n`)

@@ -14,6 +14,7 @@ import { REPO, rpc, startBridgeProcess, tempDir } from '../helpers/bridge.ts'
 import { testClock } from '../helpers/clock.ts'
 import { testCore } from '../helpers/core.ts'
 import { randomFile } from '../helpers/media.ts'
+import { socketEnds } from '../helpers/cli.ts'
 
 /*
  * One owner per data folder (owner-lock.ts, folder.ts): the first process holds the lock, runs recovery and
@@ -102,15 +103,6 @@ function rows(data: string) {
   } finally {
     db.close()
   }
-}
-
-/** Connections to a folder's owner socket, from /proc/net/unix (Linux): the listener plus one per client. */
-function socketEnds(data: string): number {
-  const address = ownerAddress(dataLayout(data))
-  return fs
-    .readFileSync('/proc/net/unix', 'utf8')
-    .split('\n')
-    .filter((l) => l.endsWith(` ${address}`)).length
 }
 
 describe('the owner lock', () => {
