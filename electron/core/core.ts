@@ -58,7 +58,9 @@ import { addTextRecord, openTextRecord } from './cases/text-records.ts'
 import * as caseChanges from './cases/changes.ts'
 import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
-import { stampPending, type StampRun } from './signing/timestamps.ts'
+import { pendingStamps, type StampRun } from './signing/timestamps.ts'
+import { PostCommitRunner } from './post-commit.ts'
+import { registerSigningJobs } from './signing/jobs.ts'
 import { verifyTrail, writeCheckpoint, stampPendingCheckpoints } from './signing/checkpoints.ts'
 
 type Handlers = {
@@ -72,6 +74,11 @@ export interface CoreOptions {
   now?: () => Date
   /** A long-running app (not a CLI command): catch up on pending time-stamps at start. */
   background?: boolean
+  /**
+   * How often the post-commit queue is drained while the core runs (default: every minute in a background
+   * process, never in a CLI command, which drains what its own commits queue).
+   */
+  queueIntervalMs?: number
 }
 
 export interface Core {
@@ -95,6 +102,8 @@ export interface Core {
   waitForJob(jobId: string): Promise<void>
   /** Resolves when no time-stamp request is under way (CLI, tests). */
   timestampsIdle(): Promise<void>
+  /** Run the post-commit queue once now (no keys: stamping, not signing); resolves when done. */
+  drainQueue(): Promise<void>
   /** Resolves when no thumbnail is being made. */
   thumbnailsIdle(): Promise<void>
   /** User name of the earliest active administrator: the CLI's default operator. */
@@ -117,11 +126,14 @@ export function createCore(opts: CoreOptions): Core {
   markDataFolder(layout)
   const listeners = new Set<(e: CoreEvent) => void>()
   const now = opts.now ?? (() => new Date())
-  const deps: CoreDeps & { sessions: SessionStore } = {
+  registerSigningJobs()
+  const deps: CoreDeps & { sessions: SessionStore; postCommit: PostCommitRunner } = {
     db,
     layout,
     now,
     sessions: new SessionStore(),
+    // Replaced below, once deps exist: the runner works over them.
+    postCommit: undefined as unknown as PostCommitRunner,
     emit: (e) => {
       // A finished batch's signatures get their time-stamps now, in the background.
       if (e.type === 'ingest.done') void stamper.run()
@@ -139,9 +151,20 @@ export function createCore(opts: CoreOptions): Core {
   // running are marked interrupted. Running the same ingest again finishes the rest.
   if (fs.existsSync(layout.tmp)) cleanTemp(layout)
   if (findAgency(db)) markInterruptedBatches(deps)
-  const stamper = timestampQueue(deps)
+  // The one switch for single ownership (issue 18, item 1): only the data folder's owner drains the queue at
+  // start and on its interval. Until there is one owner, that is the long-running app.
+  const ownsQueue = opts.background === true
+  const postCommit = new PostCommitRunner(deps)
+  deps.postCommit = postCommit
+  const stamper = timestampQueue(deps, postCommit)
   const media = new MediaTickets()
-  if (opts.background && findAgency(db)) void stamper.run()
+  if (ownsQueue && findAgency(db)) {
+    // After recovery: what a crash left between a commit and its work is finished now (a batch's time-stamps
+    // and checkpoints with it). Sign jobs wait for their officer's PIN.
+    void stamper.run()
+  }
+  const queueInterval = opts.queueIntervalMs ?? (ownsQueue ? 60_000 : 0)
+  if (queueInterval > 0) postCommit.every(queueInterval)
   const thumbs = new ThumbnailQueue(layout)
   const jobs = new IngestJobs(deps, thumbs)
   const ingestDeps = { ...deps, jobs }
@@ -469,9 +492,13 @@ export function createCore(opts: CoreOptions): Core {
       clearInterval(scheduledChecks)
       devices?.stop()
       stamper.stop()
+      postCommit.close()
       db.close()
     },
     timestampsIdle: () => stamper.idle(),
+    drainQueue: async () => {
+      await postCommit.run()
+    },
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     waitForJob: (jobId) => jobs.wait(jobId),
     userIdByName: (username) => findByUsername(db, username)?.id ?? null,
@@ -498,13 +525,19 @@ async function intervalCheckpoint(deps: CoreDeps): Promise<void> {
  * One time-stamping run at a time; retried every few minutes while anything is pending. The timer is unref'd
  * so it never keeps a CLI process alive.
  */
-function timestampQueue(deps: CoreDeps) {
+function timestampQueue(deps: CoreDeps, postCommit: PostCommitRunner) {
   let current: Promise<StampRun> | null = null
   let closed = false
   const run = (): Promise<StampRun> => {
     if (closed) return Promise.resolve({ granted: 0, pending: 0, error: null })
     current ??= (async () => {
-      const run = await stampPending(deps)
+      const r = await postCommit.run({ kinds: ['stamp_signature'] })
+      const failure = r.firstError
+      const run: StampRun = {
+        granted: r.done,
+        pending: pendingStamps(deps),
+        error: failure ? String(failure.params?.detail ?? failure.code) : null,
+      }
       if (run.error === null) await stampPendingCheckpoints(deps)
       await intervalCheckpoint(deps)
       return run

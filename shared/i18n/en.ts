@@ -700,6 +700,10 @@ const en: Messages = {
       'The database file is damaged ({{detail}}). Nothing more is written into it: restore the latest backup (liuhen restore), then run liuhen verify.',
     IO_ERROR:
       'The disk reported a read/write error ({{detail}}); the operation did not complete. Check the disk or its connection.',
+    TSA_UNAVAILABLE:
+      'The time-stamp service did not grant a time-stamp ({{detail}}); it is retried automatically.',
+    SIGN_DIGEST_MISSING:
+      'This record was ingested without its SM3 digest, so an SM2 certificate cannot sign it now.',
     BUSY: 'The database is busy; try again shortly.',
     SOURCE_UNREADABLE: 'The source file cannot be read (permissions or damaged medium): {{reason}}',
     SOURCE_GONE:

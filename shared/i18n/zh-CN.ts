@@ -671,6 +671,8 @@ const zhCN = {
     DB_DAMAGED:
       '数据库文件已损坏（{{detail}}），系统不再向其写入。请从最近的备份恢复（liuhen restore），然后运行 liuhen verify 校验。',
     IO_ERROR: '磁盘读写出错（{{detail}}），操作未完成。请检查磁盘或其连接。',
+    TSA_UNAVAILABLE: '时间戳服务暂时无法取得时间戳（{{detail}}），稍后自动重试。',
+    SIGN_DIGEST_MISSING: '该记录导入时没有计算 SM3 摘要，无法用 SM2 证书补签。',
     BUSY: '数据库正忙，请稍后重试。',
     SOURCE_UNREADABLE: '无法读取源文件（权限不足或介质损坏）：{{reason}}',
     SOURCE_GONE: '读取中断：设备可能已被拔出或源文件已不存在。请重新连接设备后再次导入，其余文件不受影响。',
