@@ -60,7 +60,7 @@ import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
 import { pendingStamps, type StampRun } from './signing/timestamps.ts'
 import { PostCommitRunner } from './post-commit.ts'
-import { registerSigningJobs } from './signing/jobs.ts'
+import { owedTo, registerSigningJobs, signOwed } from './signing/jobs.ts'
 import { verifyTrail, writeCheckpoint, stampPendingCheckpoints } from './signing/checkpoints.ts'
 
 type Handlers = {
@@ -246,6 +246,10 @@ export function createCore(opts: CoreOptions): Core {
     'signing.settings': (_i, ctx) => signing.signingSettings(deps, ctx),
     'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
     'timestamps.retry': () => stamper.run(),
+    // The new signatures' time-stamps follow with the next run of the queue (`timestamps.retry`, the app's
+    // interval), as after an ingest.
+    'signing.signOwed': (i, ctx) => signOwed(deps, ctx.actor!, i.pin, ctx.channel),
+    'signing.owed': (_i, ctx) => ({ owed: owedTo(db, ctx.actor!.userId) }),
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
     'cases.catalogue': () => caseQueries.catalogue(deps),
     'cases.numbering': (i, ctx) => cases.setNumbering(deps, i, ctx),

@@ -900,6 +900,8 @@ const en: Messages = {
     anchorsImported: 'Imported {{count}} trust anchor certificate(s): {{list}}',
     certRevoked: 'Certificate revoked: {{subject}}. The revocation list was updated: {{crl}}',
     tsaConfigured: 'Time-stamping service: {{url}}',
+    signedOwed:
+      'Owed signatures: {{signed}} records signed now, {{failed}} failed, {{remaining}} still waiting for your signature.',
     tsaRetried: 'Time-stamps: {{granted}} granted now, {{pending}} still pending. {{error}}',
     checkpointWritten: 'Audit checkpoint: event #{{seq}} ({{file}})',
     caseCreated: 'Case opened: {{caseNo}}',
@@ -926,6 +928,7 @@ const en: Messages = {
       audit: 'audit trail',
       signatures: 'signature',
       database: 'database file',
+      queue: 'queued work',
     },
     integrityKind: {
       hash_mismatch: 'content differs from its recorded hash',
@@ -947,6 +950,8 @@ const en: Messages = {
       unsigned:
         'ingested with signing but has no signature (ingest interrupted or disk full); ingest the same source again with the signing PIN to sign it',
       damaged: 'database page damaged',
+      job_failed: 'work owed after a commit (signature, time-stamp) failed repeatedly; still retried',
+      job_overdue: 'work owed after a commit (signature, time-stamp) still not done after 24 hours',
       foreign_key: 'row refers to a row that does not exist',
       phase_failed: 'could not be checked: the database file is damaged',
     },
@@ -1011,6 +1016,8 @@ Commands:
   cert list | cert import --user USER --p12 FILE
   timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
                           the RFC 3161 time-stamping service
+  sign owed --data DIR --user USER
+                          sign, with USER's signing PIN (LIUHEN_PIN), the records owed USER's signature; exit 0 when none is left
   archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR
   archive catalogue CASE_NO --out catalogue.pdf
                           archive package (BagIt), disc images (one ISO per disc), case-file catalogue;

@@ -1,6 +1,8 @@
 import { AppError } from '../../../shared/errors.ts'
-import { register } from '../post-commit.ts'
-import { signEvidence, tsaSettings } from './service.ts'
+import type { Actor, Channel, CoreDeps } from '../context.ts'
+import type { Db } from '../db/index.ts'
+import { register, runPostCommit } from '../post-commit.ts'
+import { signEvidence, tsaSettings, unlockSigner } from './service.ts'
 import { stampSignature } from './timestamps.ts'
 
 /*
@@ -40,4 +42,34 @@ export function registerSigningJobs(): void {
     runnable: (deps) => tsaSettings(deps.db).url !== null,
     run: (deps, job) => stampSignature(deps, job.subject),
   })
+}
+
+/** Records waiting for this officer's signature. */
+export function owedTo(db: Db, userId: string): number {
+  return (
+    db
+      .prepare(
+        "SELECT count(*) AS n FROM post_commit_jobs WHERE kind = 'sign_record' AND user_id = ? AND done_at IS NULL",
+      )
+      .get(userId) as { n: number }
+  ).n
+}
+
+/**
+ * `liuhen sign owed` and the app's 补签 button: the officer's key, unlocked by the PIN now, signs everything
+ * queued for it, failed tries included (the PIN entered now is the retry they wait for).
+ */
+export async function signOwed(
+  deps: CoreDeps,
+  actor: Actor,
+  pin: string,
+  channel: Channel,
+): Promise<{ signed: number; failed: number; remaining: number }> {
+  const signer = unlockSigner(deps, actor, pin, channel)
+  const r = await runPostCommit(deps, {
+    kinds: ['sign_record'],
+    keys: new Map([[actor.userId, { signer, actor }]]),
+    ignoreBackoff: true,
+  })
+  return { signed: r.done, failed: r.failed, remaining: owedTo(deps.db, actor.userId) }
 }
