@@ -1731,7 +1731,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'verify':
         return await cmdVerify(opts, io)
       case 'sign owed':
-        return await cmdSignOwed(opts, io)
+        // --user names the officer whose key signs: the operator, as for ingest.
+        return await cmdSignOwed(opts, { ...io, operatorFromUser: true })
       case 'stats':
         return await simple(
           opts,

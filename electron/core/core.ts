@@ -245,7 +245,8 @@ export function createCore(opts: CoreOptions): Core {
     'certs.list': () => authority.certsList(deps),
     'signing.settings': (_i, ctx) => signing.signingSettings(deps, ctx),
     'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
-    'timestamps.retry': () => stamper.run(),
+    // Asked for now: jobs still in their backoff after a failure are tried too.
+    'timestamps.retry': () => stamper.run(true),
     // The new signatures' time-stamps follow with the next run of the queue (`timestamps.retry`, the app's
     // interval), as after an ingest.
     'signing.signOwed': (i, ctx) => signOwed(deps, ctx.actor!, i.pin, ctx.channel),
@@ -532,10 +533,12 @@ async function intervalCheckpoint(deps: CoreDeps): Promise<void> {
 function timestampQueue(deps: CoreDeps, postCommit: PostCommitRunner) {
   let current: Promise<StampRun> | null = null
   let closed = false
-  const run = (): Promise<StampRun> => {
-    if (closed) return Promise.resolve({ granted: 0, pending: 0, error: null })
+  const run = async (now = false): Promise<StampRun> => {
+    // Asked for now while a background run is under way: that run may have skipped jobs in their backoff.
+    if (now && current) await current
+    if (closed) return { granted: 0, pending: 0, error: null }
     current ??= (async () => {
-      const r = await postCommit.run({ kinds: ['stamp_signature'] })
+      const r = await postCommit.run({ kinds: ['stamp_signature'], ignoreBackoff: now })
       const failure = r.firstError
       const run: StampRun = {
         granted: r.done,

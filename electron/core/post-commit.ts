@@ -258,7 +258,7 @@ export class PostCommitRunner {
   run(opts: RunOptions = {}): Promise<RunResult> {
     if (this.closed) return Promise.resolve({ done: 0, failed: 0, open: 0, firstError: null })
     const general = opts.subject === undefined && !opts.keys
-    const key = JSON.stringify(opts.kinds ?? null)
+    const key = JSON.stringify([opts.kinds ?? null, opts.ignoreBackoff === true])
     const joined = general ? this.drains.get(key) : undefined
     if (joined) return joined
     const p = runJobs(this.deps, opts).finally(() => {
