@@ -801,6 +801,10 @@ const en: Messages = {
     scan: 'Show files',
     pin: 'Certificate PIN',
     pinHint: 'Signs every file of this batch. Certificate: {{subject}}, valid until {{date}}',
+    owedSignatures:
+      '{{count}} records were to be signed by you at ingest and are not (the ingest was interrupted or the disk was full). Enter your certificate PIN to sign them now.',
+    owedSigned: '{{signed}} signed now, {{failed}} failed, {{remaining}} still waiting for your signature.',
+    signOwed: 'Sign them now',
     noCertificate:
       'You have no signing certificate: this batch will be registered but not signed. Ask the administrator to issue one.',
     certExpiring: 'Your signing certificate expires in {{days}} days; ask the administrator to renew it.',

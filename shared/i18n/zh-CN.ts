@@ -753,6 +753,10 @@ const zhCN = {
     scan: '查看文件',
     pin: '证书口令（PIN）',
     pinHint: '用于对本批每个文件进行电子签名。证书：{{subject}}，有效期至 {{date}}',
+    owedSignatures:
+      '有 {{count}} 条记录在导入时应由您签名但尚未签名（导入被中断或磁盘已满）。输入证书口令即可补签。',
+    owedSigned: '本次补签 {{signed}} 条，失败 {{failed}} 条，仍待签名 {{remaining}} 条。',
+    signOwed: '补签',
     noCertificate: '您还没有签名证书：本批文件将只登记、不签名。请联系系统管理员签发证书。',
     certExpiring: '您的签名证书将在 {{days}} 天后到期，请尽快联系系统管理员续期。',
     start: '开始导入',

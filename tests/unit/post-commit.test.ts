@@ -17,6 +17,7 @@ import {
 import { queueProblems } from '../../electron/core/post-commit-check.ts'
 import { REPO, tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
+import { randomFile, sha256sum } from '../helpers/media.ts'
 
 /*
  * The post-commit queue (electron/core/post-commit.ts): a job written with its change is done once, whatever
@@ -161,4 +162,48 @@ db.close()
       .get(),
   ).toBe(0)
   check.close()
+}, 180_000)
+
+test('0170 turns what an older Liuhen owed into jobs: unsigned records of signed batches, pending time-stamps', async () => {
+  // Made by the real writers: a signed ingest whose one signature cannot be written (its folder's name taken by
+  // a file, as when the disk fills), with a TSA that is down (nothing listens on port 9), so stamps stay pending.
+  const t = testCore()
+  const admin = await t.adminSession()
+  const officer = await t.userSession(admin, 'lijing', ['enforcement_officer'])
+  await t.call('ca.init', { passphrase: 'RootPass2026' }, admin)
+  await t.call('ca.issue', { userId: officer.user.id, rootPassphrase: 'RootPass2026', pin: '246810' }, admin)
+  await t.call('signing.setSettings', { tsaUrl: 'http://127.0.0.1:9/tsa' }, admin)
+  const dir = tempDir('liuhen-pc-mig-')
+  for (const i of [1, 2, 3]) randomFile(path.join(dir, `rec${i}.wav`), 30_000 + i)
+  const victim = sha256sum(path.join(dir, 'rec2.wav'))
+  const blocker = path.join(dataLayout(t.dataDir).signatures, victim.slice(0, 2), victim)
+  fs.mkdirSync(path.dirname(blocker), { recursive: true })
+  fs.writeFileSync(blocker, 'in the way')
+  const { jobId } = await t.call('ingest.start', { sourceRoot: dir, signingPin: '246810' }, officer.session)
+  await t.core.waitForJob(jobId)
+  await t.core.timestampsIdle()
+  t.core.close()
+  const file = dataLayout(t.dataDir).db
+  // The database as a Liuhen before migration 170 left it: the same rows, no queue.
+  const old = openDatabase(file, { create: false })
+  old.exec('DROP TABLE post_commit_jobs')
+  old.pragma('user_version = 140')
+  old.close()
+  const db = openDatabase(file, { create: false })
+  const jobs = db
+    .prepare(
+      'SELECT kind, subject, user_id FROM post_commit_jobs WHERE done_at IS NULL ORDER BY kind, subject',
+    )
+    .all() as { kind: string; subject: string; user_id: string | null }[]
+  const unsigned = db.prepare('SELECT id FROM evidence WHERE sha256 = ?').pluck().get(victim)
+  const pending = db
+    .prepare("SELECT id FROM signatures WHERE ts_status = 'pending' ORDER BY id")
+    .pluck()
+    .all()
+  expect(pending).toHaveLength(2)
+  expect(jobs).toEqual([
+    { kind: 'sign_record', subject: unsigned, user_id: officer.user.id },
+    ...pending.map((id) => ({ kind: 'stamp_signature', subject: id, user_id: null })),
+  ])
+  db.close()
 }, 180_000)
