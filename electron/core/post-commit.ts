@@ -118,6 +118,9 @@ export interface RunResult {
 }
 
 const CLAIM_BATCH = 20
+/** The open job of one kind for one subject (index post_commit_open). */
+export const CLAIM_ONE =
+  'SELECT * FROM post_commit_jobs WHERE kind = ? AND subject = ? AND done_at IS NULL ORDER BY id'
 
 /** Claim up to CLAIM_BATCH runnable jobs for this process, in one IMMEDIATE transaction. */
 function claim(
@@ -130,12 +133,16 @@ function claim(
   const nowIso = deps.now().toISOString()
   return db
     .transaction(() => {
+      // The job a commit has just queued is found by its index (however many stamps wait for a TSA that is
+      // down); a general drain reads the open jobs, which are few but for such a wait.
       const rows = (
-        opts.subject === undefined
-          ? db.prepare('SELECT * FROM post_commit_jobs WHERE done_at IS NULL ORDER BY id').all()
-          : db
-              .prepare('SELECT * FROM post_commit_jobs WHERE done_at IS NULL AND subject = ? ORDER BY id')
-              .all(opts.subject)
+        opts.subject !== undefined && opts.kinds?.length === 1
+          ? db.prepare(CLAIM_ONE).all(opts.kinds[0], opts.subject)
+          : opts.subject !== undefined
+            ? db
+                .prepare('SELECT * FROM post_commit_jobs WHERE done_at IS NULL AND subject = ? ORDER BY id')
+                .all(opts.subject)
+            : db.prepare('SELECT * FROM post_commit_jobs WHERE done_at IS NULL ORDER BY id').all()
       ) as JobRow[]
       const mine = selfOwner()
       const picked: JobRow[] = []

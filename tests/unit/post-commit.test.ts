@@ -7,6 +7,7 @@ import { openDatabase } from '../../electron/core/db/index.ts'
 import { dataLayout } from '../../electron/core/paths.ts'
 import type { CoreDeps } from '../../electron/core/context.ts'
 import {
+  CLAIM_ONE,
   FAILED_AFTER,
   OVERDUE_MS,
   backoffMs,
@@ -205,5 +206,12 @@ test('0170 turns what an older Liuhen owed into jobs: unsigned records of signed
     { kind: 'sign_record', subject: unsigned, user_id: officer.user.id },
     ...pending.map((id) => ({ kind: 'stamp_signature', subject: id, user_id: null })),
   ])
+  // The claim of the job a commit has just queued uses the open-jobs index, not a scan.
+  const plan = db
+    .prepare(`EXPLAIN QUERY PLAN ${CLAIM_ONE}`)
+    .all('sign_record', unsigned)
+    .map((r) => (r as { detail: string }).detail)
+    .join('\n')
+  expect(plan).toContain('USING INDEX post_commit_open')
   db.close()
 }, 180_000)

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { IntegrityReport } from '../../../shared/integrity.ts'
+import { jobErrorText, type IntegrityReport } from '../../../shared/integrity.ts'
 import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
 
@@ -195,6 +195,7 @@ export function IntegrityPanel({ admin }: { admin: boolean }) {
                     </td>
                     <td>
                       {i18n.exists(`cli.integrityKind.${p.kind}`) ? t(`cli.integrityKind.${p.kind}`) : p.kind}
+                      {p.check === 'queue' && p.detail ? `：${jobErrorText(p.detail, t)}` : ''}
                     </td>
                     <td className="mono small">{p.records.join(' ') || '—'}</td>
                   </tr>
