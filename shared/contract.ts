@@ -664,6 +664,27 @@ export const contract = {
     output: z.object({ granted: z.number().int(), pending: z.number().int(), error: z.string().nullable() }),
     access: ['admin', 'records_officer', 'enforcement_officer'],
   }),
+  /**
+   * Sign, with the caller's key unlocked by this PIN, every record queued for their signature that is still
+   * unsigned (a signed ingest killed, or the disk full, between a record and its signature).
+   */
+  'signing.signOwed': method({
+    input: z.strictObject({ pin: z.string().min(1).max(256) }),
+    output: z.object({
+      signed: z.number().int(),
+      failed: z.number().int(),
+      /** Still waiting for this officer's signature after the run (failed ones among them). */
+      remaining: z.number().int(),
+    }),
+    access: INGEST_ROLES,
+  }),
+  /** How many records wait for the caller's signature: what the UI offers to sign. */
+  'signing.owed': method({
+    input: empty,
+    output: z.object({ owed: z.number().int() }),
+    access: INGEST_ROLES,
+    readOnly: true,
+  }),
   'signatures.verify': method({
     input: z.strictObject({ evidenceId: id }),
     output: z.object({

@@ -3,7 +3,7 @@ import { z } from 'zod'
 /* The integrity report: what was checked, what failed, the exact ids. */
 
 export const integrityProblemSchema = z.object({
-  check: z.enum(['vault', 'rows', 'audit', 'signatures', 'database']),
+  check: z.enum(['vault', 'rows', 'audit', 'signatures', 'database', 'queue']),
   /**
    * vault: hash_mismatch, size_mismatch, missing, unreadable (id = object SHA-256);
    * rows: changed, unsealed, deleted, seal_mismatch (table + id = the row's key);
@@ -12,6 +12,8 @@ export const integrityProblemSchema = z.object({
    *   record a signed batch registered without its signature, detail = the batch).
    * database: damaged (SQLite's integrity_check; id = the page, table = its tree), foreign_key (table + rowid),
    * phase_failed (id = the phase a damaged file stopped).
+   * queue: job_failed (failed FAILED_AFTER times, still retried), job_overdue (open longer than OVERDUE_MS)
+   *   (table post_commit_jobs, id = the job, records = its record, detail = the last error value as JSON).
    */
   kind: z.string(),
   table: z.string().nullable(),
@@ -23,6 +25,20 @@ export const integrityProblemSchema = z.object({
   count: z.number().int().optional(),
 })
 export type IntegrityProblem = z.infer<typeof integrityProblemSchema>
+
+/** The translated last error of a queue problem (its detail: an error value as JSON); '' when there is none. */
+export function jobErrorText(
+  detail: string | null,
+  t: (key: string, params?: Record<string, unknown>) => string,
+): string {
+  if (!detail) return ''
+  try {
+    const e = JSON.parse(detail) as { code?: unknown; params?: Record<string, unknown> }
+    return typeof e.code === 'string' ? t(`errors.${e.code}`, e.params ?? {}) : ''
+  } catch {
+    return ''
+  }
+}
 
 /** A file no row names (left by a crash, or put there from outside): reported, never deleted. */
 export const orphanSchema = z.object({

@@ -8,6 +8,7 @@ import { verifyTrailOffline } from '../core/signing/checkpoints.ts'
 import { verifyIntegrity } from '../core/integrity/verify.ts'
 import { recordDatabaseCheck } from '../core/integrity/damage.ts'
 import { restoreFrom } from '../core/integrity/backup.ts'
+import { jobErrorText } from '../../shared/integrity.ts'
 import { dataLayout, defaultDataDir } from '../core/paths.ts'
 import { generateTemporaryPassword } from '../core/accounts/passwords.ts'
 import { APP_VERSION } from '../core/version.ts'
@@ -408,7 +409,7 @@ async function cmdVerify(opts: Opts, io: Io): Promise<number> {
         `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
         ...report.problems.map(
           (p) =>
-            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind, count: p.count, seq: p.id })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}`,
+            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind, count: p.count, seq: p.id })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}${p.check === 'queue' && p.detail ? `  ${jobErrorText(p.detail, io.t)}` : ''}`,
         ),
         ...(orphans.length
           ? [
@@ -1313,6 +1314,23 @@ async function cmdTimestampConfig(opts: Opts, io: Io): Promise<number> {
   }
 }
 
+/** `liuhen sign owed --user U` (PIN in LIUHEN_PIN): sign what is queued for U's key, then ask for time-stamps. */
+async function cmdSignOwed(opts: Opts, io: Io): Promise<number> {
+  const core = await openExisting(opts)
+  try {
+    const pin = needEnv('LIUHEN_PIN', io)
+    const r = await asOperator(core, opts, io, async (s) => {
+      const signed = await call(core, 'signing.signOwed', { pin }, s)
+      const stamps = await call(core, 'timestamps.retry', {}, s)
+      return { ...signed, timestampsPending: stamps.pending }
+    })
+    io.print({ ok: r.remaining === 0, ...r }, io.t('cli.signedOwed', { ...r }))
+    return r.remaining === 0 ? 0 : 1
+  } finally {
+    core.close()
+  }
+}
+
 async function cmdTimestampRetry(opts: Opts, io: Io): Promise<number> {
   const core = await openExisting(opts)
   try {
@@ -1764,6 +1782,9 @@ export async function main(argv: string[]): Promise<number> {
         return cmdAuditVerify(opts, io)
       case 'verify':
         return await cmdVerify(opts, io)
+      case 'sign owed':
+        // --user names the officer whose key signs: the operator, as for ingest.
+        return await cmdSignOwed(opts, { ...io, operatorFromUser: true })
       case 'stats':
         return await simple(
           opts,

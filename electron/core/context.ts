@@ -5,6 +5,7 @@ import type { CoreEvent } from '../../shared/contract.ts'
 import { storeSeals, takeSeals } from './integrity/seals.ts'
 import { appendAudit, type AuditInput } from './audit.ts'
 import { AppError } from '../../shared/errors.ts'
+import type { PostCommitRunner } from './post-commit.ts'
 
 /** Which adapter a call came through. The CLI is a trusted local operator tool (see docs/cli.md). */
 export type Channel = 'ipc' | 'bridge' | 'cli' | 'test'
@@ -21,6 +22,8 @@ export interface CoreDeps {
   layout: DataLayout
   now: () => Date
   emit: (event: CoreEvent) => void
+  /** The post-commit queue's runner (post-commit.ts), where the core has one. */
+  postCommit?: PostCommitRunner
 }
 
 export interface CallContext {

@@ -59,7 +59,9 @@ import * as caseChanges from './cases/changes.ts'
 import { refuseIfFrozen } from './cases/archived.ts'
 import { tsaSettings } from './signing/service.ts'
 import * as authority from './signing/authority.ts'
-import { stampPending, type StampRun } from './signing/timestamps.ts'
+import { pendingStamps, type StampRun } from './signing/timestamps.ts'
+import { PostCommitRunner } from './post-commit.ts'
+import { owedTo, registerSigningJobs, signOwed } from './signing/jobs.ts'
 import { verifyTrail, writeCheckpoint, stampPendingCheckpoints } from './signing/checkpoints.ts'
 import { AuditAnchor, type AnchorTimers } from './audit-anchor.ts'
 import { liveOwner, takeOwnerLock, type OwnerLock } from './owner-lock.ts'
@@ -81,6 +83,11 @@ export interface CoreOptions {
   anchor?: { delayMs?: number; timers?: AnchorTimers }
   /** Serve the owner socket to other processes (default true; off only for tests of the lock itself). */
   serve?: boolean
+  /**
+   * How often the post-commit queue is drained while the core runs (default: every minute in a background
+   * process, never in a CLI command, which drains what its own commits queue).
+   */
+  queueIntervalMs?: number
 }
 
 export interface Core {
@@ -113,6 +120,8 @@ export interface Core {
   waitForJob(jobId: string): Promise<void>
   /** Resolves when no time-stamp request is under way (CLI, tests). */
   timestampsIdle(): Promise<void>
+  /** Run the post-commit queue once now (no keys: stamping, not signing); resolves when done. */
+  drainQueue(): Promise<void>
   /** Resolves when no thumbnail is being made. */
   thumbnailsIdle(): Promise<void>
   /** User name of the earliest active administrator: the CLI's default operator. */
@@ -160,11 +169,14 @@ function ownedCore(
   const listeners = new Set<(e: CoreEvent) => void>()
   // Made below, once recovery has run; changes before that are anchored by its start.
   let anchor: AuditAnchor | null = null
-  const deps: CoreDeps & { sessions: SessionStore } = {
+  registerSigningJobs()
+  const deps: CoreDeps & { sessions: SessionStore; postCommit: PostCommitRunner } = {
     db,
     layout,
     now,
     sessions: new SessionStore(),
+    // Replaced below, once deps exist: the runner works over them.
+    postCommit: undefined as unknown as PostCommitRunner,
     emit: (e) => {
       // A finished batch's signatures get their time-stamps now, in the background.
       if (e.type === 'ingest.done') void stamper.run()
@@ -188,9 +200,21 @@ function ownedCore(
   // The audit head anchored outside the database (audit-anchor.ts); an older folder gets its station key now.
   anchor = new AuditAnchor(deps, opts.anchor)
   if (findAgency(db)) anchor.start()
-  const stamper = timestampQueue(deps)
+  // Only the folder's owner gets here (owner-lock.ts); of owners, only a long-running one (the app, the bridge)
+  // drains the whole queue at start and on its interval — a CLI command drains what its own commits queued and
+  // is never held open by a slow time-stamp service.
+  const ownsQueue = opts.background === true
+  const postCommit = new PostCommitRunner(deps)
+  deps.postCommit = postCommit
+  const stamper = timestampQueue(deps, postCommit)
   const media = new MediaTickets()
-  if (opts.background && findAgency(db)) void stamper.run()
+  if (ownsQueue && findAgency(db)) {
+    // After recovery: what a crash left between a commit and its work is finished now (a batch's time-stamps
+    // and checkpoints with it). Sign jobs wait for their officer's PIN.
+    void stamper.run()
+  }
+  const queueInterval = opts.queueIntervalMs ?? (ownsQueue ? 60_000 : 0)
+  if (queueInterval > 0) postCommit.every(queueInterval)
   const thumbs = new ThumbnailQueue(layout)
   const jobs = new IngestJobs(deps, thumbs)
   const ingestDeps = { ...deps, jobs }
@@ -275,7 +299,12 @@ function ownedCore(
     'certs.list': () => authority.certsList(deps),
     'signing.settings': (_i, ctx) => signing.signingSettings(deps, ctx),
     'signing.setSettings': (i, ctx) => signing.setSigningSettings(deps, i, ctx),
-    'timestamps.retry': () => stamper.run(),
+    // Asked for now: jobs still in their backoff after a failure are tried too.
+    'timestamps.retry': () => stamper.run(true),
+    // The new signatures' time-stamps follow with the next run of the queue (`timestamps.retry`, the app's
+    // interval), as after an ingest.
+    'signing.signOwed': (i, ctx) => signOwed(deps, ctx.actor!, i.pin, ctx.channel),
+    'signing.owed': (_i, ctx) => ({ owed: owedTo(db, ctx.actor!.userId) }),
     'signatures.verify': (i, ctx) => signing.verifyEvidence(deps, i, ctx),
     'cases.catalogue': () => caseQueries.catalogue(deps),
     'cases.numbering': (i, ctx) => cases.setNumbering(deps, i, ctx),
@@ -509,6 +538,7 @@ function ownedCore(
     clearInterval(scheduledChecks)
     devices?.stop()
     stamper.stop()
+    postCommit.close()
     anchor?.close()
     db.close()
     lock?.release()
@@ -538,6 +568,9 @@ function ownedCore(
     clients: () => served?.clients() ?? 0,
     busy: () => jobs.list().some((j) => j.progress.state === 'scanning' || j.progress.state === 'copying'),
     timestampsIdle: () => stamper.idle(),
+    drainQueue: async () => {
+      await postCommit.run()
+    },
     firstActiveAdmin: () => firstActiveAdminUsername(db),
     flushAnchor: () => void anchor?.flush(),
     waitForJob: (jobId) => jobs.wait(jobId),
@@ -571,13 +604,21 @@ async function intervalCheckpoint(deps: CoreDeps): Promise<void> {
  * One time-stamping run at a time; retried every few minutes while anything is pending. The timer is unref'd
  * so it never keeps a CLI process alive.
  */
-function timestampQueue(deps: CoreDeps) {
+function timestampQueue(deps: CoreDeps, postCommit: PostCommitRunner) {
   let current: Promise<StampRun> | null = null
   let closed = false
-  const run = (): Promise<StampRun> => {
-    if (closed) return Promise.resolve({ granted: 0, pending: 0, error: null })
+  const run = async (now = false): Promise<StampRun> => {
+    // Asked for now while a background run is under way: that run may have skipped jobs in their backoff.
+    if (now && current) await current
+    if (closed) return { granted: 0, pending: 0, error: null }
     current ??= (async () => {
-      const run = await stampPending(deps)
+      const r = await postCommit.run({ kinds: ['stamp_signature'], ignoreBackoff: now })
+      const failure = r.firstError
+      const run: StampRun = {
+        granted: r.done,
+        pending: pendingStamps(deps),
+        error: failure ? String(failure.params?.detail ?? failure.code) : null,
+      }
       if (run.error === null) await stampPendingCheckpoints(deps)
       await intervalCheckpoint(deps)
       return run

@@ -716,6 +716,10 @@ const en: Messages = {
       'The database file is damaged ({{detail}}). Nothing more is written into it: restore the latest backup (liuhen restore), then run liuhen verify.',
     IO_ERROR:
       'The disk reported a read/write error ({{detail}}); the operation did not complete. Check the disk or its connection.',
+    TSA_UNAVAILABLE:
+      'The time-stamp service did not grant a time-stamp ({{detail}}); it is retried automatically.',
+    SIGN_DIGEST_MISSING:
+      'This record was ingested without its SM3 digest, so an SM2 certificate cannot sign it now.',
     BUSY: 'The database is busy; try again shortly.',
     SOURCE_UNREADABLE: 'The source file cannot be read (permissions or damaged medium): {{reason}}',
     SOURCE_GONE:
@@ -821,6 +825,10 @@ const en: Messages = {
     scan: 'Show files',
     pin: 'Certificate PIN',
     pinHint: 'Signs every file of this batch. Certificate: {{subject}}, valid until {{date}}',
+    owedSignatures:
+      '{{count}} records were to be signed by you at ingest and are not (the ingest was interrupted or the disk was full). Enter your certificate PIN to sign them now.',
+    owedSigned: '{{signed}} signed now, {{failed}} failed, {{remaining}} still waiting for your signature.',
+    signOwed: 'Sign them now',
     noCertificate:
       'You have no signing certificate: this batch will be registered but not signed. Ask the administrator to issue one.',
     certExpiring: 'Your signing certificate expires in {{days}} days; ask the administrator to renew it.',
@@ -920,6 +928,8 @@ const en: Messages = {
     anchorsImported: 'Imported {{count}} trust anchor certificate(s): {{list}}',
     certRevoked: 'Certificate revoked: {{subject}}. The revocation list was updated: {{crl}}',
     tsaConfigured: 'Time-stamping service: {{url}}',
+    signedOwed:
+      'Owed signatures: {{signed}} records signed now, {{failed}} failed, {{remaining}} still waiting for your signature.',
     tsaRetried: 'Time-stamps: {{granted}} granted now, {{pending}} still pending. {{error}}',
     checkpointWritten: 'Audit checkpoint: event #{{seq}} ({{file}})',
     caseCreated: 'Case opened: {{caseNo}}',
@@ -946,6 +956,7 @@ const en: Messages = {
       audit: 'audit trail',
       signatures: 'signature',
       database: 'database file',
+      queue: 'queued work',
     },
     integrityKind: {
       hash_mismatch: 'content differs from its recorded hash',
@@ -972,6 +983,8 @@ const en: Messages = {
       unsigned:
         'ingested with signing but has no signature (ingest interrupted or disk full); ingest the same source again with the signing PIN to sign it',
       damaged: 'database page damaged',
+      job_failed: 'work owed after a commit (signature, time-stamp) failed repeatedly; still retried',
+      job_overdue: 'work owed after a commit (signature, time-stamp) still not done after 24 hours',
       foreign_key: 'row refers to a row that does not exist',
       phase_failed: 'could not be checked: the database file is damaged',
     },
@@ -1036,6 +1049,8 @@ Commands:
   cert list | cert import --user USER --p12 FILE
   timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
                           the RFC 3161 time-stamping service
+  sign owed --data DIR --user USER
+                          sign, with USER's signing PIN (LIUHEN_PIN), the records owed USER's signature; exit 0 when none is left
   archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR [--supplement]
   archive catalogue CASE_NO --out catalogue.pdf
                           archive package (BagIt), disc images (one ISO per disc), case-file catalogue;

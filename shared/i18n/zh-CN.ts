@@ -686,6 +686,8 @@ const zhCN = {
     DB_DAMAGED:
       '数据库文件已损坏（{{detail}}），系统不再向其写入。请从最近的备份恢复（liuhen restore），然后运行 liuhen verify 校验。',
     IO_ERROR: '磁盘读写出错（{{detail}}），操作未完成。请检查磁盘或其连接。',
+    TSA_UNAVAILABLE: '时间戳服务暂时无法取得时间戳（{{detail}}），稍后自动重试。',
+    SIGN_DIGEST_MISSING: '该记录导入时没有计算 SM3 摘要，无法用 SM2 证书补签。',
     BUSY: '数据库正忙，请稍后重试。',
     SOURCE_UNREADABLE: '无法读取源文件（权限不足或介质损坏）：{{reason}}',
     SOURCE_GONE: '读取中断：设备可能已被拔出或源文件已不存在。请重新连接设备后再次导入，其余文件不受影响。',
@@ -772,6 +774,10 @@ const zhCN = {
     scan: '查看文件',
     pin: '证书口令（PIN）',
     pinHint: '用于对本批每个文件进行电子签名。证书：{{subject}}，有效期至 {{date}}',
+    owedSignatures:
+      '有 {{count}} 条记录在导入时应由您签名但尚未签名（导入被中断或磁盘已满）。输入证书口令即可补签。',
+    owedSigned: '本次补签 {{signed}} 条，失败 {{failed}} 条，仍待签名 {{remaining}} 条。',
+    signOwed: '补签',
     noCertificate: '您还没有签名证书：本批文件将只登记、不签名。请联系系统管理员签发证书。',
     certExpiring: '您的签名证书将在 {{days}} 天后到期，请尽快联系系统管理员续期。',
     start: '开始导入',
@@ -869,6 +875,7 @@ const zhCN = {
     anchorsImported: '已导入 {{count}} 个信任锚证书：{{list}}',
     certRevoked: '已吊销证书：{{subject}}。证书吊销列表已更新：{{crl}}',
     tsaConfigured: '时间戳服务地址：{{url}}',
+    signedOwed: '补签：本次签名 {{signed}} 条记录，失败 {{failed}} 条，仍待您签名 {{remaining}} 条。',
     tsaRetried: '时间戳：本次取得 {{granted}} 个，仍待取得 {{pending}} 个。{{error}}',
     checkpointWritten: '审计日志检查点：事件 #{{seq}}（{{file}}）',
     caseCreated: '已立案：{{caseNo}}',
@@ -895,6 +902,7 @@ const zhCN = {
       audit: '审计日志',
       signatures: '电子签名',
       database: '数据库文件',
+      queue: '待办事项',
     },
     integrityKind: {
       hash_mismatch: '内容与登记的哈希不符',
@@ -921,6 +929,8 @@ const zhCN = {
       unsigned:
         '导入时启用了签名，但该记录没有签名（导入被中断或磁盘已满）；用签名 PIN 重新导入同一来源即可补签',
       damaged: '数据库页面损坏',
+      job_failed: '提交后应完成的工作（签名、时间戳）多次失败，仍在重试',
+      job_overdue: '提交后应完成的工作（签名、时间戳）超过 24 小时仍未完成',
       foreign_key: '记录引用了不存在的记录',
       phase_failed: '数据库文件损坏，无法检查',
     },
@@ -976,6 +986,8 @@ const zhCN = {
   cert list | cert import --user 用户名 --p12 文件
   timestamp config --url 地址 [--ca 时间戳根证书.pem] | timestamp retry
                           RFC 3161 时间戳服务
+  sign owed --data 目录 --user 用户名
+                          用该用户的签名 PIN（LIUHEN_PIN）补签应由其签名而未签的记录：全部签完时退出码 0
   archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录 [--supplement 补充归档]
   archive catalogue 案件编号 --out 卷内目录.pdf
                           档案包（BagIt）、光盘映像（每盘一个 ISO）、卷内目录；设置 LIUHEN_PIN 时签名标签清单

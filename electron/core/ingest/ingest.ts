@@ -21,7 +21,8 @@ import { readFacts } from './metadata.ts'
 import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
 import { checkSourceRoot, sourceGuard } from './source-guard.ts'
-import { signEvidence, unlockSigner, type BatchSigner } from '../signing/service.ts'
+import { unlockSigner, type BatchSigner } from '../signing/service.ts'
+import { enqueue, runPostCommit, type UnlockedKey } from '../post-commit.ts'
 import { writeCheckpoint } from '../signing/checkpoints.ts'
 import { ownerAlive, selfOwner } from '../owner.ts'
 import { owesSignature } from '../signing/owed.ts'
@@ -386,6 +387,13 @@ export class IngestJobs {
       console.error('[liuhen] could not record the end of ingest batch', p.batchId, e)
     }
     if (job.signer) {
+      // The officer's key is unlocked: whatever else is owed their signature (an earlier batch killed between
+      // a row and its signature) is signed now.
+      await runPostCommit(this.deps, {
+        kinds: ['sign_record'],
+        keys: new Map([[actor.userId, { signer: job.signer, actor }]]),
+        ignoreBackoff: true,
+      }).catch((e: unknown) => console.error('[liuhen] could not sign what is owed', e))
       // The officer's key is still unlocked: sign a checkpoint of the trail's head, batch by batch.
       await writeCheckpoint(this.deps, { signer: job.signer, actor, reason: 'ingest' }).catch((e: unknown) =>
         console.error('[liuhen] could not write the audit checkpoint', e),
@@ -489,19 +497,42 @@ export class IngestJobs {
    */
   private async signOwed(job: Job, actor: Actor, row: EvidenceRow, result: FileResult): Promise<FileResult> {
     if (!job.signer || !owesSignature(this.deps.db, row.id)) return result
-    const sm3 = row.sm3
-    // SM2 signs the SM3 taken during the copy; a record copied without it is left for verify to report.
-    if (job.signer.algorithm === 'sm2' && !sm3) return result
+    // A record owed from before the queue knew of it gets its job now; one already queued is kept as it is.
+    const batchUser = (
+      this.deps.db
+        .prepare('SELECT b.user_id FROM evidence e JOIN ingest_batches b ON b.id = e.batch_id WHERE e.id = ?')
+        .get(row.id) as { user_id: string }
+    ).user_id
+    // Bookkeeping, not a change to the record: the signature it leads to has its own audit event.
+    this.deps.db
+      .transaction(() =>
+        enqueue(this.deps.db, 'sign_record', row.id, { now: this.deps.now(), userId: batchUser }),
+      )
+      .immediate()
+    const signature = await this.signQueued(job, actor, row.id)
+    return signature ? { ...result, metadata: { ...result.metadata, signature } } : result
+  }
+
+  /**
+   * Run the sign job queued for a record with this batch's key (post-commit.ts), right after the commit that
+   * queued it; the signature's path, or null when it could not be made (the job stays queued and is reported).
+   */
+  private async signQueued(job: Job, actor: Actor, evidenceId: string): Promise<string | null> {
+    const keys = new Map<string, UnlockedKey>([[actor.userId, { signer: job.signer!, actor }]])
     try {
-      const file = await signEvidence(this.deps, job.signer, actor, { id: row.id, sha256: row.sha256, sm3 })
-      return {
-        ...result,
-        metadata: { ...result.metadata, signature: path.relative(this.deps.layout.root, file) },
-      }
+      await runPostCommit(this.deps, {
+        kinds: ['sign_record'],
+        subject: evidenceId,
+        keys,
+        ignoreBackoff: true,
+      })
     } catch (e) {
-      console.error('[liuhen] signing failed for', result.relPath, e)
-      return result
+      console.error('[liuhen] signing failed for', evidenceId, e)
     }
+    const sig = this.deps.db
+      .prepare('SELECT path FROM signatures WHERE evidence_id = ? ORDER BY signed_at DESC LIMIT 1')
+      .get(evidenceId) as { path: string } | undefined
+    return sig?.path ?? null
   }
 
   /** Report one file's failure with its reason, and put it on the record. */
@@ -618,25 +649,14 @@ export class IngestJobs {
           mtimeMs: entry.mtimeMs,
           seenAt: now.toISOString(),
         })
+        // The signature is owed from this commit on: queued with the row, so a kill before it is made is not
+        // the end of it (signing/jobs.ts).
+        if (job.signer && !raced) enqueue(this.deps.db, 'sign_record', id, { now, userId: actor.userId })
         return { id, existed: raced !== undefined }
       },
     )
-    let signature: string | null = null
-    if (job.signer && !result.existed) {
-      try {
-        signature = path.relative(
-          this.deps.layout.root,
-          await signEvidence(this.deps, job.signer, actor, {
-            id: result.id,
-            sha256,
-            sm3: object.sm3 ?? null,
-          }),
-        )
-      } catch (e) {
-        // The evidence is safely registered either way; an unsigned item can be signed later.
-        console.error('[liuhen] signing failed for', entry.relPath, e)
-      }
-    }
+    // The evidence is safely registered either way; a signature not made now stays queued (and reported).
+    const signature = job.signer && !result.existed ? await this.signQueued(job, actor, result.id) : null
     this.thumbs.add({ source: stored, sha256, mediaType, durationMs: facts.durationMs })
     return {
       ...base,

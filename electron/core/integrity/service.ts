@@ -8,6 +8,10 @@ import { tablePdf } from '../pdf.ts'
 import { verifyIntegrity } from './verify.ts'
 import { recordDatabaseCheck } from './damage.ts'
 import { getAgency } from '../agency.ts'
+import { createI18n } from '../../../shared/i18n/index.ts'
+import { jobErrorText } from '../../../shared/integrity.ts'
+
+const zh = createI18n('zh-CN')
 
 /*
  * Integrity runs from the app: recorded in fixity_runs so a long one resumes after a restart or a cancel,
@@ -141,6 +145,7 @@ const CHECK_NAMES = {
   audit: '审计日志',
   signatures: '电子签名',
   database: '数据库文件',
+  queue: '待办事项',
 } as const
 const KIND_NAMES: Record<string, string> = {
   hash_mismatch: '内容与登记的哈希不符',
@@ -161,6 +166,8 @@ const KIND_NAMES: Record<string, string> = {
   file_changed: '签名文件被替换或修改',
   file_missing: '签名文件缺失',
   invalid: '签名与记录内容不符',
+  job_failed: '提交后应完成的工作多次失败，仍在重试',
+  job_overdue: '提交后应完成的工作超过 24 小时仍未完成',
 }
 
 export async function reportPdf(deps: CoreDeps): Promise<MethodOutput<'integrity.reportPdf'>> {
@@ -175,7 +182,7 @@ export async function reportPdf(deps: CoreDeps): Promise<MethodOutput<'integrity
         `${p.table ? `${p.table} ` : ''}${p.id}`,
         KIND_NAMES[p.kind] ?? p.kind,
         p.records.join('\n') || '—',
-        p.detail ?? '',
+        p.check === 'queue' ? jobErrorText(p.detail, zh.t) : (p.detail ?? ''),
       ])
     : []
   const c = r?.checked

@@ -12,6 +12,7 @@ import { verifyDetachedDigest } from '../signing/cms.ts'
 import { trustAnchors } from '../signing/authority.ts'
 import { notValid } from '../signing/cms.ts'
 import { owedSignatures } from '../signing/owed.ts'
+import { queueProblems } from '../post-commit-check.ts'
 import { DELETED, SEALED, rowHash } from './seals.ts'
 import { HashPool } from './hasher.ts'
 
@@ -405,7 +406,7 @@ export async function verifyIntegrity(
   // The trail, the rows and the signatures are read in one snapshot: another process writing meanwhile (an
   // ingest in the app) must not look like a cut tail (a row sealed by an event newer than the trail read) or a
   // missing signature. Synchronous, so the transaction never spans an await on a shared connection.
-  const { trail, auditProblems, rows, sigs } = await guarded(
+  const { trail, auditProblems, rows, sigs, queue } = await guarded(
     'audit',
     () => db.transaction(() => readChecks(db, layout, now, opts))(),
     {
@@ -420,6 +421,7 @@ export async function verifyIntegrity(
       auditProblems: [],
       rows: { problems: [], rows: 0 },
       sigs: { problems: [], signatures: 0 },
+      queue: [],
     },
   )
   const orphans = await guarded('orphans', () => findOrphans(db, layout), [])
@@ -438,6 +440,7 @@ export async function verifyIntegrity(
       ...(p.count !== undefined ? { count: p.count } : {}),
     })),
     ...sigs.problems,
+    ...queue,
   ]
   return {
     ok: problems.length === 0,
@@ -482,5 +485,6 @@ function readChecks(db: Db, layout: DataLayout, now: () => Date, opts: VerifyOpt
     auditProblems.push({ seq: head + 1, id: null, reason: 'truncated' })
   opts.onProgress?.({ phase: 'signatures', done: 0, total: 1 })
   const sigs = checkSignatures(db, layout)
-  return { trail, auditProblems, rows, sigs }
+  const queue = queueProblems(db, now())
+  return { trail, auditProblems, rows, sigs, queue }
 }

@@ -34,6 +34,7 @@ import {
   type BatchSigner,
 } from './authority.ts'
 import { checkTimestamp } from './tsa.ts'
+import { enqueue } from '../post-commit.ts'
 
 export { unlockSigner, type BatchSigner } from './authority.ts'
 
@@ -146,7 +147,7 @@ export async function signSubject(
         algorithm: signer.algorithm,
       },
     },
-    () =>
+    () => {
       deps.db
         .prepare(
           `INSERT INTO signatures (id, evidence_id, text_record_id, cert_id, path, p7s_sha256, signed_at, ts_status)
@@ -161,7 +162,17 @@ export async function signSubject(
           p7sSha,
           now.toISOString(),
           pending ? 'pending' : 'none',
-        ),
+        )
+      // The time-stamp is owed from this commit on: queued with it, so a kill right after cannot lose it.
+      if (pending) enqueue(deps.db, 'stamp_signature', id, { now })
+      // A sign job this signature satisfies is done in the same commit.
+      deps.db
+        .prepare(
+          `UPDATE post_commit_jobs SET done_at = ?, owner = NULL
+           WHERE kind = 'sign_record' AND subject = ? AND done_at IS NULL`,
+        )
+        .run(now.toISOString(), evidence.id)
+    },
   )
   return file
 }

@@ -141,6 +141,7 @@ export function IngestPage() {
     <section className="ingest">
       <h2>{t('ingest.title')}</h2>
       <p className="muted">{t('ingest.intro')}</p>
+      <OwedSignatures />
 
       <div className="panel">
         <h3>{t('ingest.attached')}</h3>
@@ -398,6 +399,49 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
         </tbody>
       </table>
       <ErrorText error={verifying.error} />
+    </div>
+  )
+}
+
+/**
+ * 补签: records an earlier signed ingest registered and could not sign (the app closed, the disk full in
+ * between) wait for their officer's PIN; shown only while there are any.
+ */
+function OwedSignatures() {
+  const { t } = useTranslation()
+  const [owed, setOwed] = useState(0)
+  const [pin, setPin] = useState('')
+  const [last, setLast] = useState<MethodOutput<'signing.signOwed'> | null>(null)
+  const signing = useSubmit()
+  useEffect(() => {
+    void call('signing.owed', {}).then(
+      (r) => setOwed(r.owed),
+      () => undefined,
+    )
+  }, [])
+  if (!owed && !last) return null
+  const sign = () =>
+    signing.run(async () => {
+      const r = await call('signing.signOwed', { pin })
+      setPin('')
+      setLast(r)
+      setOwed(r.remaining)
+    })
+  return (
+    <div className="panel owed-signatures">
+      {owed ? <p className="banner warn">{t('ingest.owedSignatures', { count: owed })}</p> : null}
+      {last ? <p>{t('ingest.owedSigned', { ...last })}</p> : null}
+      {owed ? (
+        <div className="pin-field">
+          <Field label={t('ingest.pin')}>
+            <PasswordInput name="owed-pin" value={pin} onChange={setPin} autoComplete="current-password" />
+          </Field>
+          <ErrorText error={signing.error} />
+          <button className="primary" onClick={sign} disabled={signing.busy || !pin}>
+            {t('ingest.signOwed')}
+          </button>
+        </div>
+      ) : null}
     </div>
   )
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { IntegrityReport } from '../../../shared/integrity.ts'
+import { jobErrorText, type IntegrityReport } from '../../../shared/integrity.ts'
 import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
 
@@ -197,6 +197,7 @@ export function IntegrityPanel({ admin }: { admin: boolean }) {
                       {i18n.exists(`cli.integrityKind.${p.kind}`)
                         ? t(`cli.integrityKind.${p.kind}`, { count: p.count, seq: p.id })
                         : p.kind}
+                      {p.check === 'queue' && p.detail ? `：${jobErrorText(p.detail, t)}` : ''}
                     </td>
                     <td className="mono small">{p.records.join(' ') || '—'}</td>
                   </tr>
