@@ -10,6 +10,8 @@ export const deviceSchema = z.object({
   label: z.string(),
   officerUserId: z.string().nullable(),
   clockMode: z.enum(['local', 'utc']),
+  /** Whether a person registered `clockMode` (else 'local' is only the default, and files' readings decide). */
+  clockModeKnown: z.boolean(),
   utcOffsetMin: z.number().int(),
   clockOffsetMs: z.number().int(),
   info: z.record(z.string(), z.string()),
@@ -36,6 +38,8 @@ export const EVIDENCE_FLAGS = [
   'implausible_time',
   'time_from_file',
   'time_imprecise',
+  /** The file's readings of its capture time disagree beyond the device's zone; both are on the record. */
+  'time_conflict',
   'late_ingest',
   'late_reason_missing',
 ] as const

@@ -13,6 +13,7 @@ import { m0110 } from './0110_review_disclosure.ts'
 import { m0120 } from './0120_case_changes.ts'
 import { m0130 } from './0130_pins_passwords.ts'
 import { m0140 } from './0140_process_owners.ts'
+import { m0200 } from './0200_capture_time.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0120,
   m0130,
   m0140,
+  m0200,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
