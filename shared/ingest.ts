@@ -78,6 +78,18 @@ export const evidenceSchema = z.object({
 })
 export type Evidence = z.infer<typeof evidenceSchema>
 
+/** One version of a record's capture time: 1 is what the file said at ingest, later ones people's corrections. */
+export const captureTimeVersionSchema = z.object({
+  version: z.number().int(),
+  captureStart: z.string().nullable(),
+  captureEnd: z.string().nullable(),
+  source: z.string(),
+  reason: z.string().nullable(),
+  setBy: z.string().nullable(),
+  setAt: z.string(),
+})
+export type CaptureTimeVersion = z.infer<typeof captureTimeVersionSchema>
+
 export const SKIP_REASONS = [
   'not_media',
   'system_file',

@@ -293,6 +293,8 @@ const en: Messages = {
     'devices.register': 'Register device',
     'devices.update': 'Change device settings',
     'evidence.ingest': 'Recording stored',
+    'evidence.setCaptureTime': 'Correct capture time',
+    'evidence.captureTimeHistory': 'View capture time versions',
     'evidence.setLateReason': 'Explain late ingest',
     'evidence.sign': 'Sign recording',
     'evidence.sourceAdded': 'Same content from a new source',
@@ -903,6 +905,8 @@ const en: Messages = {
     caseTotal: '{{total}} case(s)',
     caseComplete: '{{caseNo}}: the case file is complete.',
     caseIncomplete: '{{caseNo}}: the case file is incomplete, {{count}} problem(s):',
+    captureTimeSet:
+      'Capture time of {{name}} corrected to {{time}} (version {{version}}; the original reading {{original}} is kept).',
     tagged: 'Tags updated on {{updated}} record(s) ({{unchanged}} unchanged).',
     textAdded: 'Document registered: {{name}} (SHA-256 {{sha256}})',
     done: 'Done.',
@@ -1025,6 +1029,8 @@ Commands:
                           when everything holds, 1 otherwise
   vault request-delete RECORD_ID --reason R | vault approve-delete|reject-delete REQUEST_ID [--note N] | vault deletions
                           originals past their retention: a records officer asks, an approver decides; a tombstone stays
+  record set-time RECORD_ID TIME (e.g. 2026-11-20T08:30:15+08:00) --reason R
+                          correct a capture time: the original reading stays, the correction is a new audited version
   stats --data DIR --year Y [--quarter Q] [--pdf REPORT.pdf]
                           enforcement statistics of a year or a quarter; --pdf also writes the PDF report
   review submit --case CASE_NO --basis CODE,... --proposal TEXT [--changes TEXT]

@@ -286,6 +286,8 @@ const zhCN = {
     'devices.register': '登记设备',
     'devices.update': '修改设备设置',
     'evidence.ingest': '音像记录入库',
+    'evidence.setCaptureTime': '更正拍摄时间',
+    'evidence.captureTimeHistory': '查看拍摄时间版本',
     'evidence.setLateReason': '说明超时导入原因',
     'evidence.sign': '音像记录签名',
     'evidence.sourceAdded': '同一内容的新来源',
@@ -855,6 +857,7 @@ const zhCN = {
     caseTotal: '共 {{total}} 件',
     caseComplete: '{{caseNo}}：案卷完整。',
     caseIncomplete: '{{caseNo}}：案卷不完整，共 {{count}} 项问题：',
+    captureTimeSet: '{{name}} 的拍摄时间已更正为 {{time}}（第 {{version}} 版；原读数 {{original}} 保留）。',
     tagged: '已更新 {{updated}} 条记录的标注（{{unchanged}} 条无变化）。',
     textAdded: '已登记文书：{{name}}（SHA-256 {{sha256}}）',
     done: '完成。',
@@ -965,6 +968,8 @@ const zhCN = {
                           完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
   vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
                           保管期限届满的原始文件：记录管理员申请、负责人审批后删除，留存墓碑记录
+  record set-time 记录ID 时间（如 2026-11-20T08:30:15+08:00） --reason 理由
+                          更正拍摄时间：原读数保留，更正作为新版本记入审计日志
   stats --data 目录 --year 年份 [--quarter 季度] [--pdf 报告.pdf]
                           执法统计（年度或季度）；--pdf 另存为 PDF 报告
   review submit --case 案件编号 --basis 情形代码,... --proposal 决定建议 [--changes 所作处理]
