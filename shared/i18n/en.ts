@@ -784,6 +784,37 @@ const en: Messages = {
       'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
+  captureTime: {
+    correct: 'Correct time',
+    newTime: 'Capture start ({{zone}})',
+    beijing: 'Beijing time',
+    reason: 'Reason',
+    reasonHint:
+      'E.g. the camera clock was not set; checked against the enforcement record. The original reading is kept and the correction is audited.',
+    save: 'Save correction',
+    close: 'Close',
+    version: 'Version',
+    original: 'Original reading',
+    nth: 'Version {{n}}',
+    source: 'Source',
+    setAt: 'When',
+    conflict: '{{chosenSource}}: {{chosen}}; {{otherSource}}: {{other}}',
+    suggestUtc: 'This device seems to write UTC: consider registering its clock as UTC.',
+    suggestLocal:
+      'This device seems to write local time into its "UTC" field: consider registering its clock as local time.',
+    sourceName: {
+      exif: 'Photo EXIF',
+      container: 'File container',
+      h264_sei: 'Video stream (AVCHD)',
+      riff: 'WAV info chunk',
+      id3: 'Audio tags',
+      file_name: 'File name',
+      file_mtime: 'File modification time',
+      corrected: 'Corrected by hand',
+      none: 'None',
+      other: 'Other',
+    },
+  },
   ingest: {
     title: 'Ingest',
     intro:
