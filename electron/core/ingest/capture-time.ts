@@ -141,7 +141,19 @@ export function timeFromFileName(name: string): RawTime | null {
 }
 
 export function yearOnly(year: number, source: TimeSource): RawTime {
-  return { y: year, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0, zone: null, source, precision: 'year' }
+  return {
+    y: year,
+    mo: 1,
+    d: 1,
+    h: 0,
+    mi: 0,
+    s: 0,
+    ms: 0,
+    zone: null,
+    source,
+    precision: 'year',
+    text: String(year),
+  }
 }
 
 /** How a "UTC" ('Z') stamp of one file is read: as UTC, or as the device's local wall time written as UTC. */

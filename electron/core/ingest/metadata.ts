@@ -97,6 +97,7 @@ export function matroskaDateUtc(head: Buffer): RawTime | null {
         zone: 'Z',
         source: 'container',
         precision: 'second',
+        text: d.toISOString(),
       }
     }
   }
