@@ -160,7 +160,14 @@ export function makeMts(file: string, wall: string, zoneMin: number, seconds = 1
 /** A RIFF WAV with the chunks recorders write their time in: INFO ICRD, IDIT, or BWF bext, before or after data. */
 export function makeRiffWav(
   file: string,
-  chunks: { icrd?: string; idit?: string; bext?: { date: string; time: string }; infoAfterData?: boolean },
+  chunks: {
+    icrd?: string
+    idit?: string
+    bext?: { date: string; time: string }
+    infoAfterData?: boolean
+    /** LIST exif's time of day, as Pentax cameras write it beside a date-only ICRD. */
+    etim?: string
+  },
 ): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
   const chunk = (id: string, data: Buffer) => {
@@ -193,6 +200,17 @@ export function makeRiffWav(
       )
     : null
   if (info && !chunks.infoAfterData) parts.push(info)
+  if (chunks.etim)
+    parts.push(
+      chunk(
+        'LIST',
+        Buffer.concat([
+          Buffer.from('exif'),
+          chunk('ever', Buffer.from('0220')),
+          chunk('etim', Buffer.from(`${chunks.etim}\0`, 'latin1')),
+        ]),
+      ),
+    )
   parts.push(chunk('data', Buffer.alloc(16000)))
   if (info && chunks.infoAfterData) parts.push(info)
   const body = Buffer.concat(parts)

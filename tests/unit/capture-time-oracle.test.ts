@@ -58,6 +58,8 @@ beforeAll(async () => {
   })
   makeRiffWav(path.join(folder, 'REC', 'idit.wav'), { idit: 'Fri Nov 20 10:20:30 2026' })
   makeRiffWav(path.join(folder, 'REC', 'date-only.wav'), { icrd: '2026-11-19' })
+  // A camera's WAV note (Pentax Optio): ICRD a date, the time in LIST exif etim.
+  makeRiffWav(path.join(folder, 'REC', 'pentax.wav'), { icrd: '2005-08-08', etim: '16:23:35' })
   // ffmpeg's own BWF writer, as broadcast recorders' software writes bext.
   fs.mkdirSync(path.join(folder, 'REC'), { recursive: true })
   execFileSync('ffmpeg', [
@@ -146,6 +148,7 @@ describe('capture time against ExifTool', () => {
     ['REC/info-after-data.wav', 'RIFF:DateCreated', '2026-11-20T10:11:12+08:00'],
     ['REC/idit.wav', 'RIFF:DateTimeOriginal', '2026-11-20T10:20:30+08:00'],
     ['REC/bwf.wav', 'RIFF:DateTimeOriginal', '2026-11-20T08:45:10+08:00'],
+    ['REC/pentax.wav', 'Composite:DateTimeOriginal', '2005-08-08T16:23:35+08:00'],
   ])('RIFF/BWF %s: %s to the second, as device local time', (rel, tag, expected) => {
     const reading = ref(rel)[tag]
     expect(reading, `ExifTool reads ${tag}`).toBeDefined()

@@ -37,7 +37,8 @@ async function riffChunks(file: string, wanted: Set<string>): Promise<Map<string
     if (head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'WAVE') return found
     const size = (await fh.stat()).size
     const hdr = Buffer.alloc(12)
-    // Walk top-level chunks, and the sub-chunks of LIST INFO; 64 chunks is far more than any recorder writes.
+    // Walk top-level chunks, and the sub-chunks of LIST INFO and LIST exif (the EXIF-for-WAV list Pentax and other
+    // cameras write: etim is its time of day); 64 chunks is far more than any recorder writes.
     const walk = async (from: number, to: number, depth: number) => {
       let pos = from
       for (let n = 0; n < 64 && pos + 8 <= to; n++) {
@@ -45,7 +46,8 @@ async function riffChunks(file: string, wanted: Set<string>): Promise<Map<string
         const id = hdr.toString('latin1', 0, 4)
         const len = hdr.readUInt32LE(4)
         const body = pos + 8
-        if (id === 'LIST' && depth === 0 && hdr.toString('latin1', 8, 12) === 'INFO')
+        const list = hdr.toString('latin1', 8, 12)
+        if (id === 'LIST' && depth === 0 && (list === 'INFO' || list === 'exif'))
           await walk(body + 4, Math.min(to, body + len), 1)
         else if (wanted.has(id) && !found.has(id) && len <= 64 * 1024) {
           const data = Buffer.alloc(Math.min(len, to - body))
@@ -67,7 +69,7 @@ async function riffChunks(file: string, wanted: Set<string>): Promise<Map<string
  * RIFF:DateTimeOriginal, INFO ICRD is RIFF:DateCreated (a date, sometimes with the time). All are zoneless.
  */
 export async function riffTimes(file: string): Promise<RawTime[]> {
-  const chunks = await riffChunks(file, new Set(['bext', 'IDIT', 'ICRD']))
+  const chunks = await riffChunks(file, new Set(['bext', 'IDIT', 'ICRD', 'etim']))
   const out: RawTime[] = []
   const bext = chunks.get('bext')
   if (bext && bext.length >= 338) {
@@ -85,7 +87,12 @@ export async function riffTimes(file: string): Promise<RawTime[]> {
   const icrd = chunks.get('ICRD')
   if (icrd) {
     const text = riffText(icrd)
-    const t = parseTimeString(text, 'riff') ?? parseDateString(text, 'riff')
+    // A date alone, with the time of day in LIST exif's etim: ExifTool's Composite:DateTimeOriginal.
+    const etim = chunks.get('etim') ? riffText(chunks.get('etim')!) : ''
+    const t =
+      parseTimeString(text, 'riff') ??
+      (/^\d{2}:\d{2}:\d{2}$/.test(etim) ? parseTimeString(`${text} ${etim}`, 'riff') : null) ??
+      parseDateString(text, 'riff')
     if (t) out.push(t)
   }
   return out
