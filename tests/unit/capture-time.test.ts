@@ -1,3 +1,6 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import {
   captureTimes,
@@ -7,7 +10,10 @@ import {
   parseTimeString,
   reconcile,
   timeFromFileName,
+  validDate,
 } from '../../electron/core/ingest/capture-time.ts'
+import { avchdTime, mdpmTime, riffTimes } from '../../electron/core/ingest/time-readers.ts'
+import { tempDir } from '../helpers/bridge.ts'
 import { parseLsblk } from '../../electron/core/devices/detect.ts'
 
 const now = new Date('2026-11-23T08:00:00Z')
@@ -206,5 +212,64 @@ describe('removable volumes', () => {
       },
     ])
     expect(parseLsblk('not json')).toEqual([])
+  })
+})
+
+describe('the format readers against damaged and hostile files', () => {
+  const dir = tempDir('liuhen-fuzz-')
+  const write = (name: string, data: Buffer) => {
+    const f = path.join(dir, name)
+    fs.writeFileSync(f, data)
+    return f
+  }
+
+  test('RIFF: random chunks, lying lengths and truncation never throw, and give only real dates', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), fc.nat(0xffffffff), async (body, len) => {
+        const head = Buffer.from('RIFF\0\0\0\0WAVE', 'latin1')
+        head.writeUInt32LE(len, 4)
+        const times = await riffTimes(write('fuzz.wav', Buffer.concat([head, Buffer.from(body)])))
+        for (const t of times) expect(validDate(t.y, t.mo, t.d, t.h, t.mi, t.s)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  test('MPEG-TS: random packets and MDPM payloads never throw, and give only real dates', async () => {
+    const mdpm = Buffer.from('17ee8c60f84d11d98cd60800200c9a664d44504d', 'hex')
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 187, maxLength: 187 }), { maxLength: 8 }),
+        fc.uint8Array({ maxLength: 40 }),
+        async (packets, tail) => {
+          const ts = Buffer.concat(
+            packets.map((p, i) =>
+              Buffer.concat([
+                Buffer.from([0x47]),
+                i === 1
+                  ? Buffer.concat([Buffer.from(p.subarray(0, 3)), mdpm, Buffer.from(tail)]).subarray(0, 187)
+                  : Buffer.from(p),
+              ]),
+            ),
+          )
+          const t = await avchdTime(write('fuzz.mts', ts))
+          if (t) expect(validDate(t.y, t.mo, t.d, t.h, t.mi, t.s)).toBe(true)
+          const direct = mdpmTime(Buffer.concat([mdpm, Buffer.from(tail)]))
+          if (direct)
+            expect(validDate(direct.y, direct.mo, direct.d, direct.h, direct.mi, direct.s)).toBe(true)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  test('an MDPM date that is not BCD or not a day (31 February) is refused', () => {
+    const mdpm = Buffer.from('17ee8c60f84d11d98cd60800200c9a664d44504d', 'hex')
+    const make = (date: number[], time: number[]) =>
+      mdpmTime(Buffer.concat([mdpm, Buffer.from([2, 0x18, 0x10, ...date, 0x19, ...time])]))
+    expect(make([0x20, 0x26, 0x11], [0x20, 0x08, 0x30, 0x15])?.text).toBe('2026:11:20 08:30:15+08:00')
+    expect(make([0x20, 0x26, 0x02], [0x31, 0x08, 0x30, 0x15])).toBeNull()
+    expect(make([0x20, 0x26, 0x1a], [0x20, 0x08, 0x30, 0x15])).toBeNull()
+    expect(make([0x20, 0x26, 0x11], [0x20, 0x25, 0x30, 0x15])).toBeNull()
   })
 })
