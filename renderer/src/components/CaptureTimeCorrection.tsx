@@ -6,23 +6,25 @@ import { call } from '../api.ts'
 import { ErrorText, Field, formatCaptureTime, formatTime, useSubmit } from './common.tsx'
 
 /*
- * A records officer corrects a recording's capture time with a reason (issue 19). The form takes the wall-clock
- * time in the zone the record is already written in (Beijing time unless the file said otherwise); the list below
- * shows every version, the reading at ingest first, so the correction never hides what the file said.
+ * A records officer corrects a recording's capture time with a reason (issue 19). The form takes Beijing time,
+ * whatever zone the record is written in (a time read as UTC shows as +00:00, and an officer typing what the
+ * enforcement record says means Beijing time); the list below shows every version, the reading at ingest first,
+ * so the correction never hides what the file said.
  */
 
-/** "+08:00" from "2026-11-20T09:00:00+08:00"; Beijing time when the record has none. */
-function zoneOf(iso: string | null): string {
-  const m = iso ? /([+-]\d{2}:\d{2})$/.exec(iso) : null
-  return m ? m[1]! : '+08:00'
+const ZONE = '+08:00'
+
+/** The record's time as Beijing wall time for the form, "2026-11-20T09:00:00". */
+function beijingWall(iso: string | null): string {
+  const ms = iso ? Date.parse(iso) : NaN
+  return Number.isNaN(ms) ? '' : new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)
 }
 
 export function CaptureTimeCorrection(props: { evidence: Evidence; onChanged: (e: Evidence) => void }) {
   const { t, i18n } = useTranslation()
   const [open, setOpen] = useState(false)
   const [versions, setVersions] = useState<CaptureTimeVersion[]>([])
-  const zone = zoneOf(props.evidence.captureStart)
-  const [when, setWhen] = useState(props.evidence.captureStart?.slice(0, 19) ?? '')
+  const [when, setWhen] = useState(beijingWall(props.evidence.captureStart))
   const [reason, setReason] = useState('')
   const { error, busy, onSubmit } = useSubmit()
   const show = async () => {
@@ -41,7 +43,7 @@ export function CaptureTimeCorrection(props: { evidence: Evidence; onChanged: (e
       className="inline-form"
       data-testid="capture-time-form"
       onSubmit={onSubmit(async () => {
-        const captureStart = `${when.length === 16 ? `${when}:00` : when}${zone}`
+        const captureStart = `${when.length === 16 ? `${when}:00` : when}${ZONE}`
         const r = await call('evidence.setCaptureTime', {
           evidenceId: props.evidence.id,
           captureStart,
@@ -52,11 +54,7 @@ export function CaptureTimeCorrection(props: { evidence: Evidence; onChanged: (e
         props.onChanged(r.evidence)
       })}
     >
-      <Field
-        label={t('captureTime.newTime', {
-          zone: zone === '+08:00' ? t('captureTime.beijing') : `UTC${zone}`,
-        })}
-      >
+      <Field label={t('captureTime.newTime', { zone: t('captureTime.beijing') })}>
         <input
           type="datetime-local"
           step={1}
