@@ -40,6 +40,7 @@ import {
 import {
   attachedVolumeSchema,
   deviceSchema,
+  captureTimeVersionSchema,
   evidenceSchema,
   fileResultSchema,
   jobProgressSchema,
@@ -571,6 +572,24 @@ export const contract = {
     input: z.strictObject({ evidenceId: id, reason: z.string().trim().min(2).max(500) }),
     output: z.object({ evidence: evidenceSchema }),
     access: INGEST_ROLES,
+  }),
+  /**
+   * A records officer's correction of a capture time, with the reason. The original reading stays (version 1 and
+   * the record's metadata); the correction is a new version, audited, and becomes the record's capture time.
+   */
+  'evidence.setCaptureTime': method({
+    input: z.strictObject({
+      evidenceId: id,
+      captureStart: z.iso.datetime({ offset: true }),
+      reason: z.string().trim().min(2).max(500),
+    }),
+    output: z.object({ evidence: evidenceSchema, versions: z.array(captureTimeVersionSchema) }),
+    access: INGEST_ROLES,
+  }),
+  'evidence.captureTimeHistory': method({
+    input: z.strictObject({ evidenceId: id }),
+    output: z.object({ versions: z.array(captureTimeVersionSchema) }),
+    access: 'authenticated',
   }),
   'ca.init': method({
     input: z.strictObject({

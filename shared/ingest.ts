@@ -10,6 +10,8 @@ export const deviceSchema = z.object({
   label: z.string(),
   officerUserId: z.string().nullable(),
   clockMode: z.enum(['local', 'utc']),
+  /** Whether a person registered `clockMode` (else 'local' is only the default, and files' readings decide). */
+  clockModeKnown: z.boolean(),
   utcOffsetMin: z.number().int(),
   clockOffsetMs: z.number().int(),
   info: z.record(z.string(), z.string()),
@@ -36,6 +38,8 @@ export const EVIDENCE_FLAGS = [
   'implausible_time',
   'time_from_file',
   'time_imprecise',
+  /** The file's readings of its capture time disagree beyond the device's zone; both are on the record. */
+  'time_conflict',
   'late_ingest',
   'late_reason_missing',
 ] as const
@@ -73,6 +77,18 @@ export const evidenceSchema = z.object({
   sources: z.array(z.object({ relPath: z.string(), deviceId: z.string(), batchId: z.string() })),
 })
 export type Evidence = z.infer<typeof evidenceSchema>
+
+/** One version of a record's capture time: 1 is what the file said at ingest, later ones people's corrections. */
+export const captureTimeVersionSchema = z.object({
+  version: z.number().int(),
+  captureStart: z.string().nullable(),
+  captureEnd: z.string().nullable(),
+  source: z.string(),
+  reason: z.string().nullable(),
+  setBy: z.string().nullable(),
+  setAt: z.string(),
+})
+export type CaptureTimeVersion = z.infer<typeof captureTimeVersionSchema>
 
 export const SKIP_REASONS = [
   'not_media',

@@ -1032,6 +1032,29 @@ function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number> {
   )
 }
 
+/** `record set-time 记录ID 2026-11-20T08:30:15+08:00 --reason 理由`: a capture-time correction, a new version. */
+function cmdRecordSetTime(
+  evidenceId: string | undefined,
+  captureStart: string | undefined,
+  opts: Opts,
+  io: Io,
+): Promise<number> {
+  if (!evidenceId || !captureStart) throw new UsageError(io.t('cli.missingOption', { name: 'time' }))
+  const reason = need(opts, 'reason', io.t)
+  return simple(
+    opts,
+    io,
+    (core, s) => call(core, 'evidence.setCaptureTime', { evidenceId, captureStart, reason }, s),
+    (r) =>
+      io.t('cli.captureTimeSet', {
+        name: r.evidence.originalName,
+        time: r.evidence.captureStart ?? '—',
+        version: r.versions.length,
+        original: r.versions[0]?.captureStart ?? '—',
+      }),
+  )
+}
+
 function cmdRecordAddText(caseNo: string | undefined, opts: Opts, io: Io): Promise<number> {
   const pin = envPassword('LIUHEN_PIN')
   return simple(
@@ -1764,6 +1787,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (positionals[0] === 'record' && positionals[1] === 'tag')
       return await cmdRecordTag(positionals.slice(2), opts, io)
+    if (positionals[0] === 'record' && positionals[1] === 'set-time')
+      return await cmdRecordSetTime(positionals[2], positionals[3], opts, io)
     if (positionals[0] === 'record' && positionals[1] === 'add-text')
       return await cmdRecordAddText(positionals[2], opts, io)
     const command = positionals.join(' ')

@@ -28,6 +28,7 @@ import { ensureDataFolders, info, initialize, restrictDataFolder } from './syste
 import { markDataFolder } from './ingest/source-guard.ts'
 import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
 import * as ingest from './ingest/service.ts'
+import * as captureTimeCorrections from './ingest/capture-time-corrections.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
 import { cleanTemp } from './vault.ts'
 import * as signing from './signing/service.ts'
@@ -290,6 +291,9 @@ function ownedCore(
     'evidence.list': (i, ctx) => ingest.evidenceList(ingestDeps, i, ctx),
     'evidence.thumbnail': (i, ctx) => ingest.evidenceThumbnail(ingestDeps, i, ctx),
     'evidence.setLateReason': (i, ctx) => ingest.evidenceSetLateReason(ingestDeps, i, ctx),
+    'evidence.setCaptureTime': (i, ctx) => captureTimeCorrections.evidenceSetCaptureTime(deps, i, ctx),
+    'evidence.captureTimeHistory': (i, ctx) =>
+      captureTimeCorrections.evidenceCaptureTimeHistory(deps, i, ctx),
     'ca.init': (i, ctx) => authority.caInit(deps, i, ctx),
     'ca.issue': (i, ctx) => authority.caIssue(deps, i, ctx),
     'ca.import': (i, ctx) => authority.caImport(deps, i, ctx),

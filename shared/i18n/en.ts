@@ -301,6 +301,8 @@ const en: Messages = {
     'devices.register': 'Register device',
     'devices.update': 'Change device settings',
     'evidence.ingest': 'Recording stored',
+    'evidence.setCaptureTime': 'Correct capture time',
+    'evidence.captureTimeHistory': 'View capture time versions',
     'evidence.setLateReason': 'Explain late ingest',
     'evidence.sign': 'Sign recording',
     'evidence.sourceAdded': 'Same content from a new source',
@@ -810,6 +812,37 @@ const en: Messages = {
       'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
+  captureTime: {
+    correct: 'Correct time',
+    newTime: 'Capture start ({{zone}})',
+    beijing: 'Beijing time',
+    reason: 'Reason',
+    reasonHint:
+      'E.g. the camera clock was not set; checked against the enforcement record. The original reading is kept and the correction is audited.',
+    save: 'Save correction',
+    close: 'Close',
+    version: 'Version',
+    original: 'Original reading',
+    nth: 'Version {{n}}',
+    source: 'Source',
+    setAt: 'When',
+    conflict: '{{chosenSource}}: {{chosen}}; {{otherSource}}: {{other}}',
+    suggestUtc: 'This device seems to write UTC: consider registering its clock as UTC.',
+    suggestLocal:
+      'This device seems to write local time into its "UTC" field: consider registering its clock as local time.',
+    sourceName: {
+      exif: 'Photo EXIF',
+      container: 'File container',
+      h264_sei: 'Video stream (AVCHD)',
+      riff: 'WAV info chunk',
+      id3: 'Audio tags',
+      file_name: 'File name',
+      file_mtime: 'File modification time',
+      corrected: 'Corrected by hand',
+      none: 'None',
+      other: 'Other',
+    },
+  },
   ingest: {
     title: 'Ingest',
     intro:
@@ -892,7 +925,8 @@ const en: Messages = {
       empty_file: 'empty file',
       implausible_time: 'implausible time',
       time_from_file: 'time from file date',
-      time_imprecise: 'time known to the year only',
+      time_imprecise: 'time known to the day or year only',
+      time_conflict: 'capture times disagree',
       late_ingest: 'imported after 24 hours',
       late_reason_missing: 'reason for delay needed',
     },
@@ -936,6 +970,8 @@ const en: Messages = {
     caseTotal: '{{total}} case(s)',
     caseComplete: '{{caseNo}}: the case file is complete.',
     caseIncomplete: '{{caseNo}}: the case file is incomplete, {{count}} problem(s):',
+    captureTimeSet:
+      'Capture time of {{name}} corrected to {{time}} (version {{version}}; the original reading {{original}} is kept).',
     tagged: 'Tags updated on {{updated}} record(s) ({{unchanged}} unchanged).',
     textAdded: 'Document registered: {{name}} (SHA-256 {{sha256}})',
     done: 'Done.',
@@ -1068,6 +1104,8 @@ Commands:
                           when everything holds, 1 otherwise
   vault request-delete RECORD_ID --reason R | vault approve-delete|reject-delete REQUEST_ID [--note N] | vault deletions
                           originals past their retention: a records officer asks, an approver decides; a tombstone stays
+  record set-time RECORD_ID TIME (e.g. 2026-11-20T08:30:15+08:00) --reason R
+                          correct a capture time: the original reading stays, the correction is a new audited version
   stats --data DIR --year Y [--quarter Q] [--pdf REPORT.pdf]
                           enforcement statistics of a year or a quarter; --pdf also writes the PDF report
   review submit --case CASE_NO --basis CODE,... --proposal TEXT [--changes TEXT]

@@ -293,6 +293,8 @@ const zhCN = {
     'devices.register': '登记设备',
     'devices.update': '修改设备设置',
     'evidence.ingest': '音像记录入库',
+    'evidence.setCaptureTime': '更正拍摄时间',
+    'evidence.captureTimeHistory': '查看拍摄时间版本',
     'evidence.setLateReason': '说明超时导入原因',
     'evidence.sign': '音像记录签名',
     'evidence.sourceAdded': '同一内容的新来源',
@@ -759,6 +761,35 @@ const zhCN = {
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
+  captureTime: {
+    correct: '更正时间',
+    newTime: '拍摄开始时间（{{zone}}）',
+    beijing: '北京时间',
+    reason: '更正理由',
+    reasonHint: '如：记录仪时钟未校准，以执法记录为准。原读数保留，更正记入审计日志。',
+    save: '保存更正',
+    close: '收起',
+    version: '版本',
+    original: '原读数',
+    nth: '第 {{n}} 版',
+    source: '来源',
+    setAt: '时间',
+    conflict: '{{chosenSource}}：{{chosen}}；{{otherSource}}：{{other}}',
+    suggestUtc: '该设备似乎按协调世界时（UTC）写入时间，建议在设备登记中将时钟设为 UTC。',
+    suggestLocal: '该设备似乎按本地时间写入“UTC”字段，建议在设备登记中将时钟设为本地时间。',
+    sourceName: {
+      exif: '照片 EXIF',
+      container: '文件容器',
+      h264_sei: '视频流（AVCHD）',
+      riff: 'WAV 信息块',
+      id3: '音频标签',
+      file_name: '文件名',
+      file_mtime: '文件修改时间',
+      corrected: '人工更正',
+      none: '无',
+      other: '其他',
+    },
+  },
   ingest: {
     title: '采集',
     intro:
@@ -840,7 +871,8 @@ const zhCN = {
       empty_file: '空文件',
       implausible_time: '时间不合理',
       time_from_file: '时间取自文件修改时间',
-      time_imprecise: '时间仅精确到年',
+      time_imprecise: '时间仅精确到日或年',
+      time_conflict: '拍摄时间来源不一致',
       late_ingest: '超过 24 小时导入',
       late_reason_missing: '待说明超时原因',
     },
@@ -882,6 +914,7 @@ const zhCN = {
     caseTotal: '共 {{total}} 件',
     caseComplete: '{{caseNo}}：案卷完整。',
     caseIncomplete: '{{caseNo}}：案卷不完整，共 {{count}} 项问题：',
+    captureTimeSet: '{{name}} 的拍摄时间已更正为 {{time}}（第 {{version}} 版；原读数 {{original}} 保留）。',
     tagged: '已更新 {{updated}} 条记录的标注（{{unchanged}} 条无变化）。',
     textAdded: '已登记文书：{{name}}（SHA-256 {{sha256}}）',
     done: '完成。',
@@ -1002,6 +1035,8 @@ const zhCN = {
                           完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
   vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
                           保管期限届满的原始文件：记录管理员申请、负责人审批后删除，留存墓碑记录
+  record set-time 记录ID 时间（如 2026-11-20T08:30:15+08:00） --reason 理由
+                          更正拍摄时间：原读数保留，更正作为新版本记入审计日志
   stats --data 目录 --year 年份 [--quarter 季度] [--pdf 报告.pdf]
                           执法统计（年度或季度）；--pdf 另存为 PDF 报告
   review submit --case 案件编号 --basis 情形代码,... --proposal 决定建议 [--changes 所作处理]

@@ -269,6 +269,11 @@ const abs = () => path.join(tempDir(), 'out')
 const TABLE: Record<string, Entry> = {
   'evidence.thumbnail': { as: 'jilu2', input: (i) => ({ evidenceId: i.record }) },
   'evidence.setLateReason': { as: 'wangwu', input: (i) => ({ evidenceId: i.record, reason: '伪造理由' }) },
+  'evidence.setCaptureTime': {
+    as: 'wangwu',
+    input: (i) => ({ evidenceId: i.record, captureStart: '2026-11-20T08:30:15+08:00', reason: '伪造理由' }),
+  },
+  'evidence.captureTimeHistory': { as: 'shenji', input: (i) => ({ evidenceId: i.record }) },
   'evidence.list': { as: 'wangwu', input: (i) => ({ batchId: i.batch }), output: true },
   'signatures.verify': { as: 'shenji', input: (i) => ({ evidenceId: i.record }) },
   'media.open': { as: 'jilu2', input: (i) => ({ evidenceId: i.record }) },

@@ -53,7 +53,7 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(device, 'BACKUP'))
   fs.copyFileSync(
     path.join(device, 'ZFJLY', 'ZD_20261120083015_0001.MP4'),
-    path.join(device, 'BACKUP', 'copy of clip.MP4'),
+    path.join(device, 'BACKUP', 'ZD_20261120083015_0001 - 副本.MP4'),
   )
   fs.mkdirSync(path.join(device, 'System Volume Information'), { recursive: true })
   fs.writeFileSync(path.join(device, 'System Volume Information', 'IndexerVolumeGuid.mp4'), 'x')
@@ -126,13 +126,13 @@ describe('ingest of a mixed device', () => {
 
   test('identical content is stored once and every path that held it is recorded', async () => {
     const original = byPath('ZFJLY/ZD_20261120083015_0001.MP4')
-    const copy = byPath('BACKUP/copy of clip.MP4')
+    const copy = byPath('BACKUP/ZD_20261120083015_0001 - 副本.MP4')
     expect(new Set([original.status, copy.status])).toEqual(new Set(['stored', 'duplicate']))
     expect(copy.evidenceId).toBe(original.evidenceId)
     const { items } = await t.call('evidence.list', { limit: 100 }, session)
     const ev = items.find((i) => i.id === original.evidenceId)!
     expect(ev.sources.map((s) => s.relPath).sort()).toEqual([
-      'BACKUP/copy of clip.MP4',
+      'BACKUP/ZD_20261120083015_0001 - 副本.MP4',
       'ZFJLY/ZD_20261120083015_0001.MP4',
     ])
     expect(ev).toMatchObject({

@@ -12,6 +12,7 @@ interface DeviceRow {
   label: string
   officer_user_id: string | null
   clock_mode: 'local' | 'utc'
+  clock_mode_known: 0 | 1
   utc_offset_min: number
   clock_offset_ms: number
   info: string
@@ -32,6 +33,7 @@ function toDevice(r: DeviceRow): Device {
     label: r.label,
     officerUserId: r.officer_user_id,
     clockMode: r.clock_mode,
+    clockModeKnown: r.clock_mode_known === 1,
     utcOffsetMin: r.utc_offset_min,
     clockOffsetMs: r.clock_offset_ms,
     info,
@@ -56,8 +58,9 @@ export function findDeviceByIdentity(db: Db, identity: string): Device | null {
 export function insertDevice(db: Db, d: Omit<Device, 'id' | 'createdAt'>, now: Date): Device {
   const id = crypto.randomUUID()
   db.prepare(
-    `INSERT INTO devices (id, kind, identity, label, officer_user_id, clock_mode, utc_offset_min, clock_offset_ms, info, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO devices (id, kind, identity, label, officer_user_id, clock_mode, clock_mode_known, utc_offset_min,
+       clock_offset_ms, info, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     id,
     d.kind,
@@ -65,6 +68,7 @@ export function insertDevice(db: Db, d: Omit<Device, 'id' | 'createdAt'>, now: D
     d.label,
     d.officerUserId,
     d.clockMode,
+    d.clockModeKnown ? 1 : 0,
     d.utcOffsetMin,
     d.clockOffsetMs,
     JSON.stringify(d.info),
@@ -82,12 +86,15 @@ export function updateDevice(
   if (!cur) return
   const next = { ...cur, ...Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) }
   db.prepare(
-    `UPDATE devices SET label = ?, officer_user_id = ?, clock_mode = ?, utc_offset_min = ?, clock_offset_ms = ?, info = ?
+    `UPDATE devices SET label = ?, officer_user_id = ?, clock_mode = ?, clock_mode_known = ?, utc_offset_min = ?,
+       clock_offset_ms = ?, info = ?
      WHERE id = ?`,
   ).run(
     next.label,
     next.officerUserId,
     next.clockMode,
+    // Setting the clock mode is registering it.
+    next.clockModeKnown || d.clockMode !== undefined ? 1 : 0,
     next.utcOffsetMin,
     next.clockOffsetMs,
     JSON.stringify(next.info),
@@ -96,5 +103,10 @@ export function updateDevice(
 }
 
 export function clockOf(d: Device): DeviceClock {
-  return { clockMode: d.clockMode, utcOffsetMin: d.utcOffsetMin, clockOffsetMs: d.clockOffsetMs }
+  return {
+    clockMode: d.clockMode,
+    clockModeKnown: d.clockModeKnown,
+    utcOffsetMin: d.utcOffsetMin,
+    clockOffsetMs: d.clockOffsetMs,
+  }
 }

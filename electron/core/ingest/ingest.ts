@@ -8,7 +8,7 @@ import { actorFields, auditedChange, type Actor, type CoreDeps } from '../contex
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
 import { objectPath, storeFile, type StoredObject } from '../vault.ts'
-import { captureTimes, timeFromFileName } from './capture-time.ts'
+import { captureTimes, reconcile, timeFromFileName, type ClockSuggestion } from './capture-time.ts'
 import { discover, type SourceEntry } from './discover.ts'
 import {
   findEvidenceBySha,
@@ -133,6 +133,7 @@ export class IngestJobs {
             label: path.basename(req.sourceRoot) || req.sourceRoot,
             officerUserId: null,
             clockMode: 'local',
+            clockModeKnown: false,
             utcOffsetMin: 480,
             clockOffsetMs: 0,
             info: {},
@@ -572,15 +573,22 @@ export class IngestJobs {
     // Metadata is read from the verified copy, so a device pulled now cannot matter.
     const facts = await readFacts(stored, mediaType)
     const now = this.deps.now()
-    // Embedded metadata first, then the time in the camera's file name, then (flagged) the file's date.
-    const raw = facts.time ?? timeFromFileName(path.basename(entry.relPath))
-    const times = captureTimes(raw, facts.durationMs, clockOf(device), now, entry.mtimeMs || null)
+    // Every reading of the file and its name, compared (capture-time.ts); the file's date only when none.
+    const clock = clockOf(device)
+    const named = timeFromFileName(path.basename(entry.relPath))
+    const verdict = reconcile(named ? [...facts.times, named] : facts.times, clock, facts.durationMs, now)
+    const times = captureTimes(verdict.chosen, facts.durationMs, clock, now, entry.mtimeMs || null, {
+      zoneMeaning: verdict.zoneMeaning,
+      showInDeviceZone: verdict.inferred !== null && clock.clockModeKnown !== true,
+    })
+    const clockSuggestion = suggestClock(device, verdict.inferred)
     const flags: EvidenceFlag[] = []
     if (size === 0) flags.push('empty_file')
     if (!facts.readable && size > 0) flags.push('metadata_unreadable')
     if (times.implausible) flags.push('implausible_time')
     if (times.source === 'file_mtime') flags.push('time_from_file')
-    if (times.precision === 'year') flags.push('time_imprecise')
+    if (times.precision === 'year' || times.precision === 'day') flags.push('time_imprecise')
+    if (verdict.conflict) flags.push('time_conflict')
     const late = times.endMs !== null && !times.implausible && now.getTime() - times.endMs > LATE_MS
     if (late) flags.push('late_ingest')
     const lateReason = late ? req.lateReason?.trim() || null : null
@@ -589,6 +597,10 @@ export class IngestJobs {
       location: facts.location,
       info: facts.info,
       rawCaptureStart: times.rawCaptureStart,
+      // What every source said, and what was concluded from them: the court sees the reasoning, not only the result.
+      timeReadings: verdict.readings,
+      timeConflict: verdict.conflict,
+      clockInference: verdict.inferred,
     }
     const collector =
       device.officerUserId ??
@@ -674,11 +686,26 @@ export class IngestJobs {
         capturePrecision: times.precision,
         rawCaptureStart: times.rawCaptureStart,
         clockOffsetMs: device.clockOffsetMs,
+        timeReadings: verdict.readings,
+        timeConflict: verdict.conflict,
+        clockInference: verdict.inferred,
+        clockSuggestion,
         signature,
         ...facts.info,
       },
     }
   }
+}
+
+/**
+ * The clock mode to offer for registration when a file showed how its device writes 'Z' stamps and the device's
+ * registered mode is unknown or says otherwise; null when there is nothing to change.
+ */
+function suggestClock(device: Device, inferred: ClockSuggestion | null): ClockSuggestion | null {
+  if (!inferred) return null
+  const clock = clockOf(device)
+  if (clock.clockModeKnown === true && clock.clockMode === inferred.clockMode) return null
+  return inferred
 }
 
 /** Counts of a job's results; files without a result (the job stopped before them) count as failed. */

@@ -3,7 +3,15 @@ import exifr from 'exifr'
 import ffmpeg from 'fluent-ffmpeg'
 import { parseFile as parseAudioFile } from 'music-metadata'
 import type { MediaType } from '../../../shared/media.ts'
-import { parseIso6709, parseOffset, parseTimeString, yearOnly, type RawTime } from './capture-time.ts'
+import {
+  parseDateString,
+  parseIso6709,
+  parseOffset,
+  parseTimeString,
+  yearOnly,
+  type RawTime,
+} from './capture-time.ts'
+import { avchdTime, riffTimes } from './time-readers.ts'
 
 /*
  * What the file itself says about when, where and how it was recorded. Reading metadata never decides
@@ -12,7 +20,10 @@ import { parseIso6709, parseOffset, parseTimeString, yearOnly, type RawTime } fr
 
 export interface MediaFacts {
   readable: boolean
+  /** The first reading found (kept for callers that want one); `times` has them all. */
   time: RawTime | null
+  /** Every time the file states, each with its source: the container, EXIF, H.264 SEI, RIFF/BWF, ID3. */
+  times: RawTime[]
   durationMs: number | null
   location: { latitude: number; longitude: number; altitude?: number } | null
   /** Plain values for the record: codecs, resolution, make and model, the raw tags that gave the time. */
@@ -86,6 +97,7 @@ export function matroskaDateUtc(head: Buffer): RawTime | null {
         zone: 'Z',
         source: 'container',
         precision: 'second',
+        text: d.toISOString(),
       }
     }
   }
@@ -103,18 +115,61 @@ async function readHead(file: string, bytes: number): Promise<Buffer> {
   }
 }
 
+/** RIFF/BWF and AVCHD times, which the general readers miss or cut to a year; by the file's first bytes. */
+async function formatTimes(file: string): Promise<RawTime[]> {
+  try {
+    const head = await readHead(file, 12)
+    if (head.toString('latin1', 0, 4) === 'RIFF') return await riffTimes(file)
+    if (head[0] === 0x47 || head[4] === 0x47) {
+      const t = await avchdTime(file)
+      return t ? [t] : []
+    }
+  } catch {
+    /* unreadable here is unreadable to the other readers too; they say so */
+  }
+  return []
+}
+
+function finish(facts: MediaFacts, own: RawTime[]): MediaFacts {
+  // The format's own reader first: it keeps what ffprobe and music-metadata cut short (a RIFF date to its year).
+  const times = [...own, ...facts.times.filter((t) => !own.length || t.source !== 'id3')]
+  return { ...facts, times, time: times[0] ?? null }
+}
+
 async function audioVideoFacts(file: string): Promise<MediaFacts> {
-  const facts: MediaFacts = { readable: false, time: null, durationMs: null, location: null, info: {} }
+  const own = await formatTimes(file)
+  return finish(await probeFacts(file, own.length > 0), own)
+}
+
+async function probeFacts(file: string, haveOwn: boolean): Promise<MediaFacts> {
+  const facts: MediaFacts = {
+    readable: false,
+    time: null,
+    times: [],
+    durationMs: null,
+    location: null,
+    info: {},
+  }
+  const add = (t: RawTime | null) => {
+    if (t) facts.times.push(t)
+    if (t && !facts.time) facts.time = t
+  }
   try {
     const data = await ffprobe(file)
     const fmt = data.format ?? {}
     const streams = data.streams ?? []
     const tagSets = [fmt.tags as Tags | undefined, ...streams.map((s) => s.tags as Tags | undefined)]
-    const created = firstTag(tagSets, ['creation_time', 'com.apple.quicktime.creationdate', 'date'])
+    // QuickTime's creationdate states its zone; creation_time (mvhd) is UTC by the format.
+    const apple = firstTag(tagSets, ['com.apple.quicktime.creationdate'])
+    if (apple) add(parseTimeString(apple, 'container'))
+    const created = firstTag(tagSets, ['creation_time'])
     if (created) {
-      facts.time = parseTimeString(created, 'container')
+      add(parseTimeString(created, 'container'))
       facts.info.creationTimeTag = created
     }
+    // A plain "date" tag (RIFF ICRD, Matroska DATE) is the format's; its own reader, when there is one, read it.
+    const date = haveOwn ? null : firstTag(tagSets, ['date'])
+    if (date) add(parseTimeString(date, 'container') ?? parseDateString(date, 'container'))
     const loc = firstTag(tagSets, ['location', 'com.apple.quicktime.location.iso6709', 'location-eng'])
     if (loc) {
       facts.location = parseIso6709(loc)
@@ -138,7 +193,7 @@ async function audioVideoFacts(file: string): Promise<MediaFacts> {
   if (!facts.time || facts.durationMs === null) {
     try {
       const mkv = matroskaDateUtc(await readHead(file, 64 * 1024))
-      if (mkv && !facts.time) facts.time = mkv
+      if (mkv && !facts.time) add(mkv)
       const mm = await withTimeout(
         parseAudioFile(file, { duration: false, skipCovers: true }),
         PROBE_TIMEOUT_MS,
@@ -146,9 +201,8 @@ async function audioVideoFacts(file: string): Promise<MediaFacts> {
       if (facts.durationMs === null && mm.format.duration)
         facts.durationMs = Math.round(mm.format.duration * 1000)
       if (!facts.time && isSetTime(mm.format.creationTime))
-        facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
-      if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
-      if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')
+        add(parseTimeString(mm.format.creationTime.toISOString(), 'container'))
+      if (!facts.time && !haveOwn) add(mmDate(mm.common))
       if (mm.format.container && !facts.info.container) facts.info.container = mm.format.container
       if (mm.format.hasAudio || mm.format.hasVideo || facts.time) facts.readable = true
     } catch {
@@ -158,8 +212,21 @@ async function audioVideoFacts(file: string): Promise<MediaFacts> {
   return facts
 }
 
+/** ID3 and the like: a full date when there is one, else the year alone (said to be imprecise). */
+function mmDate(common: { date?: string; year?: number }): RawTime | null {
+  if (common.date) return parseTimeString(common.date, 'id3') ?? parseDateString(common.date, 'id3')
+  return common.year ? yearOnly(common.year, 'id3') : null
+}
+
 async function photoFacts(file: string): Promise<MediaFacts> {
-  const facts: MediaFacts = { readable: false, time: null, durationMs: null, location: null, info: {} }
+  const facts: MediaFacts = {
+    readable: false,
+    time: null,
+    times: [],
+    durationMs: null,
+    location: null,
+    info: {},
+  }
   try {
     const exif = (await exifr.parse(file, {
       reviveValues: false,
@@ -193,6 +260,7 @@ async function photoFacts(file: string): Promise<MediaFacts> {
         const off = parseOffset(String(exif.OffsetTimeOriginal ?? exif.OffsetTime ?? ''))
         if (t && t.zone === null && off !== null) t.zone = off
         facts.time = t
+        if (t) facts.times.push(t)
         facts.info.dateTimeOriginal = dto
       }
       if (typeof exif.latitude === 'number' && typeof exif.longitude === 'number') {
@@ -223,6 +291,7 @@ function isKnownImage(head: Buffer): boolean {
  * millisecond; ffprobe, a process per file, is kept for video and for audio that reader cannot parse.
  */
 async function audioFacts(file: string): Promise<MediaFacts> {
+  const own = await formatTimes(file)
   try {
     const mm = await withTimeout(
       parseAudioFile(file, { duration: false, skipCovers: true }),
@@ -232,6 +301,7 @@ async function audioFacts(file: string): Promise<MediaFacts> {
       const facts: MediaFacts = {
         readable: true,
         time: null,
+        times: [],
         durationMs: Math.round(mm.format.duration * 1000),
         location: null,
         info: {},
@@ -239,15 +309,15 @@ async function audioFacts(file: string): Promise<MediaFacts> {
       facts.info.container = mm.format.container
       if (mm.format.codec) facts.info.audioCodec = mm.format.codec
       if (isSetTime(mm.format.creationTime))
-        facts.time = parseTimeString(mm.format.creationTime.toISOString(), 'container')
-      if (!facts.time && mm.common.date) facts.time = parseTimeString(mm.common.date, 'id3')
-      if (!facts.time && mm.common.year) facts.time = yearOnly(mm.common.year, 'id3')
-      return facts
+        facts.times.push(parseTimeString(mm.format.creationTime.toISOString(), 'container')!)
+      const id3 = own.length ? null : mmDate(mm.common)
+      if (id3) facts.times.push(id3)
+      return finish(facts, own)
     }
   } catch {
     /* fall through to ffprobe */
   }
-  return audioVideoFacts(file)
+  return finish(await probeFacts(file, own.length > 0), own)
 }
 
 export async function readFacts(file: string, mediaType: MediaType): Promise<MediaFacts> {

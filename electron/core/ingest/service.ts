@@ -72,6 +72,7 @@ export function devicesRegister(
           label: input.label,
           officerUserId: input.officerUserId ?? null,
           clockMode: input.clockMode ?? 'local',
+          clockModeKnown: input.clockMode !== undefined,
           utcOffsetMin: input.utcOffsetMin ?? 480,
           clockOffsetMs: input.clockOffsetMs ?? 0,
           info: input.info ?? {},

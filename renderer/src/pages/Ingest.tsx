@@ -370,6 +370,7 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
                       {t(`ingest.flag.${f}`)}
                     </span>
                   ))}
+                  <TimeNotes metadata={r.metadata} />
                 </td>
                 <td className="mono" title={r.sha256 ?? ''}>
                   {r.sha256 ? `${r.sha256.slice(0, 12)}…` : ''}
@@ -498,4 +499,37 @@ export function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: bo
     }
   }, [ready, url, load])
   return url ? <img className="thumb" src={url} alt="" /> : <span className="thumb thumb-empty" />
+}
+
+interface TimeConflictValue {
+  chosen: { source: string; value: string }
+  other: { source: string; value: string }
+}
+
+/** The two readings of a time conflict, and the clock mode the file suggests registering for its device. */
+function TimeNotes(props: { metadata: Record<string, unknown> }) {
+  const { t } = useTranslation()
+  const conflict = props.metadata.timeConflict as TimeConflictValue | null | undefined
+  const suggestion = props.metadata.clockSuggestion as { clockMode: 'utc' | 'local' } | null | undefined
+  const name = (s: string) =>
+    t(`captureTime.sourceName.${s}`, { defaultValue: t('captureTime.sourceName.other') })
+  return (
+    <>
+      {conflict ? (
+        <div className="small warn-text" data-testid="time-conflict">
+          {t('captureTime.conflict', {
+            chosenSource: name(conflict.chosen.source),
+            chosen: formatCaptureTime(conflict.chosen.value),
+            otherSource: name(conflict.other.source),
+            other: formatCaptureTime(conflict.other.value),
+          })}
+        </div>
+      ) : null}
+      {suggestion ? (
+        <div className="small muted" data-testid="clock-suggestion">
+          {t(suggestion.clockMode === 'utc' ? 'captureTime.suggestUtc' : 'captureTime.suggestLocal')}
+        </div>
+      ) : null}
+    </>
+  )
 }

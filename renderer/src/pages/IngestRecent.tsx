@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Device, Evidence } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
+import { CaptureTimeCorrection } from '../components/CaptureTimeCorrection.tsx'
 import { formatCaptureTime, formatTime } from '../components/common.tsx'
 import { Thumbnail } from './Ingest.tsx'
 
@@ -82,7 +83,16 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
                       {t(`ingest.media.${e.mediaType}`)} · {formatTime(e.ingestedAt, i18n.language)}
                     </div>
                   </td>
-                  <td className="nowrap">{formatCaptureTime(e.captureStart)}</td>
+                  <td>
+                    <div className="nowrap">{formatCaptureTime(e.captureStart)}</div>
+                    {e.captureSource === 'corrected' ? (
+                      <div className="muted small">{t('captureTime.sourceName.corrected')}</div>
+                    ) : null}
+                    <CaptureTimeCorrection
+                      evidence={e}
+                      onChanged={(next) => setItems((all) => all.map((x) => (x.id === next.id ? next : x)))}
+                    />
+                  </td>
                   <td>{deviceLabel(e.deviceId)}</td>
                   <td className="nowrap">
                     {e.caseNo ?? <span className="warn-text">{t('ingest.noCase')}</span>}

@@ -15,6 +15,7 @@ import { m0130 } from './0130_pins_passwords.ts'
 import { m0140 } from './0140_process_owners.ts'
 import { m0170 } from './0170_post_commit.ts'
 import { m0180 } from './0180_archived_cases.ts'
+import { m0200 } from './0200_capture_time.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0140,
   m0170,
   m0180,
+  m0200,
 ]
 
 for (let i = 1; i < MIGRATIONS.length; i++) {
