@@ -1,4 +1,4 @@
-import { sealAll, sealTriggersSql } from '../../integrity/seals.ts'
+import { sealAllV1 } from './frozen/seal-v1.ts'
 import type { Migration } from './types.ts'
 
 /**
@@ -38,8 +38,55 @@ export const m0090: Migration = {
         failures    TEXT NOT NULL DEFAULT '[]',
         finished_at TEXT
       ) STRICT;
-      ${sealTriggersSql(TABLES)}
+      -- Each change to a sealed table queues its row; the audited change seals the queue (integrity/seals.ts).
+      -- The text is what integrity/seals.ts sealTriggersSql gave at release, spacing included, so sqlite_master
+      -- reads the same in a database made today as in one made then.
+      CREATE TRIGGER seal_evidence_insert AFTER INSERT ON evidence BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('evidence', NEW.id);
+           END;
+      CREATE TRIGGER seal_evidence_update AFTER UPDATE ON evidence BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('evidence', NEW.id);
+           END;
+      CREATE TRIGGER seal_evidence_delete AFTER DELETE ON evidence BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('evidence', OLD.id);
+           END;
+      CREATE TRIGGER seal_record_tags_insert AFTER INSERT ON record_tags BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('record_tags', NEW.evidence_id);
+           END;
+      CREATE TRIGGER seal_record_tags_update AFTER UPDATE ON record_tags BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('record_tags', NEW.evidence_id);
+           END;
+      CREATE TRIGGER seal_record_tags_delete AFTER DELETE ON record_tags BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('record_tags', OLD.evidence_id);
+           END;
+      CREATE TRIGGER seal_cases_insert AFTER INSERT ON cases BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('cases', NEW.id);
+           END;
+      CREATE TRIGGER seal_cases_update AFTER UPDATE ON cases BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('cases', NEW.id);
+           END;
+      CREATE TRIGGER seal_cases_delete AFTER DELETE ON cases BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('cases', OLD.id);
+           END;
+      CREATE TRIGGER seal_text_records_insert AFTER INSERT ON text_records BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('text_records', NEW.id);
+           END;
+      CREATE TRIGGER seal_text_records_update AFTER UPDATE ON text_records BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('text_records', NEW.id);
+           END;
+      CREATE TRIGGER seal_text_records_delete AFTER DELETE ON text_records BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('text_records', OLD.id);
+           END;
+      CREATE TRIGGER seal_access_grants_insert AFTER INSERT ON access_grants BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('access_grants', NEW.id);
+           END;
+      CREATE TRIGGER seal_access_grants_update AFTER UPDATE ON access_grants BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('access_grants', NEW.id);
+           END;
+      CREATE TRIGGER seal_access_grants_delete AFTER DELETE ON access_grants BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('access_grants', OLD.id);
+           END;
     `)
-    for (const table of TABLES) sealAll(db, table)
+    for (const table of TABLES) sealAllV1(db, table)
   },
 }
