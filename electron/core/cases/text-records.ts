@@ -30,7 +30,6 @@ const KINDS: Record<string, 'pdf' | 'ofd' | 'docx' | 'image'> = {
   '.tiff': 'image',
 }
 
-
 export async function addTextRecord(
   deps: CoreDeps,
   input: ParsedInput<'textRecords.add'>,

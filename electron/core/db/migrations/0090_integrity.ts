@@ -8,11 +8,8 @@ import type { Migration } from './types.ts'
  */
 const TABLES = ['evidence', 'record_tags', 'cases', 'text_records', 'access_grants']
 
-export const m0090: Migration = {
-  version: 90,
-  name: 'integrity',
-  up(db) {
-    db.exec(`
+/** The tables and triggers, without the sealing of existing rows (exported for the test of the frozen sealing). */
+export const INTEGRITY_SQL = `
       CREATE TABLE seal_queue (
         tbl     TEXT NOT NULL,
         row_key TEXT NOT NULL,
@@ -86,7 +83,13 @@ export const m0090: Migration = {
       CREATE TRIGGER seal_access_grants_delete AFTER DELETE ON access_grants BEGIN
              INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('access_grants', OLD.id);
            END;
-    `)
+`
+
+export const m0090: Migration = {
+  version: 90,
+  name: 'integrity',
+  up(db) {
+    db.exec(INTEGRITY_SQL)
     for (const table of TABLES) sealAllV1(db, table)
   },
 }

@@ -66,7 +66,12 @@ function eventHashV1(row: EventV1): string {
 }
 
 /** One 'integrity.baseline' event by the system (no actor), chained after the head; returns its seq. */
-function appendBaselineV1(db: Database.Database, table: string, seals: Record<string, string>, now: Date): number {
+function appendBaselineV1(
+  db: Database.Database,
+  table: string,
+  seals: Record<string, string>,
+  now: Date,
+): number {
   if (!db.inTransaction) throw new Error('appendAudit outside a transaction')
   const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined
