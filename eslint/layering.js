@@ -50,6 +50,31 @@ const ELECTRON = new Set(['main', 'preload'])
 
 const builtins = new Set(builtinModules)
 
+/*
+ * Released migrations never change, so they import nothing of the live code (docs/architecture.md, "How to add a
+ * migration"): only `node:` modules, the types of better-sqlite3, ./types.ts and the frozen copies in ./frozen/.
+ * The list in index.ts may import the migrations beside it.
+ */
+const MIGRATIONS = 'electron/core/db/migrations/'
+
+export function migrationViolation(file, spec, typeOnly) {
+  const rel = path.relative(REPO, path.resolve(REPO, file)).split(path.sep).join('/')
+  if (!rel.startsWith(MIGRATIONS)) return null
+  if (spec.startsWith('node:')) return null
+  if (spec === 'better-sqlite3')
+    return typeOnly ? null : 'a migration may import only the types of better-sqlite3 (`import type`).'
+  if (!spec.startsWith('.'))
+    return `a migration imports nothing but node: modules, ./types.ts and ./frozen/ ('${spec}').`
+  const target = layerOf(
+    path.resolve(path.dirname(path.resolve(REPO, file)), spec.replace(/[?#].*$/, '')),
+  ).rel
+  const inside = target.startsWith(MIGRATIONS) ? target.slice(MIGRATIONS.length) : null
+  if (inside === null)
+    return `a migration imports no live code ('${spec}' is ${target}): copy what it needs into migrations/frozen/.`
+  if (rel === `${MIGRATIONS}index.ts` || inside === 'types.ts' || inside.startsWith('frozen/')) return null
+  return `a migration imports only ./types.ts and ./frozen/ ('${spec}').`
+}
+
 function layerOf(abs) {
   const rel = path.relative(REPO, abs).split(path.sep).join('/')
   if (rel.startsWith('../')) return { rel, layer: null }
@@ -94,15 +119,15 @@ const layering = {
   },
   create(context) {
     const file = context.filename
-    function check(node, source) {
+    function check(node, source, typeOnly = false) {
       if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return
-      const why = layeringViolation(file, source.value)
+      const why = layeringViolation(file, source.value) ?? migrationViolation(file, source.value, typeOnly)
       if (why) context.report({ node: source, messageId: 'layer', data: { why } })
     }
     return {
-      ImportDeclaration: (n) => check(n, n.source),
-      ExportNamedDeclaration: (n) => check(n, n.source),
-      ExportAllDeclaration: (n) => check(n, n.source),
+      ImportDeclaration: (n) => check(n, n.source, n.importKind === 'type'),
+      ExportNamedDeclaration: (n) => check(n, n.source, n.exportKind === 'type'),
+      ExportAllDeclaration: (n) => check(n, n.source, n.exportKind === 'type'),
       ImportExpression: (n) => check(n, n.source),
       TSImportEqualsDeclaration: (n) => check(n, n.moduleReference?.expression),
       TSImportType: (n) => check(n, n.argument?.literal ?? n.argument),

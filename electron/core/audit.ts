@@ -1,5 +1,5 @@
 import crypto from 'node:crypto'
-import { openDatabaseReadOnly, type Db } from './db/index.ts'
+import type { Db } from './db/index.ts'
 import type { AuditEvent, AuditProblem, AuditVerifyReport } from '../../shared/contract.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -171,15 +171,5 @@ export function verifyAudit(db: Db, now: Date): AuditVerifyReport {
     firstBad: problems[0] ?? null,
     problems,
     verifiedAt: now.toISOString(),
-  }
-}
-
-/** Verify the audit chain of a data directory without signing in and without changing anything. */
-export function verifyAuditOffline(dbFile: string, now: Date = new Date()): AuditVerifyReport {
-  const db = openDatabaseReadOnly(dbFile)
-  try {
-    return verifyAudit(db, now)
-  } finally {
-    db.close()
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import Database from 'better-sqlite3'
-import { verifyAuditOffline, eventHash } from '../../electron/core/audit.ts'
+import { eventHash } from '../../electron/core/audit.ts'
+import { verifyAuditOffline } from '../../electron/core/signing/checkpoints.ts'
 import { dataLayout } from '../../electron/core/paths.ts'
 import { testCore } from '../helpers/core.ts'
 

@@ -4,7 +4,7 @@ import { builtinModules } from 'node:module'
 import ts from 'typescript'
 import { ESLint } from 'eslint'
 import { describe, expect, test } from 'vitest'
-import { REPO } from '../helpers/bridge.ts'
+import { REPO, tempDir } from '../helpers/bridge.ts'
 
 /*
  * Belt and braces beside the ESLint rule (eslint/layering.js): the layering of docs/architecture.md stated
@@ -159,5 +159,171 @@ describe('layering', () => {
     }
     expect(disagreements).toEqual([])
     expect(refused).toBeGreaterThan(50)
+  })
+})
+
+/*
+ * Released migrations must never change: they import nothing of the live code (today's catalogue or seal code
+ * would otherwise rewrite what a released migration does to a fresh database). A migration may import only Node
+ * built-ins, the better-sqlite3 types, ./types.ts and the frozen copies in ./frozen/; the list in index.ts may
+ * import the migrations beside it.
+ */
+const MIGRATIONS_DIR = 'electron/core/db/migrations/'
+
+function migrationViolation(file: string, spec: string, typeOnly: boolean): string | null {
+  if (!file.startsWith(MIGRATIONS_DIR)) return null
+  if (spec.startsWith('node:')) return null
+  if (spec === 'better-sqlite3')
+    return typeOnly ? null : 'a migration may import only the types of better-sqlite3'
+  if (!spec.startsWith('.')) return `a migration imports ${spec}`
+  const target = posix(path.relative(REPO, path.resolve(REPO, path.dirname(file), spec)))
+  if (!target.startsWith(MIGRATIONS_DIR)) return `a migration imports live code: ${target}`
+  const inside = target.slice(MIGRATIONS_DIR.length)
+  if (file === `${MIGRATIONS_DIR}index.ts`) return null
+  return inside === 'types.ts' || inside.startsWith('frozen/') ? null : `a migration imports ${inside}`
+}
+
+/** Imports with whether they are type-only (`import type …`), as the ESLint rule sees them. */
+function typedImportsOf(file: string): { spec: string; typeOnly: boolean }[] {
+  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
+  const out: { spec: string; typeOnly: boolean }[] = []
+  for (const s of src.statements) {
+    if (
+      (ts.isImportDeclaration(s) || ts.isExportDeclaration(s)) &&
+      s.moduleSpecifier &&
+      ts.isStringLiteral(s.moduleSpecifier)
+    ) {
+      const typeOnly = ts.isImportDeclaration(s) ? !!s.importClause?.isTypeOnly : s.isTypeOnly
+      out.push({ spec: s.moduleSpecifier.text, typeOnly })
+    }
+  }
+  // Dynamic imports and require() are never type-only.
+  const statics = new Set(out.map((o) => o.spec))
+  for (const spec of importsOf(file)) if (!statics.has(spec)) out.push({ spec, typeOnly: false })
+  return out
+}
+
+describe('migrations import nothing live', () => {
+  const dir = path.join(REPO, MIGRATIONS_DIR)
+  const files = sources(dir).map((f) => posix(path.relative(REPO, f)))
+
+  test('no migration imports anything but node:, better-sqlite3 types, ./types.ts and ./frozen/', () => {
+    expect(files.length).toBeGreaterThan(10)
+    expect(files).toContain(`${MIGRATIONS_DIR}frozen/seal-v1.ts`)
+    const offenders = files.flatMap((file) =>
+      typedImportsOf(path.join(REPO, file)).flatMap(({ spec, typeOnly }) => {
+        const why = migrationViolation(file, spec, typeOnly)
+        return why ? [`${file}: '${spec}' — ${why}`] : []
+      }),
+    )
+    expect(offenders).toEqual([])
+  })
+
+  test('ESLint refuses a migration that imports live code and allows what a migration may import', async () => {
+    const eslint = new ESLint({ cwd: REPO })
+    const mig = `${MIGRATIONS_DIR}0990_zz_probe.ts`
+    const frozen = `${MIGRATIONS_DIR}frozen/zz-probe.ts`
+    const probes: { file: string; code: string; refused: boolean }[] = [
+      // The imports the issue names: today's catalogue and today's seal code.
+      { file: mig, code: "import { CASE_TYPES } from '../../cases/catalogue.ts'", refused: true },
+      { file: mig, code: "import { sealAll } from '../../integrity/seals.ts'", refused: true },
+      { file: mig, code: "import type { Db } from '../index.ts'", refused: true },
+      { file: mig, code: "import { z } from 'zod'", refused: true },
+      { file: mig, code: "import Database from 'better-sqlite3'", refused: true },
+      { file: mig, code: "import { m0010 } from './0010_initial.ts'", refused: true },
+      { file: mig, code: "const m = await import('../../audit.ts')", refused: true },
+      { file: frozen, code: "import { appendAudit } from '../../../audit.ts'", refused: true },
+      { file: mig, code: "import crypto from 'node:crypto'", refused: false },
+      { file: mig, code: "import type Database from 'better-sqlite3'", refused: false },
+      { file: mig, code: "import type { Migration } from './types.ts'", refused: false },
+      { file: mig, code: "import { sealAllV1 } from './frozen/seal-v1.ts'", refused: false },
+      { file: frozen, code: "import crypto from 'node:crypto'", refused: false },
+      {
+        file: `${MIGRATIONS_DIR}index.ts`,
+        code: "import { m0010 } from './0010_initial.ts'",
+        refused: false,
+      },
+    ]
+    const disagreements: string[] = []
+    for (const p of probes) {
+      const [result] = await eslint.lintText(`${p.code}\nexport {}\n`, { filePath: path.join(REPO, p.file) })
+      const linted = result!.messages.some((m) => m.ruleId === 'local/layering')
+      if (linted !== p.refused)
+        disagreements.push(`${p.file}: ${p.code} — lint ${linted}, expected ${p.refused}`)
+      // The test's own table agrees with what each probe expects.
+      const spec = /['"]([^'"]+)['"]/.exec(p.code)![1]!
+      const table = migrationViolation(p.file, spec, /^import type /.test(p.code)) !== null
+      if (table !== p.refused) disagreements.push(`${p.file}: ${p.code} — table ${table}`)
+    }
+    expect(disagreements).toEqual([])
+  })
+})
+
+/*
+ * No import cycles in electron/ and shared/ (type-only imports included: a cycle of types today is a cycle of
+ * code after the next refactor). A cycle lets module initialisation order decide whether a binding exists yet,
+ * and it makes two modules one in all but name. Each strongly connected component of the import graph is named.
+ */
+function importCycles(files: string[]): string[][] {
+  const known = new Set(files)
+  const graph = new Map<string, string[]>()
+  for (const f of files) {
+    const targets = importsOf(path.join(REPO, f))
+      .filter((s) => s.startsWith('.'))
+      .map((s) => posix(path.relative(REPO, path.resolve(REPO, path.dirname(f), s.replace(/[?#].*$/, '')))))
+      .filter((t) => known.has(t))
+    graph.set(f, targets)
+  }
+  // Tarjan's strongly connected components, recursive: import chains are a few dozen files deep at most.
+  let next = 0
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const cycles: string[][] = []
+  const visit = (v: string) => {
+    index.set(v, next)
+    low.set(v, next++)
+    stack.push(v)
+    onStack.add(v)
+    for (const w of graph.get(v)!) {
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!))
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = []
+      let w: string
+      do {
+        w = stack.pop()!
+        onStack.delete(w)
+        scc.push(w)
+      } while (w !== v)
+      if (scc.length > 1 || graph.get(v)!.includes(v)) cycles.push(scc.sort())
+    }
+  }
+  for (const f of files) if (!index.has(f)) visit(f)
+  return cycles
+}
+
+describe('import cycles', () => {
+  test('the cycle finder names a cycle when there is one', () => {
+    const dir = tempDir('liuhen-cycle-')
+    const rel = posix(path.relative(REPO, dir))
+    fs.writeFileSync(path.join(dir, 'a.ts'), "import { b } from './b.ts'\nexport const a = b\n")
+    fs.writeFileSync(path.join(dir, 'b.ts'), "import type { C } from './c.ts'\nexport const b: C = 1\n")
+    fs.writeFileSync(path.join(dir, 'c.ts'), "import { a } from './a.ts'\nexport type C = typeof a\n")
+    fs.writeFileSync(path.join(dir, 'd.ts'), "import { a } from './a.ts'\nexport const d = a\n")
+    const files = ['a.ts', 'b.ts', 'c.ts', 'd.ts'].map((f) => `${rel}/${f}`)
+    expect(importCycles(files)).toEqual([[`${rel}/a.ts`, `${rel}/b.ts`, `${rel}/c.ts`]])
+  })
+
+  test('electron/ and shared/ have none', () => {
+    const files = [...sources(path.join(REPO, 'electron')), ...sources(path.join(REPO, 'shared'))].map((f) =>
+      posix(path.relative(REPO, f)),
+    )
+    expect(files.length).toBeGreaterThan(100)
+    expect(importCycles(files).map((c) => `import cycle among: ${c.join(', ')}`)).toEqual([])
   })
 })

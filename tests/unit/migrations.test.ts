@@ -1,12 +1,17 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { migrate, openDatabase, schemaVersion } from '../../electron/core/db/index.ts'
-import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/db/migrations/index.ts'
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../electron/core/db/migrations/index.ts'
+import { INTEGRITY_SQL } from '../../electron/core/db/migrations/0090_integrity.ts'
+import { appendAudit, verifyAudit } from '../../electron/core/audit.ts'
+import { sealAll } from '../../electron/core/integrity/seals.ts'
+import { checkRows } from '../../electron/core/integrity/verify.ts'
 import { AppError } from '../../shared/errors.ts'
 import { createCore } from '../../electron/core/core.ts'
-import { tempDir } from '../helpers/bridge.ts'
+import { REPO, tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
 import { noiseFile } from '../helpers/media.ts'
 import { startTsa } from '../helpers/tsa.ts'
@@ -23,13 +28,221 @@ function tables(db: Database.Database): string[] {
   ).map((r) => r.name)
 }
 
+const RELEASED = (
+  JSON.parse(fs.readFileSync(path.join(REPO, 'tests/fixtures/released-migrations.json'), 'utf8')) as {
+    released: { version: number; name: string }[]
+  }
+).released
+const SCHEMA_FIXTURE = path.join(REPO, 'tests/fixtures/schema.sql')
+
+/** What is wrong with a migration list against the released ones (empty: nothing). */
+function numberingProblems(
+  migrations: readonly Migration[],
+  released: readonly { version: number; name: string }[],
+): string[] {
+  const problems: string[] = []
+  const last = Math.max(...released.map((r) => r.version))
+  for (const r of released) {
+    const m = migrations.find((x) => x.version === r.version)
+    if (!m) problems.push(`released ${r.version} ${r.name} is gone`)
+    else if (m.name !== r.name) problems.push(`released ${r.version} ${r.name} is now named ${m.name}`)
+  }
+  for (const m of migrations)
+    if (!released.some((r) => r.version === m.version) && m.version <= last)
+      problems.push(`${m.version} ${m.name} is numbered below the last released (${last})`)
+  return problems
+}
+
+/**
+ * The schema as SQL text: every object of sqlite_master that has SQL (FTS5's own shadow tables included), comments
+ * dropped and white space collapsed so re-indenting a migration is no change, sorted by type and name; then the
+ * rows the migrations seed (the catalogues), sorted, so a changed seed row is a change of the snapshot too.
+ */
+function schemaSnapshot(db: Database.Database): string {
+  const objects = db
+    .prepare('SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name')
+    .all() as { type: string; name: string; sql: string }[]
+  const norm = (sql: string) =>
+    sql
+      .replace(/--[^\n]*/g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\( /g, '(')
+      .replace(/ \)/g, ')')
+      .replace(/ ,/g, ',')
+      .trim()
+  const out = [
+    '-- The schema of a new database after every migration (tests/unit/migrations.test.ts).',
+    '-- Regenerate after a deliberate change: LIUHEN_UPDATE_SCHEMA=1 npx vitest run tests/unit/migrations.test.ts -t schema',
+    ...objects.map((o) => `${o.type === 'table' ? oneColumnALine(norm(o.sql)) : norm(o.sql)};`),
+  ]
+  const virtual = new Set(objects.filter((o) => /^CREATE VIRTUAL/i.test(o.sql)).map((o) => o.name))
+  for (const { name } of objects.filter((o) => o.type === 'table')) {
+    // FTS5 keeps its own rows (version, config) in its shadow tables: not ours to snapshot.
+    if ([...virtual].some((v) => name.startsWith(`${v}_`)) || virtual.has(name)) continue
+    const rows = db.prepare(`SELECT * FROM "${name}"`).raw().all() as unknown[][]
+    for (const r of rows.map((x) => JSON.stringify(x)).sort()) out.push(`-- row ${name} ${r}`)
+  }
+  return `${out.join('\n')}\n`
+}
+
+/** A table's columns and constraints one a line, so a snapshot diff names the column that changed. */
+function oneColumnALine(sql: string): string {
+  let depth = 0
+  let quote: string | null = null
+  let out = ''
+  for (const ch of sql) {
+    if (quote) {
+      out += ch
+      if (ch === quote) quote = null
+      continue
+    }
+    if (ch === "'" || ch === '"') quote = ch
+    if (ch === '(' && depth++ === 0) out += '(\n  '
+    else if (ch === ')' && --depth === 0) out += '\n)'
+    else if (ch === ',' && depth === 1) out += ',\n '
+    else out += ch
+  }
+  return out
+}
+
+/**
+ * A database left at 0080 (the version before sealing) holding rows in every table 0090 seals: 5001 recordings
+ * (two baseline events of at most 5000), a tag, a case, a text record, an access grant, after one audit event.
+ */
+function seededAt80(): string {
+  const file = path.join(tempDir(), 'at80.db')
+  const db = openDatabase(file, { create: true, migrations: MIGRATIONS.filter((m) => m.version <= 80) })
+  const at = '2026-11-23T08:00:00.000Z'
+  db.exec(`
+    INSERT INTO agency (id, name, code, created_at) VALUES (1, '旧局', 'OLD', '${at}');
+    INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES
+      ('u1', 'admin', '管理员', 'x', '${at}'), ('u2', 'lijing', '李静', 'x', '${at}');
+    INSERT INTO devices (id, kind, identity, label, created_at) VALUES ('d1', 'folder', 'f1', '执法记录仪', '${at}');
+    INSERT INTO ingest_batches (id, device_id, source_root, user_id, started_at, status)
+      VALUES ('b1', 'd1', '/media', 'u2', '${at}', 'done');
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5001)
+    INSERT INTO evidence (id, sha256, size, media_type, original_name, ingested_at, ingested_by, batch_id, device_id,
+                          capture_source, capture_precision, sm3, duration_ms)
+      SELECT printf('e%05d', i), printf('%064x', i), i * 1000, 'video', printf('REC%05d.MP4', i), '${at}', 'u2', 'b1',
+             'd1', 'file', 'second', CASE WHEN i % 2 THEN printf('%064x', i * 7) END, CASE WHEN i % 3 THEN i END FROM n;
+    INSERT INTO cases (id, case_no, year, seq, cause, source, type, party_kind, party_name, created_at, created_by,
+                       updated_at)
+      VALUES ('c1', '闽医保罚〔2026〕1号', 2026, 1, '欺诈骗保', 'ex_officio', 'penalty', 'person', '张三', '${at}', 'u2',
+              '${at}');
+    INSERT INTO record_tags (evidence_id, case_id, stage, version, updated_at, updated_by)
+      VALUES ('e00001', 'c1', 'investigation', 1, '${at}', 'u2');
+    INSERT INTO text_records (id, case_id, doc_type, stage, doc_date, sha256, size, file_kind, original_name,
+                              created_at, created_by)
+      VALUES ('t1', 'c1', 'filing_approval', 'start', '2026-11-23', '${'a'.repeat(64)}', 1234, 'pdf', '立案.pdf',
+              '${at}', 'u2');
+    INSERT INTO access_requests (id, requester_id, case_id, purpose, kind, starts_at, ends_at, created_at)
+      VALUES ('r1', 'u1', 'c1', 'supervision', 'view', '${at}', '2026-12-23T08:00:00.000Z', '${at}');
+    INSERT INTO access_grants (id, request_id, holder_id, case_id, kind, starts_at, ends_at, approved_by, created_at)
+      VALUES ('g1', 'r1', 'u1', 'c1', 'view', '${at}', '2026-12-23T08:00:00.000Z', 'u2', '${at}');
+  `)
+  db.transaction(() =>
+    appendAudit(db, { actorId: 'u1', actorName: '管理员', action: 'system.initialize' }, new Date(at)),
+  ).immediate()
+  db.close()
+  return file
+}
+
 describe('migrations', () => {
-  test('are numbered upwards, spaced by ten', () => {
+  test('are numbered upwards', () => {
     const versions = MIGRATIONS.map((m) => m.version)
     expect(versions.length).toBeGreaterThan(5)
     expect(versions).toEqual([...versions].sort((a, b) => a - b))
-    for (const v of versions) expect(v % 10).toBe(0)
     expect(SCHEMA_VERSION).toBe(versions[versions.length - 1])
+  })
+
+  // A database already at the last released version skips any migration numbered below it: a new one slotted
+  // in between two released ones would never run there. So released ones stay as they are, and new ones go above.
+  test('every released migration is still there under its number, and every new one is numbered above them', () => {
+    expect(RELEASED.length).toBeGreaterThan(10)
+    expect(numberingProblems(MIGRATIONS, RELEASED)).toEqual([])
+    // The check itself refuses a slotted-in 0095, a renumbered or dropped released one, and a renamed one.
+    const up = () => {}
+    const slotted = [...MIGRATIONS, { version: 95, name: 'fix', up }].sort((a, b) => a.version - b.version)
+    expect(numberingProblems(slotted, RELEASED)).toEqual(['95 fix is numbered below the last released (140)'])
+    expect(
+      numberingProblems(
+        MIGRATIONS.filter((m) => m.version !== 90),
+        RELEASED,
+      ),
+    ).toEqual(['released 90 integrity is gone'])
+    const renamed = MIGRATIONS.map((m) => (m.version === 60 ? { ...m, name: 'cases_v2' } : m))
+    expect(numberingProblems(renamed, RELEASED)).toEqual(['released 60 cases is now named cases_v2'])
+    expect(numberingProblems([...MIGRATIONS, { version: 9000, name: 'later', up }], RELEASED)).toEqual([])
+  })
+
+  // The schema a fresh database gets, checked in: a change to any migration, released or new, shows up as a diff
+  // of tests/fixtures/schema.sql. LIUHEN_UPDATE_SCHEMA=1 rewrites the file after a deliberate change.
+  test('the schema after all migrations matches tests/fixtures/schema.sql', () => {
+    const db = openDatabase(dbPath(), { create: true })
+    const now = schemaSnapshot(db)
+    db.close()
+    if (process.env.LIUHEN_UPDATE_SCHEMA === '1') fs.writeFileSync(SCHEMA_FIXTURE, now)
+    expect(now.split('\n').length).toBeGreaterThan(100)
+    expect(now).toBe(fs.readFileSync(SCHEMA_FIXTURE, 'utf8'))
+  })
+
+  test('0090 seals existing rows through its frozen copy byte for byte as the live seal and audit code does, and the trail verifies', () => {
+    const seeded = seededAt80()
+    // The same database twice: one migrated by 0090 (frozen copy), one given 0090's tables and then sealed by
+    // today's live sealAll/appendAudit — with the same clock and the same event ids, the rows must be equal.
+    const frozen = path.join(tempDir(), 'frozen.db')
+    const live = path.join(tempDir(), 'live.db')
+    fs.copyFileSync(seeded, frozen)
+    fs.copyFileSync(seeded, live)
+    let n = 0
+    const uuid = vi
+      .spyOn(crypto, 'randomUUID')
+      .mockImplementation(() => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2026-11-24T02:00:00.000Z'))
+    try {
+      const a = openDatabase(frozen, { create: false, migrations: MIGRATIONS.filter((m) => m.version <= 90) })
+      a.close()
+      n = 0
+      const b = new Database(live)
+      b.transaction(() => {
+        b.exec(INTEGRITY_SQL)
+        for (const t of ['evidence', 'record_tags', 'cases', 'text_records', 'access_grants']) sealAll(b, t)
+        b.pragma('user_version = 90')
+      }).immediate()
+      b.close()
+    } finally {
+      vi.useRealTimers()
+      uuid.mockRestore()
+    }
+    const rows = (file: string) => {
+      const db = new Database(file, { readonly: true })
+      const out = {
+        audit: db.prepare('SELECT * FROM audit_events ORDER BY seq').all(),
+        seals: db.prepare('SELECT * FROM row_seals ORDER BY tbl, row_key').all(),
+      }
+      db.close()
+      return out
+    }
+    const f = rows(frozen)
+    // 5001 recordings are two baseline events; one each for tags, cases, text records, grants; after the one
+    // event already there.
+    expect(f.audit).toHaveLength(1 + 2 + 4)
+    expect(f.seals).toHaveLength(5001 + 1 + 1 + 1 + 1)
+    expect(f).toEqual(rows(live))
+
+    // And after every later migration, today's verifiers accept the trail and every seal.
+    const db = openDatabase(frozen, { create: false })
+    try {
+      const audit = verifyAudit(db, new Date())
+      expect(audit.problems).toEqual([])
+      expect(audit.checked).toBe(7)
+      const checked = checkRows(db, () => false)
+      expect(checked.problems).toEqual([])
+      expect(checked.rows).toBe(5001 + 4)
+    } finally {
+      db.close()
+    }
   })
 
   test('a new database gets the whole schema, WAL and foreign keys', () => {

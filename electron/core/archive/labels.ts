@@ -2,7 +2,7 @@ import { AppError } from '../../../shared/errors.ts'
 import type { CoreDeps } from '../context.ts'
 import { cjkDocument, tablePdf } from '../pdf.ts'
 import { tagsOf } from '../cases/tags.ts'
-import { textRecordsOf } from '../cases/text-records.ts'
+import { textRecordsOf } from '../cases/repo.ts'
 import { discById } from './discs.ts'
 import { getAgency } from '../agency.ts'
 

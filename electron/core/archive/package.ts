@@ -11,7 +11,7 @@ import { trustAnchors, tsaAnchors, type BatchSigner } from '../signing/authority
 import { signDetachedDigest } from '../signing/cms.ts'
 import { sm3Hex } from '../signing/gm.ts'
 import { tagsOf } from '../cases/tags.ts'
-import { textRecordsOf } from '../cases/text-records.ts'
+import { textRecordsOf } from '../cases/repo.ts'
 import { getAgency } from '../agency.ts'
 import { caseReviews } from '../review/service.ts'
 import { caseDisclosures } from '../disclosure/service.ts'

@@ -7,7 +7,8 @@ import type { Db } from '../db/index.ts'
 import { displayNameOf } from '../accounts/users.ts'
 import { accessPolicy, gateCase, gateDecision, mayDecideLevel, opensWider } from '../access/gate.ts'
 import { archiveState, isFrozen } from './archived.ts'
-import { caseRow, checkHandlers, handlersOf, sameSet, toCase, writeCase } from './service.ts'
+import { caseRow } from './repo.ts'
+import { checkHandlers, handlersOf, sameSet, toCase, writeCase } from './service.ts'
 
 /*
  * Changes to a case that widen who sees it or undo its record, which a handler may not make alone (003 art. 25:

@@ -2,9 +2,8 @@ import type { MethodOutput } from '../../../shared/contract.ts'
 import type { CaseCheck, CaseProblem } from '../../../shared/cases.ts'
 import type { Db } from '../db/index.ts'
 import { addCalendarDays, chinaDate, loadCalendar } from './calendar.ts'
-import { caseRow } from './service.ts'
+import { caseRow, textRecordsOf } from './repo.ts'
 import { tagsOf } from './tags.ts'
-import { textRecordsOf } from './text-records.ts'
 
 /*
  * Is the case file complete? Read from the rules the agency keeps as data: each document its case type needs

@@ -5,9 +5,9 @@ import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
 import { basisForRecord, basisForText, gateCase } from '../access/gate.ts'
 import { checkCase } from './check.ts'
 import { matchExpression } from './search.ts'
-import { caseRow, toCase } from './service.ts'
+import { toCase } from './service.ts'
+import { caseRow, textRecordsOf } from './repo.ts'
 import { tagsOf } from './tags.ts'
-import { textRecordsOf } from './text-records.ts'
 
 /** What the case page and the search box read. */
 

@@ -10,6 +10,7 @@ import { getAgency } from '../agency.ts'
 import { rolesOf } from '../accounts/users.ts'
 import { addCalendarDays, chinaDate, loadCalendar } from './calendar.ts'
 import { checkCase } from './check.ts'
+import { caseRow, type CaseRow } from './repo.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
 import { disclosureDue } from '../disclosure/deadline.ts'
 import { indexCase, matchExpression } from './search.ts'
@@ -23,33 +24,6 @@ import {
 } from '../access/gate.ts'
 
 /** Cases: numbering, creation, updates of stage and dates, declared actions, listing and search. */
-
-interface CaseRow {
-  id: string
-  case_no: string
-  year: number
-  seq: number
-  cause: string
-  source: Case['source']
-  type: string
-  party_kind: 'person' | 'organisation'
-  party_name: string
-  party_id_no: string | null
-  confidentiality: Case['confidentiality']
-  major: number
-  stage: Case['stage']
-  filed_on: string | null
-  decided_on: string | null
-  executed_on: string | null
-  archive_exception: string | null
-  created_at: string
-}
-
-export function caseRow(db: Db, caseId: string): CaseRow {
-  const r = db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRow | undefined
-  if (!r) throw new AppError('NOT_FOUND')
-  return r
-}
 
 export function toCase(db: Db, r: CaseRow): Case {
   const handlers = db

@@ -8,7 +8,7 @@ import type { Db } from '../db/index.ts'
 import { storeFile } from '../vault.ts'
 import { safeFileName, type DataLayout } from '../paths.ts'
 import { signSubject, unlockSigner } from '../signing/service.ts'
-import { caseRow } from './service.ts'
+import { caseRow, textRecordsOf, type TextRow } from './repo.ts'
 import { gateCase, gateText } from '../access/gate.ts'
 import { objectPath } from '../vault.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
@@ -28,55 +28,6 @@ const KINDS: Record<string, 'pdf' | 'ofd' | 'docx' | 'image'> = {
   '.png': 'image',
   '.tif': 'image',
   '.tiff': 'image',
-}
-
-interface TextRow {
-  id: string
-  case_id: string
-  doc_type: string
-  stage: 'start' | 'investigation' | 'decision' | 'execution'
-  doc_no: string | null
-  doc_date: string
-  signers: string
-  sha256: string
-  size: number
-  file_kind: 'pdf' | 'ofd' | 'docx' | 'image'
-  original_name: string
-  version: number
-  previous_id: string | null
-  correction_reason: string | null
-  created_at: string
-}
-
-export function textRecordsOf(db: Db, caseId: string): MethodOutput<'cases.get'>['textRecords'] {
-  const rows = db
-    .prepare('SELECT * FROM text_records WHERE case_id = ? ORDER BY doc_date, created_at')
-    .all(caseId) as TextRow[]
-  const superseded = new Set(rows.map((r) => r.previous_id).filter(Boolean))
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    docType: r.doc_type,
-    docTypeName:
-      (
-        db.prepare('SELECT name FROM doc_types WHERE code = ?').get(r.doc_type) as
-          { name: string } | undefined
-      )?.name ?? r.doc_type,
-    stage: r.stage,
-    docNo: r.doc_no,
-    docDate: r.doc_date,
-    signers: JSON.parse(r.signers) as string[],
-    sha256: r.sha256,
-    size: r.size,
-    fileKind: r.file_kind,
-    originalName: r.original_name,
-    version: r.version,
-    previousId: r.previous_id,
-    correctionReason: r.correction_reason,
-    current: !superseded.has(r.id),
-    signed: !!db.prepare('SELECT 1 FROM signatures WHERE text_record_id = ?').get(r.id),
-    createdAt: r.created_at,
-  }))
 }
 
 export async function addTextRecord(

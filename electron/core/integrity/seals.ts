@@ -26,7 +26,10 @@ export const SEALED: readonly { table: string; key: string }[] = [
   { table: 'case_changes', key: 'id' },
 ]
 
-/** The SQL that makes every change to these sealed tables queue its row (run by the migration creating them). */
+/**
+ * The SQL that makes every change to these sealed tables queue its row. Migrations never call this (they import
+ * nothing live): a new sealed table's migration pastes its output as literal text, as 0090-0120 do.
+ */
 export function sealTriggersSql(tables: readonly string[]): string {
   return SEALED.filter((s) => tables.includes(s.table))
     .map(({ table, key }) =>

@@ -286,3 +286,17 @@ export function verifyTrailOffline(
     db.close()
   }
 }
+
+/**
+ * Verify the audit chain of a data directory without signing in and without changing anything. It lives here,
+ * beside the checkpoint verifier that opens the file the same way, so audit.ts needs only the Db type and takes no
+ * part in an import cycle through db/index.ts.
+ */
+export function verifyAuditOffline(dbFile: string, now: Date = new Date()): AuditVerifyReport {
+  const db = openDatabaseReadOnly(dbFile)
+  try {
+    return verifyAudit(db, now)
+  } finally {
+    db.close()
+  }
+}

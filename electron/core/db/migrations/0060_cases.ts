@@ -1,5 +1,4 @@
 import type { Migration } from './types.ts'
-import { ACTION_TYPES, CASE_TYPES, DOC_TYPES } from '../../cases/catalogue.ts'
 
 /**
  * Cases, their stages and text records; tags on audio/video records with their history; the catalogues the
@@ -171,18 +170,52 @@ export const m0060: Migration = {
       CREATE INDEX signatures_by_evidence ON signatures(evidence_id);
       CREATE INDEX signatures_by_text_record ON signatures(text_record_id);
       CREATE INDEX signatures_pending_ts ON signatures(ts_status) WHERE ts_status = 'pending';
+
+      -- The catalogues as released (cases/catalogue.ts at this migration): a later change to that list needs a
+      -- migration of its own, and never changes what this one writes.
+      INSERT INTO case_types (code, name, abbr, sort) VALUES
+        ('inspection', '行政检查', '检', 0),
+        ('compulsory', '行政强制', '强', 1),
+        ('penalty', '行政处罚', '罚', 2);
+      INSERT INTO action_types (code, name, stage, full_av, sort) VALUES
+        ('onsite_inspection', '现场检查', 'investigation', 0, 0),
+        ('inquiry', '询问', 'investigation', 0, 1),
+        ('sealing', '查封扣押', 'investigation', 1, 2),
+        ('preservation', '证据先行登记保存', 'investigation', 1, 3),
+        ('sampling', '抽样取证', 'investigation', 1, 4),
+        ('compulsory_onsite', '现场实施强制措施', 'investigation', 1, 5),
+        ('notify_opinion', '告知执法意见', 'decision', 1, 6),
+        ('hearing', '听证', 'decision', 1, 7),
+        ('direct_service', '直接送达', 'execution', 0, 8),
+        ('lien_service', '留置送达', 'execution', 1, 9),
+        ('public_notice_service', '公告送达', 'execution', 0, 10),
+        ('other', '其他执法活动', 'investigation', 0, 11);
+      INSERT INTO doc_types (code, name, stage, required_for, action, sort) VALUES
+        ('filing_approval', '立案审批表', 'start', '["penalty"]', NULL, 0),
+        ('application_record', '申请及受理材料', 'start', '[]', NULL, 1),
+        ('complaint_record', '投诉举报登记表', 'start', '[]', NULL, 2),
+        ('transfer_letter', '案件移送书', 'start', '[]', NULL, 3),
+        ('onsite_record', '现场笔录', 'investigation', '["inspection"]', 'onsite_inspection', 4),
+        ('inquiry_record', '询问笔录', 'investigation', '[]', 'inquiry', 5),
+        ('inquiry_notice', '询问通知书', 'investigation', '[]', NULL, 6),
+        ('sealing_decision', '查封扣押决定书', 'investigation', '["compulsory"]', 'sealing', 7),
+        ('sealing_inventory', '查封扣押财物清单', 'investigation', '["compulsory"]', NULL, 8),
+        ('preservation_notice', '证据先行登记保存通知书', 'investigation', '[]', 'preservation', 9),
+        ('sampling_record', '抽样取证记录', 'investigation', '[]', 'sampling', 10),
+        ('assistance_letter', '协助调查函', 'investigation', '[]', NULL, 11),
+        ('appraisal_commission', '鉴定（审计）委托书', 'investigation', '[]', NULL, 12),
+        ('rights_notice', '事先告知书', 'decision', '["penalty"]', 'notify_opinion', 13),
+        ('statement_record', '陈述申辩笔录或放弃声明', 'decision', '[]', NULL, 14),
+        ('hearing_record', '听证笔录', 'decision', '[]', 'hearing', 15),
+        ('legal_review_record', '法制审核记录', 'decision', '[]', NULL, 16),
+        ('collective_discussion', '集体讨论记录', 'decision', '[]', NULL, 17),
+        ('decision_document', '处理决定书', 'decision', '["penalty","compulsory"]', NULL, 18),
+        ('service_receipt', '送达回证', 'execution', '["penalty","compulsory"]', NULL, 19),
+        ('lien_service_record', '留置送达记录', 'execution', '[]', 'lien_service', 20),
+        ('public_notice_record', '公告送达记录', 'execution', '[]', 'public_notice_service', 21),
+        ('performance_record', '履行及整改情况记录', 'execution', '[]', NULL, 22),
+        ('court_enforcement', '申请法院强制执行材料', 'execution', '[]', NULL, 23),
+        ('closing_report', '结案报告', 'execution', '["penalty","compulsory"]', NULL, 24);
     `)
-    const ct = db.prepare('INSERT INTO case_types (code, name, abbr, sort) VALUES (?, ?, ?, ?)')
-    CASE_TYPES.forEach((c, i) => ct.run(c.code, c.name, c.abbr, i))
-    const at = db.prepare(
-      'INSERT INTO action_types (code, name, stage, full_av, sort) VALUES (?, ?, ?, ?, ?)',
-    )
-    ACTION_TYPES.forEach((a, i) => at.run(a.code, a.name, a.stage, a.fullAv ? 1 : 0, i))
-    const dt = db.prepare(
-      'INSERT INTO doc_types (code, name, stage, required_for, action, sort) VALUES (?, ?, ?, ?, ?, ?)',
-    )
-    DOC_TYPES.forEach((d, i) =>
-      dt.run(d.code, d.name, d.stage, JSON.stringify(d.requiredFor), d.action ?? null, i),
-    )
   },
 }

@@ -1,4 +1,3 @@
-import { sealTriggersSql } from '../../integrity/seals.ts'
 import type { Migration } from './types.ts'
 
 /**
@@ -36,7 +35,27 @@ export const m0100: Migration = {
         requested_by TEXT NOT NULL REFERENCES users(id),
         approved_by  TEXT NOT NULL REFERENCES users(id)
       ) STRICT;
-      ${sealTriggersSql(['deletion_requests', 'tombstones'])}
+      -- Each change to a sealed table queues its row; the audited change seals the queue (integrity/seals.ts).
+      -- The text is what integrity/seals.ts sealTriggersSql gave at release, spacing included, so sqlite_master
+      -- reads the same in a database made today as in one made then.
+      CREATE TRIGGER seal_deletion_requests_insert AFTER INSERT ON deletion_requests BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('deletion_requests', NEW.id);
+           END;
+      CREATE TRIGGER seal_deletion_requests_update AFTER UPDATE ON deletion_requests BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('deletion_requests', NEW.id);
+           END;
+      CREATE TRIGGER seal_deletion_requests_delete AFTER DELETE ON deletion_requests BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('deletion_requests', OLD.id);
+           END;
+      CREATE TRIGGER seal_tombstones_insert AFTER INSERT ON tombstones BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('tombstones', NEW.evidence_id);
+           END;
+      CREATE TRIGGER seal_tombstones_update AFTER UPDATE ON tombstones BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('tombstones', NEW.evidence_id);
+           END;
+      CREATE TRIGGER seal_tombstones_delete AFTER DELETE ON tombstones BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('tombstones', OLD.evidence_id);
+           END;
     `)
   },
 }

@@ -1,4 +1,3 @@
-import { sealTriggersSql } from '../../integrity/seals.ts'
 import type { Migration } from './types.ts'
 
 /**
@@ -73,7 +72,27 @@ export const m0110: Migration = {
       ) STRICT;
       -- One live disclosure per case; a withdrawn one stays as the record of its withdrawal.
       CREATE UNIQUE INDEX disclosures_live ON disclosures(case_id) WHERE status <> 'withdrawn';
-      ${sealTriggersSql(['reviews', 'disclosures'])}
+      -- Each change to a sealed table queues its row; the audited change seals the queue (integrity/seals.ts).
+      -- The text is what integrity/seals.ts sealTriggersSql gave at release, spacing included, so sqlite_master
+      -- reads the same in a database made today as in one made then.
+      CREATE TRIGGER seal_reviews_insert AFTER INSERT ON reviews BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('reviews', NEW.id);
+           END;
+      CREATE TRIGGER seal_reviews_update AFTER UPDATE ON reviews BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('reviews', NEW.id);
+           END;
+      CREATE TRIGGER seal_reviews_delete AFTER DELETE ON reviews BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('reviews', OLD.id);
+           END;
+      CREATE TRIGGER seal_disclosures_insert AFTER INSERT ON disclosures BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('disclosures', NEW.id);
+           END;
+      CREATE TRIGGER seal_disclosures_update AFTER UPDATE ON disclosures BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('disclosures', NEW.id);
+           END;
+      CREATE TRIGGER seal_disclosures_delete AFTER DELETE ON disclosures BEGIN
+             INSERT OR IGNORE INTO seal_queue (tbl, row_key) VALUES ('disclosures', OLD.id);
+           END;
     `)
   },
 }
