@@ -5,7 +5,6 @@ import type { CoreEvent } from '../../shared/contract.ts'
 import { storeSeals, takeSeals } from './integrity/seals.ts'
 import { appendAudit, type AuditInput } from './audit.ts'
 import { AppError } from '../../shared/errors.ts'
-import type { PostCommitRunner } from './post-commit.ts'
 
 /** Which adapter a call came through. The CLI is a trusted local operator tool (see docs/cli.md). */
 export type Channel = 'ipc' | 'bridge' | 'cli' | 'test'
@@ -22,8 +21,11 @@ export interface CoreDeps {
   layout: DataLayout
   now: () => Date
   emit: (event: CoreEvent) => void
-  /** The post-commit queue's runner (post-commit.ts), where the core has one. */
-  postCommit?: PostCommitRunner
+  /**
+   * The post-commit queue's runner (a PostCommitRunner, post-commit.ts), where the core has one. Typed by shape
+   * only: post-commit.ts builds on this module, and importing it back would close an import cycle.
+   */
+  postCommit?: { run(opts: object): Promise<unknown>; close(): void }
 }
 
 export interface CallContext {

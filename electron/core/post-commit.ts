@@ -3,7 +3,7 @@ import type { Actor, CoreDeps } from './context.ts'
 import type { Db } from './db/index.ts'
 import { storageError } from './db/index.ts'
 import { ownerAlive, selfOwner } from './owner.ts'
-import type { BatchSigner } from './signing/authority.ts'
+import type { BatchSigner } from './signing/batch-signer.ts'
 
 /*
  * Work that must follow a commit — sign this record, stamp this signature — is written as a row of
@@ -299,5 +299,5 @@ export class PostCommitRunner {
 
 /** The runner of these deps, or a direct run where there is none (a core-less caller). */
 export function runPostCommit(deps: CoreDeps, opts: RunOptions): Promise<RunResult> {
-  return deps.postCommit ? deps.postCommit.run(opts) : runJobs(deps, opts)
+  return deps.postCommit ? (deps.postCommit as PostCommitRunner).run(opts) : runJobs(deps, opts)
 }

@@ -38,7 +38,9 @@ import { writeAtomicSync } from '../durable.ts'
  * published CRL; renewal is a new certificate for the same officer, the old one staying valid for what it signed.
  */
 
-export type Algorithm = 'rsa' | 'sm2'
+// In a leaf module, so what only needs the types (the post-commit queue) does not import the authority.
+export type { Algorithm, BatchSigner } from './batch-signer.ts'
+import type { Algorithm, BatchSigner } from './batch-signer.ts'
 
 export interface CertRow {
   id: string
@@ -544,17 +546,6 @@ export function revocationOf(db: Db, serialHex: string | null): { revokedAt: str
   if (!serialHex) return null
   const c = certBySerial(db, serialHex)
   return c?.revoked_at ? { revokedAt: c.revoked_at, reason: c.revoked_reason ?? 'unspecified' } : null
-}
-
-/** An unlocked signing key, held for one ingest batch only ("one unlock signs a whole batch"). */
-export interface BatchSigner {
-  certId: string
-  certPem: string
-  chainPems: string[]
-  key: SigningKey
-  algorithm: Algorithm
-  /** Days until the certificate expires, for the warning shown at ingest. */
-  daysLeft: number
 }
 
 /** Unlock the caller's signing key with their PIN, under their attempt limit (pin-attempts.ts). */
