@@ -31,7 +31,10 @@ function toEpoch(value: TimeInput): number {
  * `2026-12-02 06:28` (default), `2026-12-02 06:28:07` (`second`) or `2026-12-02` (`date`), in Beijing time.
  * A value that is not a time is returned as given (strings) or as '—', so a bad row never breaks a page.
  */
-export function formatBeijing(value: TimeInput | null | undefined, precision: TimePrecision = 'minute'): string {
+export function formatBeijing(
+  value: TimeInput | null | undefined,
+  precision: TimePrecision = 'minute',
+): string {
   if (value === null || value === undefined || value === '') return '—'
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value
   const epoch = toEpoch(value)
