@@ -8,6 +8,7 @@ import { tablePdf } from '../pdf.ts'
 import { verifyIntegrity } from './verify.ts'
 import { recordDatabaseCheck } from './damage.ts'
 import { getAgency } from '../agency.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 
 /*
  * Integrity runs from the app: recorded in fixity_runs so a long one resumes after a restart or a cancel,
@@ -166,8 +167,7 @@ const KIND_NAMES: Record<string, string> = {
 export async function reportPdf(deps: CoreDeps): Promise<MethodOutput<'integrity.reportPdf'>> {
   const r = lastReport(deps)
   const agency = getAgency(deps.db).name
-  const local = (iso: string) =>
-    new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })
+  const local = (iso: string) => formatBeijing(iso)
   const rows: string[][] = r
     ? r.problems.map((p, i) => [
         String(i + 1),
