@@ -471,7 +471,12 @@ export const contract = {
       limit: z.number().int().min(1).max(500).default(100),
       action: z.string().max(64).optional(),
     }),
-    output: z.object({ events: z.array(auditEventSchema), total: z.number().int() }),
+    output: z.object({
+      events: z.array(auditEventSchema),
+      total: z.number().int(),
+      /** Names for the ids and codes in these events' details (electron/core/audit-names.ts). */
+      names: z.record(z.string(), z.string()),
+    }),
     access: ['auditor', 'admin'],
     readOnly: true,
   }),

@@ -27,6 +27,7 @@ import fs from 'node:fs'
 import { cmdDisclosure, cmdReview, type CliKit } from './review.ts'
 import { createDemo } from './demo.ts'
 import { OUT_FILE, writeAtomicSync } from '../core/durable.ts'
+import { formatBeijing, formatBeijingDate } from '../../shared/datetime.ts'
 
 /**
  * `liuhen`: the third adapter over the core. Exit codes: 0 success, 1 the operation or check failed,
@@ -661,7 +662,7 @@ async function cmdCertList(opts: Opts, io: Io): Promise<number> {
       const { certPem: _pem, ...rest } = c
       io.print(
         rest,
-        `${c.kind}  ${c.subject}  ${c.serial}  ${c.notAfter.slice(0, 10)}${c.revokedAt ? '  revoked' : ''}`,
+        `${c.kind}  ${c.subject}  ${c.serial}  ${formatBeijingDate(c.notAfter)}${c.revokedAt ? '  revoked' : ''}`,
       )
     }
     return 0
@@ -707,7 +708,7 @@ async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<num
                   sig: c.sig,
                 }),
                 `  ${io.t(`verify.timestamp.${c.timestamp.status}`, { time: c.timestamp.time ?? '', tsa: c.timestamp.tsa ?? '' })}`,
-                `  ${io.t(`verify.revocation.${c.revocation.status}`, { time: c.revocation.revokedAt ?? '' })}`,
+                `  ${io.t(`verify.revocation.${c.revocation.status}`, { time: formatBeijing(c.revocation.revokedAt) })}`,
               ].join('\n'),
             )
             .join('\n')
@@ -1155,10 +1156,12 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
         (r) =>
           [
             ...r.requests.map(
-              (q) => `${q.id}  ${q.status}  ${q.caseNo}  ${q.requesterName}  ${q.kind}  ${q.endsAt}`,
+              (q) =>
+                `${q.id}  ${q.status}  ${q.caseNo}  ${q.requesterName}  ${q.kind}  ${formatBeijing(q.endsAt)}`,
             ),
             ...r.grants.map(
-              (g) => `${g.id}  ${g.status}  ${g.caseNo}  ${g.holderName}  ${g.kind}  ${g.endsAt}`,
+              (g) =>
+                `${g.id}  ${g.status}  ${g.caseNo}  ${g.holderName}  ${g.kind}  ${formatBeijing(g.endsAt)}`,
             ),
           ].join('\n'),
       )
@@ -1231,7 +1234,7 @@ function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: Io): Pr
           r.entries
             .map(
               (e) =>
-                `${e.at}  ${e.userName ?? ''}  ${e.action}  ${e.evidenceId ?? ''}  ${e.basis ?? ''} ${e.grantId ?? ''}`,
+                `${formatBeijing(e.at)}  ${e.userName ?? ''}  ${e.action}  ${e.evidenceId ?? ''}  ${e.basis ?? ''} ${e.grantId ?? ''}`,
             )
             .join('\n'),
       )
@@ -1602,7 +1605,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
           r.discs
             .map(
               (d) =>
-                `${d.discNo}  ${d.caseNo}  ${d.volume}/${d.volumes}  ${d.copy}  ${d.media}  ${d.status}  ${d.retention}  ${d.location ?? ''}  ${d.lastCheckedAt.slice(0, 10)}`,
+                `${d.discNo}  ${d.caseNo}  ${d.volume}/${d.volumes}  ${d.copy}  ${d.media}  ${d.status}  ${d.retention}  ${d.location ?? ''}  ${formatBeijingDate(d.lastCheckedAt)}`,
             )
             .join('\n') || io.t('cli.none'),
       )
@@ -1625,7 +1628,7 @@ function cmdDisc(sub: string, target: string | undefined, opts: Opts, io: Io): P
           [
             io.t('cli.inspectionsDue', { count: r.due.length, months: r.policy.intervalMonths }),
             ...r.due.map(
-              (d) => `  ${d.discNo}  ${d.caseNo}  ${d.location ?? ''}  ${d.lastCheckedAt.slice(0, 10)}`,
+              (d) => `  ${d.discNo}  ${d.caseNo}  ${d.location ?? ''}  ${formatBeijingDate(d.lastCheckedAt)}`,
             ),
             io.t('cli.inspectionsFailed', { count: r.failed.length }),
             ...r.failed.map((d) => `  ${d.discNo}  ${d.caseNo}  ${d.location ?? ''}`),

@@ -23,6 +23,7 @@ import * as accounts from './accounts/service.ts'
 import { findByUsername, firstActiveAdminUsername } from './accounts/users.ts'
 import { findAgency, getAgency, updateAgency } from './agency.ts'
 import { listAudit } from './audit.ts'
+import { auditNames } from './audit-names.ts'
 import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize, restrictDataFolder } from './system.ts'
 import { markDataFolder } from './ingest/source-guard.ts'
@@ -262,7 +263,10 @@ function ownedCore(
     'users.update': (i, ctx) => accounts.updateUser(deps, i, ctx),
     'users.resetPassword': (i, ctx) => accounts.resetPassword(deps, i, ctx),
     'users.unlock': (i, ctx) => accounts.unlockUser(deps, i, ctx),
-    'audit.list': (i) => listAudit(deps.db, i),
+    'audit.list': (i) => {
+      const r = listAudit(deps.db, i)
+      return { ...r, names: auditNames(deps.db, r.events) }
+    },
     'devices.list': () => ingest.devicesList(ingestDeps),
     'devices.register': (i, ctx) => ingest.devicesRegister(ingestDeps, i, ctx),
     'devices.update': (i, ctx) => ingest.devicesUpdate(ingestDeps, i, ctx),

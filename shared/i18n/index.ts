@@ -2,6 +2,7 @@ import i18next, { type i18n } from 'i18next'
 import zhCN from './zh-CN.ts'
 import en from './en.ts'
 import type { AppErrorValue } from '../errors.ts'
+import { formatTimeParams } from '../datetime.ts'
 
 export const LANGUAGES = ['zh-CN', 'en'] as const
 export type Language = (typeof LANGUAGES)[number]
@@ -41,7 +42,8 @@ export function translateError(t: i18n['t'], error: AppErrorValue): string {
     supported: '',
     reason: '',
     path: '',
-    ...error.params,
+    // A time in a message ("请于 {{until}} 后再试") is read in Beijing time, never as a raw UTC string.
+    ...formatTimeParams(error.params ?? {}),
   }
   return t(`errors.${error.code}`, params)
 }

@@ -9,6 +9,7 @@ import { trustAnchors, tsaAnchors } from '../signing/authority.ts'
 import { basisForRecord, gateRecord } from './gate.ts'
 import { safeFileName } from '../paths.ts'
 import { commitFile, tempNameFor, writeAtomicSync } from '../durable.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 
 /*
  * Export for review or court: a copy of the records an export grant covers, each with its signature and
@@ -139,7 +140,7 @@ export async function exportRecords(
   put(path.join(out, 'manifest-sha256.txt'), `${manifest.join('\n')}\n`)
   put(
     path.join(out, '说明.txt'),
-    README(c!.case_no, deps.now().toISOString(), actor.displayName, sm2).replace(/\n/g, '\r\n'),
+    README(c!.case_no, formatBeijing(deps.now()), actor.displayName, sm2).replace(/\n/g, '\r\n'),
   )
   auditedChange(
     deps,

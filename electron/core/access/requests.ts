@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts'
 import { displayNameOf } from '../accounts/users.ts'
 import { accessPolicy, gateCase, gateDecision, mayDecideLevel, refuse } from './gate.ts'
 import { tablePdf } from '../pdf.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 
 /*
  * Requests and grants. Anyone asks (a whole case or chosen records, a purpose, view or export, a period); an
@@ -470,7 +471,7 @@ export async function accessRegister(
         ? ` ${(e.details.ranges as [number, number][]).map(([a, b]) => `${a}–${b}秒`).join('，')}`
         : ''
       return {
-        at: new Date(e.at).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' }),
+        at: formatBeijing(e.at),
         user: e.userName ?? '—',
         caseNo: e.caseId ? caseNoOf(db, e.caseId) : '—',
         record: rec,
@@ -490,7 +491,7 @@ export async function accessRegister(
     agency,
     title: '执法音像记录调阅登记表',
     scope: scope || '全部',
-    generatedAt: `制表时间 ${new Date(deps.now()).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })}`,
+    generatedAt: `制表时间 ${formatBeijing(deps.now())}`,
     columns: [
       { title: '时间', width: 92 },
       { title: '调阅人', width: 56 },

@@ -5,10 +5,10 @@ import { tagsOf } from '../cases/tags.ts'
 import { textRecordsOf } from '../cases/repo.ts'
 import { discById } from './discs.ts'
 import { getAgency } from '../agency.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 
 const MM = 72 / 25.4
-const local = (iso: string) =>
-  new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })
+const local = (iso: string) => formatBeijing(iso)
 
 /**
  * A disc's label, printed to scale on A4: the disc face (118 mm, 41 mm hub for printable discs) and the

@@ -18,6 +18,7 @@ import { caseDisclosures } from '../disclosure/service.ts'
 import { safeFileName } from '../paths.ts'
 import { logUpTo, stationPublicKeysPem } from '../audit-anchor.ts'
 import { htmlText, plainText, tagValue, xmlText } from '../../../shared/text-safety.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 
 /*
  * A case's archive package as a BagIt 1.0 bag (RFC 8493): the originals, bit-identical, grouped by stage under
@@ -641,10 +642,8 @@ function wallClock(iso: unknown): string {
 
 /** A UTC time of ours (ingest, signing) in China Standard Time, the agency's clock. */
 function chinaTime(iso: unknown): string {
-  const d = new Date(String(iso ?? ''))
-  return Number.isNaN(d.getTime())
-    ? '—'
-    : new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
+  // Seconds: the index sets signing and ingest times side by side.
+  return typeof iso === 'string' && iso ? formatBeijing(iso, 'second') : '—'
 }
 
 function indexHtml(

@@ -8,6 +8,7 @@ import { tablePdf } from '../pdf.ts'
 import { verifyIntegrity } from './verify.ts'
 import { recordDatabaseCheck } from './damage.ts'
 import { getAgency } from '../agency.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 import { createI18n } from '../../../shared/i18n/index.ts'
 import { jobErrorText } from '../../../shared/integrity.ts'
 
@@ -173,8 +174,7 @@ const KIND_NAMES: Record<string, string> = {
 export async function reportPdf(deps: CoreDeps): Promise<MethodOutput<'integrity.reportPdf'>> {
   const r = lastReport(deps)
   const agency = getAgency(deps.db).name
-  const local = (iso: string) =>
-    new Date(iso).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })
+  const local = (iso: string) => formatBeijing(iso)
   const rows: string[][] = r
     ? r.problems.map((p, i) => [
         String(i + 1),

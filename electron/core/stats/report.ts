@@ -6,6 +6,7 @@ import { tablePdf } from '../pdf.ts'
 import { statistics } from './stats.ts'
 import { getAgency } from '../agency.ts'
 import { catalogue } from '../cases/queries.ts'
+import { formatBeijing } from '../../../shared/datetime.ts'
 
 /** The statistics as an A4 report in Chinese: the same sections and names as the 统计 page. */
 export async function statsPdf(
@@ -25,7 +26,7 @@ export async function statsPdf(
     agency,
     title: `${t('stats.title')}（${period}）`,
     scope: `${stats.period.from} — ${stats.period.to}（不含）`,
-    generatedAt: `制表时间 ${new Date(deps.now()).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' })}`,
+    generatedAt: `制表时间 ${formatBeijing(deps.now())}`,
     columns: [
       { title: t('stats.section'), width: 170 },
       { title: t('stats.item'), width: 245 },

@@ -2,6 +2,7 @@ import { useCallback, useState, type FormEvent, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AppErrorValue } from '../../../shared/errors.ts'
 import { translateError } from '../../../shared/i18n/index.ts'
+import { formatBeijing, type TimePrecision } from '../../../shared/datetime.ts'
 import { ApiError } from '../api.ts'
 
 export function errorValueOf(e: unknown): AppErrorValue {
@@ -28,12 +29,12 @@ export function Field(props: { label: string; hint?: string; children: ReactNode
   )
 }
 
-/** Local date-time for display; stored times are UTC ISO strings. */
-export function formatTime(iso: string | null, lang: string): string {
-  if (!iso) return '—'
-  const d = new Date(iso)
-  if (Number.isNaN(d.getTime())) return iso
-  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { hour12: false })
+/**
+ * A stored time (UTC ISO) for display: Beijing time `2026-12-02 06:28`, the same in both languages and on every
+ * PC whatever its zone (shared/datetime.ts). `lang` is kept so callers need not change.
+ */
+export function formatTime(iso: string | null, _lang?: string, precision?: TimePrecision): string {
+  return formatBeijing(iso, precision)
 }
 
 /**

@@ -14,6 +14,7 @@ export function AuditPage({ roles }: { roles: readonly Role[] }) {
   const { t, i18n } = useTranslation()
   const [events, setEvents] = useState<AuditEvent[]>([])
   const [total, setTotal] = useState(0)
+  const [names, setNames] = useState<Record<string, string>>({})
   const [report, setReport] = useState<AuditVerifyReport | null>(null)
   const [verifying, setVerifying] = useState(false)
   const [error, setError] = useState<AppErrorValue | null>(null)
@@ -23,6 +24,7 @@ export function AuditPage({ roles }: { roles: readonly Role[] }) {
       const r = await call('audit.list', { limit: PAGE })
       setEvents(r.events)
       setTotal(r.total)
+      setNames(r.names)
     } catch (e) {
       setError(errorValueOf(e))
     }
@@ -41,6 +43,7 @@ export function AuditPage({ roles }: { roles: readonly Role[] }) {
     try {
       const r = await call('audit.list', { limit: PAGE, beforeSeq: last.seq })
       setEvents([...events, ...r.events])
+      setNames({ ...names, ...r.names })
     } catch (e) {
       setError(errorValueOf(e))
     }
@@ -107,7 +110,7 @@ export function AuditPage({ roles }: { roles: readonly Role[] }) {
                 <td className="nowrap">{formatTime(e.ts, i18n.language)}</td>
                 <td>{e.actorName ?? t('audit.unknownActor')}</td>
                 <td>{actionLabel(e.action)}</td>
-                <td className="details">{formatAuditDetails(e.details, t, (k) => i18n.exists(k))}</td>
+                <td className="details">{formatAuditDetails(e.details, t, (k) => i18n.exists(k), names)}</td>
                 <td className="mono" title={e.hash}>
                   {e.hash.slice(0, 12)}…
                 </td>

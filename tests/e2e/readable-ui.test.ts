@@ -1,0 +1,88 @@
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createDemo, DEMO_PASSWORD } from '../../electron/cli/demo.ts'
+import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
+import { testClock } from '../helpers/clock.ts'
+import { launchChromium, screenshotPath, signInAs, signOut, testPage } from '../helpers/browser.ts'
+
+/*
+ * Issue 20, "readable everywhere": at 1366×768, every page an admin and a records officer can open in the demo
+ * agency shows times as Beijing `2026-12-02 06:28`, never an ISO timestamp, a UUID or a snake_case code.
+ */
+
+let bridge: RunningBridge
+let browser: Browser
+let page: Page
+
+beforeAll(async () => {
+  const dir = path.join(tempDir('liuhen-readable-ui-'), 'agency')
+  await createDemo(dir, undefined, testClock.now)
+  bridge = await startBridgeProcess(dir)
+  browser = await launchChromium()
+  page = await testPage(browser, { width: 1366, height: 768 })
+}, 180_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await bridge?.stop()
+})
+
+const ISO = /\d{4}-\d\d-\d\dT\d\d:/g
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi
+const SNAKE = /\b[a-z]+_[a-z_]+\b/g
+/** What must stay as written: file names and formats a person types or sees on disk. */
+const SNAKE_ALLOWED = new Set<string>([])
+const FILE_NAME = /[\w.-]*\.(mp4|mov|jpg|jpeg|png|wav|mp3|pdf|ofd|txt|json|csv|xml|p7s|tsr|pem)\b/gi
+
+/** The raw codes on the page's visible text, each with a little context to find it. */
+async function rawCodesOnScreen(): Promise<string[]> {
+  const text = (await page.locator('body').innerText()).replace(FILE_NAME, '')
+  const found: string[] = []
+  const near = (m: RegExpMatchArray) =>
+    text.slice(Math.max(0, m.index! - 30), m.index! + m[0].length + 30).replace(/\s+/g, ' ')
+  for (const m of text.matchAll(ISO)) found.push(`ISO: ${near(m)}`)
+  for (const m of text.matchAll(UUID)) found.push(`UUID: ${near(m)}`)
+  for (const m of text.matchAll(SNAKE)) if (!SNAKE_ALLOWED.has(m[0])) found.push(`code: ${near(m)}`)
+  return found
+}
+
+const people = [
+  { user: 'admin', name: '陈建国' },
+  { user: 'jilu', name: '王记录' },
+  { user: 'shenji', name: '周审计' },
+]
+
+describe('rendered text is for people', () => {
+  test('no page shows an ISO timestamp, a UUID or a snake_case code', { timeout: 300_000 }, async () => {
+    const problems: string[] = []
+    for (const who of people) {
+      await signInAs(page, bridge.launchUrl, who.user, who.name, DEMO_PASSWORD)
+      const nav = page.getByRole('navigation')
+      const entries = await nav.locator('a, button').allInnerTexts()
+      const visit = async (label: string) => {
+        await page.waitForLoadState('networkidle').catch(() => undefined)
+        await page.waitForTimeout(400)
+        await page.screenshot({ path: screenshotPath(`readable-${who.user}-${label}`), fullPage: true })
+        for (const p of await rawCodesOnScreen()) problems.push(`${who.user} ${label}: ${p}`)
+      }
+      await visit('home')
+      for (const entry of entries.map((e) => e.trim()).filter((e) => e && e !== '退出登录')) {
+        await nav.getByText(entry, { exact: true }).first().click()
+        await visit(entry)
+        if (entry === '案件') {
+          // Every case's own page: recordings, documents, review, deadlines.
+          const links = await page.locator('main a').evaluateAll((as) => as.map((a) => a.textContent ?? ''))
+          for (const caseNo of links.filter((l) => /〔\d{4}〕\d+号/.test(l)).slice(0, 5)) {
+            await page.getByRole('link', { name: caseNo }).first().click()
+            await page.getByTestId('case-page').waitFor()
+            await visit(`案件-${caseNo}`)
+            await nav.getByText('案件', { exact: true }).first().click()
+          }
+        }
+      }
+      await signOut(page)
+    }
+    expect(problems).toEqual([])
+  })
+})
