@@ -792,6 +792,8 @@ const en: Messages = {
     CASE_ARCHIVED: 'The case is archived: it can be changed only after an approved reopening.',
     SUPPLEMENT_REQUIRED:
       'The case already has a good archive disc: what changed after reopening goes onto a supplementary disc, not a new full archive.',
+    ALREADY_IN_CASE:
+      'The recording is already filed in another case; an import does not move it. Change its tags to refile it.',
     NOTHING_TO_SUPPLEMENT:
       'Nothing changed since the case was last archived (or it has no good archive disc yet): no supplementary disc is needed.',
     FONT_MISSING:
@@ -920,6 +922,9 @@ const en: Messages = {
     caseTotal: '{{total}} case(s)',
     caseComplete: '{{caseNo}}: the case file is complete.',
     caseIncomplete: '{{caseNo}}: the case file is incomplete, {{count}} problem(s):',
+    filed: 'filed',
+    unfiled: 'not filed',
+    lateReasonSet: 'Late reason recorded for “{{name}}”.',
     tagged: 'Tags updated on {{updated}} record(s) ({{unchanged}} unchanged).',
     textAdded: 'Document registered: {{name}} (SHA-256 {{sha256}})',
     done: 'Done.',

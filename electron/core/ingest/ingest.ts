@@ -2,9 +2,12 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError, type AppErrorValue } from '../../../shared/errors.ts'
+import { toValue } from './errors.ts'
 import type { EvidenceFlag, FileResult, JobProgress, JobSummary } from '../../../shared/ingest.ts'
 import type { MediaType } from '../../../shared/media.ts'
-import { actorFields, auditedChange, type Actor, type CoreDeps } from '../context.ts'
+import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from '../context.ts'
+import { fileAtIngest } from './filing.ts'
+import { isLate } from './late.ts'
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
 import { objectPath, storeFile, type StoredObject } from '../vault.ts'
@@ -38,21 +41,15 @@ export interface IngestRequest {
   deviceId?: string | undefined
   collectorUserId?: string | undefined
   caseNo?: string | undefined
+  caseId?: string | undefined
   place?: string | undefined
   fact?: string | undefined
   lateReason?: string | undefined
+  lateReasons?: Record<string, string> | undefined
   signingPin?: string | undefined
 }
 
-const LATE_MS = 24 * 3600_000
 const MAX_REGISTERING = 4
-const toValue = (e: unknown): AppErrorValue => {
-  if (e instanceof AppError) return e.toValue()
-  const code = (e as { code?: unknown } | null)?.code
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { code: 'DISK_FULL' }
-  return { code: 'INTERNAL', params: { ref: 'ingest' } }
-}
-
 /** The result for a file whose content is already registered: what the earlier ingest recorded about it. */
 function recordedResult(base: FileResult, status: 'already' | 'duplicate', row: EvidenceRow): FileResult {
   return {
@@ -141,7 +138,11 @@ export class IngestJobs {
     )
   }
 
-  start(req: IngestRequest, actor: Actor, channel = 'ipc'): { jobId: string; batchId: string } {
+  start(
+    req: IngestRequest,
+    actor: Actor,
+    channel: CallContext['channel'] = 'ipc',
+  ): { jobId: string; batchId: string } {
     let st: fs.Stats
     try {
       st = fs.statSync(req.sourceRoot)
@@ -168,6 +169,8 @@ export class IngestJobs {
           deviceId: device.id,
           sourceRoot: req.sourceRoot,
           caseNo: req.caseNo ?? null,
+          // Not "caseId": a key the archive reads as a change to the case; the filing itself is records.tag's.
+          fileInto: req.caseId ?? null,
         },
       },
       () =>
@@ -211,7 +214,9 @@ export class IngestJobs {
       signer,
     }
     this.jobs.set(jobId, job)
-    job.done = this.run(job, req, device, actor).catch((e: unknown) => this.abandon(job, actor, e))
+    job.done = this.run(job, req, device, { channel, actor }).catch((e: unknown) =>
+      this.abandon(job, actor, e),
+    )
     return { jobId, batchId }
   }
 
@@ -281,7 +286,8 @@ export class IngestJobs {
     this.deps.emit({ type: 'ingest.done', progress: { ...job.progress } })
   }
 
-  private async run(job: Job, req: IngestRequest, device: Device, actor: Actor): Promise<void> {
+  private async run(job: Job, req: IngestRequest, device: Device, ctx: CallContext): Promise<void> {
+    const actor = ctx.actor!
     const started = Date.now()
     const p = job.progress
     const entries = await discover(
@@ -296,7 +302,12 @@ export class IngestJobs {
     let copied = 0
     let stopWith: AppErrorValue | null = null
     const inflight = new Set<Promise<void>>()
-    const finish = (result: FileResult) => {
+    const finish = (stored: FileResult) => {
+      // Filed into the chosen case as the file is reported, so the report says where each one went.
+      const result =
+        req.caseId && stored.evidenceId && stored.status !== 'failed'
+          ? { ...stored, filing: fileAtIngest(this.deps, ctx, stored.evidenceId, req.caseId) }
+          : stored
       job.results.push(result)
       p.filesDone++
       this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
@@ -550,9 +561,11 @@ export class IngestJobs {
     if (times.implausible) flags.push('implausible_time')
     if (times.source === 'file_mtime') flags.push('time_from_file')
     if (times.precision === 'year') flags.push('time_imprecise')
-    const late = times.endMs !== null && !times.implausible && now.getTime() - times.endMs > LATE_MS
+    const late = isLate(times, now)
     if (late) flags.push('late_ingest')
-    const lateReason = late ? req.lateReason?.trim() || null : null
+    const lateReason = late
+      ? req.lateReasons?.[entry.relPath]?.trim() || req.lateReason?.trim() || null
+      : null
     if (late && !lateReason) flags.push('late_reason_missing')
     const metadata = {
       location: facts.location,
