@@ -474,7 +474,7 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
           ...(opts.device ? { deviceId: opts.device } : {}),
           ...(opts.collector ? { collectorUserId: userIdOf(core, opts.collector) } : {}),
           // --case names a case: the recordings are filed into it (each through the tagging gate).
-          ...(opts.case ? { caseNo: opts.case, caseId: caseIdOf(core, opts.case, io) } : {}),
+          ...(opts.case ? { caseId: caseIdOf(core, opts.case, io) } : {}),
           ...(opts.place ? { place: opts.place } : {}),
           ...(opts.fact ? { fact: opts.fact } : {}),
           ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),

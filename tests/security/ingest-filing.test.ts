@@ -208,3 +208,17 @@ describe('late recordings', () => {
     expect(events[1]!.details).toMatchObject({ reason: { from: null, to: '设备故障送修' } })
   })
 })
+
+test('the case number typed beside the chosen case does not turn the filing into a no-op', async () => {
+  const no = (await t.call('cases.get', { caseId: openCase }, p.lijing.session)).case.caseNo
+  const [r] = await run(p.lijing, {
+    sourceRoot: clips(1),
+    caseId: openCase,
+    caseNo: no,
+    lateReason: '外出执法',
+  })
+  expect(r!.filing).toEqual({ caseId: openCase, filed: true, error: null })
+  expect(await inCase(openCase)).toContain(r!.evidenceId)
+  const history = await t.call('records.tagHistory', { evidenceId: r!.evidenceId! }, p.lijing.session)
+  expect(history.versions.map((v) => v.version)).toEqual([0, 1])
+})

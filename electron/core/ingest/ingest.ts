@@ -617,7 +617,9 @@ export class IngestJobs {
             metadata,
             flags,
             lateReason,
-            caseNo: req.caseNo?.trim() || null,
+            // With a case chosen the filing is the record_tags row records.tag writes; a free-text number
+            // beside it would read as that case in version 0 of the tags (tagsOf) and make the filing a no-op.
+            caseNo: req.caseId ? null : req.caseNo?.trim() || null,
             place: req.place?.trim() || null,
             fact: req.fact?.trim() || null,
             sm3: object.sm3 ?? null,
