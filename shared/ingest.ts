@@ -109,6 +109,8 @@ export const fileResultSchema = z.object({
   filing: z
     .object({
       caseId: z.string(),
+      /** The case's number when filed (told only to someone who may file into it). */
+      caseNo: z.string().nullable(),
       filed: z.boolean(),
       error: z
         .object({

@@ -79,7 +79,7 @@ describe('filed at import', () => {
   test('a recording imported with a case chosen is in that case, filed by one audited tag version', async () => {
     const results = await run(p.lijing, { sourceRoot: clips(2), caseId: openCase, lateReason: '外出执法' })
     expect(results).toHaveLength(2)
-    for (const r of results) expect(r.filing).toEqual({ caseId: openCase, filed: true, error: null })
+    for (const r of results) expect(r.filing).toMatchObject({ caseId: openCase, filed: true, error: null })
     const ids = results.map((r) => r.evidenceId!)
     expect((await inCase(openCase)).sort()).toEqual(expect.arrayContaining(ids))
     const history = await t.call('records.tagHistory', { evidenceId: ids[0]! }, p.lijing.session)
@@ -109,7 +109,12 @@ describe('filed at import', () => {
     const real = await run(p.wangwu, { sourceRoot: clips(1), caseId: openCase, lateReason: '外出执法' })
     const fake = await run(p.wangwu, { sourceRoot: clips(1), caseId: unknownId(), lateReason: '外出执法' })
     expect(real[0]!.status).toBe('stored')
-    expect(real[0]!.filing).toEqual({ caseId: openCase, filed: false, error: { code: 'FORBIDDEN' } })
+    expect(real[0]!.filing).toEqual({
+      caseId: openCase,
+      caseNo: null,
+      filed: false,
+      error: { code: 'FORBIDDEN' },
+    })
     // A real case answers as an unknown one does: whether it exists is not told.
     expect(fake[0]!.filing!.error).toEqual(real[0]!.filing!.error)
     expect(await inCase(openCase)).toEqual(before)
@@ -127,7 +132,12 @@ describe('filed at import', () => {
     const stateBefore = await t.call('cases.get', { caseId: frozenCase }, p.lijing.session)
     const results = await run(p.lijing, { sourceRoot: clips(1), caseId: frozenCase, lateReason: '外出执法' })
     expect(results[0]!.status).toBe('stored')
-    expect(results[0]!.filing).toEqual({ caseId: frozenCase, filed: false, error: { code: 'CASE_ARCHIVED' } })
+    expect(results[0]!.filing).toEqual({
+      caseId: frozenCase,
+      caseNo: null,
+      filed: false,
+      error: { code: 'CASE_ARCHIVED' },
+    })
     expect(await inCase(frozenCase)).toEqual(before)
     const state = await t.call('cases.get', { caseId: frozenCase }, p.lijing.session)
     expect(state.archive.frozen).toBe(true)
@@ -140,7 +150,12 @@ describe('filed at import', () => {
     const other = await newCase(t, p.jilu, [p.lijing, p.zhangwei])
     const [again] = await run(p.lijing, { sourceRoot: dir, caseId: other })
     expect(again!.status).toBe('already')
-    expect(again!.filing).toEqual({ caseId: other, filed: false, error: { code: 'ALREADY_IN_CASE' } })
+    expect(again!.filing).toEqual({
+      caseId: other,
+      caseNo: null,
+      filed: false,
+      error: { code: 'ALREADY_IN_CASE' },
+    })
     expect(await inCase(openCase)).toContain(first!.evidenceId)
     expect(await inCase(other)).not.toContain(first!.evidenceId)
   })
@@ -217,7 +232,7 @@ test('the case number typed beside the chosen case does not turn the filing into
     caseNo: no,
     lateReason: '外出执法',
   })
-  expect(r!.filing).toEqual({ caseId: openCase, filed: true, error: null })
+  expect(r!.filing).toMatchObject({ caseId: openCase, filed: true, error: null })
   expect(await inCase(openCase)).toContain(r!.evidenceId)
   const history = await t.call('records.tagHistory', { evidenceId: r!.evidenceId! }, p.lijing.session)
   expect(history.versions.map((v) => v.version)).toEqual([0, 1])

@@ -22,7 +22,17 @@ export type Filing = NonNullable<FileResult['filing']>
 export function fileAtIngest(deps: CoreDeps, ctx: CallContext, evidenceId: string, caseId: string): Filing {
   const current = deps.db.prepare('SELECT case_id FROM record_tags WHERE evidence_id = ?').get(evidenceId) as
     { case_id: string | null } | undefined
-  if (current?.case_id === caseId) return { caseId, filed: true, error: null }
+  const filed = (): Filing => ({
+    caseId,
+    caseNo:
+      (
+        deps.db.prepare('SELECT case_no FROM cases WHERE id = ?').get(caseId) as
+          { case_no: string } | undefined
+      )?.case_no ?? null,
+    filed: true,
+    error: null,
+  })
+  if (current?.case_id === caseId) return filed()
   try {
     if (current?.case_id) throw new AppError('ALREADY_IN_CASE')
     const input: ParsedInput<'records.tag'> = {
@@ -33,11 +43,11 @@ export function fileAtIngest(deps: CoreDeps, ctx: CallContext, evidenceId: strin
     // The same two checks, in the same order, as the dispatcher makes for records.tag.
     refuseIfFrozen(deps, ctx, 'records.tag', input)
     tagRecords(deps, input, ctx)
-    return { caseId, filed: true, error: null }
+    return filed()
   } catch (e) {
     const error = toValue(e)
     if (error.code === 'INTERNAL') console.error('[liuhen] filing at ingest', evidenceId, e)
-    return { caseId, filed: false, error }
+    return { caseId, caseNo: null, filed: false, error }
   }
 }
 
