@@ -859,8 +859,10 @@ const en: Messages = {
     lateTitle: '{{count}} file(s) were recorded more than 24 hours ago: a reason is required',
     lateAll: 'One reason for all files below',
     lateOwn: 'Reason for this file (overrides the common reason)',
+    lateOwnShort: 'This file’s reason (optional)',
     lateCaptured: 'Recorded {{time}}',
-    lateMissingNote: 'Files without a reason are flagged “late reason missing”; it can be added under Recent records.',
+    lateMissingNote:
+      'Files without a reason are flagged “late reason missing”; it can be added under Recent records.',
     lateFix: 'Add reason',
     lateEdit: 'Correct reason',
     lateSave: 'Save reason',

@@ -808,6 +808,7 @@ const zhCN = {
     lateTitle: '{{count}} 个文件拍摄已超过 24 小时，须说明超时原因',
     lateAll: '统一原因（适用于下列全部文件）',
     lateOwn: '本文件的原因（填写后优先于统一原因）',
+    lateOwnShort: '本文件原因（可选）',
     lateCaptured: '拍摄于 {{time}}',
     lateMissingNote: '未填写原因的文件将标记“待说明超时原因”，入库后可在“最近入库”中补填。',
     lateFix: '填写原因',

@@ -96,6 +96,10 @@ export function IngestPage() {
   const showFiles = (root: string, deviceId?: string) =>
     scanning.run(async () => {
       setScan(null)
+      // A reason or a case belongs to the files it was given for: a new source starts without them.
+      setTags((tg) => ({ ...tg, lateReason: '' }))
+      setLateReasons({})
+      setFileInto(null)
       const r = await call('ingest.scan', { sourceRoot: root, ...(deviceId ? { deviceId } : {}) })
       setSource(deviceId ? { root, deviceId } : { root })
       setScan(r)
@@ -463,7 +467,7 @@ function LateFiles(props: {
                 <input
                   name={`lateReason:${e.relPath}`}
                   aria-label={`${t('ingest.lateOwn')} ${e.relPath}`}
-                  placeholder={t('ingest.lateOwn')}
+                  placeholder={t('ingest.lateOwnShort')}
                   value={props.own[e.relPath] ?? ''}
                   onChange={(ev) => props.onOwn(e.relPath, ev.target.value)}
                 />
