@@ -549,7 +549,10 @@ export const contract = {
       /** One reason for every late file … */
       lateReason: shortText.optional(),
       /** … or one per file (relative path as ingest.scan lists it); a file's own reason wins. */
-      lateReasons: z.record(z.string().min(1).max(1024), z.string().trim().min(2).max(500)).optional(),
+      lateReasons: z
+        .record(z.string().min(1).max(1024), z.string().trim().min(2).max(500))
+        .refine((o) => Object.keys(o).length <= 10_000, { message: 'too many reasons' })
+        .optional(),
       /** The officer's certificate PIN: unlocks the key once for the whole batch. */
       signingPin: z.string().min(1).max(64).optional(),
     }),

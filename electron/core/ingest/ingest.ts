@@ -564,7 +564,11 @@ export class IngestJobs {
     const late = isLate(times, now)
     if (late) flags.push('late_ingest')
     const lateReason = late
-      ? req.lateReasons?.[entry.relPath]?.trim() || req.lateReason?.trim() || null
+      ? (req.lateReasons && Object.hasOwn(req.lateReasons, entry.relPath)
+          ? req.lateReasons[entry.relPath]!.trim()
+          : '') ||
+        req.lateReason?.trim() ||
+        null
       : null
     if (late && !lateReason) flags.push('late_reason_missing')
     const metadata = {
