@@ -307,6 +307,7 @@ const en: Messages = {
     'evidence.timestamp': 'Time-stamp recording signature',
     'ingest.cancel': 'Cancel ingest',
     'ingest.fileFailed': 'File failed to ingest',
+    'ingest.unfiled': 'Not filed into the chosen case at import',
     'ingest.finish': 'Ingest finished',
     'ingest.interrupted': 'Ingest interrupted',
     'ingest.start': 'Start ingest',

@@ -299,6 +299,7 @@ const zhCN = {
     'evidence.timestamp': '音像记录签名加盖时间戳',
     'ingest.cancel': '取消导入',
     'ingest.fileFailed': '文件导入失败',
+    'ingest.unfiled': '导入时未能归入案件（待归案）',
     'ingest.finish': '导入结束',
     'ingest.interrupted': '导入中断',
     'ingest.start': '开始导入',

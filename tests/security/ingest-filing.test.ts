@@ -140,6 +140,10 @@ describe('filed at import', () => {
     })
     expect(await inCase(frozenCase)).toEqual(before)
     const state = await t.call('cases.get', { caseId: frozenCase }, p.lijing.session)
+    const unfiled = (await audit(t, admin, 'ingest.unfiled')).find(
+      (e) => (e.details as { evidenceId?: string }).evidenceId === results[0]!.evidenceId,
+    )
+    expect(unfiled?.details).toMatchObject({ fileInto: frozenCase, code: 'CASE_ARCHIVED' })
     expect(state.archive.frozen).toBe(true)
     expect(state.archive.changes).toEqual(stateBefore.archive.changes)
   })

@@ -5,7 +5,7 @@ import type { FileResult } from '../../../shared/ingest.ts'
 import { basisForCase } from '../access/gate.ts'
 import { isFrozen, refuseIfFrozen } from '../cases/archived.ts'
 import { tagRecords } from '../cases/tags.ts'
-import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
+import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { toValue } from './errors.ts'
 
 /*
@@ -19,7 +19,13 @@ import { toValue } from './errors.ts'
 export type Filing = NonNullable<FileResult['filing']>
 
 /** File one stored recording into the chosen case; the outcome, never a throw (the recording is safe either way). */
-export function fileAtIngest(deps: CoreDeps, ctx: CallContext, evidenceId: string, caseId: string): Filing {
+export function fileAtIngest(
+  deps: CoreDeps,
+  ctx: CallContext,
+  evidenceId: string,
+  caseId: string,
+  batchId: string,
+): Filing {
   const current = deps.db.prepare('SELECT case_id FROM record_tags WHERE evidence_id = ?').get(evidenceId) as
     { case_id: string | null } | undefined
   const filed = (): Filing => ({
@@ -47,6 +53,23 @@ export function fileAtIngest(deps: CoreDeps, ctx: CallContext, evidenceId: strin
   } catch (e) {
     const error = toValue(e)
     if (error.code === 'INTERNAL') console.error('[liuhen] filing at ingest', evidenceId, e)
+    // The reason outlives the job's report: one event on the batch (not on the recording or the case, whose
+    // archive would read it as a change), naming the case as fileInto.
+    try {
+      auditedChange(
+        deps,
+        {
+          ...actorFields(ctx.actor),
+          action: 'ingest.unfiled',
+          targetType: 'batch',
+          targetId: batchId,
+          details: { evidenceId, fileInto: caseId, code: error.code },
+        },
+        () => undefined,
+      )
+    } catch (auditError) {
+      console.error('[liuhen] could not record an unfiled recording', evidenceId, auditError)
+    }
     return { caseId, caseNo: null, filed: false, error }
   }
 }

@@ -306,7 +306,7 @@ export class IngestJobs {
       // Filed into the chosen case as the file is reported, so the report says where each one went.
       const result =
         req.caseId && stored.evidenceId && stored.status !== 'failed'
-          ? { ...stored, filing: fileAtIngest(this.deps, ctx, stored.evidenceId, req.caseId) }
+          ? { ...stored, filing: fileAtIngest(this.deps, ctx, stored.evidenceId, req.caseId, p.batchId) }
           : stored
       job.results.push(result)
       p.filesDone++
