@@ -532,7 +532,13 @@ export const contract = {
     input: z.strictObject({ sourceRoot, deviceId: id.optional() }),
     output: z.object({
       entries: z.array(scanEntrySchema),
-      totals: z.object({ files: z.number(), media: z.number(), bytes: z.number(), inVault: z.number() }),
+      totals: z.object({
+        files: z.number(),
+        media: z.number(),
+        bytes: z.number(),
+        inVault: z.number(),
+        late: z.number(),
+      }),
     }),
     access: INGEST_ROLES,
   }),
@@ -542,14 +548,36 @@ export const contract = {
       deviceId: id.optional(),
       collectorUserId: id.optional(),
       caseNo: shortText.optional(),
+      /** The case the recordings are filed into, through records.tag's gate and frozen-case check. */
+      caseId: id.optional(),
       place: shortText.optional(),
       fact: shortText.optional(),
+      /** One reason for every late file … */
       lateReason: shortText.optional(),
+      /** … or one per file (relative path as ingest.scan lists it); a file's own reason wins. */
+      lateReasons: z
+        .record(z.string().min(1).max(1024), z.string().trim().min(2).max(500))
+        .refine((o) => Object.keys(o).length <= 10_000, { message: 'too many reasons' })
+        .optional(),
       /** The officer's certificate PIN: unlocks the key once for the whole batch. */
       signingPin: z.string().min(1).max(64).optional(),
     }),
     output: z.object({ jobId: z.string(), batchId: z.string() }),
     access: INGEST_ROLES,
+  }),
+  'ingest.cases': method({
+    /** The cases the caller may file into now (a basis to file, not archived), by partial number or cause. */
+    input: z.strictObject({
+      query: z.string().trim().max(100).optional(),
+      limit: z.number().int().min(1).max(100).default(30),
+    }),
+    output: z.object({
+      cases: z.array(
+        z.object({ id: z.string(), caseNo: z.string(), cause: z.string(), stage: z.enum(CASE_STAGES) }),
+      ),
+    }),
+    access: INGEST_ROLES,
+    readOnly: true,
   }),
   'ingest.cancel': method({
     input: z.strictObject({ jobId: id }),

@@ -93,6 +93,7 @@ export const ERROR_CODES = [
   'CASE_ARCHIVED',
   'SUPPLEMENT_REQUIRED',
   'NOTHING_TO_SUPPLEMENT',
+  'ALREADY_IN_CASE',
   'INTERNAL',
 ] as const
 

@@ -118,6 +118,24 @@ export const fileResultSchema = z.object({
   captureStart: z.string().nullable(),
   captureEnd: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
+  /**
+   * Filing into the case chosen at import: filed, or 待归案 with why (no basis on the case, the case archived,
+   * already in another case). Absent when no case was chosen.
+   */
+  filing: z
+    .object({
+      caseId: z.string(),
+      /** The case's number when filed (told only to someone who may file into it). */
+      caseNo: z.string().nullable(),
+      filed: z.boolean(),
+      error: z
+        .object({
+          code: z.enum(ERROR_CODES),
+          params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        })
+        .nullable(),
+    })
+    .optional(),
 })
 export type FileResult = z.infer<typeof fileResultSchema>
 
@@ -159,4 +177,8 @@ export const scanEntrySchema = z.object({
   mediaType: z.enum(['video', 'audio', 'photo']).nullable(),
   skipReason: z.enum(SKIP_REASONS).nullable(),
   inVault: z.boolean(),
+  /** Capture start read from the source file (metadata, else the name), as ingest would read it. */
+  captureStart: z.string().nullable(),
+  /** Captured more than 24 hours before now (the core's clock): a reason is owed (待说明超时原因). */
+  late: z.boolean(),
 })

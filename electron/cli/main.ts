@@ -106,6 +106,7 @@ const OPTIONS = {
   purpose: { type: 'string' },
   serial: { type: 'string' },
   reason: { type: 'string' },
+  id: { type: 'string' },
   p12: { type: 'string' },
   media: { type: 'string' },
   image: { type: 'string' },
@@ -484,7 +485,8 @@ async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
           sourceRoot: path.resolve(source),
           ...(opts.device ? { deviceId: opts.device } : {}),
           ...(opts.collector ? { collectorUserId: await userIdOf(core, opts.collector) } : {}),
-          ...(opts.case ? { caseNo: opts.case } : {}),
+          // --case names a case: the recordings are filed into it (each through the tagging gate).
+          ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
           ...(opts.place ? { place: opts.place } : {}),
           ...(opts.fact ? { fact: opts.fact } : {}),
           ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),
@@ -526,7 +528,12 @@ function humanResult(r: FileResult, io: Io): string {
     ? ` [${r.flags.map((f) => io.t(`ingest.flag.${f}`)).join(io.t('validation.fieldSep'))}]`
     : ''
   const sha = r.sha256 ? ` ${r.sha256}` : ''
-  return `${status}  ${r.relPath}${sha}${flags}${why}`
+  const filing = !r.filing
+    ? ''
+    : r.filing.filed
+      ? ` ${io.t('cli.filed')}`
+      : ` ${io.t('cli.unfiled')}：${r.filing.error ? withMessage(r.filing.error, io.lang).message : ''}`
+  return `${status}  ${r.relPath}${sha}${flags}${why}${filing}`
 }
 
 async function cmdDeviceList(opts: Opts, io: Io): Promise<number> {
@@ -1792,6 +1799,19 @@ export async function main(argv: string[]): Promise<number> {
       return await cmdRecordTag(positionals.slice(2), opts, io)
     if (positionals[0] === 'record' && positionals[1] === 'set-time')
       return await cmdRecordSetTime(positionals[2], positionals[3], opts, io)
+    if (positionals[0] === 'record' && positionals[1] === 'late-reason')
+      return await simple(
+        opts,
+        io,
+        (core, s) =>
+          call(
+            core,
+            'evidence.setLateReason',
+            { evidenceId: need(opts, 'id', io.t), reason: need(opts, 'reason', io.t) },
+            s,
+          ),
+        (r) => io.t('cli.lateReasonSet', { name: r.evidence.originalName }),
+      )
     if (positionals[0] === 'record' && positionals[1] === 'add-text')
       return await cmdRecordAddText(positionals[2], opts, io)
     const command = positionals.join(' ')

@@ -28,6 +28,7 @@ import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize, restrictDataFolder } from './system.ts'
 import { markDataFolder } from './ingest/source-guard.ts'
 import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
+import { fileableCases } from './ingest/filing.ts'
 import * as ingest from './ingest/service.ts'
 import * as captureTimeCorrections from './ingest/capture-time-corrections.ts'
 import { ThumbnailQueue } from './ingest/thumbnails.ts'
@@ -273,6 +274,7 @@ function ownedCore(
     'devices.clear': (i, ctx) => ingest.devicesClear(ingestDeps, i, ctx),
     'ingest.scan': (i) => ingest.ingestScan(ingestDeps, i),
     'ingest.start': (i, ctx) => jobs.start(i, ctx.actor!, ctx.channel),
+    'ingest.cases': (i, ctx) => fileableCases(ingestDeps, i, ctx),
     'ingest.cancel': (i) => {
       jobs.cancel(i.jobId)
       return {}

@@ -362,6 +362,7 @@ const en: Messages = {
     'evidence.timestamp': 'Time-stamp recording signature',
     'ingest.cancel': 'Cancel ingest',
     'ingest.fileFailed': 'File failed to ingest',
+    'ingest.unfiled': 'Not filed into the chosen case at import',
     'ingest.finish': 'Ingest finished',
     'ingest.interrupted': 'Ingest interrupted',
     'ingest.start': 'Start ingest',
@@ -857,6 +858,8 @@ const en: Messages = {
     CASE_ARCHIVED: 'The case is archived: it can be changed only after an approved reopening.',
     SUPPLEMENT_REQUIRED:
       'The case already has a good archive disc: what changed after reopening goes onto a supplementary disc, not a new full archive.',
+    ALREADY_IN_CASE:
+      'The recording is already filed in another case; an import does not move it. Change its tags to refile it.',
     NOTHING_TO_SUPPLEMENT:
       'Nothing changed since the case was last archived (or it has no good archive disc yet): no supplementary disc is needed.',
     FONT_MISSING:
@@ -946,6 +949,25 @@ const en: Messages = {
     deviceSince: 'Registered',
     clockName: { local: 'Local time (Beijing)', utc: 'UTC' },
     noCase: 'No case yet',
+    fileInto: 'File into case (optional)',
+    fileIntoHint: 'Type part of the case number or cause; only open cases you may file into are listed',
+    caseSearch: 'Find a case',
+    noCaseChosen: 'No case (file later from the tags)',
+    noFileable: 'No case you may file into was found',
+    clearCase: 'No case',
+    filed: 'Filed in {{caseNo}}',
+    unfiled: 'Not filed',
+    lateTitle: '{{count}} file(s) were recorded more than 24 hours ago: a reason is required',
+    lateAll: 'One reason for all files below',
+    lateOwn: 'Reason for this file (overrides the common reason)',
+    lateOwnShort: 'This file’s reason (optional)',
+    lateCaptured: 'Recorded {{time}}',
+    lateMissingNote:
+      'Files without a reason are flagged “late reason missing”; it can be added under Recent records.',
+    lateFix: 'Add reason',
+    lateEdit: 'Correct reason',
+    lateSave: 'Save reason',
+    lateReasonOf: 'Late reason: {{reason}}',
     col: {
       thumb: 'Preview',
       file: 'File',
@@ -955,6 +977,7 @@ const en: Messages = {
       capture: 'Captured',
       modified: 'File date',
       flags: 'Notes',
+      case: 'Case',
       signature: 'Signature',
       sha256: 'SHA-256',
     },
@@ -1025,6 +1048,9 @@ const en: Messages = {
     caseIncomplete: '{{caseNo}}: the case file is incomplete, {{count}} problem(s):',
     captureTimeSet:
       'Capture time of {{name}} corrected to {{time}} (version {{version}}; the original reading {{original}} is kept).',
+    filed: 'filed',
+    unfiled: 'not filed',
+    lateReasonSet: 'Late reason recorded for “{{name}}”.',
     tagged: 'Tags updated on {{updated}} record(s) ({{unchanged}} unchanged).',
     textAdded: 'Document registered: {{name}} (SHA-256 {{sha256}})',
     done: 'Done.',

@@ -136,7 +136,6 @@ describe('采集 page', () => {
     await page.getByRole('button', { name: '查看文件' }).last().click()
     await page.getByTestId('scan').waitFor()
     await expect(page.getByTestId('scan').textContent()).resolves.toContain('6 个待导入')
-    await page.fill('input[name=caseNo]', '闽医保罚〔2026〕12号')
     await page.fill('input[name=place]', '福州市鼓楼区某定点药店')
     await page.fill('input[name=pin]', '246810')
     await page.screenshot({ path: screenshotPath('10-ingest-scan'), fullPage: true })

@@ -411,10 +411,11 @@ const TABLE: Record<string, Entry> = {
   'textRecords.open': { as: 'jilu2', input: (i) => ({ textRecordId: i.doc }) },
   'ingest.start': {
     exempt:
-      'caseNo is a free-text label kept on the new recording: nothing of the named case is read or returned, and ' +
-      'the recording enters a case only through records.tag, which asks the gate',
+      'caseNo is a free-text label kept on the new recording; a caseId is applied per recording through ' +
+      'records.tag (fileAtIngest): refused, the recording is stored and 待归案 with the same FORBIDDEN an unknown ' +
+      'case gives, and nothing of the named case is read or returned',
     check: async () => {
-      const [r] = await ingest(t, p.wangwu, 1, { caseNo: real.caseNo })
+      const [r] = await ingest(t, p.wangwu, 1, { caseNo: real.caseNo, caseId: real.case })
       const inCase = (await t.call('cases.get', { caseId: real.case }, p.lijing.session)).records.map(
         (x) => x.evidenceId,
       )

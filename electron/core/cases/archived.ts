@@ -100,7 +100,7 @@ export const NOT_CASE_CONTENT: Partial<Record<MethodName, string>> = {
   'signatures.verify': READ,
   'textRecords.open': READ,
   'ingest.start':
-    'its case number is a hint typed at ingest, kept on the recording; the recording is not filed into the case (that is records.tag)',
+    'a case chosen at ingest is applied per recording through records.tag and its own frozen check (fileAtIngest): a frozen case leaves the recording stored and 待归案, never changed',
   'media.open': 'watching is access, written to the access log; the case file is unchanged',
   'media.progress': 'positions watched go into the access log only',
   'access.request': 'a request for access to the case, not a change of it',

@@ -2,9 +2,12 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { AppError, type AppErrorValue } from '../../../shared/errors.ts'
+import { toValue } from './errors.ts'
 import type { EvidenceFlag, FileResult, JobProgress, JobSummary } from '../../../shared/ingest.ts'
 import type { MediaType } from '../../../shared/media.ts'
-import { actorFields, auditedChange, type Actor, type CoreDeps } from '../context.ts'
+import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from '../context.ts'
+import { fileAtIngest } from './filing.ts'
+import { isLate } from './late.ts'
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
 import { objectPath, storeFile, type StoredObject } from '../vault.ts'
@@ -39,21 +42,15 @@ export interface IngestRequest {
   deviceId?: string | undefined
   collectorUserId?: string | undefined
   caseNo?: string | undefined
+  caseId?: string | undefined
   place?: string | undefined
   fact?: string | undefined
   lateReason?: string | undefined
+  lateReasons?: Record<string, string> | undefined
   signingPin?: string | undefined
 }
 
-const LATE_MS = 24 * 3600_000
 const MAX_REGISTERING = 4
-const toValue = (e: unknown): AppErrorValue => {
-  if (e instanceof AppError) return e.toValue()
-  const code = (e as { code?: unknown } | null)?.code
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return { code: 'DISK_FULL' }
-  return { code: 'INTERNAL', params: { ref: 'ingest' } }
-}
-
 /** The result for a file whose content is already registered: what the earlier ingest recorded about it. */
 function recordedResult(base: FileResult, status: 'already' | 'duplicate', row: EvidenceRow): FileResult {
   return {
@@ -143,7 +140,11 @@ export class IngestJobs {
     )
   }
 
-  start(req: IngestRequest, actor: Actor, channel = 'ipc'): { jobId: string; batchId: string } {
+  start(
+    req: IngestRequest,
+    actor: Actor,
+    channel: CallContext['channel'] = 'ipc',
+  ): { jobId: string; batchId: string } {
     let st: fs.Stats
     try {
       st = fs.statSync(req.sourceRoot)
@@ -170,6 +171,8 @@ export class IngestJobs {
           deviceId: device.id,
           sourceRoot: req.sourceRoot,
           caseNo: req.caseNo ?? null,
+          // Not "caseId": a key the archive reads as a change to the case; the filing itself is records.tag's.
+          fileInto: req.caseId ?? null,
         },
       },
       () =>
@@ -213,7 +216,9 @@ export class IngestJobs {
       signer,
     }
     this.jobs.set(jobId, job)
-    job.done = this.run(job, req, device, actor).catch((e: unknown) => this.abandon(job, actor, e))
+    job.done = this.run(job, req, device, { channel, actor }).catch((e: unknown) =>
+      this.abandon(job, actor, e),
+    )
     return { jobId, batchId }
   }
 
@@ -283,7 +288,8 @@ export class IngestJobs {
     this.deps.emit({ type: 'ingest.done', progress: { ...job.progress } })
   }
 
-  private async run(job: Job, req: IngestRequest, device: Device, actor: Actor): Promise<void> {
+  private async run(job: Job, req: IngestRequest, device: Device, ctx: CallContext): Promise<void> {
+    const actor = ctx.actor!
     const started = Date.now()
     const p = job.progress
     const entries = await discover(
@@ -298,7 +304,12 @@ export class IngestJobs {
     let copied = 0
     let stopWith: AppErrorValue | null = null
     const inflight = new Set<Promise<void>>()
-    const finish = (result: FileResult) => {
+    const finish = (stored: FileResult) => {
+      // Filed into the chosen case as the file is reported, so the report says where each one went.
+      const result =
+        req.caseId && stored.evidenceId && stored.status !== 'failed'
+          ? { ...stored, filing: fileAtIngest(this.deps, ctx, stored.evidenceId, req.caseId, p.batchId) }
+          : stored
       job.results.push(result)
       p.filesDone++
       this.deps.emit({ type: 'ingest.file', jobId: p.jobId, result })
@@ -589,9 +600,15 @@ export class IngestJobs {
     if (times.source === 'file_mtime') flags.push('time_from_file')
     if (times.precision === 'year' || times.precision === 'day') flags.push('time_imprecise')
     if (verdict.conflict) flags.push('time_conflict')
-    const late = times.endMs !== null && !times.implausible && now.getTime() - times.endMs > LATE_MS
+    const late = isLate(times, now)
     if (late) flags.push('late_ingest')
-    const lateReason = late ? req.lateReason?.trim() || null : null
+    const lateReason = late
+      ? (req.lateReasons && Object.hasOwn(req.lateReasons, entry.relPath)
+          ? req.lateReasons[entry.relPath]!.trim()
+          : '') ||
+        req.lateReason?.trim() ||
+        null
+      : null
     if (late && !lateReason) flags.push('late_reason_missing')
     const metadata = {
       location: facts.location,
@@ -647,7 +664,9 @@ export class IngestJobs {
             metadata,
             flags,
             lateReason,
-            caseNo: req.caseNo?.trim() || null,
+            // With a case chosen the filing is the record_tags row records.tag writes; a free-text number
+            // beside it would read as that case in version 0 of the tags (tagsOf) and make the filing a no-op.
+            caseNo: req.caseId ? null : req.caseNo?.trim() || null,
             place: req.place?.trim() || null,
             fact: req.fact?.trim() || null,
             sm3: object.sm3 ?? null,

@@ -6,6 +6,7 @@ import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } 
 import { findById } from '../accounts/users.ts'
 import { attachedVolumes } from '../devices/detect.ts'
 import {
+  clockOf,
   findDevice,
   findDeviceByIdentity,
   insertDevice,
@@ -14,6 +15,8 @@ import {
 } from '../devices/registry.ts'
 import { hashFile, objectPath } from '../vault.ts'
 import { discover } from './discover.ts'
+import { DEFAULT_CLOCK } from './capture-time.ts'
+import { isLate, sourceCaptureTimes } from './late.ts'
 import { checkSourceRoot } from './source-guard.ts'
 import { findEvidence, knownSource, listEvidence, toEvidence } from './evidence-repo.ts'
 import type { IngestJobs } from './ingest.ts'
@@ -118,15 +121,31 @@ export async function ingestScan(
   const device =
     (input.deviceId && findDevice(deps.db, input.deviceId)) ||
     findDeviceByIdentity(deps.db, `folder:${fs.realpathSync(input.sourceRoot)}`)
-  const out = entries.map((e) => ({
-    relPath: e.relPath,
-    size: e.size,
-    mtime: new Date(e.mtimeMs).toISOString(),
-    mediaType: e.mediaType,
-    skipReason: e.skip,
-    inVault:
-      !e.skip && !!device && knownSource(deps.db, device.id, e.relPath, e.size, e.mtimeMs) !== undefined,
-  }))
+  const now = deps.now()
+  const clock = device ? clockOf(device) : DEFAULT_CLOCK
+  const out: MethodOutput<'ingest.scan'>['entries'] = []
+  // Files not yet in the vault are read in place (metadata, else the name) for the late-recording list;
+  // two at a time, as ingest overlaps them, so a large card does not start a process per file at once.
+  const read = async (e: (typeof entries)[number]) => {
+    const inVault =
+      !e.skip && !!device && knownSource(deps.db, device.id, e.relPath, e.size, e.mtimeMs) !== undefined
+    const times =
+      e.skip || inVault || !e.mediaType
+        ? null
+        : await sourceCaptureTimes(e.absPath, e.relPath, e.mediaType, clock, now, e.mtimeMs).catch(() => null)
+    return {
+      relPath: e.relPath,
+      size: e.size,
+      mtime: new Date(e.mtimeMs).toISOString(),
+      mediaType: e.mediaType,
+      skipReason: e.skip,
+      inVault,
+      captureStart: times?.captureStart ?? null,
+      late: !!times && isLate(times, now),
+    }
+  }
+  for (let i = 0; i < entries.length; i += 2)
+    out.push(...(await Promise.all(entries.slice(i, i + 2).map(read))))
   const media = out.filter((e) => !e.skipReason)
   return {
     entries: out,
@@ -135,6 +154,7 @@ export async function ingestScan(
       media: media.length,
       bytes: media.reduce((n, e) => n + e.size, 0),
       inVault: out.filter((e) => e.inVault).length,
+      late: out.filter((e) => e.late).length,
     },
   }
 }

@@ -11,6 +11,7 @@ import {
   useSubmit,
 } from '../components/common.tsx'
 import { SignatureReport, type VerifyReport } from '../components/SignatureReport.tsx'
+import { CasePicker } from '../components/CasePicker.tsx'
 import { IngestRecent } from './IngestRecent.tsx'
 
 type ScanResult = MethodOutput<'ingest.scan'>
@@ -42,7 +43,9 @@ export function IngestPage() {
   const [source, setSource] = useState<{ root: string; deviceId?: string } | null>(null)
   const [folder, setFolder] = useState('')
   const [scan, setScan] = useState<ScanResult | null>(null)
-  const [tags, setTags] = useState({ caseNo: '', place: '', fact: '', lateReason: '' })
+  const [tags, setTags] = useState({ place: '', fact: '', lateReason: '' })
+  const [fileInto, setFileInto] = useState<MethodOutput<'ingest.cases'>['cases'][number] | null>(null)
+  const [lateReasons, setLateReasons] = useState<Record<string, string>>({})
   const [signing, setSigning] = useState<MethodOutput<'signing.settings'> | null>(null)
   const [pin, setPin] = useState('')
   const [jobs, setJobs] = useState<Record<string, { progress: JobProgress; results: FileResult[] }>>({})
@@ -93,6 +96,10 @@ export function IngestPage() {
   const showFiles = (root: string, deviceId?: string) =>
     scanning.run(async () => {
       setScan(null)
+      // A reason or a case belongs to the files it was given for: a new source starts without them.
+      setTags((tg) => ({ ...tg, lateReason: '' }))
+      setLateReasons({})
+      setFileInto(null)
       const r = await call('ingest.scan', { sourceRoot: root, ...(deviceId ? { deviceId } : {}) })
       setSource(deviceId ? { root, deviceId } : { root })
       setScan(r)
@@ -102,13 +109,17 @@ export function IngestPage() {
     starting.run(async () => {
       if (!source) return
       const clean = Object.fromEntries(Object.entries(tags).filter(([, v]) => v.trim()))
+      const own = Object.fromEntries(Object.entries(lateReasons).filter(([, v]) => v.trim().length >= 2))
       const r = await call('ingest.start', {
         sourceRoot: source.root,
         ...(source.deviceId ? { deviceId: source.deviceId } : {}),
         ...clean,
+        ...(fileInto ? { caseId: fileInto.id } : {}),
+        ...(Object.keys(own).length ? { lateReasons: own } : {}),
         ...(pin ? { signingPin: pin } : {}),
       })
       setPin('')
+      setLateReasons({})
       setShownJob(r.jobId)
       setScan(null)
     })
@@ -207,20 +218,25 @@ export function IngestPage() {
             {t('ingest.totalSize', { size: formatBytes(scan.totals.bytes) })}
           </p>
           <ScanTable scan={scan} />
+          <Field label={t('ingest.fileInto')} hint={t('ingest.fileIntoHint')}>
+            <CasePicker value={fileInto} onChange={setFileInto} />
+          </Field>
           <div className="grid">
-            {(['caseNo', 'place', 'fact'] as const).map((k) => (
+            {(['place', 'fact'] as const).map((k) => (
               <Field key={k} label={t(`ingest.${k}`)}>
                 <input name={k} value={tags[k]} onChange={(e) => setTags({ ...tags, [k]: e.target.value })} />
               </Field>
             ))}
-            <Field label={t('ingest.lateReason')} hint={t('ingest.lateReasonHint')}>
-              <input
-                name="lateReason"
-                value={tags.lateReason}
-                onChange={(e) => setTags({ ...tags, lateReason: e.target.value })}
-              />
-            </Field>
           </div>
+          {scan.totals.late ? (
+            <LateFiles
+              scan={scan}
+              common={tags.lateReason}
+              onCommon={(v) => setTags({ ...tags, lateReason: v })}
+              own={lateReasons}
+              onOwn={(rel, v) => setLateReasons({ ...lateReasons, [rel]: v })}
+            />
+          ) : null}
           <SigningField settings={signing} pin={pin} onPin={setPin} />
           <ErrorText error={starting.error} />
           <button
@@ -343,6 +359,7 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
             <th>{t('ingest.col.status')}</th>
             <th>{t('ingest.col.capture')}</th>
             <th>{t('ingest.col.flags')}</th>
+            <th>{t('ingest.col.case')}</th>
             <th>{t('ingest.col.sha256')}</th>
             <th>{t('ingest.col.signature')}</th>
           </tr>
@@ -372,6 +389,9 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
                   ))}
                   <TimeNotes metadata={r.metadata} />
                 </td>
+                <td data-testid="filing">
+                  <Filing result={r} />
+                </td>
                 <td className="mono" title={r.sha256 ?? ''}>
                   {r.sha256 ? `${r.sha256.slice(0, 12)}…` : ''}
                 </td>
@@ -390,7 +410,7 @@ function JobResults({ job }: { job: { progress: JobProgress; results: FileResult
               </tr>
               {r.evidenceId && reports[r.evidenceId] ? (
                 <tr className="report-row">
-                  <td colSpan={8}>
+                  <td colSpan={9}>
                     <SignatureReport report={reports[r.evidenceId]!} />
                   </td>
                 </tr>
@@ -443,6 +463,65 @@ function OwedSignatures() {
           </button>
         </div>
       ) : null}
+    </div>
+  )
+}
+
+/** Where a stored recording went: filed into the chosen case, or 待归案 with the reason. */
+function Filing({ result: r }: { result: FileResult }) {
+  const { t } = useTranslation()
+  if (!r.filing) return r.evidenceId ? <span className="muted">{t('ingest.noCase')}</span> : null
+  if (r.filing.filed)
+    return <span className="ok-text">{t('ingest.filed', { caseNo: r.filing.caseNo ?? '' })}</span>
+  return (
+    <span className="warn-text">
+      {t('ingest.unfiled')}
+      <ErrorText error={r.filing.error} />
+    </span>
+  )
+}
+
+/**
+ * Files recorded more than 24 hours ago, announced before anything is copied: one reason for all of them, or one
+ * per file (which wins). A file left without either is flagged and its reason can be added after import.
+ */
+function LateFiles(props: {
+  scan: ScanResult
+  common: string
+  onCommon: (v: string) => void
+  own: Record<string, string>
+  onOwn: (relPath: string, v: string) => void
+}) {
+  const { t } = useTranslation()
+  const late = props.scan.entries.filter((e) => e.late)
+  return (
+    <div className="late-files" data-testid="late-files">
+      <p className="banner warn">{t('ingest.lateTitle', { count: late.length })}</p>
+      <Field label={t('ingest.lateAll')} hint={t('ingest.lateReasonHint')}>
+        <input name="lateReason" value={props.common} onChange={(e) => props.onCommon(e.target.value)} />
+      </Field>
+      <table className="table">
+        <tbody>
+          {late.map((e) => (
+            <tr key={e.relPath}>
+              <td className="path">{e.relPath}</td>
+              <td className="nowrap">
+                {t('ingest.lateCaptured', { time: formatCaptureTime(e.captureStart) })}
+              </td>
+              <td>
+                <input
+                  name={`lateReason:${e.relPath}`}
+                  aria-label={`${t('ingest.lateOwn')} ${e.relPath}`}
+                  placeholder={t('ingest.lateOwnShort')}
+                  value={props.own[e.relPath] ?? ''}
+                  onChange={(ev) => props.onOwn(e.relPath, ev.target.value)}
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted small">{t('ingest.lateMissingNote')}</p>
     </div>
   )
 }

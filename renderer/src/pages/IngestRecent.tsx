@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { Device, Evidence } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 import { CaptureTimeCorrection } from '../components/CaptureTimeCorrection.tsx'
-import { formatCaptureTime, formatTime } from '../components/common.tsx'
+import { ErrorText, formatCaptureTime, formatTime, useSubmit } from '../components/common.tsx'
 import { Thumbnail } from './Ingest.tsx'
 
 /*
@@ -97,7 +97,15 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
                   <td className="nowrap">
                     {e.caseNo ?? <span className="warn-text">{t('ingest.noCase')}</span>}
                   </td>
-                  <td>{e.flags.map((f) => t(`ingest.flag.${f}`)).join('；') || '—'}</td>
+                  <td>
+                    {e.flags.map((f) => t(`ingest.flag.${f}`)).join('；') || '—'}
+                    {e.flags.includes('late_ingest') ? (
+                      <LateReason
+                        evidence={e}
+                        onSaved={(next) => setItems((xs) => xs.map((x) => (x.id === next.id ? next : x)))}
+                      />
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -105,5 +113,54 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
         </div>
       ) : null}
     </>
+  )
+}
+
+/** A late recording's reason, given or corrected after import (audited by the core; the flag clears). */
+function LateReason(props: { evidence: Evidence; onSaved: (e: Evidence) => void }) {
+  const { t } = useTranslation()
+  const e = props.evidence
+  const [editing, setEditing] = useState(false)
+  const [reason, setReason] = useState(e.lateReason ?? '')
+  const saving = useSubmit()
+  const save = () =>
+    saving.run(async () => {
+      const r = await call('evidence.setLateReason', { evidenceId: e.id, reason: reason.trim() })
+      props.onSaved(r.evidence)
+      setEditing(false)
+    })
+  return (
+    <div className="late-reason" data-testid="late-reason">
+      {e.lateReason ? (
+        <div className="small">{t('ingest.lateReasonOf', { reason: e.lateReason })}</div>
+      ) : null}
+      {editing ? (
+        <form
+          className="row"
+          onSubmit={(ev) => {
+            ev.preventDefault()
+            void save()
+          }}
+        >
+          <input
+            name="lateReasonAfter"
+            aria-label={t('ingest.lateReason')}
+            value={reason}
+            minLength={2}
+            maxLength={500}
+            required
+            onChange={(ev) => setReason(ev.target.value)}
+          />
+          <button type="submit" className="primary" disabled={saving.busy}>
+            {t('ingest.lateSave')}
+          </button>
+        </form>
+      ) : (
+        <button type="button" onClick={() => setEditing(true)}>
+          {e.lateReason ? t('ingest.lateEdit') : t('ingest.lateFix')}
+        </button>
+      )}
+      <ErrorText error={saving.error} />
+    </div>
   )
 }
