@@ -2,7 +2,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /*
@@ -33,16 +33,8 @@ beforeAll(async () => {
   const s = (await call('auth.signIn', { username: 'jilu', password: 'Linshi2026c' })).session as string
   await call('auth.changePassword', { currentPassword: 'Linshi2026c', newPassword: 'Jilu2026ok' }, s)
   browser = await launchChromium()
-  page = await testPage(browser, { width: 1400, height: 900 })
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(bridge.launchUrl)
-  await page.fill('input[name=username]', 'jilu')
-  await page.fill('input[name=password]', 'Jilu2026ok')
-  await page.click('button[type=submit]')
-  await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
+  page = await watchedPage(browser, problems, { width: 1400, height: 900 })
+  await signInAs(page, bridge.launchUrl, 'jilu', '王记录', 'Jilu2026ok')
 })
 
 afterAll(async () => {

@@ -10,7 +10,7 @@ import {
   type RunningBridge,
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* A records officer opens a case, tags an ingested video into it and plays it, in the real UI over the real core. */
@@ -38,16 +38,8 @@ beforeAll(async () => {
   await ingestThroughBridge(bridge, jilu, { sourceRoot: device, lateReason: '外出执法返回后导入' })
 
   browser = await launchChromium()
-  page = await testPage(browser, { width: 1400, height: 900 })
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(bridge.launchUrl)
-  await page.fill('input[name=username]', 'jilu')
-  await page.fill('input[name=password]', 'Zhengshi2026x')
-  await page.click('button[type=submit]')
-  await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
+  page = await watchedPage(browser, problems, { width: 1400, height: 900 })
+  await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
 })
 
 afterAll(async () => {

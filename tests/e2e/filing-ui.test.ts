@@ -9,7 +9,7 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /*
@@ -82,16 +82,8 @@ beforeAll(async () => {
     if (cause.startsWith('定点药店')) ({ id: caseId, caseNo } = created.case)
   }
   browser = await launchChromium()
-  page = await testPage(browser, { width: 1366, height: 768 })
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(bridge.launchUrl)
-  await page.fill('input[name=username]', 'jilu')
-  await page.fill('input[name=password]', 'Zhengshi2026x')
-  await page.click('button[type=submit]')
-  await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
+  page = await watchedPage(browser, problems, { width: 1366, height: 768 })
+  await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
 })
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
 import { makeClip, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
 
 /* A records officer imports a folder device through the 采集 page and sees progress and the result. */
@@ -94,16 +94,8 @@ beforeAll(async () => {
   await call('auth.changePassword', { currentPassword: 'Linshi2026c', newPassword: 'Jilu2026ok' }, s)
 
   browser = await launchChromium()
-  page = await testPage(browser, { width: 1400, height: 900 })
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
-  })
-  page.on('pageerror', (e) => problems.push(e.message))
-  await page.goto(bridge.launchUrl)
-  await page.fill('input[name=username]', 'jilu')
-  await page.fill('input[name=password]', 'Jilu2026ok')
-  await page.click('button[type=submit]')
-  await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
+  page = await watchedPage(browser, problems, { width: 1400, height: 900 })
+  await signInAs(page, bridge.launchUrl, 'jilu', '王记录', 'Jilu2026ok')
 })
 
 afterAll(async () => {

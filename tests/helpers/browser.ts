@@ -60,8 +60,12 @@ export async function testPage(browser: Browser, viewport = { width: 1400, heigh
  * A page (see testPage) whose console errors and uncaught exceptions are collected in `problems` (the tests
  * expect none).
  */
-export async function watchedPage(browser: Browser, problems: string[]): Promise<Page> {
-  const page = await testPage(browser)
+export async function watchedPage(
+  browser: Browser,
+  problems: string[],
+  viewport = { width: 1400, height: 900 },
+): Promise<Page> {
+  const page = await testPage(browser, viewport)
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text())
   })

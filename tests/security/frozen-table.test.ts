@@ -9,6 +9,7 @@ import { FROZEN_METHODS, NOT_CASE_CONTENT } from '../../electron/core/cases/arch
 import { testCore } from '../helpers/core.ts'
 import { tempDir } from '../helpers/bridge.ts'
 import { agency, ingest, newCase, type Person } from '../helpers/agency.ts'
+import { inputKeysOf as keysOf, type Walkable } from '../helpers/contract-keys.ts'
 
 /*
  * Archived cases are frozen (issue 18, item 9). Every changing contract method whose input names a case, record,
@@ -37,23 +38,6 @@ const CASE_KEYS = new Set([
   'discId',
   'discNo',
 ])
-
-type Walkable = { _zod: { def: Record<string, unknown> & { type: string } } }
-function keysOf(schema: Walkable, prefix = '', out: string[] = []): string[] {
-  const def = schema._zod.def
-  if (def.type === 'object')
-    for (const [k, v] of Object.entries(def.shape as Record<string, Walkable>)) {
-      out.push(`${prefix}${k}`)
-      keysOf(v, `${prefix}${k}.`, out)
-    }
-  else if (
-    ['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional', 'catch'].includes(def.type)
-  )
-    keysOf(def.innerType as Walkable, prefix, out)
-  else if (def.type === 'array') keysOf(def.element as Walkable, prefix, out)
-  else if (def.type === 'pipe') keysOf(def.in as Walkable, prefix, out)
-  return out
-}
 
 /** Changing methods (not readOnly) whose input names something that belongs to a case. */
 function changingCaseMethods(): MethodName[] {
@@ -174,6 +158,16 @@ const PROBES: Record<string, Probe[]> = {
     { as: 'lijing', input: () => ({ evidenceIds: [ids.free], tags: { caseId: ids.caseA } }) },
   ],
   'evidence.setLateReason': [{ as: 'lijing', input: () => ({ evidenceId: ids.recA, reason: '补写理由' }) }],
+  'evidence.setCaptureTime': [
+    {
+      as: 'lijing',
+      input: () => ({
+        evidenceId: ids.recA,
+        captureStart: '2026-11-20T08:30:15+08:00',
+        reason: '按文件名更正',
+      }),
+    },
+  ],
   'textRecords.add': [
     { as: 'lijing', input: () => ({ caseId: ids.caseA, docType: 'onsite_record', filePath: file }) },
     { as: 'lijing', input: () => ({ previousId: ids.docA, correctionReason: '更正笔误', filePath: file }) },

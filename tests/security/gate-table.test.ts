@@ -8,6 +8,7 @@ import type { AppErrorValue } from '../../shared/errors.ts'
 import { testCore } from '../helpers/core.ts'
 import { tempDir } from '../helpers/bridge.ts'
 import { agency, ingest, newCase, unknownId, type Person } from '../helpers/agency.ts'
+import { inputKeysOf as keysOf, type Walkable } from '../helpers/contract-keys.ts'
 
 /*
  * The gate table (issue 17): every contract method whose input names a record, document, case, grant, request,
@@ -55,24 +56,6 @@ const NOT_RECORD_KEYS: Record<string, string> = {
   decisionNo: 'a decision number being entered',
 }
 
-type Walkable = { _zod: { def: Record<string, unknown> & { type: string } } }
-function keysOf(schema: Walkable, prefix = '', out: string[] = []): string[] {
-  const def = schema._zod.def
-  if (def.type === 'object')
-    for (const [k, v] of Object.entries(def.shape as Record<string, Walkable>)) {
-      out.push(`${prefix}${k}`)
-      keysOf(v, `${prefix}${k}.`, out)
-    }
-  else if (
-    ['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional', 'catch'].includes(def.type)
-  )
-    keysOf(def.innerType as Walkable, prefix, out)
-  else if (def.type === 'array') keysOf(def.element as Walkable, prefix, out)
-  else if (def.type === 'pipe') keysOf(def.in as Walkable, prefix, out)
-  else if (def.type === 'record') keysOf(def.valueType as Walkable, prefix, out)
-  else if (def.type === 'union') for (const o of def.options as Walkable[]) keysOf(o, prefix, out)
-  return out
-}
 const leaf = (k: string) => k.split('.').pop()!
 
 function gatedMethods(): MethodName[] {

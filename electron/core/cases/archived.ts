@@ -53,6 +53,8 @@ export const FROZEN_METHODS: Partial<Record<MethodName, Resolver>> = {
     return [...ids.map((e) => ofRecord(db, e)), (i.tags as { caseId?: string | null }).caseId]
   },
   'evidence.setLateReason': (db, i) => [ofRecord(db, i.evidenceId)],
+  // A corrected capture time is part of what the disc recorded about the recording.
+  'evidence.setCaptureTime': (db, i) => [ofRecord(db, i.evidenceId)],
   'textRecords.add': (db, i) => [i.caseId as string | undefined, ofText(db, i.previousId)],
   'cases.update': caseId,
   'cases.addAction': caseId,
@@ -94,6 +96,7 @@ export const NOT_CASE_CONTENT: Partial<Record<MethodName, string>> = {
   'discs.list': READ,
   'evidence.list': READ,
   'evidence.thumbnail': READ,
+  'evidence.captureTimeHistory': READ,
   'records.tagHistory': READ,
   'review.get': READ,
   'review.reviewers': READ,
