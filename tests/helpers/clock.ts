@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url'
  */
 const PRELOAD = await compiledPreload(path.join(import.meta.dirname, 'clock-preload.ts'))
 
-async function compiledPreload(file: string): Promise<string> {
+/** A test-only TypeScript preload as a plain-JavaScript file URL for `--import`, so the child needs no tsx. */
+export async function compiledPreload(file: string): Promise<string> {
   const source = fs.readFileSync(file, 'utf8')
   const digest = crypto.createHash('sha256').update(source).digest('hex').slice(0, 16)
   const out = path.join(os.tmpdir(), `liuhen-clock-preload-${digest}.mjs`)

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { dataLayout } from '../../electron/core/paths.ts'
 import type { IntegrityReport } from '../../shared/integrity.ts'
 import { REPO, tempDir } from '../helpers/bridge.ts'
-import { testClock } from '../helpers/clock.ts'
+import { compiledPreload, testClock } from '../helpers/clock.ts'
 import { CLI_ADMIN, cliAgency, lastJson, ok, runLiuhen } from '../helpers/cli.ts'
 import { randomFile } from '../helpers/media.ts'
 import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
@@ -21,7 +21,7 @@ import { startTsa, type RunningTsa } from '../helpers/tsa.ts'
 
 const JILU = { LIUHEN_PASSWORD: 'Jilu2026pw' }
 const PIN = '246810'
-const KILL_PRELOAD = path.join(REPO, 'tests', 'helpers', 'kill-preload.ts')
+const KILL_PRELOAD = await compiledPreload(path.join(REPO, 'tests', 'helpers', 'kill-preload.ts'))
 const FILES = 6
 
 /** The CLI, killed by the kernel right after the nth file matching `after` is put in place. */
