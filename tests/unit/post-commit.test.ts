@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from 'vitest'
 import { AppError } from '../../shared/errors.ts'
+import { m0170 } from '../../electron/core/db/migrations/0170_post_commit.ts'
 import { openDatabase } from '../../electron/core/db/index.ts'
 import { dataLayout } from '../../electron/core/paths.ts'
 import type { CoreDeps } from '../../electron/core/context.ts'
@@ -185,12 +186,11 @@ test('0170 turns what an older Liuhen owed into jobs: unsigned records of signed
   await t.core.timestampsIdle()
   t.core.close()
   const file = dataLayout(t.dataDir).db
-  // The database as a Liuhen before migration 170 left it: the same rows, no queue.
-  const old = openDatabase(file, { create: false })
-  old.exec('DROP TABLE post_commit_jobs')
-  old.pragma('user_version = 140')
-  old.close()
+  // The database as a Liuhen before migration 170 left it (the same rows, no queue), then 0170 run on it — by
+  // itself: the later migrations have run already and must not run twice.
   const db = openDatabase(file, { create: false })
+  db.exec('DROP TABLE post_commit_jobs')
+  db.transaction(() => m0170.up(db))()
   const jobs = db
     .prepare(
       'SELECT kind, subject, user_id FROM post_commit_jobs WHERE done_at IS NULL ORDER BY kind, subject',
