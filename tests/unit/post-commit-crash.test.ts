@@ -81,54 +81,62 @@ test('killed between commit and signature, and between token and its row: the qu
       nth,
     )
     expect(killed.signal, killed.stderr).toBe('SIGKILL')
-    // The record whose signature file was in place is registered, unsigned, and its sign job is on record;
-    // the signatures made before it wait for their time-stamps.
+    // Records are signed several at a time, so when the nth signature file is in place, up to n records may be
+    // registered with their file but not yet their row: every such record is unsigned with its sign job on record,
+    // and the signatures registered before the kill wait for their time-stamps.
     const open = () =>
       rows<{ kind: string; subject: string }>(
         data,
         'SELECT kind, subject FROM post_commit_jobs WHERE done_at IS NULL ORDER BY id',
       )
-    const signedBefore = rows<{ id: string }>(data, 'SELECT id FROM signatures')
-    expect(signedBefore).toHaveLength(nth - 1)
-    expect(open().filter((j) => j.kind === 'stamp_signature')).toHaveLength(nth - 1)
+    const signedBefore = rows<{ id: string }>(data, 'SELECT id FROM signatures').length
+    expect(signedBefore).toBeLessThanOrEqual(nth - 1)
+    expect(open().filter((j) => j.kind === 'stamp_signature')).toHaveLength(signedBefore)
     const owed = open().filter((j) => j.kind === 'sign_record')
-    expect(owed).toHaveLength(1)
+    const registered = rows<{ id: string }>(data, 'SELECT id FROM evidence').length
+    expect(owed.length).toBeGreaterThanOrEqual(1)
+    expect(owed).toHaveLength(registered - signedBefore)
 
     const bad = runLiuhen(['verify', '--data', data, '--json'])
     expect(bad.status, bad.stdout + bad.stderr).toBe(1)
-    expect(lastJson<IntegrityReport>(bad).problems).toEqual([
-      expect.objectContaining({ check: 'signatures', kind: 'unsigned', id: owed[0]!.subject }),
-    ])
+    expect(lastJson<IntegrityReport>(bad).problems).toEqual(
+      expect.arrayContaining(
+        owed.map((o) => expect.objectContaining({ check: 'signatures', kind: 'unsigned', id: o.subject })),
+      ),
+    )
+    expect(lastJson<IntegrityReport>(bad).problems).toHaveLength(owed.length)
 
     // Killed again right after the first time-stamp token is written, before its row: a token on disk that
-    // the record does not name yet.
-    const killedStamp = killedLiuhen(
-      ['timestamp', 'retry', '--data', data, '--json'],
-      CLI_ADMIN,
-      '\\.tsr$',
-      1,
-    )
-    expect(killedStamp.signal, killedStamp.stderr).toBe('SIGKILL')
-    expect(open().filter((j) => j.kind === 'stamp_signature')).toHaveLength(nth - 1)
+    // the record does not name yet (when a signature was registered before the first kill; the seed decides).
+    if (signedBefore > 0) {
+      const killedStamp = killedLiuhen(
+        ['timestamp', 'retry', '--data', data, '--json'],
+        CLI_ADMIN,
+        '\\.tsr$',
+        1,
+      )
+      expect(killedStamp.signal, killedStamp.stderr).toBe('SIGKILL')
+      expect(open().filter((j) => j.kind === 'stamp_signature')).toHaveLength(signedBefore)
+    }
 
     // The next run finishes the stamping (no PIN needed); the token left behind is replaced, not doubled.
     const retry = ok(runLiuhen(['timestamp', 'retry', '--data', data, '--json'], CLI_ADMIN))
     expect(lastJson<{ granted: number; pending: number }>(retry)).toMatchObject({
-      granted: nth - 1,
+      granted: signedBefore,
       pending: 0,
     })
-    expect(open().map((j) => j.kind)).toEqual(['sign_record'])
+    expect(open().map((j) => j.kind)).toEqual(Array(owed.length).fill('sign_record'))
 
     // Without the PIN nothing can sign: refused, and still owed.
     const noPin = runLiuhen(['sign', 'owed', '--data', data, '--user', 'jilu', '--json'], JILU)
     expect(noPin.status).not.toBe(0)
-    expect(open().map((j) => j.kind)).toEqual(['sign_record'])
+    expect(open().map((j) => j.kind)).toEqual(Array(owed.length).fill('sign_record'))
     // The officer's next PIN signs it, and its time-stamp follows.
     const signed = ok(
       runLiuhen(['sign', 'owed', '--data', data, '--user', 'jilu', '--json'], { ...JILU, LIUHEN_PIN: PIN }),
     )
     expect(lastJson<Record<string, number>>(signed)).toMatchObject({
-      signed: 1,
+      signed: owed.length,
       failed: 0,
       remaining: 0,
       timestampsPending: 0,
