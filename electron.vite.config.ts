@@ -58,7 +58,12 @@ export default defineConfig({
       rollupOptions: {
         // The CLI is built beside the app from the same sources: started from the bundle it answers in a fraction
         // of the time tsx needs to compile the core on every command (bin/liuhen.mjs picks it when fresh).
-        input: { index: resolve('electron/main/index.ts'), cli: resolve('electron/cli/main.ts') },
+        // The bridge likewise (out/main/bridge.js), for `npm run web` and the e2e tests' browser mode.
+        input: {
+          index: resolve('electron/main/index.ts'),
+          cli: resolve('electron/cli/main.ts'),
+          bridge: resolve('electron/bridge/bundled.ts'),
+        },
         external: ['better-sqlite3'],
       },
     },

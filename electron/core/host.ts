@@ -151,11 +151,26 @@ export function startCoreWorker(
  */
 export function tsCoreWorkerFactory(): (workerData: Omit<CoreOptions, 'now'>) => Worker {
   const tsx = import.meta.resolve('tsx/esm/api')
-  const entry = new URL('./worker.ts', import.meta.url).href
-  const modules = [...parentPreloads(), entry].map((m) => JSON.stringify(m))
-  const chain = modules.map((m) => `.then(() => import(${m}))`).join('')
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => m.register())${chain}`
-  return (workerData) => new NodeWorker(boot, { eval: true, workerData })
+  return workerBooting(`import(${JSON.stringify(tsx)}).then((m) => m.register())`, [
+    new URL('./worker.ts', import.meta.url).href,
+  ])
+}
+
+/**
+ * A worker running the built worker bundle (out/main/worker-*.js) under plain Node: the bundled bridge. The
+ * parent's `--import` preloads run first, as in the TypeScript worker above (Node 20 would skip them).
+ */
+export function bundledCoreWorkerFactory(
+  workerFile: string,
+): (workerData: Omit<CoreOptions, 'now'>) => Worker {
+  return workerBooting('Promise.resolve()', [pathToFileURL(workerFile).href])
+}
+
+function workerBooting(first: string, entry: string[]): (workerData: Omit<CoreOptions, 'now'>) => Worker {
+  const chain = [...parentPreloads(), ...entry]
+    .map((m) => `.then(() => import(${JSON.stringify(m)}))`)
+    .join('')
+  return (workerData) => new NodeWorker(`${first}${chain}`, { eval: true, workerData })
 }
 
 /** The `--import` modules this process was started with, as URLs a worker can import (tsx aside). */
