@@ -22,8 +22,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // One browser and one bridge per file; files run one after another to keep the 2-core machine calm.
-          fileParallelism: false,
+          // One browser and one bridge per file. The files share the unit project's workers rather than running
+          // one after another once every unit file is done (vitest puts a project without file parallelism in a
+          // group of its own, last): a browser test mostly waits, so beside a unit test it costs little.
         },
       },
     ],
