@@ -4,7 +4,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { expect } from 'vitest'
 import { testClock } from './clock.ts'
-import { bundleIsFresh } from '../../bin/bundle-fresh.mjs'
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..')
 
@@ -23,27 +22,20 @@ export interface RunningBridge {
   stop(): Promise<void>
 }
 
-/**
- * The bridge's entry: the build when it is fresh (as `npm test` leaves it — no TypeScript compiled at each start,
- * in the bridge or its core worker), else the sources, so a test run after an edit never meets a stale build.
- */
-function bridgeEntry(): string[] {
-  const bundle = path.join(REPO, 'out', 'main', 'bridge.js')
-  return bundleIsFresh(bundle)
-    ? [...testClock.args, bundle]
-    : ['--import', 'tsx', ...testClock.args, 'electron/bridge/cli.ts']
-}
-
-/** Start the real bridge (`npm run web`) as a child process on a random loopback port. */
+/** Start the real bridge (`npm run web`: the build when fresh, else the sources) as a child process on a random loopback port. */
 export async function startBridgeProcess(
   dataDir = tempDir(),
   env: Record<string, string> = {},
 ): Promise<RunningBridge> {
-  const child = spawn(process.execPath, [...bridgeEntry(), '--data', dataDir, '--port', '0'], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...testClock.env, ...env },
-  })
+  const child = spawn(
+    process.execPath,
+    [...testClock.args, 'bin/liuhen-web.mjs', '--data', dataDir, '--port', '0'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...testClock.env, ...env },
+    },
+  )
   let stderr = ''
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
   const launchUrl = await new Promise<string>((resolve, reject) => {
