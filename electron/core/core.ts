@@ -70,6 +70,8 @@ import { AuditAnchor, type AnchorTimers } from './audit-anchor.ts'
 import { liveOwner, takeOwnerLock, type OwnerLock } from './owner-lock.ts'
 import { serveOwner, type OwnerServer } from './owner-serve.ts'
 import { localSocketTransport } from './owner-socket.ts'
+import { browse, browseRoots } from './files/browse.ts'
+import { Uploads } from './files/uploads.ts'
 
 type Handlers = {
   [M in MethodName]: (input: ParsedInput<M>, ctx: CallContext) => Promise<MethodOutput<M>> | MethodOutput<M>
@@ -91,6 +93,8 @@ export interface CoreOptions {
    * process, never in a CLI command, which drains what its own commits queue).
    */
   queueIntervalMs?: number
+  /** Where files.browse may list folders (default: LIUHEN_BROWSE_ROOTS, else home and media mounts). */
+  browseRoots?: readonly string[]
 }
 
 export interface Core {
@@ -223,6 +227,7 @@ function ownedCore(
   const ingestDeps = { ...deps, jobs }
   const archiveJobs = new Jobs(deps, 'archive.progress')
   const integrityJobs = new Jobs(deps, 'integrity.progress')
+  const uploads = new Uploads(layout, now)
   // Scheduled integrity checks while the app runs (not in CLI processes): due ones start within the hour.
   let checking = false
   const scheduledChecks = setInterval(() => {
@@ -454,6 +459,9 @@ function ownedCore(
     'records.search': (i, ctx) => caseQueries.searchRecords(deps, i, ctx),
     'textRecords.add': (i, ctx) => addTextRecord(deps, i, ctx),
     'textRecords.open': (i, ctx) => openTextRecord(deps, i, ctx),
+    // Roots are looked up at each call: a USB disk mounted since start shows up.
+    'files.browse': (i) => browse(browseRoots(opts.browseRoots), i),
+    'files.upload': (i, ctx) => uploads.receive(i, ctx),
     'audit.checkpoint': async (i, ctx) => {
       const actor = ctx.actor!
       const signer = i.pin ? signing.unlockSigner(deps, actor, i.pin, ctx.channel) : null

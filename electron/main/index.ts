@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   Notification,
@@ -15,7 +16,8 @@ import {
 import workerPath from '../core/worker.ts?modulePath'
 import { sessionEvents, startCoreWorker, type CoreHost } from '../core/host.ts'
 import { defaultDataDir } from '../core/paths.ts'
-import { EVENT_CHANNEL, EVENT_SESSION_CHANNEL, RPC_CHANNEL } from '../../shared/rpc.ts'
+import { EVENT_CHANNEL, EVENT_SESSION_CHANNEL, PICK_CHANNEL, RPC_CHANNEL } from '../../shared/rpc.ts'
+import { pickPath } from './dialogs.ts'
 import { buildMenu } from './menu.ts'
 import { bundledTools } from './tools.ts'
 import { MEDIA_SCHEME, mediaResponse } from './media-protocol.ts'
@@ -149,6 +151,12 @@ void app.whenReady().then(() => {
   ipcMain.handle(RPC_CHANNEL, async (event, request: unknown) => {
     if (!validSender(event)) return { ok: false, error: { code: 'FORBIDDEN' } }
     return core!.dispatch(request, 'ipc')
+  })
+
+  // 浏览…: the system dialog for one allow-listed purpose (dialogs.ts); only the chosen path goes back.
+  ipcMain.handle(PICK_CHANNEL, async (event, purpose: unknown) => {
+    if (!validSender(event)) return null
+    return pickPath(dialog, BrowserWindow.fromWebContents(event.sender), purpose)
   })
 
   createWindow()

@@ -866,6 +866,12 @@ const en: Messages = {
       'No Chinese font found for the PDF. Install fonts-noto-cjk or name a font file in LIUHEN_CJK_FONT.',
     PREVIEW_FAILED:
       'No playable preview could be made of this file (ffmpeg cannot decode it); the original is unaffected.',
+    PATH_NOT_ALLOWED:
+      'Only folders in your home folder and on removable media (USB disks, body cameras) can be browsed.',
+    NOT_A_FOLDER: 'That place is not a folder, or no longer exists.',
+    UPLOAD_TOO_LARGE:
+      'The file is larger than {{mb}} MB and cannot be uploaded. Choose it directly in the desktop app.',
+    UPLOAD_UNKNOWN: 'The upload was interrupted; choose the file again.',
     INTERNAL: 'Internal error; the operation did not complete (reference {{ref}}).',
   },
   captureTime: {

@@ -814,6 +814,10 @@ const zhCN = {
     NOTHING_TO_SUPPLEMENT: '该案件自上次归档以来没有变更（或尚无合格的归档光盘），无需补充归档。',
     FONT_MISSING: '找不到中文字体，无法生成 PDF。请安装 fonts-noto-cjk，或用 LIUHEN_CJK_FONT 指定字体文件。',
     PREVIEW_FAILED: '无法为此文件生成可播放的预览（ffmpeg 无法解码），原始文件不受影响。',
+    PATH_NOT_ALLOWED: '只能浏览本人主目录和移动存储（U 盘、执法记录仪）中的文件夹。',
+    NOT_A_FOLDER: '该位置不是文件夹，或已不存在。',
+    UPLOAD_TOO_LARGE: '文件超过 {{mb}} MB，不能上传。请在桌面版中直接选择该文件。',
+    UPLOAD_UNKNOWN: '上传已中断，请重新选择文件。',
     INTERNAL: '内部错误，操作未完成（错误编号 {{ref}}）。',
   },
   captureTime: {

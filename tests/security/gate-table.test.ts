@@ -50,6 +50,7 @@ const NOT_RECORD_KEYS: Record<string, string> = {
   officerUserId: 'the officer a device belongs to',
   deviceId: 'a registered camera',
   jobId: 'a long-running job the caller started',
+  uploadId: 'a document upload the caller started (files.upload refuses anyone else’s)',
   badgeNo: 'an enforcement certificate number',
   idNo: 'the party’s ID number being entered',
   docNo: 'a document number being entered',

@@ -12,6 +12,7 @@ import { caseRow, textRecordsOf, type TextRow } from './repo.ts'
 import { gateCase, gateText } from '../access/gate.ts'
 import { objectPath } from '../vault.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
+import { removeStaged } from '../files/uploads.ts'
 
 /*
  * Text records (文字记录): the signed document as a file (PDF, OFD, DOCX or a scan), stored in the vault like any
@@ -101,6 +102,8 @@ export async function addTextRecord(
       sha256: stored.sha256,
       sm3: stored.sm3 ?? null,
     })
+  // A document uploaded from a browser page is in the vault now; its staged copy goes.
+  await removeStaged(deps.layout, input.filePath)
   const rec = textRecordsOf(db, c.id).find((r) => r.id === id)!
   return { textRecord: rec }
 }
