@@ -6,7 +6,7 @@ import path from 'node:path'
 import { appendAudit, verifyAudit } from '../electron/core/audit.ts'
 import { openDatabase } from '../electron/core/db/index.ts'
 import { createCore } from '../electron/core/core.ts'
-import { indexBody } from '../electron/core/cases/search.ts'
+import { indexBody, substringBody } from '../electron/core/cases/search.ts'
 import {
   decryptPrivateKeyInfo,
   encryptPrivateKeyInfo,
@@ -518,6 +518,7 @@ benches.search = async () => {
     )
     const h = db.prepare('INSERT INTO case_handlers (case_id, user_id) VALUES (?, ?)')
     const fts = db.prepare('INSERT INTO case_fts (rowid, body) VALUES (?, ?)')
+    const tri = db.prepare('INSERT INTO case_trigram (rowid, body) VALUES (?, ?)')
     const map = db.prepare('INSERT INTO case_fts_map (rowid, case_id) VALUES (?, ?)')
     for (let i = 0; i < nCases; i++) {
       const id = `case-${i}`
@@ -532,7 +533,9 @@ benches.search = async () => {
       ins.run(id, no, year, i + 1, cause, type, party, filed, now, jilu, now)
       h.run(id, officers[a])
       h.run(id, officers[b])
-      fts.run(i + 1, indexBody([no, cause, party, officerNames[a], officerNames[b]]))
+      const parts = [no, cause, party, officerNames[a], officerNames[b]]
+      fts.run(i + 1, indexBody(parts))
+      tri.run(i + 1, substringBody(parts))
       map.run(i + 1, id)
       caseIds.push(id)
       caseNos.push(no)
@@ -551,6 +554,7 @@ benches.search = async () => {
        VALUES (?, ?, 'investigation', ?, 1, ?, ?, ?, '[]', 1, ?, ?)`,
     )
     const fts = db.prepare('INSERT INTO record_fts (rowid, body) VALUES (?, ?)')
+    const tri = db.prepare('INSERT INTO record_trigram (rowid, body) VALUES (?, ?)')
     const map = db.prepare('INSERT INTO record_fts_map (rowid, evidence_id) VALUES (?, ?)')
     for (let i = 0; i < nRecords; i++) {
       const c = Math.floor(rnd() * nCases)
@@ -561,12 +565,16 @@ benches.search = async () => {
       const name = `ZD_2026${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}_${i}.MP4`
       ev.run(id, crypto.createHash('sha256').update(id).digest('hex'), name, now, jilu)
       tag.run(id, caseIds[c], action, now, place, fact, now, jilu)
-      fts.run(i + 1, indexBody([caseNos[c], place, fact, actionNames[action], name]))
+      const parts = [caseNos[c], place, fact, actionNames[action], name]
+      fts.run(i + 1, indexBody(parts))
+      tri.run(i + 1, substringBody(parts))
       map.run(i + 1, id)
     }
   })()
   db.exec(
-    "INSERT INTO record_fts(record_fts) VALUES ('optimize'); INSERT INTO case_fts(case_fts) VALUES ('optimize')",
+    `INSERT INTO record_fts(record_fts) VALUES ('optimize'); INSERT INTO case_fts(case_fts) VALUES ('optimize');
+     INSERT INTO record_trigram(record_trigram) VALUES ('optimize');
+     INSERT INTO case_trigram(case_trigram) VALUES ('optimize')`,
   )
   db.close()
   console.log(`search: generated in ${((performance.now() - t) / 1000).toFixed(0)} s`)
@@ -593,6 +601,8 @@ benches.search = async () => {
         caseNos[Math.floor(rnd() * nCases)]!,
         pick(officerNames),
         parties[Math.floor(rnd() * nCases)]!,
+        // Partial case numbers (issue 20): a prefix of a number, as an officer half remembers it.
+        caseNos[Math.floor(rnd() * nCases)]!.slice(5, 13),
       ]),
     })
     queries.push({
@@ -604,6 +614,10 @@ benches.search = async () => {
         caseNos[Math.floor(rnd() * nCases)]!,
         pick(Object.values(actionNames)),
         `${pick(brands)} ${pick(facts)}`,
+        // A place inside a party's name, and part of a file name.
+        `${pick(brands)}${pick(kinds)}药房`,
+        `ZD_2026${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}`,
+        pick(['罚〔2026〕4', '门诊', '4']),
       ]),
     })
   }

@@ -43,6 +43,7 @@ import {
   captureTimeVersionSchema,
   evidenceSchema,
   fileResultSchema,
+  flagSchema,
   jobProgressSchema,
   scanEntrySchema,
 } from './ingest.ts'
@@ -54,6 +55,25 @@ const INGEST_ROLES: readonly Role[] = ['records_officer', 'enforcement_officer']
 const sourceRoot = z.string().min(1).max(4096)
 const shortText = z.string().trim().max(500)
 const TEN_YEARS_MS = 10 * 365 * 86_400_000
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+/** The recordings page's flag filters: brought in late, late with no reason given, time conflict or implausible, unsigned. */
+export const RECORD_LIST_FLAGS = [
+  'late',
+  'late_without_reason',
+  'time_conflict',
+  'implausible_time',
+  'unsigned',
+] as const
+/** The to-do counts (todo.counts), each shown only to the roles whose work it is. */
+export const TODO_KEYS = [
+  'accessToDecide',
+  'reviewsToDo',
+  'disclosuresDue',
+  'deadlinesOverdue',
+  'discsDue',
+  'recordsUnfiled',
+  'recordsLate',
+] as const
 
 /*
  * The API contract: every method the core offers, its input and output schema and who may call it.
@@ -1570,6 +1590,60 @@ export const contract = {
       ),
     }),
     access: ['records_officer', 'enforcement_officer', 'auditor', 'approver'],
+  }),
+  'records.list': method({
+    /**
+     * The recordings page (音像记录): every recording the caller may see (the gate's rule), filtered, newest
+     * first, a page at a time (keyset: pass the nextCursor back). `total` counts the whole filtered set, on the
+     * first page only.
+     */
+    input: z.strictObject({
+      limit: z.number().int().min(1).max(200).default(100),
+      cursor: z.string().max(400).optional(),
+      sort: z.enum(['capture', 'ingested']).default('capture'),
+      query: z.string().trim().min(1).max(100).optional(),
+      from: day.optional(),
+      to: day.optional(),
+      collectorId: id.optional(),
+      deviceId: id.optional(),
+      caseId: id.optional(),
+      /** 待归案: not filed into any case yet. */
+      unfiled: z.boolean().optional(),
+      mediaType: z.enum(['video', 'audio', 'photo']).optional(),
+      flags: z.array(z.enum(RECORD_LIST_FLAGS)).max(5).optional(),
+    }),
+    output: z.object({
+      items: z.array(
+        z.object({
+          evidenceId: z.string(),
+          originalName: z.string(),
+          mediaType: z.enum(['video', 'audio', 'photo']),
+          durationMs: z.number().nullable(),
+          ingestedAt: z.string(),
+          captureStart: z.string().nullable(),
+          caseId: z.string().nullable(),
+          caseNo: z.string().nullable(),
+          place: z.string().nullable(),
+          fact: z.string().nullable(),
+          collectors: z.array(z.string()),
+          device: z.string(),
+          flags: z.array(flagSchema),
+          lateReason: z.string().nullable(),
+          signed: z.boolean(),
+        }),
+      ),
+      nextCursor: z.string().nullable(),
+      total: z.number().int().nullable(),
+    }),
+    access: ['records_officer', 'enforcement_officer', 'auditor', 'approver', 'legal_reviewer'],
+    readOnly: true,
+  }),
+  'todo.counts': method({
+    /** What waits for the caller, per role, counted over what they may see (the lists a click leads to). */
+    input: empty,
+    output: z.object({ items: z.array(z.object({ key: z.enum(TODO_KEYS), count: z.number().int() })) }),
+    access: 'authenticated',
+    readOnly: true,
   }),
   'textRecords.add': method({
     input: z.strictObject({

@@ -57,6 +57,8 @@ import { MediaTickets, openMedia, streamableMedia, type MediaFile } from './medi
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
 import { tagHistory, tagRecords } from './cases/tags.ts'
+import { listRecords } from './records/list.ts'
+import { todoCounts } from './records/todo.ts'
 import { addTextRecord, openTextRecord } from './cases/text-records.ts'
 import * as caseChanges from './cases/changes.ts'
 import { refuseIfFrozen } from './cases/archived.ts'
@@ -457,6 +459,8 @@ function ownedCore(
     'records.tag': (i, ctx) => tagRecords(deps, i, ctx),
     'records.tagHistory': (i, ctx) => tagHistory(deps, i, ctx),
     'records.search': (i, ctx) => caseQueries.searchRecords(deps, i, ctx),
+    'records.list': (i, ctx) => listRecords(deps, i, ctx),
+    'todo.counts': (_i, ctx) => todoCounts(deps, ctx),
     'textRecords.add': (i, ctx) => addTextRecord(deps, i, ctx),
     'textRecords.open': (i, ctx) => openTextRecord(deps, i, ctx),
     // Roots are looked up at each call: a USB disk mounted since start shows up.

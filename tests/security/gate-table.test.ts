@@ -46,6 +46,7 @@ const NOT_RECORD_KEYS: Record<string, string> = {
   handlerId: 'a filter of the case list by handler (the list itself is filtered by the gate)',
   handlerIds: 'officers to name as handlers',
   collectorIds: 'officers who recorded a recording',
+  collectorId: 'a filter of the recordings list by officer (the list itself is filtered by the gate)',
   collectorUserId: 'the officer who recorded what is being ingested',
   officerUserId: 'the officer a device belongs to',
   deviceId: 'a registered camera',
@@ -273,6 +274,7 @@ const TABLE: Record<string, Entry> = {
     },
   ],
   'records.tagHistory': { as: 'shenji', input: (i) => ({ evidenceId: i.record }) },
+  'records.list': { as: 'wangwu', input: (i) => ({ caseId: i.case }), output: true },
   'vault.requestDeletion': {
     as: 'jilu2',
     input: (i) => ({ evidenceId: i.record, reason: '保管期限届满' }),

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors.ts'
 import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
 import { basisForRecord, basisForText, gateCase } from '../access/gate.ts'
 import { checkCase } from './check.ts'
-import { matchExpression } from './search.ts'
+import { planRowids, searchPlan } from './search.ts'
 import { toCase } from './service.ts'
 import { caseRow, textRecordsOf } from './repo.ts'
 import { tagsOf } from './tags.ts'
@@ -138,14 +138,15 @@ export function searchRecords(
   ctx: CallContext,
 ): MethodOutput<'records.search'> {
   const actor = actorOf(ctx)
-  const match = matchExpression(input.query)
-  if (!match) throw new AppError('VALIDATION', { fields: 'query' })
+  const plan = searchPlan(input.query)
+  if (!plan) throw new AppError('VALIDATION', { fields: 'query' })
+  const found = planRowids('record', plan)
   const onlyMine = !actor.roles.some((r) => r !== 'enforcement_officer' && r !== 'admin')
   const rows = deps.db
     .prepare(
       `SELECT e.id, e.original_name, e.media_type, t.case_id, c.case_no, t.place, t.fact,
               coalesce(t.capture_start, e.capture_start) AS capture_start
-       FROM (SELECT rowid FROM record_fts WHERE record_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+       FROM (${found.sql} ORDER BY rowid DESC LIMIT ?) f
        JOIN record_fts_map m ON m.rowid = f.rowid
        JOIN evidence e ON e.id = m.evidence_id
        LEFT JOIN record_tags t ON t.evidence_id = e.id
@@ -153,7 +154,7 @@ export function searchRecords(
        ${onlyMine ? 'WHERE t.case_id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)' : ''}
        ORDER BY f.rowid DESC`,
     )
-    .all(match, input.limit * (onlyMine ? 4 : 1), ...(onlyMine ? [actor.userId] : [])) as {
+    .all(...found.args, input.limit * (onlyMine ? 4 : 1), ...(onlyMine ? [actor.userId] : [])) as {
     id: string
     original_name: string
     media_type: 'video' | 'audio' | 'photo'

@@ -13,7 +13,7 @@ import { checkCase } from './check.ts'
 import { caseRow, type CaseRow } from './repo.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
 import { disclosureDue } from '../disclosure/deadline.ts'
-import { indexCase, matchExpression } from './search.ts'
+import { indexCase, planRowids, searchPlan } from './search.ts'
 import {
   accessPolicy,
   basisForCase,
@@ -341,7 +341,7 @@ export function addAction(
         occurredOn: input.occurredOn,
       },
     },
-    () =>
+    () => {
       deps.db
         .prepare(
           `INSERT INTO case_actions (id, case_id, action_type, occurred_on, place, note, created_at, created_by)
@@ -356,7 +356,10 @@ export function addAction(
           input.note ?? null,
           deps.now().toISOString(),
           actor.userId,
-        ),
+        )
+      // The case is found by where its actions took place.
+      if (input.place) indexCase(deps.db, c.id)
+    },
   )
   return { id }
 }
@@ -392,27 +395,24 @@ export function listCases(
     args.push(input.stage)
   }
   if (input.query) {
-    const match = matchExpression(input.query)
-    if (!match) return { cases: [], total: 0 }
+    const plan = searchPlan(input.query)
+    if (!plan) return { cases: [], total: 0 }
+    const found = planRowids('case', plan)
     // Text alone (the common case): page straight off the index, newest first, with no sort of all matches.
     if (!onlyMine && !restricted && !input.stage && !input.handlerId && !input.from && !input.to) {
       const total = (
-        deps.db.prepare('SELECT count(*) AS n FROM case_fts WHERE case_fts MATCH ?').get(match) as {
-          n: number
-        }
+        deps.db.prepare(`SELECT count(*) AS n FROM (${found.sql})`).get(...found.args) as { n: number }
       ).n
       const rows = deps.db
         .prepare(
-          `SELECT c.* FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH ? ORDER BY rowid DESC LIMIT ? OFFSET ?) f
+          `SELECT c.* FROM (${found.sql} ORDER BY rowid DESC LIMIT ? OFFSET ?) f
            JOIN case_fts_map m ON m.rowid = f.rowid JOIN cases c ON c.id = m.case_id ORDER BY f.rowid DESC`,
         )
-        .all(match, input.limit, input.offset) as CaseRow[]
+        .all(...found.args, input.limit, input.offset) as CaseRow[]
       return { cases: rows.map((r) => toCase(deps.db, r)), total }
     }
-    where.push(
-      'c.id IN (SELECT m.case_id FROM case_fts f JOIN case_fts_map m ON m.rowid = f.rowid WHERE case_fts MATCH ?)',
-    )
-    args.push(match)
+    where.push(`c.id IN (SELECT m.case_id FROM case_fts_map m WHERE m.rowid IN (${found.sql}))`)
+    args.push(...found.args)
   }
   if (input.handlerId) {
     where.push('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')

@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import type { Db } from '../db/index.ts'
 import type { Evidence, EvidenceFlag } from '../../../shared/ingest.ts'
 import type { MediaType } from '../../../shared/media.ts'
+import { indexRecord } from '../cases/search.ts'
 
 /** Repository for evidence items and the source paths that held them. */
 
@@ -162,6 +163,8 @@ export function insertEvidence(db: Db, e: NewEvidence): string {
     e.fact,
     e.sm3 ?? null,
   )
+  // Found by file name (and what came with it) on the recordings page before anyone tags it.
+  indexRecord(db, id)
   return id
 }
 
