@@ -45,6 +45,8 @@ import {
   fileResultSchema,
   flagSchema,
   jobProgressSchema,
+  deviceUsageSchema,
+  filingSuggestionSchema,
   scanEntrySchema,
 } from './ingest.ts'
 
@@ -520,7 +522,11 @@ export const contract = {
   }),
   'devices.list': method({
     input: empty,
-    output: z.object({ devices: z.array(deviceSchema), attached: z.array(attachedVolumeSchema) }),
+    output: z.object({
+      devices: z.array(deviceSchema),
+      attached: z.array(attachedVolumeSchema),
+      usage: z.array(deviceUsageSchema),
+    }),
     access: ['records_officer', 'enforcement_officer', 'admin'],
   }),
   'devices.register': method({
@@ -547,6 +553,36 @@ export const contract = {
     input: z.strictObject({ deviceId: id, sourceRoot, confirm: z.literal(true) }),
     output: z.object({ deleted: z.array(z.string()) }),
     access: ['records_officer'],
+  }),
+  // Issue 19 (devices screen, filing suggestions): devices/screen.ts, ingest/suggestions.ts.
+  'devices.retire': method({
+    input: z.strictObject({ deviceId: id, reason: z.string().trim().min(2).max(500) }),
+    output: z.object({ device: deviceSchema }),
+    access: ['records_officer', 'admin'],
+  }),
+  'devices.clockCheck': method({
+    /** The station's clock against the camera's, when the camera exposes its time on the volume. */
+    input: z.strictObject({ deviceId: id }),
+    output: z.object({
+      attached: z.boolean(),
+      exposed: z.boolean(),
+      stationTime: z.string(),
+      deviceTime: z.string().nullable(),
+      /** Camera minus station: what devices.update's clockOffsetMs would take. */
+      offsetMs: z.number().int().nullable(),
+    }),
+    access: ['records_officer', 'enforcement_officer', 'admin'],
+    readOnly: true,
+  }),
+  'ingest.suggestions': method({
+    /** Recordings not yet in a case (of these batches, else the latest), each with the case actions it fits. */
+    input: z.strictObject({
+      batchIds: z.array(id).max(50).optional(),
+      limit: z.number().int().min(1).max(500).default(200),
+    }),
+    output: z.object({ items: z.array(filingSuggestionSchema) }),
+    access: INGEST_ROLES,
+    readOnly: true,
   }),
   'ingest.scan': method({
     input: z.strictObject({ sourceRoot, deviceId: id.optional() }),

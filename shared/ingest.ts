@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ERROR_CODES } from './errors.ts'
+import { STAGE_CODES } from './cases.ts'
 
 /** Schemas of devices, evidence items and ingest jobs, shared by the contract and the UI. */
 
@@ -16,8 +17,46 @@ export const deviceSchema = z.object({
   clockOffsetMs: z.number().int(),
   info: z.record(z.string(), z.string()),
   createdAt: z.string(),
+  /** Taken out of service (devices.retire): kept for its recordings and the trail, not imported from again. */
+  retiredAt: z.string().nullable(),
 })
 export type Device = z.infer<typeof deviceSchema>
+
+/** What the devices screen shows beside a device: its last import, and the clock mode its files point to. */
+export const deviceUsageSchema = z.object({
+  deviceId: z.string(),
+  lastImportAt: z.string().nullable(),
+  records: z.number().int(),
+  /** From capture-time reconciliation of its files (most of them), when it differs from the registered mode. */
+  clockSuggestion: z
+    .object({
+      clockMode: z.enum(['local', 'utc']),
+      utcOffsetMin: z.number().int(),
+      records: z.number().int(),
+    })
+    .nullable(),
+})
+
+/** A stored recording not yet in a case, and the case actions it may belong to (issue 19, item 3). */
+export const filingSuggestionSchema = z.object({
+  evidenceId: z.string(),
+  originalName: z.string(),
+  captureStart: z.string().nullable(),
+  /** The officer the match was made for: the device's, else the collector. */
+  officerName: z.string().nullable(),
+  /** Best first; empty: 待归案 (no declared action of a case the caller may file into matches). */
+  candidates: z.array(
+    z.object({
+      caseId: z.string(),
+      caseNo: z.string(),
+      cause: z.string(),
+      stage: z.enum(STAGE_CODES),
+      actionType: z.string(),
+      actionName: z.string(),
+      occurredOn: z.string(),
+    }),
+  ),
+})
 
 export const attachedVolumeSchema = z.object({
   identity: z.string(),
@@ -156,7 +195,7 @@ export const jobProgressSchema = z.object({
   batchId: z.string(),
   deviceId: z.string(),
   sourceRoot: z.string(),
-  state: z.enum(['scanning', 'copying', 'done', 'cancelled', 'failed']),
+  state: z.enum(['queued', 'scanning', 'copying', 'done', 'cancelled', 'failed']),
   filesTotal: z.number(),
   filesDone: z.number(),
   bytesTotal: z.number(),

@@ -28,6 +28,8 @@ import { auditedChange, actorFields } from './context.ts'
 import { ensureDataFolders, info, initialize, restrictDataFolder } from './system.ts'
 import { markDataFolder } from './ingest/source-guard.ts'
 import { IngestJobs, markInterruptedBatches } from './ingest/ingest.ts'
+import { devicesClockCheck, devicesRetire } from './devices/screen.ts'
+import { filingSuggestions } from './ingest/suggestions.ts'
 import { fileableCases } from './ingest/filing.ts'
 import * as ingest from './ingest/service.ts'
 import * as captureTimeCorrections from './ingest/capture-time-corrections.ts'
@@ -279,6 +281,9 @@ function ownedCore(
     'devices.register': (i, ctx) => ingest.devicesRegister(ingestDeps, i, ctx),
     'devices.update': (i, ctx) => ingest.devicesUpdate(ingestDeps, i, ctx),
     'devices.clear': (i, ctx) => ingest.devicesClear(ingestDeps, i, ctx),
+    'devices.retire': (i, ctx) => devicesRetire(ingestDeps, i, ctx),
+    'devices.clockCheck': (i) => devicesClockCheck(ingestDeps, i),
+    'ingest.suggestions': (i, ctx) => filingSuggestions(ingestDeps, i, ctx),
     'ingest.scan': (i) => ingest.ingestScan(ingestDeps, i),
     'ingest.start': (i, ctx) => jobs.start(i, ctx.actor!, ctx.channel),
     'ingest.cases': (i, ctx) => fileableCases(ingestDeps, i, ctx),
@@ -588,7 +593,7 @@ function ownedCore(
       close()
     },
     clients: () => served?.clients() ?? 0,
-    busy: () => jobs.list().some((j) => j.progress.state === 'scanning' || j.progress.state === 'copying'),
+    busy: () => jobs.list().some((j) => ['queued', 'scanning', 'copying'].includes(j.progress.state)),
     timestampsIdle: () => stamper.idle(),
     drainQueue: async () => {
       await postCommit.run()

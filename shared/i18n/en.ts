@@ -352,6 +352,7 @@ const en: Messages = {
     'catalogue.setDocType': 'Change document catalogue',
     'devices.clearFile': 'Clear ingested file from device',
     'devices.register': 'Register device',
+    'devices.retire': 'Retire device',
     'devices.update': 'Change device settings',
     'evidence.ingest': 'Recording stored',
     'evidence.setCaptureTime': 'Correct capture time',
@@ -793,6 +794,7 @@ const en: Messages = {
     JOB_NOT_FOUND: 'No such import job.',
     DEVICE_NOT_VERIFIED:
       'A file on the device is not yet verified in the vault, so the device cannot be cleared: {{path}}',
+    DEVICE_RETIRED: 'This device is retired; it cannot be imported from.',
     CONFIRMATION_REQUIRED: 'This operation needs confirmation.',
     NO_CERTIFICATE: 'You have no valid signing certificate; ask the administrator to issue one.',
     BAD_PIN: 'Wrong certificate PIN.',

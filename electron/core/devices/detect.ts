@@ -103,6 +103,8 @@ export function readDeviceInfo(mountPoint: string): Record<string, string> {
       else if (/警号|执法证号|officer.?(no|number|id)|userid|user_id/i.test(key)) info.officerNo = value
       else if (/姓名|警员|officer.?name|username|user_name/i.test(key)) info.officerName = value
       else if (/单位|unit|department|dept/i.test(key)) info.unit = value
+      // Written by some cameras when docked: their clock now, for the clock check (devices/screen.ts).
+      else if (/当前时间|设备时间|device.?time|clock/i.test(key)) info.deviceTime = value
     }
     if (Object.keys(info).length) break
   }

@@ -17,6 +17,7 @@ interface DeviceRow {
   clock_offset_ms: number
   info: string
   created_at: string
+  retired_at: string | null
 }
 
 function toDevice(r: DeviceRow): Device {
@@ -38,6 +39,7 @@ function toDevice(r: DeviceRow): Device {
     clockOffsetMs: r.clock_offset_ms,
     info,
     createdAt: r.created_at,
+    retiredAt: r.retired_at,
   }
 }
 
@@ -55,7 +57,7 @@ export function findDeviceByIdentity(db: Db, identity: string): Device | null {
   return r ? toDevice(r) : null
 }
 
-export function insertDevice(db: Db, d: Omit<Device, 'id' | 'createdAt'>, now: Date): Device {
+export function insertDevice(db: Db, d: Omit<Device, 'id' | 'createdAt' | 'retiredAt'>, now: Date): Device {
   const id = crypto.randomUUID()
   db.prepare(
     `INSERT INTO devices (id, kind, identity, label, officer_user_id, clock_mode, clock_mode_known, utc_offset_min,
@@ -80,7 +82,7 @@ export function insertDevice(db: Db, d: Omit<Device, 'id' | 'createdAt'>, now: D
 export function updateDevice(
   db: Db,
   id: string,
-  d: Partial<Omit<Device, 'id' | 'createdAt' | 'kind' | 'identity'>>,
+  d: Partial<Omit<Device, 'id' | 'createdAt' | 'kind' | 'identity' | 'retiredAt'>>,
 ): void {
   const cur = findDevice(db, id)
   if (!cur) return

@@ -24,6 +24,7 @@ import { readFacts } from './metadata.ts'
 import type { ThumbnailQueue } from './thumbnails.ts'
 import { mediaExtensions } from './settings.ts'
 import { checkSourceRoot, sourceGuard } from './source-guard.ts'
+import { inCaptureOrder, JobPool } from './pool.ts'
 import { unlockSigner, type BatchSigner } from '../signing/service.ts'
 import { enqueue, runPostCommit, type UnlockedKey } from '../post-commit.ts'
 import { writeCheckpoint } from '../signing/checkpoints.ts'
@@ -96,6 +97,7 @@ interface Job {
 
 export class IngestJobs {
   private readonly jobs = new Map<string, Job>()
+  private readonly pool = new JobPool()
 
   constructor(
     private readonly deps: CoreDeps,
@@ -107,10 +109,12 @@ export class IngestJobs {
     if (req.deviceId) {
       const d = findDevice(this.deps.db, req.deviceId)
       if (!d) throw new AppError('NOT_FOUND')
+      if (d.retiredAt) throw new AppError('DEVICE_RETIRED')
       return d
     }
     const identity = `folder:${fs.realpathSync(req.sourceRoot)}`
     const known = findDeviceByIdentity(this.deps.db, identity)
+    if (known?.retiredAt) throw new AppError('DEVICE_RETIRED')
     if (known) return known
     return auditedChange(
       this.deps,
@@ -197,7 +201,8 @@ export class IngestJobs {
         batchId,
         deviceId: device.id,
         sourceRoot: req.sourceRoot,
-        state: 'scanning',
+        // Until the pool gives it a place (pool.ts): shown as waiting, never as copying.
+        state: 'queued',
         filesTotal: 0,
         filesDone: 0,
         bytesTotal: 0,
@@ -216,9 +221,10 @@ export class IngestJobs {
       signer,
     }
     this.jobs.set(jobId, job)
-    job.done = this.run(job, req, device, { channel, actor }).catch((e: unknown) =>
-      this.abandon(job, actor, e),
-    )
+    job.done = this.pool
+      .run(() => this.run(job, req, device, { channel, actor }))
+      .catch((e: unknown) => this.abandon(job, actor, e))
+    this.emitProgress(job, true)
     return { jobId, batchId }
   }
 
@@ -292,10 +298,11 @@ export class IngestJobs {
     const actor = ctx.actor!
     const started = Date.now()
     const p = job.progress
-    const entries = await discover(
-      req.sourceRoot,
-      mediaExtensions(this.deps.db),
-      sourceGuard(this.deps.layout),
+    p.state = 'scanning'
+    this.emitProgress(job, true)
+    const entries = inCaptureOrder(
+      await discover(req.sourceRoot, mediaExtensions(this.deps.db), sourceGuard(this.deps.layout)),
+      device.utcOffsetMin,
     )
     p.filesTotal = entries.length
     p.bytesTotal = entries.reduce((n, e) => n + (e.skip ? 0 : e.size), 0)

@@ -5,6 +5,7 @@ import { basisForRecord, gateRecord } from '../access/gate.ts'
 import { actorFields, actorOf, auditedChange, type CallContext, type CoreDeps } from '../context.ts'
 import { findById } from '../accounts/users.ts'
 import { attachedVolumes } from '../devices/detect.ts'
+import { deviceUsage } from '../devices/screen.ts'
 import {
   clockOf,
   findDevice,
@@ -35,6 +36,7 @@ export async function devicesList(deps: Deps): Promise<MethodOutput<'devices.lis
   const attached = await attachedVolumes()
   return {
     devices: listDevices(deps.db),
+    usage: deviceUsage(deps),
     attached: attached.map((v) => ({
       ...v,
       deviceId: findDeviceByIdentity(deps.db, v.identity)?.id ?? null,

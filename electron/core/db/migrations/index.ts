@@ -16,6 +16,7 @@ import { m0140 } from './0140_process_owners.ts'
 import { m0170 } from './0170_post_commit.ts'
 import { m0180 } from './0180_archived_cases.ts'
 import { m0200 } from './0200_capture_time.ts'
+import { m0210 } from './0210_device_retire.ts'
 import { m0230 } from './0230_substring_search.ts'
 
 /** Every migration ever released, oldest first. Never edit a released one: add a new one. */
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0170,
   m0180,
   m0200,
+  m0210,
   m0230,
 ]
 
