@@ -28,6 +28,8 @@ let caseNoA = ''
 const ids: Record<string, string> = {}
 
 async function ingest(session: string, files: [string, string][], extra: { lateReason?: string } = {}) {
+  // Each import a minute after the last: sorting by import time must not fall back on the ids' random order.
+  t.clock.advance(60_000)
   const dir = tempDir('liuhen-listdev-')
   for (const [name, at] of files) makeClip(path.join(dir, name), { creationTime: at })
   const { jobId } = await t.call('ingest.start', { sourceRoot: dir, ...extra }, session)
