@@ -14,7 +14,7 @@ type Usage = MethodOutput<'devices.list'>['usage'][number]
 
 /**
  * Per device: the last import and the record count, and — from what capture-time reconciliation inferred for its
- * files (metadata.clockInference, capture-time.md) — the clock mode most of them show, when it is not the
+ * files (metadata.clockInference, docs/capture-time.md) — the clock mode most of them show, when it is not the
  * registered one. One query each, so the screen costs the same for 3 devices as for 300.
  */
 export function deviceUsage(deps: CoreDeps): Usage[] {
