@@ -4,6 +4,7 @@
 // yesterday's build by mistake.
 import fs from 'node:fs'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 export const repoRoot = path.resolve(import.meta.dirname, '..')
 
@@ -14,5 +15,20 @@ export function bundleIsFresh(bundle) {
     return inputs.length > 0 && inputs.every((f) => fs.statSync(path.join(repoRoot, f)).mtimeMs <= built)
   } catch {
     return false // no build, or a source file gone since: run the sources
+  }
+}
+
+/**
+ * Run a built entry when fresh (and LIUHEN_CLI_FROM_SOURCE is not 1), else its TypeScript source through tsx: the
+ * one choice both launchers make. `bundle` is relative to the repository, `source` a URL the caller resolved.
+ */
+export async function runBuiltOrSource(bundle, source) {
+  const built = path.join(repoRoot, bundle)
+  if (process.env.LIUHEN_CLI_FROM_SOURCE !== '1' && bundleIsFresh(built)) {
+    await import(pathToFileURL(built).href)
+  } else {
+    const { register } = await import('tsx/esm/api')
+    register()
+    await import(source)
   }
 }
