@@ -86,12 +86,14 @@ export function recordsWhere(
   const visible = visibleWhere(deps, actor)
   const where = ['e.deleted_at IS NULL', visible.sql]
   const args: unknown[] = [...visible.args]
+  // Capture times keep the offset the file or device gave them ('…T20:30:00+08:00'): compared as instants, not
+  // as text, or a Beijing evening after 16:00 would fall into the next day.
   if (input.from) {
-    where.push(`${SORT_KEY.capture} >= ?`)
+    where.push(`julianday(${SORT_KEY.capture}) >= julianday(?)`)
     args.push(dayStart(input.from))
   }
   if (input.to) {
-    where.push(`${SORT_KEY.capture} < ?`)
+    where.push(`julianday(${SORT_KEY.capture}) < julianday(?)`)
     args.push(nextDayStart(input.to))
   }
   if (input.collectorId) {
