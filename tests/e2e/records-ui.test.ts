@@ -159,18 +159,16 @@ describe('音像记录 and the to-do counts', () => {
     // 114 recordings, a page of 100 loaded, some thirty rows in the DOM; scrolling loads the rest.
     expect(await rowsShown()).toBeGreaterThan(5)
     expect(await rowsShown()).toBeLessThanOrEqual(40)
-    const end = page.getByText(`已全部列出（${WAVS + 4} 条）`)
-    for (let i = 0; i < 20 && !(await end.isVisible()); i++) {
-      await page
-        .getByTestId('records-table')
-        .locator('..')
-        .evaluate((el) => (el.scrollTop = el.scrollHeight))
+    const scroller = page.getByTestId('records-table').locator('..')
+    const last = page.getByTestId('record-row').filter({ hasText: 'REC_000.WAV' })
+    // Newest capture first: the oldest recorder file is the last row, reached once the second page is in.
+    for (let i = 0; i < 30 && !(await last.isVisible()); i++) {
+      await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
       await page.waitForTimeout(150)
     }
-    await end.waitFor()
+    await last.waitFor()
+    await page.getByText(`已全部列出（${WAVS + 4} 条）`).waitFor()
     expect(await rowsShown()).toBeLessThanOrEqual(40)
-    // Newest capture first: the oldest recorder file is last.
-    await page.getByTestId('record-row').filter({ hasText: 'REC_000.WAV' }).waitFor()
 
     await search('门诊药房')
     await total().filter({ hasText: '共 2 条' }).waitFor()

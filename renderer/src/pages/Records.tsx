@@ -362,12 +362,12 @@ function RecordRow(props: {
         )}
       >
         <div className="line">
-          {flags.slice(0, 2).map((f) => (
+          {flags.slice(0, 1).map((f) => (
             <span key={f} className="chip">
               {f}
             </span>
           ))}
-          {flags.length > 2 ? <span className="muted small">+{flags.length - 2}</span> : null}
+          {flags.length > 1 ? <span className="muted small">+{flags.length - 1}</span> : null}
           {flags.length === 0 ? <span className="muted">—</span> : null}
         </div>
       </td>
