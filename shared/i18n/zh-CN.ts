@@ -108,7 +108,7 @@ const zhCN = {
     total: '共 {{count}} 条',
     end: '已全部列出（{{count}} 条）',
     search: '搜索',
-    searchHint: '案件编号、地点、事项或文件名，可输入一部分',
+    searchHint: '案件编号、地点、事项或文件名的一部分',
     from: '拍摄日期从',
     to: '至',
     sort: '排序',

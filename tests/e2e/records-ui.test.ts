@@ -219,6 +219,11 @@ describe('音像记录 and the to-do counts', () => {
     await page.getByTestId('records-filed').getByText(`已将 2 条音像记录归入 ${caseB.caseNo}`).waitFor()
     // Both left the 待归案 list: nothing matches now, and the page says so.
     await page.getByTestId('records-empty').getByText('没有符合条件的音像记录').waitFor()
+    // The menu's badge follows: 112 待归案 + 1 late without a reason before, 110 + 1 now.
+    await page
+      .getByTestId('badge-records')
+      .filter({ hasText: `${WAVS + 1}` })
+      .waitFor()
     await page.screenshot({ path: screenshotPath('94-records-filed') })
     const got = (await call('cases.get', { caseId: caseB.id }, people.jilu.session)) as {
       records: { originalName: string }[]
@@ -234,8 +239,23 @@ describe('音像记录 and the to-do counts', () => {
     await page.getByTestId('todo-recordsLate').getByRole('link').click()
     await total().filter({ hasText: '共 1 条' }).waitFor()
     await expect(page.getByRole('checkbox', { name: '超时且未说明原因' }).isChecked()).resolves.toBe(true)
-    await page.getByTestId('record-row').filter({ hasText: 'ZD_20261120091500_0011.MP4' }).click()
-    await page.getByTestId('player').getByTestId('video').waitFor()
+    // A click on the row (its file name; the case number is a link of its own) opens the recording.
+    await page.getByTestId('record-row').getByText('ZD_20261120091500_0011.MP4').click()
+    const player = page.getByTestId('player')
+    await player.getByText('ZD_20261120091500_0011.MP4').waitFor()
+    expect(await player.textContent()).not.toMatch(/无权|错误|失败/)
+    await page.waitForFunction(
+      () => {
+        const v = (
+          globalThis as unknown as {
+            document: { querySelector(s: string): { readyState: number; currentTime: number } | null }
+          }
+        ).document.querySelector('video')
+        return !!v && v.readyState >= 2 && v.currentTime > 0.3
+      },
+      undefined,
+      { timeout: 30_000 },
+    )
     expect(await rawCodesOnScreen(page)).toEqual([])
     await signOut(page)
     expect(problems).toEqual([])
