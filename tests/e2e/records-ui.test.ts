@@ -208,6 +208,10 @@ describe('音像记录 and the to-do counts', () => {
     await expect(page.getByTestId('record-row').first().textContent()).resolves.toContain('待归案')
     await page.selectOption('select[name=collector]', { label: '张伟' })
     await total().filter({ hasText: '共 2 条' }).waitFor()
+    // Not tagged yet: the place given at import is shown.
+    await expect(page.getByTestId('record-row').filter({ hasText: '定点医院住院部' }).count()).resolves.toBe(
+      2,
+    )
     await page.getByRole('checkbox', { name: '选择已列出的全部记录' }).check()
     const bar = page.getByTestId('records-tag')
     await bar.getByText('已选 2 条').waitFor()
