@@ -9,7 +9,14 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, watchedPage } from '../helpers/browser.ts'
+import {
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  watchedPage,
+  videoPlaying,
+} from '../helpers/browser.ts'
 import { testClock } from '../helpers/clock.ts'
 import { makeClip, makeRiffWav } from '../helpers/media.ts'
 import { rawCodesOnScreen } from '../helpers/readable.ts'
@@ -248,18 +255,7 @@ describe('音像记录 and the to-do counts', () => {
     const player = page.getByTestId('player')
     await player.getByText('ZD_20261120091500_0011.MP4').waitFor()
     expect(await player.textContent()).not.toMatch(/无权|错误|失败/)
-    await page.waitForFunction(
-      () => {
-        const v = (
-          globalThis as unknown as {
-            document: { querySelector(s: string): { readyState: number; currentTime: number } | null }
-          }
-        ).document.querySelector('video')
-        return !!v && v.readyState >= 2 && v.currentTime > 0.3
-      },
-      undefined,
-      { timeout: 30_000 },
-    )
+    await videoPlaying(page)
     expect(await rawCodesOnScreen(page)).toEqual([])
     await signOut(page)
     expect(problems).toEqual([])
