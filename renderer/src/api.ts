@@ -109,10 +109,20 @@ export function onAuthProblem(listener: (e: AppErrorValue) => void): () => void 
 }
 
 const AUTH_CODES = new Set(['UNAUTHENTICATED', 'SESSION_LOCKED', 'PASSWORD_CHANGE_REQUIRED'])
+const doneListeners = new Set<(method: MethodName) => void>()
+
+/** Called after every call that succeeded, with its method (the to-do counts refresh after a change). */
+export function onCallDone(listener: (method: MethodName) => void): () => void {
+  doneListeners.add(listener)
+  return () => doneListeners.delete(listener)
+}
 
 export async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
   const result = await transport.invoke({ method, input, session })
-  if (result.ok) return result.value as MethodOutput<M>
+  if (result.ok) {
+    for (const l of doneListeners) l(method)
+    return result.value as MethodOutput<M>
+  }
   if (AUTH_CODES.has(result.error.code)) for (const l of authListeners) l(result.error)
   throw new ApiError(result.error)
 }

@@ -17,6 +17,7 @@ import {
   signInAs,
   signOut as signOutOf,
   watchedPage,
+  videoPlaying,
 } from '../helpers/browser.ts'
 import { testClock } from '../helpers/clock.ts'
 import { makeClip } from '../helpers/media.ts'
@@ -117,18 +118,7 @@ describe('调阅', () => {
     await page.goto(`${bridge.origin}/#/cases/${caseId}`)
     const records = page.getByTestId('case-records')
     await records.getByRole('button', { name: '播放' }).click()
-    await page.waitForFunction(
-      () => {
-        const v = (
-          globalThis as unknown as {
-            document: { querySelector(s: string): { readyState: number; currentTime: number } | null }
-          }
-        ).document.querySelector('video')
-        return !!v && v.readyState >= 2 && v.currentTime > 0.3
-      },
-      undefined,
-      { timeout: 30_000 },
-    )
+    await videoPlaying(page)
     await page.screenshot({ path: screenshotPath('20-access-play'), fullPage: true })
 
     // Past the end of the grant (the clock moved on, no waiting), the same record is refused.

@@ -10,7 +10,7 @@ import {
   type RunningBridge,
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
+import { launchChromium, screenshotPath, signInAs, watchedPage, videoPlaying } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* A records officer opens a case, tags an ingested video into it and plays it, in the real UI over the real core. */
@@ -89,19 +89,8 @@ describe('案件 page', () => {
     await records.getByRole('button', { name: '播放' }).click()
     const video = page.getByTestId('video')
     await video.waitFor()
-    // Playing, not just loaded: enough data decoded and the clock moving. (A function, not a string: the
-    // page's CSP forbids eval.)
-    type Video = { readyState: number; currentTime: number }
-    await page.waitForFunction(
-      () => {
-        const v = (
-          globalThis as unknown as { document: { querySelector(s: string): Video | null } }
-        ).document.querySelector('video')
-        return !!v && v.readyState >= 2 && v.currentTime > 0.3
-      },
-      undefined,
-      { timeout: 30_000 },
-    )
+    // Playing, not just loaded.
+    await videoPlaying(page)
     await page.getByTestId('player').scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('16-case-play'), fullPage: true })
     expect(problems).toEqual([])

@@ -73,6 +73,21 @@ export async function watchedPage(
   return page
 }
 
+/** Wait until the page's <video> plays: enough data decoded and its clock moving (a function: the CSP forbids eval). */
+export async function videoPlaying(page: Page): Promise<void> {
+  type Video = { readyState: number; currentTime: number }
+  await page.waitForFunction(
+    () => {
+      const v = (
+        globalThis as unknown as { document: { querySelector(s: string): Video | null } }
+      ).document.querySelector('video')
+      return !!v && v.readyState >= 2 && v.currentTime > 0.3
+    },
+    undefined,
+    { timeout: 30_000 },
+  )
+}
+
 /** Move the test's clock forward for the core (every child process) and for the page at once. */
 export async function advanceClock(page: Page, ms: number): Promise<void> {
   testClock.advance(ms)

@@ -246,4 +246,13 @@ describe('records.list', () => {
       inbox,
     )
   })
+
+  test('a Beijing day holds its evening, whatever offset the capture time was written with', async () => {
+    const id = ids['ZD_20261122100000_0003.MP4']!
+    for (const captureStart of ['2026-11-22T20:30:00+08:00', '2026-11-22T13:00:00Z']) {
+      await t.call('records.tag', { evidenceIds: [id], tags: { captureStart } }, jilu)
+      expect(await all({ from: '2026-11-22', to: '2026-11-22' }, jilu), captureStart).toEqual([id])
+      expect(await all({ from: '2026-11-23', to: '2026-11-23' }, jilu), captureStart).toEqual([])
+    }
+  })
 })

@@ -86,12 +86,14 @@ export function recordsWhere(
   const visible = visibleWhere(deps, actor)
   const where = ['e.deleted_at IS NULL', visible.sql]
   const args: unknown[] = [...visible.args]
+  // Capture times keep the offset the file or device gave them ('…T20:30:00+08:00'): compared as instants, not
+  // as text, or a Beijing evening after 16:00 would fall into the next day.
   if (input.from) {
-    where.push(`${SORT_KEY.capture} >= ?`)
+    where.push(`julianday(${SORT_KEY.capture}) >= julianday(?)`)
     args.push(dayStart(input.from))
   }
   if (input.to) {
-    where.push(`${SORT_KEY.capture} < ?`)
+    where.push(`julianday(${SORT_KEY.capture}) < julianday(?)`)
     args.push(nextDayStart(input.to))
   }
   if (input.collectorId) {
@@ -179,7 +181,10 @@ export function listRecords(deps: CoreDeps, input: Input, ctx: CallContext): Met
   const rows = db
     .prepare(
       `SELECT e.id, e.original_name, e.media_type, e.duration_ms, e.ingested_at,
-              coalesce(t.capture_start, e.capture_start) AS capture_start, t.case_id, c.case_no, t.place, t.fact,
+              coalesce(t.capture_start, e.capture_start) AS capture_start, t.case_id, c.case_no,
+              -- Not tagged yet: the place and fact given at import (a tag row, once there, has the last word).
+              CASE WHEN t.evidence_id IS NULL THEN e.place ELSE t.place END AS place,
+              CASE WHEN t.evidence_id IS NULL THEN e.fact ELSE t.fact END AS fact,
               t.collectors, e.collector_user_id, d.label AS device_label, e.flags, e.late_reason,
               EXISTS (SELECT 1 FROM signatures s WHERE s.evidence_id = e.id) AS signed, ${key} AS k
        FROM ${FROM} JOIN devices d ON d.id = e.device_id

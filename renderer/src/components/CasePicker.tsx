@@ -1,24 +1,41 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 
 type Fileable = MethodOutput<'ingest.cases'>['cases'][number]
+/** A case as the picker lists it. */
+export type PickedCase = Pick<Fileable, 'id' | 'caseNo' | 'cause'>
+
+const fileable = async (query: string): Promise<Fileable[]> =>
+  (await call('ingest.cases', query ? { query } : {})).cases
 
 /**
  * The case a recording is filed into, picked from a list (never typed free): the cases the signed-in user may
  * file into now, searched by part of the number or the cause. The core checks again when it files.
  */
-export function CasePicker(props: { value: Fileable | null; onChange: (c: Fileable | null) => void }) {
+export function CasePicker<C extends PickedCase = Fileable>(props: {
+  value: C | null
+  onChange: (c: C | null) => void
+  /** Where the cases come from: by default those the user may file into now (ingest.cases). */
+  search?: (query: string) => Promise<C[]>
+  /** The words on the button that takes the chosen case back (default 不归入). */
+  clearLabel?: string
+  /** What to say when nothing matches (default: no case you may file into). */
+  emptyLabel?: string
+}) {
   const { t } = useTranslation()
   const [query, setQuery] = useState('')
-  const [cases, setCases] = useState<Fileable[] | null>(null)
+  const [cases, setCases] = useState<C[] | null>(null)
+  // Kept in a ref: a search function made anew on every render must not ask the core again each time.
+  const search = useRef(props.search ?? (fileable as unknown as (q: string) => Promise<C[]>))
+  search.current = props.search ?? (fileable as unknown as (q: string) => Promise<C[]>)
   useEffect(() => {
     let stale = false
     // A short pause while typing, so each keystroke does not ask the core.
     const timer = window.setTimeout(() => {
-      void call('ingest.cases', query.trim() ? { query: query.trim() } : {}).then(
-        (r) => !stale && setCases(r.cases),
+      void search.current(query.trim()).then(
+        (r) => !stale && setCases(r),
         () => !stale && setCases([]),
       )
     }, 200)
@@ -34,7 +51,7 @@ export function CasePicker(props: { value: Fileable | null; onChange: (c: Fileab
         <span className="muted">{props.value.cause}</span>
         <span className="spacer" />
         <button type="button" onClick={() => props.onChange(null)}>
-          {t('ingest.clearCase')}
+          {props.clearLabel ?? t('ingest.clearCase')}
         </button>
       </div>
     )
@@ -48,7 +65,9 @@ export function CasePicker(props: { value: Fileable | null; onChange: (c: Fileab
         aria-label={t('ingest.caseSearch')}
         onChange={(e) => setQuery(e.target.value)}
       />
-      {cases && cases.length === 0 ? <p className="muted small">{t('ingest.noFileable')}</p> : null}
+      {cases && cases.length === 0 ? (
+        <p className="muted small">{props.emptyLabel ?? t('ingest.noFileable')}</p>
+      ) : null}
       {cases?.length ? (
         <ul className="case-options" role="listbox">
           {cases.map((c) => (

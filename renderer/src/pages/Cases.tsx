@@ -5,8 +5,9 @@ import type { MethodInput, MethodOutput } from '../../../shared/contract.ts'
 import type { Evidence } from '../../../shared/ingest.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
-import { call, mediaUrl } from '../api.ts'
+import { call } from '../api.ts'
 import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
+import { MediaPlayer } from '../components/MediaPlayer.tsx'
 import { Thumbnail } from './Ingest.tsx'
 import { RequestAccess } from './Access.tsx'
 import { CaseReview } from './CaseReview.tsx'
@@ -480,7 +481,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
           </>
         )
       ) : null}
-      {playing ? <Player {...playing} onClose={() => setPlaying(null)} /> : null}
+      {playing ? <MediaPlayer {...playing} onClose={() => setPlaying(null)} /> : null}
 
       <div className="panel">
         <h3>{t('cases.records')}</h3>
@@ -553,58 +554,6 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
       {catalogue && filer ? <AddTextRecord caseId={c.id} catalogue={catalogue} onDone={reload} /> : null}
       {catalogue && filer ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
     </section>
-  )
-}
-
-/** The positions watched go into the access log (pause and end both fire a pause event). */
-function reportWatched(evidenceId: string, el: HTMLMediaElement): void {
-  const ranges: [number, number][] = []
-  for (let i = 0; i < el.played.length && i < 200; i++) ranges.push([el.played.start(i), el.played.end(i)])
-  if (ranges.length) void call('media.progress', { evidenceId, ranges }).catch(() => undefined)
-}
-
-function Player(props: { evidenceId: string; name: string; onClose: () => void }) {
-  const { t } = useTranslation()
-  const [media, setMedia] = useState<MethodOutput<'media.open'> | null>(null)
-  const open = useSubmit()
-  const { run } = open
-  useEffect(() => {
-    void run(async () => setMedia(await call('media.open', { evidenceId: props.evidenceId })))
-  }, [run, props.evidenceId])
-  return (
-    <div className="panel player" data-testid="player">
-      <div className="page-head">
-        <h3>{props.name}</h3>
-        <button type="button" onClick={props.onClose}>
-          {t('common.close')}
-        </button>
-      </div>
-      {open.busy ? <p className="muted">{t('cases.preparing')}</p> : null}
-      <ErrorText error={open.error} />
-      {media?.mediaType === 'photo' ? (
-        <img className="media" src={mediaUrl(media.ticket)} alt={props.name} />
-      ) : null}
-      {media?.mediaType === 'video' ? (
-        <video
-          className="media"
-          src={mediaUrl(media.ticket)}
-          controls
-          autoPlay
-          muted
-          data-testid="video"
-          onPause={(e) => reportWatched(props.evidenceId, e.currentTarget)}
-        />
-      ) : null}
-      {media?.mediaType === 'audio' ? (
-        <audio
-          src={mediaUrl(media.ticket)}
-          controls
-          autoPlay
-          onPause={(e) => reportWatched(props.evidenceId, e.currentTarget)}
-        />
-      ) : null}
-      {media?.preview ? <p className="muted">{t('cases.previewNote')}</p> : null}
-    </div>
   )
 }
 

@@ -14,6 +14,8 @@ import { ArchivePage } from './Archive.tsx'
 import { StatsPage } from './Stats.tsx'
 import { ReviewPage } from './Review.tsx'
 import { DisclosurePage } from './Disclosure.tsx'
+import { RecordsPage } from './Records.tsx'
+import { TODO_TARGET, todoHref, useTodoCounts, type TodoItem } from '../components/todo.ts'
 
 function currentRoute(): string {
   return location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? ''
@@ -40,6 +42,7 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
   const [changing, setChanging] = useState(false)
   const page = PAGES.find((p) => p.id === route)
   const visible = PAGES.filter((p) => canOpen(p, props.user.roles))
+  const todo = useTodoCounts()
 
   let content
   if (changing) {
@@ -54,7 +57,7 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
       </section>
     )
   } else if (!page) {
-    content = <Home user={props.user} />
+    content = <Home user={props.user} todo={todo} />
   } else if (!canOpen(page, props.user.roles)) {
     content = (
       <section className="panel narrow" data-testid="denied">
@@ -72,11 +75,26 @@ export function Shell(props: { user: User; agencyName: string; onLock: () => voi
         <a className="sidebar-brand" href="#/">
           <span className="brand-mark">{t('app.name')}</span>
         </a>
-        {visible.map((p) => (
-          <a key={p.id} href={`#/${p.id}`} className={p.id === route ? 'nav-item active' : 'nav-item'}>
-            {t(`nav.${p.id}`)}
-          </a>
-        ))}
+        {visible.map((p) => {
+          const waiting = (todo ?? []).filter((i) => i.count > 0 && TODO_TARGET[i.key].page === p.id)
+          const n = waiting.reduce((sum, i) => sum + i.count, 0)
+          return (
+            <a key={p.id} href={`#/${p.id}`} className={p.id === route ? 'nav-item active' : 'nav-item'}>
+              <span className="nav-label">{t(`nav.${p.id}`)}</span>
+              {n ? (
+                <span
+                  className="nav-badge"
+                  data-testid={`badge-${p.id}`}
+                  title={waiting
+                    .map((i) => t('todo.line', { what: t(`todo.${i.key}`), count: i.count }))
+                    .join('；')}
+                >
+                  {n}
+                </span>
+              ) : null}
+            </a>
+          )
+        })}
       </nav>
       <div className="main">
         <header className="topbar">
@@ -113,6 +131,8 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
       return <IngestPage />
     case 'cases':
       return <CasesPage sub={sub} roles={user.roles} />
+    case 'records':
+      return <RecordsPage roles={user.roles} />
     case 'access':
       return <AccessPage roles={user.roles} userId={user.id} />
     case 'stats':
@@ -131,7 +151,7 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
   }
 }
 
-function Home({ user }: { user: User }) {
+function Home({ user, todo }: { user: User; todo: TodoItem[] | null }) {
   const { t } = useTranslation()
   return (
     <section className="panel narrow">
@@ -141,6 +161,7 @@ function Home({ user }: { user: User }) {
           roles: user.roles.map((r) => t(`roles.${r}`)).join(t('validation.fieldSep')),
         })}
       </p>
+      {todo?.length ? <TodoList user={user} items={todo} /> : null}
       <h3>{t('home.hintsTitle')}</h3>
       <ul className="hints">
         {user.roles.map((r) => (
@@ -148,5 +169,36 @@ function Home({ user }: { user: User }) {
         ))}
       </ul>
     </section>
+  )
+}
+
+/** What waits for this user, each count a link to the page where the work is done. */
+function TodoList({ user, items }: { user: User; items: TodoItem[] }) {
+  const { t } = useTranslation()
+  return (
+    <div className="todo" data-testid="todo">
+      <h3>{t('todo.title')}</h3>
+      <ul className="todo-list">
+        {items.map((i) => {
+          const page = PAGES.find((p) => p.id === TODO_TARGET[i.key].page)
+          const body = (
+            <>
+              <span>{t(`todo.${i.key}`)}</span>
+              <strong className={i.count ? 'todo-count due' : 'todo-count'}>{i.count}</strong>
+            </>
+          )
+          return (
+            <li key={i.key} data-testid={`todo-${i.key}`}>
+              {page && canOpen(page, user.roles) ? (
+                <a href={todoHref(i.key)}>{body}</a>
+              ) : (
+                <span title={t('todo.elsewhere')}>{body}</span>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+      {items.every((i) => i.count === 0) ? <p className="muted">{t('todo.none')}</p> : null}
+    </div>
   )
 }

@@ -7,6 +7,11 @@ import type { Role } from '../../../shared/roles.ts'
 export const PAGES = [
   { id: 'ingest', roles: ['records_officer', 'enforcement_officer'] },
   { id: 'cases', roles: 'any' },
+  // 音像记录: whoever records.list answers (admins manage accounts, not evidence).
+  {
+    id: 'records',
+    roles: ['records_officer', 'enforcement_officer', 'approver', 'legal_reviewer', 'auditor'],
+  },
   { id: 'access', roles: 'any' },
   // Handlers follow their own case's review on the case page.
   { id: 'review', roles: ['legal_reviewer', 'approver', 'records_officer', 'auditor'] },
