@@ -1077,7 +1077,9 @@ const en: Messages = {
     hours: '{{count}} h',
     minutes: '{{count}} min',
     seconds: '{{count}} s',
-    clockSuggestion: 'From the times of {{count}} of its files, this device should be: {{mode}}',
+    clockSuggestion:
+      'Clock not confirmed: the times of {{count}} of its files point to {{mode}}, {{offset}}.',
+    adoptClock: 'Adopt',
     clockCheck: 'Check clock',
     clockCheckIntro:
       'Reads the device time (when the device writes it to its card) and compares it with this station.',

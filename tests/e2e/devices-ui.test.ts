@@ -155,10 +155,11 @@ describe('采集 → 设备', () => {
 
     await row.getByRole('button', { name: '编辑' }).click()
     await editor.locator('select[name=officer]').selectOption({ label: '张伟（35010024）' })
-    await editor.locator('select[name=clockMode]').selectOption('utc')
+    await editor.locator('input[name=clockOffset]').fill('30')
     await editor.getByRole('button', { name: '保存' }).click()
     await row.filter({ hasText: '张伟' }).waitFor()
-    await expect(row.textContent()).resolves.toContain('协调世界时（UTC）')
+    await expect(row.textContent()).resolves.toContain('北京时间（本地时间）')
+    await expect(row.textContent()).resolves.toContain('设备快 30 秒')
     expect(problems).toEqual([])
   })
 
@@ -168,8 +169,8 @@ describe('采集 → 设备', () => {
     await panel.getByRole('button', { name: '读取设备时间' }).click()
     const status = panel.getByRole('status')
     await status.waitFor()
-    // Registered as writing UTC: 16:00:30 on its clock is 2026-11-24 00:00:30 Beijing.
-    await expect(status.textContent()).resolves.toContain('设备时间 2026-11-24 00:00:30')
+    // Its clock writes Beijing time: 16:00:30 on it is 16:00:30 here; the station's clock is the test's.
+    await expect(status.textContent()).resolves.toContain('设备时间 2026-11-23 16:00:30')
     await expect(status.textContent()).resolves.toContain('本站时间 2026-11-23')
     await page.screenshot({ path: screenshotPath('71-devices-clock-check') })
     expect(problems).toEqual([])
@@ -233,6 +234,11 @@ describe('clearing and retiring', () => {
   test('a folder whose every file is verified in the vault is cleared after a confirmation', async () => {
     await devicesTab()
     const row = deviceRow('李静的记录仪')
+    // Its files point to a clock writing local time, which nobody registered yet: adopted in one click.
+    await row.getByTestId('device-clock-suggestion').waitFor()
+    await page.screenshot({ path: screenshotPath('75-devices-list') })
+    await row.getByRole('button', { name: '采用' }).click()
+    await expect.poll(() => row.getByTestId('device-clock-suggestion').count()).toBe(0)
     await row.getByRole('button', { name: '清空设备' }).click()
     const confirm = page.getByTestId('clear-confirm')
     await expect(confirm.textContent()).resolves.toContain('永久删除设备上的全部音视频和照片文件')
@@ -254,7 +260,6 @@ describe('clearing and retiring', () => {
     await confirm.getByRole('button', { name: '确认停用' }).click()
     await row.filter({ hasText: '已停用' }).waitFor()
     await expect(row.getByRole('button', { name: '编辑' }).count()).resolves.toBe(0)
-    await page.screenshot({ path: screenshotPath('75-devices-list') })
     expect(problems).toEqual([])
   })
 

@@ -43,6 +43,12 @@ export function DevicesScreen(props: {
     setPanel(null)
     void props.onChange()
   }
+  // The clock mode its files point to, registered in one click (devices.update, audited).
+  const adopt = (d: Device, c: { clockMode: 'local' | 'utc'; utcOffsetMin: number }) =>
+    call('devices.update', { deviceId: d.id, clockMode: c.clockMode, utcOffsetMin: c.utcOffsetMin }).then(
+      () => props.onChange(),
+      () => undefined,
+    )
   const list = props.devices
   if (!list) return null
   const unregistered = list.attached.filter((a) => !a.deviceId)
@@ -121,8 +127,14 @@ export function DevicesScreen(props: {
                           <div className="warn-text small" data-testid="device-clock-suggestion">
                             {t('devices.clockSuggestion', {
                               mode: t(`ingest.clockName.${usage.clockSuggestion.clockMode}`),
+                              offset: formatUtcOffset(usage.clockSuggestion.utcOffsetMin),
                               count: usage.clockSuggestion.records,
                             })}
+                            {live && may('devices.update') ? (
+                              <button className="link" onClick={() => void adopt(d, usage.clockSuggestion!)}>
+                                {t('devices.adoptClock')}
+                              </button>
+                            ) : null}
                           </div>
                         ) : null}
                       </td>
@@ -146,21 +158,23 @@ export function DevicesScreen(props: {
                           <div className="ok-text small">{t('devices.attachedNow')}</div>
                         ) : null}
                       </td>
-                      <td className="actions">
-                        {live && may('devices.update') ? (
-                          <button onClick={() => open(d.id, 'edit')}>{t('devices.edit')}</button>
-                        ) : null}
-                        {live && may('devices.clockCheck') ? (
-                          <button onClick={() => open(d.id, 'clock')}>{t('devices.clockCheck')}</button>
-                        ) : null}
-                        {live && root && usage?.records && may('devices.clear') ? (
-                          <button onClick={() => open(d.id, 'clear')}>{t('devices.clear')}</button>
-                        ) : null}
-                        {live && may('devices.retire') ? (
-                          <button className="danger" onClick={() => open(d.id, 'retire')}>
-                            {t('devices.retire')}
-                          </button>
-                        ) : null}
+                      <td>
+                        <div className="device-actions">
+                          {live && may('devices.update') ? (
+                            <button onClick={() => open(d.id, 'edit')}>{t('devices.edit')}</button>
+                          ) : null}
+                          {live && may('devices.clockCheck') ? (
+                            <button onClick={() => open(d.id, 'clock')}>{t('devices.clockCheck')}</button>
+                          ) : null}
+                          {live && root && usage?.records && may('devices.clear') ? (
+                            <button onClick={() => open(d.id, 'clear')}>{t('devices.clear')}</button>
+                          ) : null}
+                          {live && may('devices.retire') ? (
+                            <button className="danger" onClick={() => open(d.id, 'retire')}>
+                              {t('devices.retire')}
+                            </button>
+                          ) : null}
+                        </div>
                       </td>
                     </tr>
                     {shown ? (

@@ -28,7 +28,7 @@ export function IngestJobs(props: {
         <JobRow
           key={j.progress.jobId}
           progress={j.progress}
-          label={props.devices.find((d) => d.id === j.progress.deviceId)?.label ?? j.progress.sourceRoot}
+          label={props.devices.find((d) => d.id === j.progress.deviceId)?.label ?? null}
           shown={props.shownJob === j.progress.jobId}
           onShow={() => props.onShow(j.progress.jobId)}
         />
@@ -37,7 +37,7 @@ export function IngestJobs(props: {
   )
 }
 
-function JobRow(props: { progress: JobProgress; label: string; shown: boolean; onShow: () => void }) {
+function JobRow(props: { progress: JobProgress; label: string | null; shown: boolean; onShow: () => void }) {
   const { t } = useTranslation()
   const p = props.progress
   const pct = p.bytesTotal ? Math.min(100, Math.floor((100 * p.bytesDone) / p.bytesTotal)) : 0
@@ -45,8 +45,8 @@ function JobRow(props: { progress: JobProgress; label: string; shown: boolean; o
   return (
     <div className={`job-row job-${p.state}`} data-testid="job">
       <div className="row">
-        <strong>{props.label}</strong>
-        <span className="mono small muted">{p.sourceRoot}</span>
+        {props.label ? <strong>{props.label}</strong> : null}
+        <span className={props.label ? 'mono small muted' : 'mono'}>{p.sourceRoot}</span>
         <span className="spacer" />
         <span className={`chip chip-job-${p.state}`} data-testid="job-state">
           {t(`ingest.jobState.${p.state}`)}
@@ -60,7 +60,7 @@ function JobRow(props: { progress: JobProgress; label: string; shown: boolean; o
       <div
         className="progress"
         role="progressbar"
-        aria-label={props.label}
+        aria-label={props.label ?? p.sourceRoot}
         aria-valuenow={pct}
         aria-valuemin={0}
         aria-valuemax={100}

@@ -22,6 +22,7 @@ export function JobResults({ job }: { job: { progress: JobProgress; results: Fil
     () => [...job.results].sort((a, b) => a.relPath.localeCompare(b.relPath)),
     [job.results],
   )
+  if (!job.results.length && !s) return null
   return (
     <div className="panel" data-testid="results">
       <h3>{t('ingest.results')}</h3>
