@@ -1041,6 +1041,8 @@ const en: Messages = {
     },
     queuedNote:
       'Starts by itself when an earlier job finishes (two devices import at once so they do not slow each other down)',
+    etaMinutes: '{{m}} min {{s}} s',
+    etaSeconds: '{{s}} s',
     filesLine: 'files {{done}}/{{total}}',
     showResults: 'Show results',
   },

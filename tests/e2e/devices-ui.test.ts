@@ -190,6 +190,7 @@ describe('several devices at once, and the suggestions', () => {
     }
     const jobs = page.getByTestId('jobs')
     await expect(jobs.getByRole('progressbar').count()).resolves.toBe(2)
+    await jobs.scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('72-two-devices-importing') })
     for (const label of ['李静的记录仪', path.basename(folderB)])
       await jobs

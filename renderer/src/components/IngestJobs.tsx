@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next'
 import type { Device, FileResult, JobProgress } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
-import { formatBytes, formatEta } from './sizes.ts'
+import type { TFunction } from 'i18next'
+import { formatBytes } from './sizes.ts'
 
 export type Jobs = Record<string, { progress: JobProgress; results: FileResult[] }>
 
@@ -74,7 +75,7 @@ function JobRow(props: { progress: JobProgress; label: string | null; shown: boo
               done: formatBytes(p.bytesDone),
               total: formatBytes(p.bytesTotal),
               speed: formatBytes(p.bytesPerSecond),
-              eta: active ? formatEta(p.etaSeconds) : '—',
+              eta: active ? formatEta(p.etaSeconds, t) : '—',
             })} · ${t('ingest.filesLine', { done: p.filesDone, total: p.filesTotal })}`}
       </p>
       {active && p.currentFile ? (
@@ -82,4 +83,12 @@ function JobRow(props: { progress: JobProgress; label: string | null; shown: boo
       ) : null}
     </div>
   )
+}
+
+/** Time left as 2 分 05 秒 or 40 秒. */
+function formatEta(seconds: number | null, t: TFunction): string {
+  if (seconds === null) return '—'
+  const m = Math.floor(seconds / 60)
+  const s = Math.round(seconds % 60)
+  return m ? t('ingest.etaMinutes', { m, s: String(s).padStart(2, '0') }) : t('ingest.etaSeconds', { s })
 }

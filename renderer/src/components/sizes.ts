@@ -1,4 +1,4 @@
-/** Sizes and remaining times as a records officer reads them (1.5 GB, 2:05). */
+/** Sizes as a records officer reads them (46.1 KB, 1.5 GB). */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`
   const units = ['KB', 'MB', 'GB', 'TB']
@@ -9,11 +9,4 @@ export function formatBytes(n: number): string {
     i++
   }
   return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`
-}
-
-export function formatEta(seconds: number | null): string {
-  if (seconds === null) return '—'
-  const m = Math.floor(seconds / 60)
-  const s = seconds % 60
-  return m ? `${m}:${String(s).padStart(2, '0')}` : `${s}s`
 }
