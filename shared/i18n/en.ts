@@ -1043,6 +1043,7 @@ const en: Messages = {
       'Starts by itself when an earlier job finishes (two devices import at once so they do not slow each other down)',
     etaMinutes: '{{m}} min {{s}} s',
     etaSeconds: '{{s}} s',
+    doneLine: '{{total}} copied, {{speed}}/s on average, {{seconds}} s',
     filesLine: 'files {{done}}/{{total}}',
     showResults: 'Show results',
   },

@@ -984,6 +984,7 @@ const zhCN = {
     queuedNote: '等待前面的任务完成后自动开始（同时导入两个设备，以免互相拖慢）',
     etaMinutes: '{{m}} 分 {{s}} 秒',
     etaSeconds: '{{s}} 秒',
+    doneLine: '已复制 {{total}}，平均 {{speed}}/秒，用时 {{seconds}} 秒',
     filesLine: '文件 {{done}}/{{total}}',
     showResults: '查看结果',
   },

@@ -71,12 +71,18 @@ function JobRow(props: { progress: JobProgress; label: string | null; shown: boo
       <p className="muted small">
         {p.state === 'queued'
           ? t('ingest.queuedNote')
-          : `${pct}% · ${t('ingest.progressLine', {
-              done: formatBytes(p.bytesDone),
-              total: formatBytes(p.bytesTotal),
-              speed: formatBytes(p.bytesPerSecond),
-              eta: active ? formatEta(p.etaSeconds, t) : '—',
-            })} · ${t('ingest.filesLine', { done: p.filesDone, total: p.filesTotal })}`}
+          : !active && p.summary
+            ? `${pct}% · ${t('ingest.doneLine', {
+                total: formatBytes(p.summary.bytesCopied),
+                speed: formatBytes(p.summary.seconds > 0 ? p.summary.bytesCopied / p.summary.seconds : 0),
+                seconds: Math.round(p.summary.seconds),
+              })} · ${t('ingest.filesLine', { done: p.filesDone, total: p.filesTotal })}`
+            : `${pct}% · ${t('ingest.progressLine', {
+                done: formatBytes(p.bytesDone),
+                total: formatBytes(p.bytesTotal),
+                speed: formatBytes(p.bytesPerSecond),
+                eta: formatEta(p.etaSeconds, t),
+              })} · ${t('ingest.filesLine', { done: p.filesDone, total: p.filesTotal })}`}
       </p>
       {active && p.currentFile ? (
         <p className="muted small">{t('ingest.current', { file: p.currentFile })}</p>
