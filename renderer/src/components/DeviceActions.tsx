@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { Device, MethodOutput } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, formatTime, useSubmit } from './common.tsx'
-import { formatClockOffset } from './deviceFormat.ts'
+import { formatClockOffset } from '../../../shared/device-format.ts'
 
 /** 停用: says what it means (no more imports from it; its recordings and trail stay) and asks why. */
 export function RetireDevice(props: {

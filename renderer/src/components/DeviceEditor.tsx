@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { Device, MethodOutput } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, useSubmit } from './common.tsx'
-import { formatUtcOffset } from './deviceFormat.ts'
+import { formatUtcOffset } from '../../../shared/device-format.ts'
 
 type Volume = MethodOutput<'devices.list'>['attached'][number]
 export type Officer = MethodOutput<'cases.officers'>['officers'][number]

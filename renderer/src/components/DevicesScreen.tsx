@@ -2,12 +2,12 @@ import { Fragment, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Device, MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
-import { mayCall } from '../access.ts'
+import { mayCall } from '../../../shared/may-call.ts'
 import { call } from '../api.ts'
 import { formatTime } from './common.tsx'
 import { ClearDevice, ClockCheck, RetireDevice } from './DeviceActions.tsx'
 import { DeviceEditor, type Officer } from './DeviceEditor.tsx'
-import { formatClockOffset, formatUtcOffset } from './deviceFormat.ts'
+import { formatClockOffset, formatUtcOffset } from '../../../shared/device-format.ts'
 
 type Devices = MethodOutput<'devices.list'>
 type Panel =

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
-import { mayCall } from '../access.ts'
+import { mayCall } from '../../../shared/may-call.ts'
 import { call, onCoreEvent } from '../api.ts'
 import {
   ErrorText,

@@ -1,5 +1,5 @@
-import { contract, type MethodName } from '../../shared/contract.ts'
-import type { Role } from '../../shared/roles.ts'
+import { contract, type MethodName } from './contract.ts'
+import type { Role } from './roles.ts'
 
 /**
  * Whether someone with these roles may call a method, as the contract lists it: a screen shows a button only
