@@ -146,7 +146,7 @@ describe('采集 → 设备', () => {
     await expect(editor.locator('select[name=officer] option:checked').textContent()).resolves.toContain(
       '李静',
     )
-    await page.screenshot({ path: screenshotPath('70-devices-register') })
+    await page.screenshot({ path: screenshotPath('90-devices-register') })
     await editor.getByRole('button', { name: '登记设备' }).click()
     const row = deviceRow('ZFJLY7')
     await row.waitFor()
@@ -172,7 +172,7 @@ describe('采集 → 设备', () => {
     // Its clock writes Beijing time: 16:00:30 on it is 16:00:30 here; the station's clock is the test's.
     await expect(status.textContent()).resolves.toContain('设备时间 2026-11-23 16:00:30')
     await expect(status.textContent()).resolves.toContain('本站时间 2026-11-23')
-    await page.screenshot({ path: screenshotPath('71-devices-clock-check') })
+    await page.screenshot({ path: screenshotPath('91-devices-clock-check') })
     expect(problems).toEqual([])
   })
 })
@@ -191,7 +191,7 @@ describe('several devices at once, and the suggestions', () => {
     const jobs = page.getByTestId('jobs')
     await expect(jobs.getByRole('progressbar').count()).resolves.toBe(2)
     await jobs.scrollIntoViewIfNeeded()
-    await page.screenshot({ path: screenshotPath('72-two-devices-importing') })
+    await page.screenshot({ path: screenshotPath('92-two-devices-importing') })
     for (const label of ['李静的记录仪', path.basename(folderB)])
       await jobs
         .getByTestId('job')
@@ -217,7 +217,7 @@ describe('several devices at once, and the suggestions', () => {
     await expect(unmatched.textContent()).resolves.toContain('ZD_20261121101500_0001.MP4')
     await expect(unmatched.textContent()).resolves.toContain('待归案')
     await list.scrollIntoViewIfNeeded()
-    await page.screenshot({ path: screenshotPath('73-filing-suggestions') })
+    await page.screenshot({ path: screenshotPath('93-filing-suggestions') })
     await list.getByRole('button', { name: '全部按建议归案（2 条）' }).click()
     await list.getByRole('status').filter({ hasText: '已按建议归案 2 条记录' }).waitFor()
     const got = (await call('cases.get', { caseId }, jilu.session)) as {
@@ -237,7 +237,7 @@ describe('clearing and retiring', () => {
     const row = deviceRow('李静的记录仪')
     // Its files point to a clock writing local time, which nobody registered yet: adopted in one click.
     await row.getByTestId('device-clock-suggestion').waitFor()
-    await page.screenshot({ path: screenshotPath('75-devices-list') })
+    await page.screenshot({ path: screenshotPath('95-devices-list') })
     await row.getByRole('button', { name: '采用' }).click()
     await expect.poll(() => row.getByTestId('device-clock-suggestion').count()).toBe(0)
     await row.getByRole('button', { name: '清空设备' }).click()
@@ -257,7 +257,7 @@ describe('clearing and retiring', () => {
     const confirm = page.getByTestId('retire-confirm')
     await expect(confirm.textContent()).resolves.toContain('不能再从该设备导入')
     await confirm.locator('input[name=retireReason]').fill('镜头损坏报废')
-    await page.screenshot({ path: screenshotPath('74-devices-retire') })
+    await page.screenshot({ path: screenshotPath('94-devices-retire') })
     await confirm.getByRole('button', { name: '确认停用' }).click()
     await row.filter({ hasText: '已停用' }).waitFor()
     await expect(row.getByRole('button', { name: '编辑' }).count()).resolves.toBe(0)
