@@ -132,7 +132,7 @@ describe('采集 page', () => {
     await page.fill('input[name=pin]', '246810')
     await page.screenshot({ path: screenshotPath('10-ingest-scan'), fullPage: true })
     await page.getByRole('button', { name: '开始导入' }).click()
-    await page.getByTestId('progress').waitFor()
+    await page.getByTestId('job').filter({ hasText: device }).waitFor()
     await page.screenshot({ path: screenshotPath('11-ingest-progress') })
     const banner = page.getByTestId('results').getByRole('status')
     // Wait for this job's own summary: the previous job's banner is on screen until the new results replace it.

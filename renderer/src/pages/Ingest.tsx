@@ -1,6 +1,8 @@
-import { Fragment, useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { FileResult, JobProgress, MethodOutput } from '../../../shared/contract.ts'
+import type { MethodOutput } from '../../../shared/contract.ts'
+import type { Role } from '../../../shared/roles.ts'
+import { mayCall } from '../../../shared/may-call.ts'
 import { call, onCoreEvent } from '../api.ts'
 import {
   ErrorText,
@@ -10,36 +12,64 @@ import {
   PasswordInput,
   useSubmit,
 } from '../components/common.tsx'
-import { SignatureReport, type VerifyReport } from '../components/SignatureReport.tsx'
 import { CasePicker } from '../components/CasePicker.tsx'
+import { DevicesScreen } from '../components/DevicesScreen.tsx'
+import { FilingSuggestions } from '../components/FilingSuggestions.tsx'
+import { IngestJobs, isActive, type Jobs } from '../components/IngestJobs.tsx'
+import { JobResults } from '../components/IngestResults.tsx'
+import { formatBytes } from '../components/sizes.ts'
 import { IngestRecent } from './IngestRecent.tsx'
 
 type ScanResult = MethodOutput<'ingest.scan'>
 type Devices = MethodOutput<'devices.list'>
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let v = n / 1024
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`
-}
-
-function formatEta(seconds: number | null): string {
-  if (seconds === null) return '—'
-  const m = Math.floor(seconds / 60)
-  const s = seconds % 60
-  return m ? `${m}:${String(s).padStart(2, '0')}` : `${s}s`
-}
-
-/** 采集: devices and folders in, progress while copying, and what happened to every file. */
-export function IngestPage() {
-  const { t, i18n } = useTranslation()
+/** 采集 → 导入 | 设备: the two screens of the collection station. */
+export function IngestPage({ roles, sub }: { roles: readonly Role[]; sub: string }) {
+  const { t } = useTranslation()
   const [devices, setDevices] = useState<Devices | null>(null)
+  const reload = useCallback(
+    () =>
+      call('devices.list', {}).then(
+        (d) => setDevices(d),
+        () => undefined,
+      ),
+    [],
+  )
+  // Removable volumes come and go: ask again every few seconds while the page is open.
+  useEffect(() => {
+    void reload()
+    const timer = window.setInterval(() => void reload(), 3000)
+    return () => window.clearInterval(timer)
+  }, [reload])
+  const onDevices = sub === 'devices'
+  return (
+    <section className="ingest">
+      <h2>{t('ingest.title')}</h2>
+      <nav className="subtabs" aria-label={t('ingest.title')}>
+        <a href="#/ingest" className={onDevices ? 'subtab' : 'subtab active'}>
+          {t('ingest.tabImport')}
+        </a>
+        <a href="#/ingest/devices" className={onDevices ? 'subtab active' : 'subtab'}>
+          {t('devices.tab')}
+        </a>
+      </nav>
+      {onDevices ? (
+        <DevicesScreen roles={roles} devices={devices} onChange={reload} />
+      ) : (
+        <ImportScreen roles={roles} devices={devices} onDevicesChange={reload} />
+      )}
+    </section>
+  )
+}
+
+/** 采集 → 导入: devices and folders in, progress while copying, and what happened to every file. */
+function ImportScreen(props: {
+  roles: readonly Role[]
+  devices: Devices | null
+  onDevicesChange: () => Promise<void>
+}) {
+  const { t, i18n } = useTranslation()
+  const devices = props.devices
   const [source, setSource] = useState<{ root: string; deviceId?: string } | null>(null)
   const [folder, setFolder] = useState('')
   const [scan, setScan] = useState<ScanResult | null>(null)
@@ -48,26 +78,10 @@ export function IngestPage() {
   const [lateReasons, setLateReasons] = useState<Record<string, string>>({})
   const [signing, setSigning] = useState<MethodOutput<'signing.settings'> | null>(null)
   const [pin, setPin] = useState('')
-  const [jobs, setJobs] = useState<Record<string, { progress: JobProgress; results: FileResult[] }>>({})
+  const [jobs, setJobs] = useState<Jobs>({})
   const [shownJob, setShownJob] = useState<string | null>(null)
   const scanning = useSubmit()
   const starting = useSubmit()
-
-  // Removable volumes come and go: ask again every few seconds while the page is open.
-  useEffect(() => {
-    let stop = false
-    const poll = () =>
-      call('devices.list', {}).then(
-        (d) => !stop && setDevices(d),
-        () => undefined,
-      )
-    void poll()
-    const timer = window.setInterval(poll, 3000)
-    return () => {
-      stop = true
-      window.clearInterval(timer)
-    }
-  }, [])
 
   useEffect(() => {
     void call('signing.settings', {}).then(setSigning, () => undefined)
@@ -131,7 +145,7 @@ export function IngestPage() {
       label: v.label || v.model || v.mountPoint,
       info: v.deviceInfo,
     })
-    setDevices(await call('devices.list', {}))
+    await props.onDevicesChange()
     return device.id
   }
   const register = (v: Devices['attached'][number]) => scanning.run(() => registerVolume(v))
@@ -144,13 +158,13 @@ export function IngestPage() {
     })
 
   const shown = shownJob ? jobs[shownJob] : undefined
-  const running = Object.values(jobs).filter(
-    (j) => j.progress.state === 'scanning' || j.progress.state === 'copying',
-  )
+  const running = Object.values(jobs).filter((j) => isActive(j.progress))
+  const finished = Object.values(jobs)
+    .filter((j) => j.progress.state === 'done' || j.progress.state === 'cancelled')
+    .map((j) => j.progress.batchId)
 
   return (
-    <section className="ingest">
-      <h2>{t('ingest.title')}</h2>
+    <>
       <p className="muted">{t('ingest.intro')}</p>
       <OwedSignatures />
 
@@ -174,7 +188,9 @@ export function IngestPage() {
                 {v.deviceId ? t('ingest.registered') : t('ingest.unregistered')}
               </span>
               <div className="row">
-                {v.deviceId ? null : <button onClick={() => register(v)}>{t('ingest.register')}</button>}
+                {v.deviceId || !mayCall('devices.register', props.roles) ? null : (
+                  <button onClick={() => register(v)}>{t('ingest.register')}</button>
+                )}
                 <button className="primary" onClick={() => showVolume(v)}>
                   {t('ingest.scan')}
                 </button>
@@ -204,8 +220,6 @@ export function IngestPage() {
         </form>
         <ErrorText error={scanning.error} />
       </div>
-
-      <IngestRecent devices={devices?.devices ?? []} refreshKey={Object.keys(jobs).length + running.length} />
 
       {scan && source ? (
         <div className="panel" data-testid="scan">
@@ -249,15 +263,11 @@ export function IngestPage() {
         </div>
       ) : null}
 
-      {running
-        .filter((j) => j.progress.jobId !== shownJob)
-        .map((j) => (
-          <JobProgressBar key={j.progress.jobId} progress={j.progress} />
-        ))}
-      {shown ? <JobProgressBar progress={shown.progress} /> : null}
-
+      <IngestJobs jobs={jobs} devices={devices?.devices ?? []} shownJob={shownJob} onShow={setShownJob} />
       {shown ? <JobResults job={shown} /> : null}
-    </section>
+      <FilingSuggestions roles={props.roles} batchIds={finished} />
+      <IngestRecent devices={devices?.devices ?? []} refreshKey={Object.keys(jobs).length + running.length} />
+    </>
   )
 }
 
@@ -293,133 +303,6 @@ function ScanTable({ scan }: { scan: ScanResult }) {
           ))}
         </tbody>
       </table>
-    </div>
-  )
-}
-
-function JobProgressBar({ progress: p }: { progress: JobProgress }) {
-  const { t } = useTranslation()
-  const pct = p.bytesTotal ? Math.min(100, Math.floor((100 * p.bytesDone) / p.bytesTotal)) : 0
-  return (
-    <div className="panel" data-testid="progress">
-      <div className="row">
-        <strong>{p.sourceRoot}</strong>
-        <span className="spacer" />
-        {p.state === 'copying' || p.state === 'scanning' ? (
-          <button onClick={() => void call('ingest.cancel', { jobId: p.jobId })}>{t('ingest.cancel')}</button>
-        ) : null}
-      </div>
-      <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
-        <div className="progress-fill" style={{ width: `${pct}%` }} />
-      </div>
-      <p className="muted">
-        {pct}% ·{' '}
-        {t('ingest.progressLine', {
-          done: formatBytes(p.bytesDone),
-          total: formatBytes(p.bytesTotal),
-          speed: formatBytes(p.bytesPerSecond),
-          eta: formatEta(p.etaSeconds),
-        })}{' '}
-        · {p.filesDone}/{p.filesTotal}
-      </p>
-      {p.currentFile ? <p className="muted">{t('ingest.current', { file: p.currentFile })}</p> : null}
-    </div>
-  )
-}
-
-function JobResults({ job }: { job: { progress: JobProgress; results: FileResult[] } }) {
-  const { t } = useTranslation()
-  const [reports, setReports] = useState<Record<string, VerifyReport>>({})
-  const verifying = useSubmit()
-  const verify = (evidenceId: string) =>
-    verifying.run(async () => {
-      const report = await call('signatures.verify', { evidenceId })
-      setReports((rs) => ({ ...rs, [evidenceId]: report }))
-    })
-  const s = job.progress.summary
-  const sorted = useMemo(
-    () => [...job.results].sort((a, b) => a.relPath.localeCompare(b.relPath)),
-    [job.results],
-  )
-  return (
-    <div className="panel" data-testid="results">
-      <h3>{t('ingest.results')}</h3>
-      {s ? (
-        <p className={s.failed ? 'banner bad' : 'banner ok'} role="status">
-          {t('ingest.finished', { ...s })}
-          {job.progress.state === 'cancelled' ? ` ${t('ingest.cancelledNote')}` : ''}
-        </p>
-      ) : null}
-      <table className="table">
-        <thead>
-          <tr>
-            <th>{t('ingest.col.thumb')}</th>
-            <th>{t('ingest.col.file')}</th>
-            <th>{t('ingest.col.size')}</th>
-            <th>{t('ingest.col.status')}</th>
-            <th>{t('ingest.col.capture')}</th>
-            <th>{t('ingest.col.flags')}</th>
-            <th>{t('ingest.col.case')}</th>
-            <th>{t('ingest.col.sha256')}</th>
-            <th>{t('ingest.col.signature')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((r) => (
-            <Fragment key={r.relPath}>
-              <tr className={r.status === 'failed' ? 'row-bad' : undefined}>
-                <td>
-                  {r.evidenceId ? (
-                    <Thumbnail evidenceId={r.evidenceId} ready={job.progress.state !== 'copying'} />
-                  ) : null}
-                </td>
-                <td className="path">{r.relPath}</td>
-                <td className="nowrap">{formatBytes(r.size)}</td>
-                <td>
-                  {t(`ingest.status.${r.status}`)}
-                  {r.skipReason ? `：${t(`ingest.skip.${r.skipReason}`)}` : ''}
-                  {r.error ? <ErrorText error={r.error} /> : null}
-                </td>
-                <td className="nowrap">{formatCaptureTime(r.captureStart)}</td>
-                <td>
-                  {r.flags.map((f) => (
-                    <span key={f} className="chip">
-                      {t(`ingest.flag.${f}`)}
-                    </span>
-                  ))}
-                  <TimeNotes metadata={r.metadata} />
-                </td>
-                <td data-testid="filing">
-                  <Filing result={r} />
-                </td>
-                <td className="mono" title={r.sha256 ?? ''}>
-                  {r.sha256 ? `${r.sha256.slice(0, 12)}…` : ''}
-                </td>
-                <td className="nowrap">
-                  {r.evidenceId ? (
-                    <button
-                      type="button"
-                      disabled={verifying.busy}
-                      onClick={() => verify(r.evidenceId!)}
-                      data-testid="verify"
-                    >
-                      {t('verify.button')}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-              {r.evidenceId && reports[r.evidenceId] ? (
-                <tr className="report-row">
-                  <td colSpan={9}>
-                    <SignatureReport report={reports[r.evidenceId]!} />
-                  </td>
-                </tr>
-              ) : null}
-            </Fragment>
-          ))}
-        </tbody>
-      </table>
-      <ErrorText error={verifying.error} />
     </div>
   )
 }
@@ -464,20 +347,6 @@ function OwedSignatures() {
         </div>
       ) : null}
     </div>
-  )
-}
-
-/** Where a stored recording went: filed into the chosen case, or 待归案 with the reason. */
-function Filing({ result: r }: { result: FileResult }) {
-  const { t } = useTranslation()
-  if (!r.filing) return r.evidenceId ? <span className="muted">{t('ingest.noCase')}</span> : null
-  if (r.filing.filed)
-    return <span className="ok-text">{t('ingest.filed', { caseNo: r.filing.caseNo ?? '' })}</span>
-  return (
-    <span className="warn-text">
-      {t('ingest.unfiled')}
-      <ErrorText error={r.filing.error} />
-    </span>
   )
 }
 
@@ -548,67 +417,5 @@ function SigningField(props: {
         <p className="banner warn">{t('ingest.certExpiring', { days: cert.daysLeft })}</p>
       ) : null}
     </div>
-  )
-}
-
-/** Thumbnails are made after the copy; ask again a few times until one is there. */
-export function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: boolean }) {
-  const [url, setUrl] = useState<string | null>(null)
-  const load = useCallback(
-    async () => (await call('evidence.thumbnail', { evidenceId })).dataUrl,
-    [evidenceId],
-  )
-  useEffect(() => {
-    if (!ready || url) return
-    let tries = 0
-    let stop = false
-    const attempt = () => {
-      void load().then(
-        (u) => {
-          if (stop) return
-          if (u) setUrl(u)
-          else if (++tries < 5) window.setTimeout(attempt, 1500)
-        },
-        () => undefined,
-      )
-    }
-    attempt()
-    return () => {
-      stop = true
-    }
-  }, [ready, url, load])
-  return url ? <img className="thumb" src={url} alt="" /> : <span className="thumb thumb-empty" />
-}
-
-interface TimeConflictValue {
-  chosen: { source: string; value: string }
-  other: { source: string; value: string }
-}
-
-/** The two readings of a time conflict, and the clock mode the file suggests registering for its device. */
-function TimeNotes(props: { metadata: Record<string, unknown> }) {
-  const { t } = useTranslation()
-  const conflict = props.metadata.timeConflict as TimeConflictValue | null | undefined
-  const suggestion = props.metadata.clockSuggestion as { clockMode: 'utc' | 'local' } | null | undefined
-  const name = (s: string) =>
-    t(`captureTime.sourceName.${s}`, { defaultValue: t('captureTime.sourceName.other') })
-  return (
-    <>
-      {conflict ? (
-        <div className="small warn-text" data-testid="time-conflict">
-          {t('captureTime.conflict', {
-            chosenSource: name(conflict.chosen.source),
-            chosen: formatCaptureTime(conflict.chosen.value),
-            otherSource: name(conflict.other.source),
-            other: formatCaptureTime(conflict.other.value),
-          })}
-        </div>
-      ) : null}
-      {suggestion ? (
-        <div className="small muted" data-testid="clock-suggestion">
-          {t(suggestion.clockMode === 'utc' ? 'captureTime.suggestUtc' : 'captureTime.suggestLocal')}
-        </div>
-      ) : null}
-    </>
   )
 }

@@ -4,59 +4,24 @@ import type { Device, Evidence } from '../../../shared/contract.ts'
 import { call } from '../api.ts'
 import { CaptureTimeCorrection } from '../components/CaptureTimeCorrection.tsx'
 import { ErrorText, formatCaptureTime, formatTime, useSubmit } from '../components/common.tsx'
-import { Thumbnail } from './Ingest.tsx'
+import { Thumbnail } from '../components/Thumbnail.tsx'
 
 /*
- * What is already in: the devices this agency registered (with the officer each belongs to) and the recordings
- * stored most recently, so a records officer sees at a glance what came in and what still needs a case.
+ * What is already in: the recordings stored most recently, so a records officer sees at a glance what came in and
+ * what still needs a case. The registered devices have their own screen (采集 → 设备, DevicesScreen.tsx).
  */
 export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
   const { t, i18n } = useTranslation()
   const [items, setItems] = useState<Evidence[]>([])
-  const [officers, setOfficers] = useState<Record<string, string>>({})
   useEffect(() => {
     void call('evidence.list', { limit: 20 }).then(
       (r) => setItems(r.items),
       () => undefined,
     )
   }, [props.refreshKey])
-  useEffect(() => {
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(Object.fromEntries(r.officers.map((o) => [o.id, o.name]))),
-      () => undefined,
-    )
-  }, [])
   const deviceLabel = (id: string) => props.devices.find((d) => d.id === id)?.label ?? '—'
   return (
     <>
-      {props.devices.length ? (
-        <div className="panel" data-testid="registered-devices">
-          <h3>{t('ingest.registeredDevices')}</h3>
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t('ingest.deviceLabel')}</th>
-                <th>{t('ingest.deviceOfficer')}</th>
-                <th>{t('ingest.deviceClock')}</th>
-                <th>{t('ingest.deviceSince')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.devices.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <strong>{d.label}</strong>
-                    <div className="mono small muted">{d.identity}</div>
-                  </td>
-                  <td>{d.officerUserId ? (officers[d.officerUserId] ?? '—') : '—'}</td>
-                  <td className="nowrap">{t(`ingest.clockName.${d.clockMode}`)}</td>
-                  <td className="nowrap">{formatTime(d.createdAt, i18n.language)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
       {items.length ? (
         <div className="panel" data-testid="recent-records">
           <h3>{t('ingest.recent')}</h3>

@@ -128,7 +128,7 @@ function PageContent({ id, user, sub }: { id: PageId; user: User; sub: string })
     case 'settings':
       return <SettingsPage currentUserId={user.id} />
     case 'ingest':
-      return <IngestPage />
+      return <IngestPage roles={user.roles} sub={sub} />
     case 'cases':
       return <CasesPage sub={sub} roles={user.roles} />
     case 'records':
