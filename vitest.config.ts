@@ -16,8 +16,8 @@ export default defineConfig({
           environment: 'node',
           // Hang detection, not speed assertions: tests and hooks that drive the real CLI (about 2 s a command)
           // take several times longer when two suites share this 2-core machine.
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
       {
@@ -25,8 +25,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           // One browser and one bridge per file. The files share the unit project's workers rather than running
           // one after another once every unit file is done (vitest puts a project without file parallelism in a
           // group of its own, last): a browser test mostly waits, so beside a unit test it costs little.

@@ -28,6 +28,7 @@ let bridge: RunningBridge
 let browser: Browser
 let page: Page
 let caseId = ''
+let approverSession = ''
 const problems: string[] = []
 const call = (method: string, input: unknown, session?: string) => callOk(bridge, method, input, session)
 const user = (admin: string, username: string, displayName: string, roles: string[], badgeNo?: string) =>
@@ -55,7 +56,7 @@ beforeAll(async () => {
   const b = await user(admin, 'zhangwei', '张伟', ['enforcement_officer'], '35010024')
   const jilu = await user(admin, 'jilu', '王记录', ['records_officer'])
   await user(admin, 'shenji', '孙审计', ['auditor'])
-  await user(admin, 'fuze', '赵负责', ['approver'])
+  approverSession = (await user(admin, 'fuze', '赵负责', ['approver'])).session
   const [evidenceId] = await ingestThroughBridge(bridge, jilu.session, {
     sourceRoot: device,
     lateReason: '外出执法',
@@ -90,7 +91,7 @@ afterAll(async () => {
 })
 
 describe('调阅', () => {
-  test('request → approve → play → the grant expires → access refused', { timeout: 180_000 }, async () => {
+  test('request → approve → play → the grant expires → access refused', async () => {
     // The auditor sees only the case summary, and asks.
     await signIn('shenji', '孙审计')
     await page.goto(`${bridge.origin}/#/cases/${caseId}`)
@@ -125,7 +126,16 @@ describe('调阅', () => {
     await advanceClock(page, 11 * 60_000)
     await page.goto(`${bridge.origin}/#/`)
     await page.goto(`${bridge.origin}/#/cases/${caseId}`)
-    await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()
+    await page
+      .getByText('您没有本案音像记录和文书的调阅授权')
+      .waitFor()
+      .catch(async (e: unknown) => {
+        await page.screenshot({ path: screenshotPath('zz-access-expiry-failed'), fullPage: true })
+        const grants = await call('access.list', {}, approverSession).catch((x: unknown) => String(x))
+        throw new Error(
+          `${String(e)}\nclock ${testClock.now().toISOString()}\npage: ${await page.locator('body').innerText()}\n${JSON.stringify(grants)}`,
+        )
+      })
     await page.getByRole('navigation').getByText('调阅', { exact: true }).click()
     await page.getByTestId('grants').getByText('已过期').waitFor()
     await page.screenshot({ path: screenshotPath('21-access-expired'), fullPage: true })

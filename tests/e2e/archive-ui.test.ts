@@ -111,7 +111,7 @@ beforeAll(async () => {
   )
   browser = await launchChromium()
   page = await watchedPage(browser, problems)
-}, 120_000)
+})
 
 afterAll(async () => {
   await browser?.close()
@@ -119,82 +119,78 @@ afterAll(async () => {
 })
 
 describe('归档光盘', () => {
-  test(
-    'images made, a disc written and verified, the registry shows it; index.html works offline',
-    { timeout: 180_000 },
-    async () => {
-      const out = tempDir('liuhen-archiveui-out-')
-      await page.goto(bridge.launchUrl)
-      await page.fill('input[name=username]', 'jilu')
-      await page.fill('input[name=password]', 'Zhengshi2026x')
-      await page.click('button[type=submit]')
-      await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
-      await page.getByRole('navigation').getByText('归档', { exact: true }).click()
-      const form = page.getByTestId('archive-page')
-      await form.locator('select[name=case]').selectOption({ label: `${caseNo} 定点医疗机构日常监督检查` })
-      await form.locator('select[name=media]').selectOption('cd')
-      await form.locator('input[name=outDir]').fill(out)
-      await form.getByRole('button', { name: '制作光盘映像' }).click()
-      const volumes = page.getByTestId('volumes')
-      await volumes.getByText('第 1 盘 / 共 1 盘').waitFor({ timeout: 60_000 })
-      await page.screenshot({ path: screenshotPath('23-archive-images'), fullPage: true })
+  test('images made, a disc written and verified, the registry shows it; index.html works offline', async () => {
+    const out = tempDir('liuhen-archiveui-out-')
+    await page.goto(bridge.launchUrl)
+    await page.fill('input[name=username]', 'jilu')
+    await page.fill('input[name=password]', 'Zhengshi2026x')
+    await page.click('button[type=submit]')
+    await page.getByRole('heading', { name: '王记录，您好' }).waitFor()
+    await page.getByRole('navigation').getByText('归档', { exact: true }).click()
+    const form = page.getByTestId('archive-page')
+    await form.locator('select[name=case]').selectOption({ label: `${caseNo} 定点医疗机构日常监督检查` })
+    await form.locator('select[name=media]').selectOption('cd')
+    await form.locator('input[name=outDir]').fill(out)
+    await form.getByRole('button', { name: '制作光盘映像' }).click()
+    const volumes = page.getByTestId('volumes')
+    await volumes.getByText('第 1 盘 / 共 1 盘').waitFor({ timeout: 60_000 })
+    await page.screenshot({ path: screenshotPath('23-archive-images'), fullPage: true })
 
-      await volumes.getByRole('button', { name: '写入光盘…' }).click()
-      const burn = page.getByTestId('burn-form')
-      const target = path.join(tempDir('liuhen-archiveui-disc-'), 'A套.iso')
-      await burn.locator('input[name=target]').fill(target)
-      await burn.locator('select[name=retention]').selectOption('30y')
-      await burn.locator('input[name=location]').fill('档案室 A 柜 3 层')
-      await burn.getByRole('button', { name: '写入并校验' }).click()
-      await page.getByTestId('verify-summary').getByText('校验通过').waitFor({ timeout: 60_000 })
-      const registry = page.getByTestId('disc-registry')
-      await registry.getByText('合格').waitFor()
-      await registry.getByText('档案室 A 柜 3 层').waitFor()
-      await page.screenshot({ path: screenshotPath('24-archive-disc-registered'), fullPage: true })
-      expect(problems).toEqual([])
+    await volumes.getByRole('button', { name: '写入光盘…' }).click()
+    const burn = page.getByTestId('burn-form')
+    const target = path.join(tempDir('liuhen-archiveui-disc-'), 'A套.iso')
+    await burn.locator('input[name=target]').fill(target)
+    await burn.locator('select[name=retention]').selectOption('30y')
+    await burn.locator('input[name=location]').fill('档案室 A 柜 3 层')
+    await burn.getByRole('button', { name: '写入并校验' }).click()
+    await page.getByTestId('verify-summary').getByText('校验通过').waitFor({ timeout: 60_000 })
+    const registry = page.getByTestId('disc-registry')
+    await registry.getByText('合格').waitFor()
+    await registry.getByText('档案室 A 柜 3 层').waitFor()
+    await page.screenshot({ path: screenshotPath('24-archive-disc-registered'), fullPage: true })
+    expect(problems).toEqual([])
 
-      // This year's statistics now count the case, its recordings and the disc.
-      await page.getByRole('navigation').getByText('统计', { exact: true }).click()
-      // The figures themselves: one inspection case, its two recordings (both brought in after more than 24 hours,
-      // with a reason), one disc inspected at writing.
-      await expect
-        .poll(async () => {
-          const shown = await statsOnScreen(page)
-          return { cases: shown['案件']?.['立案数'], storage: shown['24 小时内存储'] }
-        })
-        .toEqual({
-          cases: '1',
-          storage: { 入库的音像记录: '2', '24 小时内存储': '0', '超过 24 小时': '2', 比例: '0%' },
-        })
-      await page.screenshot({ path: screenshotPath('28-stats'), fullPage: true })
-      expect(problems).toEqual([])
+    // This year's statistics now count the case, its recordings and the disc.
+    await page.getByRole('navigation').getByText('统计', { exact: true }).click()
+    // The figures themselves: one inspection case, its two recordings (both brought in after more than 24 hours,
+    // with a reason), one disc inspected at writing.
+    await expect
+      .poll(async () => {
+        const shown = await statsOnScreen(page)
+        return { cases: shown['案件']?.['立案数'], storage: shown['24 小时内存储'] }
+      })
+      .toEqual({
+        cases: '1',
+        storage: { 入库的音像记录: '2', '24 小时内存储': '0', '超过 24 小时': '2', 比例: '0%' },
+      })
+    await page.screenshot({ path: screenshotPath('28-stats'), fullPage: true })
+    expect(problems).toEqual([])
 
-      // What someone finds on the disc decades later: index.html, opened with no network at all.
-      const disc = tempDir('liuhen-archiveui-read-')
-      execFileSync('xorriso', ['-osirrox', 'on', '-indev', target, '-extract', '/', disc], {
-        stdio: 'ignore',
-      })
-      const context = await browser.newContext({
-        offline: true,
-        viewport: { width: 1200, height: 800 },
-        locale: 'zh-CN',
-      })
-      const offline = await context.newPage()
-      const fetched: string[] = []
-      offline.on('request', (r) => {
-        if (!/^(file|data):/.test(r.url())) fetched.push(r.url())
-      })
-      await offline.goto(pathToFileURL(path.join(disc, 'index.html')).href)
-      await offline.getByRole('heading', { name: caseNo }).waitFor()
-      await offline.getByText('现场检查全过程').first().waitFor()
-      const images = await offline
-        .locator('img')
-        .evaluateAll((els) => els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth))
-      expect(images.length).toBe(2)
-      expect(images.every((w) => w > 0)).toBe(true)
-      await offline.screenshot({ path: screenshotPath('25-archive-index-offline'), fullPage: true })
-      expect(fetched).toEqual([])
-      await context.close()
-    },
-  )
+    // What someone finds on the disc decades later: index.html, opened with no network at all.
+    const disc = tempDir('liuhen-archiveui-read-')
+    execFileSync('xorriso', ['-osirrox', 'on', '-indev', target, '-extract', '/', disc], {
+      stdio: 'ignore',
+    })
+    const context = await browser.newContext({
+      offline: true,
+      viewport: { width: 1200, height: 800 },
+      locale: 'zh-CN',
+    })
+    const offline = await context.newPage()
+    const fetched: string[] = []
+    offline.on('request', (r) => {
+      if (!/^(file|data):/.test(r.url())) fetched.push(r.url())
+    })
+    await offline.goto(pathToFileURL(path.join(disc, 'index.html')).href)
+    await offline.getByRole('heading', { name: caseNo }).waitFor()
+    await offline.getByText('现场检查全过程').first().waitFor()
+    const images = await offline
+      .locator('img')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth))
+    expect(images.length).toBe(2)
+    expect(images.every((w) => w > 0)).toBe(true)
+    await offline.screenshot({ path: screenshotPath('25-archive-index-offline'), fullPage: true })
+    expect(fetched).toEqual([])
+    await context.close()
+  })
 })

@@ -76,7 +76,7 @@ beforeAll(async () => {
   }
   browser = await launchChromium()
   page = await watchedPage(browser, problems)
-}, 120_000)
+})
 
 afterAll(async () => {
   await browser?.close()
@@ -95,156 +95,152 @@ async function giveOpinion(opinion: string, text: string, problem?: [string, str
 }
 
 describe('法制审核与公示', () => {
-  test(
-    '变更 → resubmission → 同意 → decision → disclosure approved and exported; a reviewer who handled the case is refused',
-    { timeout: 240_000 },
-    async () => {
-      // The records officer sends the case for review.
-      await signIn('jilu', '王记录')
-      await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
-      const panel = page.getByTestId('case-review')
-      await panel.getByText('须经法制审核后才能作出决定').waitFor()
-      expect(await panel.getByRole('button', { name: '记录决定日期' }).count()).toBe(0)
-      await panel.locator('input[name=basis-large_amount]').check()
-      await panel.locator('textarea[name=proposal]').fill('责令退回医保基金 12.6 万元，并处罚款 25.2 万元')
-      await page.screenshot({ path: screenshotPath('29-review-submit'), fullPage: true })
-      await panel.getByRole('button', { name: '送法制审核' }).click()
-      await panel.getByText('待分配').waitFor()
-      await signOut(page)
+  test('变更 → resubmission → 同意 → decision → disclosure approved and exported; a reviewer who handled the case is refused', async () => {
+    // The records officer sends the case for review.
+    await signIn('jilu', '王记录')
+    await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
+    const panel = page.getByTestId('case-review')
+    await panel.getByText('须经法制审核后才能作出决定').waitFor()
+    expect(await panel.getByRole('button', { name: '记录决定日期' }).count()).toBe(0)
+    await panel.locator('input[name=basis-large_amount]').check()
+    await panel.locator('textarea[name=proposal]').fill('责令退回医保基金 12.6 万元，并处罚款 25.2 万元')
+    await page.screenshot({ path: screenshotPath('29-review-submit'), fullPage: true })
+    await panel.getByRole('button', { name: '送法制审核' }).click()
+    await panel.getByText('待分配').waitFor()
+    await signOut(page)
 
-      // The legal reviewer: 张伟 handled the case — offered only as not selectable, and refused by the core.
-      await signIn('fazhi', '孙法制')
-      await page.getByRole('navigation').getByText('法制审核', { exact: true }).click()
-      await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
-      const work = page.getByTestId('review-work')
-      const involved = work.locator('select[name=reviewer] option', { hasText: '张伟' })
-      await expect.poll(() => involved.textContent()).toContain('参与过本案，不能审核')
-      expect(await involved.isDisabled()).toBe(true)
-      const reviewId = (
-        (await call('review.get', { caseId }, await sessionOf('jilu'))) as { reviews: { id: string }[] }
-      ).reviews[0]!.id
-      const refused = (
-        await rpc(bridge, {
-          method: 'review.assign',
-          input: { reviewId, reviewerId: zhangweiId },
-          session: await sessionOf('fazhi'),
-        })
-      ).json as { ok: boolean; error: { code: string } }
-      expect(refused).toMatchObject({ ok: false, error: { code: 'REVIEWER_INVOLVED' } })
-      await work.locator('select[name=reviewer]').selectOption({ label: '孙法制' })
-      await work.getByRole('button', { name: '分配审核人员' }).click()
-      await work.getByRole('button', { name: '签署审核意见' }).waitFor()
-      await giveOpinion('变更', '罚款数额超出本机关裁量基准，建议变更为 20 万元。', [
-        'handling',
-        '超出裁量基准',
-      ])
-      await page.screenshot({ path: screenshotPath('30-review-opinion-change'), fullPage: true })
-      await work.getByRole('button', { name: '签署审核意见' }).click()
-      await page.getByTestId('review-queue').getByText('已退回').waitFor()
-      await signOut(page)
+    // The legal reviewer: 张伟 handled the case — offered only as not selectable, and refused by the core.
+    await signIn('fazhi', '孙法制')
+    await page.getByRole('navigation').getByText('法制审核', { exact: true }).click()
+    await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
+    const work = page.getByTestId('review-work')
+    const involved = work.locator('select[name=reviewer] option', { hasText: '张伟' })
+    await expect.poll(() => involved.textContent()).toContain('参与过本案，不能审核')
+    expect(await involved.isDisabled()).toBe(true)
+    const reviewId = (
+      (await call('review.get', { caseId }, await sessionOf('jilu'))) as { reviews: { id: string }[] }
+    ).reviews[0]!.id
+    const refused = (
+      await rpc(bridge, {
+        method: 'review.assign',
+        input: { reviewId, reviewerId: zhangweiId },
+        session: await sessionOf('fazhi'),
+      })
+    ).json as { ok: boolean; error: { code: string } }
+    expect(refused).toMatchObject({ ok: false, error: { code: 'REVIEWER_INVOLVED' } })
+    await work.locator('select[name=reviewer]').selectOption({ label: '孙法制' })
+    await work.getByRole('button', { name: '分配审核人员' }).click()
+    await work.getByRole('button', { name: '签署审核意见' }).waitFor()
+    await giveOpinion('变更', '罚款数额超出本机关裁量基准，建议变更为 20 万元。', [
+      'handling',
+      '超出裁量基准',
+    ])
+    await page.screenshot({ path: screenshotPath('30-review-opinion-change'), fullPage: true })
+    await work.getByRole('button', { name: '签署审核意见' }).click()
+    await page.getByTestId('review-queue').getByText('已退回').waitFor()
+    await signOut(page)
 
-      // Back to the records officer: the opinion is on the case, signed; resubmitted after the change.
-      await signIn('jilu', '王记录')
-      await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
-      await panel.getByText('罚款数额超出本机关裁量基准').waitFor()
-      await page.getByRole('cell', { name: '法制审核记录' }).waitFor()
-      await panel.locator('input[name=basis-large_amount]').check()
-      await panel.locator('textarea[name=proposal]').fill('责令退回医保基金 12.6 万元，并处罚款 20 万元')
-      await panel.locator('textarea[name=changes]').fill('按审核意见将罚款调整为 20 万元。')
-      await page.screenshot({ path: screenshotPath('31-review-resubmit'), fullPage: true })
-      await panel.getByRole('button', { name: '处理后重新送审' }).click()
-      await panel.getByText('第 2 次送审').waitFor()
-      await signOut(page)
+    // Back to the records officer: the opinion is on the case, signed; resubmitted after the change.
+    await signIn('jilu', '王记录')
+    await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
+    await panel.getByText('罚款数额超出本机关裁量基准').waitFor()
+    await page.getByRole('cell', { name: '法制审核记录' }).waitFor()
+    await panel.locator('input[name=basis-large_amount]').check()
+    await panel.locator('textarea[name=proposal]').fill('责令退回医保基金 12.6 万元，并处罚款 20 万元')
+    await panel.locator('textarea[name=changes]').fill('按审核意见将罚款调整为 20 万元。')
+    await page.screenshot({ path: screenshotPath('31-review-resubmit'), fullPage: true })
+    await panel.getByRole('button', { name: '处理后重新送审' }).click()
+    await panel.getByText('第 2 次送审').waitFor()
+    await signOut(page)
 
-      // The reviewer agrees.
-      await signIn('fazhi', '孙法制')
-      await page.getByRole('navigation').getByText('法制审核', { exact: true }).click()
-      await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
-      await work.locator('select[name=reviewer]').selectOption({ label: '孙法制' })
-      await work.getByRole('button', { name: '分配审核人员' }).click()
-      await work.getByRole('button', { name: '签署审核意见' }).waitFor()
-      await giveOpinion('同意', '事实清楚，证据确凿，适用法律正确，程序合法，同意。')
-      await work.getByRole('button', { name: '签署审核意见' }).click()
-      await page.getByTestId('review-queue').getByText('审核通过').waitFor()
-      await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
-      await work.getByText('事实清楚，证据确凿').waitFor()
-      await page.screenshot({ path: screenshotPath('32-review-passed'), fullPage: true })
-      await signOut(page)
+    // The reviewer agrees.
+    await signIn('fazhi', '孙法制')
+    await page.getByRole('navigation').getByText('法制审核', { exact: true }).click()
+    await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
+    await work.locator('select[name=reviewer]').selectOption({ label: '孙法制' })
+    await work.getByRole('button', { name: '分配审核人员' }).click()
+    await work.getByRole('button', { name: '签署审核意见' }).waitFor()
+    await giveOpinion('同意', '事实清楚，证据确凿，适用法律正确，程序合法，同意。')
+    await work.getByRole('button', { name: '签署审核意见' }).click()
+    await page.getByTestId('review-queue').getByText('审核通过').waitFor()
+    await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
+    await work.getByText('事实清楚，证据确凿').waitFor()
+    await page.screenshot({ path: screenshotPath('32-review-passed'), fullPage: true })
+    await signOut(page)
 
-      // The decision is recorded; the disclosure is drafted with the party's ID number in the text.
-      await signIn('jilu', '王记录')
-      await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
-      await panel.getByText('法制审核已通过，可以作出决定').waitFor()
-      await panel.locator('input[name=decidedOn]').fill('2026-11-23')
-      await panel.getByRole('button', { name: '记录决定日期' }).click()
-      await panel.getByRole('link', { name: /本案公示/ }).click()
-      const disclosure = page.getByTestId('disclosure-page')
-      await disclosure.getByRole('button', { name: '起草公示' }).click()
-      await disclosure
-        .locator('textarea[name=conclusion]')
-        .fill(`张三丰（身份证号 ${PERSON_ID}）虚构医疗服务，责令退回医保基金 12.6 万元，并处罚款 20 万元。`)
-      await disclosure.locator('input[name=decisionNo]').fill(caseNo)
-      await disclosure.getByRole('button', { name: '起草公示' }).last().click()
-      const card = disclosure.getByTestId('disclosure')
-      await card.getByText('待审批').waitFor()
-      await card.getByText('110105********002X').first().waitFor()
-      expect(await card.textContent()).not.toContain(PERSON_ID)
-      expect(await card.textContent()).not.toContain('张三丰')
-      await page.screenshot({ path: screenshotPath('33-disclosure-draft'), fullPage: true })
-      await signOut(page)
+    // The decision is recorded; the disclosure is drafted with the party's ID number in the text.
+    await signIn('jilu', '王记录')
+    await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
+    await panel.getByText('法制审核已通过，可以作出决定').waitFor()
+    await panel.locator('input[name=decidedOn]').fill('2026-11-23')
+    await panel.getByRole('button', { name: '记录决定日期' }).click()
+    await panel.getByRole('link', { name: /本案公示/ }).click()
+    const disclosure = page.getByTestId('disclosure-page')
+    await disclosure.getByRole('button', { name: '起草公示' }).click()
+    await disclosure
+      .locator('textarea[name=conclusion]')
+      .fill(`张三丰（身份证号 ${PERSON_ID}）虚构医疗服务，责令退回医保基金 12.6 万元，并处罚款 20 万元。`)
+    await disclosure.locator('input[name=decisionNo]').fill(caseNo)
+    await disclosure.getByRole('button', { name: '起草公示' }).last().click()
+    const card = disclosure.getByTestId('disclosure')
+    await card.getByText('待审批').waitFor()
+    await card.getByText('110105********002X').first().waitFor()
+    expect(await card.textContent()).not.toContain(PERSON_ID)
+    expect(await card.textContent()).not.toContain('张三丰')
+    await page.screenshot({ path: screenshotPath('33-disclosure-draft'), fullPage: true })
+    await signOut(page)
 
-      // The head approves and exports the page for the portal.
-      await signIn('fuze', '赵负责')
-      await page.getByRole('navigation').getByText('公示', { exact: true }).click()
-      await card.getByRole('button', { name: '批准公示' }).click()
-      await card.getByText('已批准').waitFor()
-      const download = page.waitForEvent('download')
-      await disclosure.getByRole('button', { name: '导出公示文件' }).click()
-      const file = path.join(tempDir('liuhen-reviewui-export-'), 'portal.html')
-      await (await download).saveAs(file)
-      const html = fs.readFileSync(file, 'utf8')
-      expect(html).toContain('110105********002X')
-      expect(html).not.toContain(PERSON_ID)
-      expect(html).not.toMatch(/\d{17}[\dXx]/)
-      await disclosure.getByText(/已导出 1 条/).waitFor()
-      await page.screenshot({ path: screenshotPath('34-disclosure-approved'), fullPage: true })
-      const exported = await testPage(browser, { width: 1200, height: 500 })
-      await exported.goto(`file://${file}`)
-      await exported.screenshot({ path: screenshotPath('35-disclosure-portal-page') })
-      await exported.close()
+    // The head approves and exports the page for the portal.
+    await signIn('fuze', '赵负责')
+    await page.getByRole('navigation').getByText('公示', { exact: true }).click()
+    await card.getByRole('button', { name: '批准公示' }).click()
+    await card.getByText('已批准').waitFor()
+    const download = page.waitForEvent('download')
+    await disclosure.getByRole('button', { name: '导出公示文件' }).click()
+    const file = path.join(tempDir('liuhen-reviewui-export-'), 'portal.html')
+    await (await download).saveAs(file)
+    const html = fs.readFileSync(file, 'utf8')
+    expect(html).toContain('110105********002X')
+    expect(html).not.toContain(PERSON_ID)
+    expect(html).not.toMatch(/\d{17}[\dXx]/)
+    await disclosure.getByText(/已导出 1 条/).waitFor()
+    await page.screenshot({ path: screenshotPath('34-disclosure-approved'), fullPage: true })
+    const exported = await testPage(browser, { width: 1200, height: 500 })
+    await exported.goto(`file://${file}`)
+    await exported.screenshot({ path: screenshotPath('35-disclosure-portal-page') })
+    await exported.close()
 
-      // This year's statistics count the review rounds and the publication; the head exports the PDF report.
-      await page.getByRole('navigation').getByText('统计', { exact: true }).click()
-      const stats = page.getByTestId('stats')
-      // The figures themselves, not only their labels: two rounds (变更, then 同意) both on time, one decision
-      // published on time.
-      await expect
-        .poll(async () => {
-          const shown = await statsOnScreen(page)
-          return { review: shown['法制审核'], disclosure: shown['执法决定公示'] }
-        })
-        .toEqual({
-          review: { '送审（轮次）': '2', 变更: '1', 同意: '1', 期限内出具意见: '2', 超期出具意见: '0' },
-          disclosure: { 作出的决定: '1', 按期公示: '1', 逾期公示: '0', 尚未公示: '0', 撤下的公示: '0' },
-        })
-      const pdf = page.waitForEvent('download')
-      await stats.getByRole('button', { name: '导出报告（PDF）' }).click()
-      expect((await pdf).suggestedFilename()).toMatch(/^执法统计\d{4}\.pdf$/)
-      await page.screenshot({ path: screenshotPath('36-stats-review-disclosure'), fullPage: true })
-      await signOut(page)
+    // This year's statistics count the review rounds and the publication; the head exports the PDF report.
+    await page.getByRole('navigation').getByText('统计', { exact: true }).click()
+    const stats = page.getByTestId('stats')
+    // The figures themselves, not only their labels: two rounds (变更, then 同意) both on time, one decision
+    // published on time.
+    await expect
+      .poll(async () => {
+        const shown = await statsOnScreen(page)
+        return { review: shown['法制审核'], disclosure: shown['执法决定公示'] }
+      })
+      .toEqual({
+        review: { '送审（轮次）': '2', 变更: '1', 同意: '1', 期限内出具意见: '2', 超期出具意见: '0' },
+        disclosure: { 作出的决定: '1', 按期公示: '1', 逾期公示: '0', 尚未公示: '0', 撤下的公示: '0' },
+      })
+    const pdf = page.waitForEvent('download')
+    await stats.getByRole('button', { name: '导出报告（PDF）' }).click()
+    expect((await pdf).suggestedFilename()).toMatch(/^执法统计\d{4}\.pdf$/)
+    await page.screenshot({ path: screenshotPath('36-stats-review-disclosure'), fullPage: true })
+    await signOut(page)
 
-      // The administrator keeps the agency's review catalogue and the name rule.
-      await signInAs(page, bridge.launchUrl, 'admin', '陈建国', 'Admin2026ok')
-      await page.getByRole('navigation').getByText('设置', { exact: true }).click()
-      const settings = page.getByTestId('review-settings')
-      await settings.locator('input[name=allPenalties]').check()
-      await settings.getByRole('button', { name: '保存设置' }).click()
-      await settings.getByText('已保存。').waitFor()
-      await settings.scrollIntoViewIfNeeded()
-      await settings.screenshot({ path: screenshotPath('37-settings-review-catalogue') })
-      expect(problems).toEqual([])
-    },
-  )
+    // The administrator keeps the agency's review catalogue and the name rule.
+    await signInAs(page, bridge.launchUrl, 'admin', '陈建国', 'Admin2026ok')
+    await page.getByRole('navigation').getByText('设置', { exact: true }).click()
+    const settings = page.getByTestId('review-settings')
+    await settings.locator('input[name=allPenalties]').check()
+    await settings.getByRole('button', { name: '保存设置' }).click()
+    await settings.getByText('已保存。').waitFor()
+    await settings.scrollIntoViewIfNeeded()
+    await settings.screenshot({ path: screenshotPath('37-settings-review-catalogue') })
+    expect(problems).toEqual([])
+  })
 })
 
 /** A fresh API session for a user, beside the browser's own. */

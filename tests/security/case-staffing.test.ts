@@ -238,5 +238,5 @@ describe('a handler does not reopen, re-staff or downgrade a case alone', () => 
       ),
     )
     expect(decided.case.handlers.map((h) => h.name).sort()).toEqual(['张伟', '李静', '王五'].sort())
-  }, 120_000)
+  })
 })

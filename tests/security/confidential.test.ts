@@ -44,7 +44,7 @@ beforeAll(async () => {
     recs[level] = r!
     await t.call('records.tag', { evidenceIds: [r!], tags: { caseId: cases[level] } }, p.jilu.session)
   }
-}, 120_000)
+})
 
 describe('confidential cases are stricter', () => {
   test('with the default policy every level above 一般 is closed: nobody opens it, no grant is approved', async () => {
@@ -178,5 +178,5 @@ describe('confidential cases are stricter', () => {
     )
     expect(after.named.state_secret).toHaveLength(1)
     expect(after.named.privacy).toEqual([])
-  }, 120_000)
+  })
 })

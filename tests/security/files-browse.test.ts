@@ -121,7 +121,7 @@ describe('files.browse', () => {
     const r = await t.call('files.browse', { path: big, files: true }, p.jilu.session)
     expect(r.entries.length).toBe(BROWSE_MAX_ENTRIES)
     expect(r.truncated).toBe(true)
-  }, 120_000)
+  })
 
   test('who picks no paths may not browse (an auditor)', async () => {
     expect((await t.fail('files.browse', {}, p.shenji.session)).code).toBe('FORBIDDEN')
@@ -247,7 +247,7 @@ describe('files.upload', () => {
     expect(e.code).toBe('UPLOAD_TOO_LARGE')
     expect(r.received).toBe(64 * 1024 * 1024)
     expect(fs.existsSync(dir)).toBe(false)
-  }, 120_000)
+  })
 
   test('an auditor cannot upload', async () => {
     const e = await t.fail(

@@ -79,7 +79,7 @@ beforeAll(async () => {
   await t.call('cases.archiveException', { caseId, reason: '测试：恶意文本归档' }, s.fuze)
   bag = path.join(tempDir(), 'bag')
   await t.call('archive.build', { caseId, outDir: bag }, s.jilu)
-}, 60_000)
+})
 
 afterAll(() => t?.core.close())
 
@@ -195,56 +195,52 @@ describe('PDFs', () => {
 
 describe('the CLI prints no terminal controls from stored data', () => {
   // Three CLI processes: slow on a loaded machine, never timed.
-  test(
-    'a display name with ESC, CR and U+202E is shown escaped; --json keeps it exact',
-    { timeout: 180_000 },
-    () => {
-      const data = path.join(tempDir(), 'agency')
-      const ADMIN = { LIUHEN_PASSWORD: ADMIN_PASSWORD }
-      ok(
-        runLiuhen(
-          [
-            'init',
-            '--data',
-            data,
-            '--agency',
-            '福州市医疗保障局',
-            '--agency-code',
-            'FZYBJ',
-            '--admin',
-            'admin',
-          ],
-          ADMIN,
-        ),
-      )
-      const name = `李静\u001b]0;owned\u0007\u001b[2J\r伪造${RLO}gpj`
-      ok(
-        runLiuhen(
-          [
-            'user',
-            'add',
-            '--data',
-            data,
-            '--user',
-            'lijing',
-            '--name',
-            name,
-            '--roles',
-            '执法人员',
-            '--badge',
-            '35010023',
-          ],
-          { ...ADMIN, LIUHEN_NEW_PASSWORD: 'Lijing2026pw' },
-        ),
-      )
-      const human = ok(runLiuhen(['user', 'list', '--data', data], ADMIN)).stdout
-      expect(human).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
-      expect(human).not.toContain(RLO)
-      expect(human).toContain('李静\\x1B]0;owned\\x07\\x1B[2J\\x0D伪造<U+202E>gpj')
-      const json = ok(runLiuhen(['user', 'list', '--data', data, '--json'], ADMIN)).stdout
-      expect(json).toContain(JSON.stringify(name).slice(1, -1))
-    },
-  )
+  test('a display name with ESC, CR and U+202E is shown escaped; --json keeps it exact', () => {
+    const data = path.join(tempDir(), 'agency')
+    const ADMIN = { LIUHEN_PASSWORD: ADMIN_PASSWORD }
+    ok(
+      runLiuhen(
+        [
+          'init',
+          '--data',
+          data,
+          '--agency',
+          '福州市医疗保障局',
+          '--agency-code',
+          'FZYBJ',
+          '--admin',
+          'admin',
+        ],
+        ADMIN,
+      ),
+    )
+    const name = `李静\u001b]0;owned\u0007\u001b[2J\r伪造${RLO}gpj`
+    ok(
+      runLiuhen(
+        [
+          'user',
+          'add',
+          '--data',
+          data,
+          '--user',
+          'lijing',
+          '--name',
+          name,
+          '--roles',
+          '执法人员',
+          '--badge',
+          '35010023',
+        ],
+        { ...ADMIN, LIUHEN_NEW_PASSWORD: 'Lijing2026pw' },
+      ),
+    )
+    const human = ok(runLiuhen(['user', 'list', '--data', data], ADMIN)).stdout
+    expect(human).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
+    expect(human).not.toContain(RLO)
+    expect(human).toContain('李静\\x1B]0;owned\\x07\\x1B[2J\\x0D伪造<U+202E>gpj')
+    const json = ok(runLiuhen(['user', 'list', '--data', data, '--json'], ADMIN)).stdout
+    expect(json).toContain(JSON.stringify(name).slice(1, -1))
+  })
 })
 
 describe('the one writer per format (shared/text-safety.ts), as the statistics page uses it', () => {

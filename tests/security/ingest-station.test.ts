@@ -46,7 +46,7 @@ beforeAll(async () => {
     li: ['enforcement_officer'],
     zhao: ['enforcement_officer'],
   }))
-}, 120_000)
+})
 
 describe('several devices at once', () => {
   test('three cameras started together: at most the pool copies, each lands once with its own progress', async () => {

@@ -93,7 +93,7 @@ beforeAll(async () => {
     { evidenceIds: [ids['ZD_20261122100000_0003.MP4']!], tags: { caseId: caseB, place: '收银台' } },
     jilu,
   )
-}, 120_000)
+})
 
 const list = (input: MethodInput<'records.list'>, session: string) => t.call('records.list', input, session)
 

@@ -56,7 +56,7 @@ beforeAll(async () => {
       p.lijing.session,
     )
   ).textRecord.id
-}, 120_000)
+})
 
 describe('the assigned reviewer examines what she signs', () => {
   test('while assigned to the open review she opens its recordings and documents; others do not', async () => {
@@ -107,7 +107,7 @@ describe('the assigned reviewer examines what she signs', () => {
     expect(await t.fail('textRecords.open', { textRecordId: doc }, p.fazhi.session)).toEqual({
       code: 'FORBIDDEN',
     })
-  }, 60_000)
+  })
 
   test('an approver deciding a request views its records read-only while it is pending', async () => {
     // The approvers see a 一般 case's summary only.

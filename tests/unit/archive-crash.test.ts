@@ -232,7 +232,7 @@ describe('kill -9 during archive image and disc burn', () => {
       .sort()
       .map((f) => path.join(out, f))
     expect(images.length).toBe(3)
-  }, 180_000)
+  })
 
   afterAll(() => {
     for (const pid of stopped) if (!dead(pid)) process.kill(pid, 'SIGKILL')

@@ -331,7 +331,7 @@ describe('archive discs through the CLI', () => {
         ADMIN,
       ),
     )
-  }, 120_000)
+  })
 
   test('the case becomes complete bags on two discs; xorriso, sha256sum, a BagIt validator and OpenSSL agree', () => {
     const r = json<{ volumes: typeof images }>(

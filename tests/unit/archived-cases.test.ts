@@ -230,7 +230,7 @@ describe('through the bridge', () => {
     expect(r.ok).toBe(false)
     expect(r.error.code).toBe('CASE_ARCHIVED')
     await bridge.stop()
-  }, 120_000)
+  })
 
   test('the CLI asks for a reopening: liuhen case reopen --case NO --reason …', () => {
     const caseNo = (
@@ -264,5 +264,5 @@ describe('through the bridge', () => {
       env,
     )
     expect(human.status).not.toBe(0)
-  }, 120_000)
+  })
 })

@@ -100,7 +100,7 @@ describe('cases through the CLI', () => {
     )
     for (const name of ['立案审批表', '事先告知书', '听证笔录', '处罚决定书', '送达回证', '结案报告'])
       fs.writeFileSync(path.join(docs, `${name}.pdf`), `%PDF-1.4\n% ${name}\n%%EOF\n`)
-  }, 60_000)
+  })
 
   test('a wrong check digit in the party’s ID number or credit code is refused with a clear message', () => {
     for (const [kind, id, message] of [

@@ -117,7 +117,7 @@ describe('two ingests and a verify at once on one data folder', () => {
     expect(vaultObjects(data)).toBe(evidence)
     const v = runLiuhen(['verify', '--data', data])
     expect(v.status, v.stdout + v.stderr).toBe(0)
-  }, 180_000)
+  })
 })
 
 describe("start-up recovery touches only a dead owner's work", () => {
@@ -202,5 +202,5 @@ describe("start-up recovery touches only a dead owner's work", () => {
     db.close()
     expect(vaultObjects(data)).toBe(N)
     expect(fs.readdirSync(dataLayout(data).tmp).filter((n) => n.endsWith('.part'))).toEqual([])
-  }, 180_000)
+  })
 })

@@ -254,7 +254,7 @@ describe('a full disk', () => {
     expect(checkRegistered(data)).toBe(stored)
     const human = cliSync(['ingest', device, '--data', data, '--user', 'jilu'])
     expect(human.stdout).toContain('磁盘空间不足')
-  }, 120_000)
+  })
 })
 
 describe('a file larger than 4 GiB', () => {

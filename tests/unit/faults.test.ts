@@ -105,7 +105,7 @@ describe('a disk full to the last block', () => {
     const v = runLiuhen(['verify', '--data', data, '--json'])
     expect(v.status, v.stdout + v.stderr).toBe(0)
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true })
-  }, 120_000)
+  })
 })
 
 describe('a crash between a checkpoint file and its row', () => {
@@ -135,7 +135,7 @@ describe('a crash between a checkpoint file and its row', () => {
     t.core.close()
     const v = runLiuhen(['verify', '--data', t.dataDir, '--json'])
     expect(v.status, v.stdout + v.stderr).toBe(0)
-  }, 60_000)
+  })
 })
 
 /** Merge the WAL into the main file, so a page written at its offset is what SQLite reads. */
@@ -226,7 +226,7 @@ describe('a damaged database', () => {
       s2.session,
     )
     after.core.close()
-  }, 120_000)
+  })
 
   test('without a verify, the first corruption SQLite reports in a call marks the folder', async () => {
     const t = testCore()
@@ -242,7 +242,7 @@ describe('a damaged database', () => {
     expect(first).toMatchObject({ code: 'DB_DAMAGED' })
     expect(fs.existsSync(path.join(t.dataDir, 'DB-DAMAGED.json'))).toBe(true)
     again.core.close()
-  }, 60_000)
+  })
 
   test('files no row names are listed as orphans, not deleted, and do not fail the check', async () => {
     const t = testCore()
@@ -265,5 +265,5 @@ describe('a damaged database', () => {
     )
     expect(fs.existsSync(stray) && fs.existsSync(sig)).toBe(true)
     expect(runLiuhen(['verify', '--data', t.dataDir]).stdout).toContain('没有任何记录指向')
-  }, 60_000)
+  })
 })

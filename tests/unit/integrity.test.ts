@@ -162,7 +162,7 @@ beforeAll(() => {
     ),
   )
   ok(runLiuhen(['audit', 'checkpoint', '--data', data], { ...JILU, LIUHEN_PIN: '246810' }))
-}, 180_000)
+})
 
 describe('liuhen verify', () => {
   test('a clean data folder verifies: every original, row, event and signature', () => {

@@ -403,7 +403,7 @@ describe('migrations', () => {
     } finally {
       core.close()
     }
-  }, 120_000)
+  })
 
   test('a database written by a newer Liuhen is refused and left untouched', () => {
     const file = dbPath()

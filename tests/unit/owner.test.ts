@@ -163,7 +163,7 @@ describe('the owner lock', () => {
     const next = createCore({ dataDir: t.dataDir, create: false })
     expect(liveOwner(layout)?.pid).toBe(process.pid)
     next.close()
-  }, 60_000)
+  })
 })
 
 describe('clients of the owner', () => {
@@ -287,7 +287,7 @@ describe('real processes on one folder', () => {
     } finally {
       await app.stop()
     }
-  }, 180_000)
+  })
 
   // Linux: the test holds the owner still (SIGSTOP) until the second CLI's connection is seen in /proc/net/unix,
   // so the second one surely meets a live owner however slowly it starts.
@@ -389,7 +389,7 @@ describe('real processes on one folder', () => {
     } finally {
       await app.stop()
     }
-  }, 120_000)
+  })
 
   test('kill -9 of the owner: its client fails cleanly; the next process takes over and recovers', async () => {
     const data = await agencyWithOfficer()
@@ -434,5 +434,5 @@ describe('real processes on one folder', () => {
     expect(fs.readdirSync(dataLayout(data).tmp).filter((n) => n.endsWith('.part'))).toEqual([])
     const v = await cli(['verify', '--data', data]).done
     expect(v.status, v.stdout + v.stderr).toBe(0)
-  }, 180_000)
+  })
 })

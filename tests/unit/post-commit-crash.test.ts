@@ -58,7 +58,7 @@ function rows<T>(data: string, sql: string): T[] {
 let tsa: RunningTsa
 beforeAll(async () => {
   tsa = await startTsa()
-}, 60_000)
+})
 afterAll(async () => {
   await tsa?.stop()
 })

@@ -78,7 +78,7 @@ test('a job that throws is kept with its typed reason, retried after a growing d
   expect(queueProblems(db, t.clock.now())).toEqual([])
   db.close()
   t.core.close()
-}, 120_000)
+})
 
 test('a job waiting too long is reported overdue; an open job is queued once; a dead claim is taken over', async () => {
   const { t, db, deps, add, job } = await queueDeps()
@@ -108,7 +108,7 @@ test('a job waiting too long is reported overdue; an open job is queued once; a 
   }).toThrow()
   db.close()
   t.core.close()
-}, 120_000)
+})
 
 test('two processes draining one queue at once do each job exactly once', async () => {
   const { t, db, add } = await queueDeps()
@@ -164,7 +164,7 @@ db.close()
       .get(),
   ).toBe(0)
   check.close()
-}, 180_000)
+})
 
 test('0170 turns what an older Liuhen owed into jobs: unsigned records of signed batches, pending time-stamps', async () => {
   // Made by the real writers: a signed ingest whose one signature cannot be written (its folder's name taken by
@@ -214,4 +214,4 @@ test('0170 turns what an older Liuhen owed into jobs: unsigned records of signed
     .join('\n')
   expect(plan).toContain('USING INDEX post_commit_open')
   db.close()
-}, 180_000)
+})

@@ -50,7 +50,7 @@ describe('legal review and disclosure', () => {
     await t.call('ca.init', { passphrase: 'RootPass2026' }, s.admin)
     for (const u of ['fazhi', 'fuze'])
       await t.call('ca.issue', { userId: ids[u]!, rootPassphrase: 'RootPass2026', pin: '135790' }, s.admin)
-  }, 60_000)
+  })
 
   async function newCase(major = true, kind: 'person' | 'organisation' = 'person') {
     const c = await t.call(
@@ -276,7 +276,7 @@ describe('legal review and disclosure', () => {
     }
     expect(meta.reviews.map((r) => r.opinion)).toEqual(['change', 'agree'])
     expect(meta.disclosures.map((d) => d.status)).toEqual(['withdrawn'])
-  }, 120_000)
+  })
 
   test('a disputed opinion goes to a signed collective discussion that lets the decision proceed', async () => {
     const caseId = await newCase(true, 'organisation')
@@ -322,7 +322,7 @@ describe('legal review and disclosure', () => {
       .disclosure
     expect(d.subject).toBe('某大药房有限公司')
     expect((await t.fail('disclosure.approve', { disclosureId: d.id }, s.fuze)).code).toBe('SELF_DECISION')
-  }, 60_000)
+  })
 
   test('the review catalogue is the agency’s; Hebei’s rule puts every penalty case in scope', async () => {
     const caseId = await newCase(false)
@@ -389,7 +389,7 @@ describe('review deadlines on the official calendar', () => {
     expect(e.dueOn).toBe('2026-03-16')
     const due = (await t.call('cases.deadlines', {}, jilu.session)).items.find((i) => i.kind === 'review')
     expect(due).toMatchObject({ caseNo: c.case.caseNo, due: '2026-03-16' })
-  }, 60_000)
+  })
 })
 
 describe('redaction', () => {
@@ -533,5 +533,5 @@ describe('review and disclosure through the CLI', () => {
     const pdfText = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout
     expect(pdfText).toContain('执法统计')
     expect(pdfText).toContain('法制审核')
-  }, 180_000)
+  })
 })

@@ -208,7 +208,7 @@ describe('liuhen-media: protocol handler', () => {
     await t.call('records.tag', { evidenceIds: [evidenceId], tags: { caseId } }, s.jilu)
     const sha = (await t.call('evidence.list', { limit: 5 }, s.jilu)).items[0]!.sha256
     file = objectPath(dataLayout(t.dataDir), sha)
-  }, 60_000)
+  })
 
   test('streams byte ranges of what the ticket names; HEAD, suffix and unsatisfiable ranges; GET only', async () => {
     const bytes = fs.readFileSync(file)

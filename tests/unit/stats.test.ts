@@ -258,7 +258,7 @@ beforeAll(() => {
     }
   }
   db.close()
-}, 60_000)
+})
 
 /** The same figures, computed over the generated data. */
 function expected(from: string, to: string) {
