@@ -46,6 +46,8 @@ export interface CommandSpec {
   /** The command's words: `['case', 'create']`. */
   path: readonly string[]
   summary: Bilingual
+  /** More than the summary: shown under it in --help and in docs/cli.md. */
+  notes?: Bilingual
   args?: readonly ArgSpec[]
   options: Partial<Record<OptionName, OptionSpec>>
   /** The command signs in as the operator (--as, LIUHEN_USER, LIUHEN_PASSWORD). Default true. */
@@ -124,6 +126,7 @@ export function commandHelp(spec: CommandSpec, lang: Language, t: Io['t']): stri
     `${t('cli.helpUsage')}${usageLine(spec, lang)}`,
     '',
     pick(spec.summary, lang),
+    ...(spec.notes ? ['', pick(spec.notes, lang)] : []),
     '',
     t('cli.helpOptions'),
     ...optionLines(spec, lang),
@@ -271,7 +274,8 @@ export function cliReference(specs: readonly CommandSpec[]): string {
   for (const g of groups) {
     out.push(`### \`liuhen ${g}\``, '')
     for (const s of specs.filter((x) => x.path[0] === g)) {
-      out.push(`#### \`${usageLine(s, 'en')}\``, '', `${s.summary.zh}`, '', `${s.summary.en}`, '')
+      out.push(`#### \`${usageLine(s, 'en')}\``, '', s.summary.zh, '', s.summary.en, '')
+      if (s.notes) out.push(s.notes.zh, '', s.notes.en, '')
       for (const [n, o] of Object.entries(s.options) as [OptionName, OptionSpec][])
         out.push(
           `- \`${optionText(n, o, 'en')}\`${o.required ? ' (required / 必填)' : ''}: ${o.help.zh} / ${o.help.en}`,

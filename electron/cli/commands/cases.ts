@@ -386,6 +386,10 @@ export const commands: CommandSpec[] = [
       reject: opt('驳回', 'reject'),
       note: SHARED.note,
     },
+    notes: {
+      zh: '批准后的更改进入补充光盘（archive image 案件编号 --supplement）。',
+      en: 'Once approved, the changes go onto a supplementary disc (archive image CASE_NO --supplement).',
+    },
     run: ({ opts, args, io }) => cmdCaseChange('decide-change', args[0], opts, io),
   },
   {

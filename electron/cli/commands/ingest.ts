@@ -253,6 +253,10 @@ export const commands: CommandSpec[] = [
       zh: '以 --user 的身份从设备或文件夹导入（密码取自 LIUHEN_PASSWORD）；设置 LIUHEN_PIN 时对每个新文件签名；有文件失败时退出码 1',
       en: 'import a device or folder as --user (password in LIUHEN_PASSWORD); with LIUHEN_PIN set each new item is signed; exit 1 if any file failed',
     },
+    notes: {
+      zh: '--json 时每个源文件输出一个 JSON 对象（relPath、sha256、size、status：stored/duplicate/already/failed/skipped、flags、error 或 skipReason、带时区的 captureStart/captureEnd、metadata），最后是汇总对象；不带 --json 时在终端显示进度。',
+      en: 'With --json: one JSON object per source file (relPath, sha256, size, status stored/duplicate/already/failed/skipped, flags, error or skipReason, captureStart/captureEnd as ISO 8601 with offset, metadata), then a summary object. Without --json, a progress line on the terminal.',
+    },
     args: [arg('源目录', 'SOURCE_DIR')],
     options: {
       user: opt('导入人（操作员）', 'who imports (the operator)', ['用户名', 'USER']),
@@ -328,6 +332,10 @@ export const commands: CommandSpec[] = [
     summary: {
       zh: '更正拍摄时间：原读数保留，更正作为新版本记入审计日志',
       en: 'correct the capture time: the original reading is kept, the correction is a new, audited version',
+    },
+    notes: {
+      zh: '时间如 2026-11-20T08:30:15+08:00；导入时的读数保留为第 1 版（见 docs/capture-time.md）。',
+      en: 'TIME like 2026-11-20T08:30:15+08:00; the reading at ingest stays as version 1 (docs/capture-time.md).',
     },
     args: [arg('记录ID', 'RECORD_ID'), arg('时间', 'TIME')],
     options: { reason: SHARED.reason },

@@ -226,6 +226,10 @@ export const commands: CommandSpec[] = [
       zh: '创建机关根证书（根证书口令取自 LIUHEN_CA_PASSPHRASE）',
       en: 'create the agency root (passphrase from LIUHEN_CA_PASSPHRASE)',
     },
+    notes: {
+      zh: 'RSA-3072/SHA-256 或 SM2/SM3（系统管理员）。',
+      en: 'RSA-3072/SHA-256 or SM2/SM3 (administrator).',
+    },
     options: {
       name: opt('根证书名称', 'the root’s common name', ['名称', 'NAME']),
       algorithm: opt('算法', 'the algorithm', ['rsa|sm2', 'rsa|sm2']),
@@ -296,6 +300,14 @@ export const commands: CommandSpec[] = [
       zh: '为用户导入 PKCS#12 证书（PIN 取自 LIUHEN_PIN）',
       en: 'import a PKCS#12 certificate for a user (PIN from LIUHEN_PIN)',
     },
+    notes: {
+      zh: '状态：valid、expiring、expired、revoked。',
+      en: 'Status: valid, expiring, expired, revoked.',
+    },
+    notes: {
+      zh: '证书须能链接到已导入的信任锚，否则拒绝。',
+      en: 'Refused unless it chains to a trust anchor.',
+    },
     options: {
       user: SHARED.user,
       p12: opt('PKCS#12 文件', 'the PKCS#12 file', ['文件.p12', 'FILE.p12'], true),
@@ -322,6 +334,10 @@ export const commands: CommandSpec[] = [
     summary: {
       zh: '用该用户的签名 PIN（LIUHEN_PIN）补签应由其签名而未签的记录：全部签完时退出码 0',
       en: 'sign what is queued for the user’s key (PIN from LIUHEN_PIN): exit 0 when nothing is left',
+    },
+    notes: {
+      zh: '记录与其签名之间程序被中止或磁盘已满时，签名会欠下；补签后再申请时间戳。',
+      en: 'A signature is owed when the process was killed or the disk was full between a record and its signature; time-stamps are asked for afterwards.',
     },
     options: { user: opt('签名人（操作员）', 'whose key signs (the operator)', ['用户名', 'USER']) },
     // --user names the officer whose key signs: the operator, as for ingest.

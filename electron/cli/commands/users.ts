@@ -82,6 +82,10 @@ export const commands: CommandSpec[] = [
       zh: '新增用户；新用户的初始密码取自 LIUHEN_NEW_PASSWORD，未设置时生成并显示一次',
       en: 'add a user; the initial password comes from LIUHEN_NEW_PASSWORD or is generated and printed once',
     },
+    notes: {
+      zh: '角色可写代码（enforcement_officer、records_officer、approver、legal_reviewer、auditor、admin）、中文名或简写（officer、records、reviewer）。',
+      en: 'Roles by id (enforcement_officer, records_officer, approver, legal_reviewer, auditor, admin), Chinese name, or short form (officer, records, reviewer).',
+    },
     options: {
       user: opt('新用户的用户名', 'the new user’s username', ['用户名', 'USER'], true),
       name: opt('姓名', 'the user’s name', ['姓名', 'NAME'], true),
