@@ -291,6 +291,10 @@ export const commands: CommandSpec[] = [
   {
     path: ['cert', 'list'],
     summary: { zh: '列出证书', en: 'list certificates' },
+    notes: {
+      zh: '状态：valid、expiring、expired、revoked。',
+      en: 'Status: valid, expiring, expired, revoked.',
+    },
     options: {},
     run: ({ opts, io }) => cmdCertList(opts, io),
   },
@@ -299,10 +303,6 @@ export const commands: CommandSpec[] = [
     summary: {
       zh: '为用户导入 PKCS#12 证书（PIN 取自 LIUHEN_PIN）',
       en: 'import a PKCS#12 certificate for a user (PIN from LIUHEN_PIN)',
-    },
-    notes: {
-      zh: '状态：valid、expiring、expired、revoked。',
-      en: 'Status: valid, expiring, expired, revoked.',
     },
     notes: {
       zh: '证书须能链接到已导入的信任锚，否则拒绝。',
