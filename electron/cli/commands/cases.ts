@@ -373,6 +373,10 @@ export const commands: CommandSpec[] = [
   {
     path: ['case', 'reopen'],
     summary: { zh: '申请重新开启已归档案件', en: 'ask to reopen an archived case' },
+    notes: {
+      zh: '批准后的更改进入补充光盘（archive image 案件编号 --supplement）。',
+      en: 'Once approved, the changes go onto a supplementary disc (archive image CASE_NO --supplement).',
+    },
     args: [arg('案件编号', 'CASE_NO', { optional: true })],
     options: { case: SHARED.case, reason: SHARED.reason },
     run: ({ opts, args, io }) => cmdCaseChange('reopen', args[0], opts, io),
@@ -385,10 +389,6 @@ export const commands: CommandSpec[] = [
       approve: opt('批准', 'approve'),
       reject: opt('驳回', 'reject'),
       note: SHARED.note,
-    },
-    notes: {
-      zh: '批准后的更改进入补充光盘（archive image 案件编号 --supplement）。',
-      en: 'Once approved, the changes go onto a supplementary disc (archive image CASE_NO --supplement).',
     },
     run: ({ opts, args, io }) => cmdCaseChange('decide-change', args[0], opts, io),
   },
