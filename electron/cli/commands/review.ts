@@ -14,7 +14,7 @@ import { UsageError, need, call, needEnv, caseIdOf, simple } from '../kit.ts'
  * comes from LIUHEN_PIN, like every other signing command.
  */
 
-/** What these commands borrow from the CLI's main module (kept there: every command group shares it). */
+/** The review and disclosure commands' view of kit.ts (built by `kitOf` below from a command's context). */
 export interface CliKit {
   opts: Record<string, string | boolean | undefined>
   t: (key: string, options?: Record<string, unknown>) => string
