@@ -1327,85 +1327,22 @@ const en: Messages = {
     inspectionsDue: 'Inspection every {{months}} months: {{count}} disc(s) due:',
     inspectionsFailed: 'Discs whose last check failed and need replacing: {{count}}',
     sigNone: 'No signature found for this file (SHA-256 {{sha256}}).',
-    usage: `Usage: liuhen <command> [options]
-
-Commands:
-  init --data DIR --agency NAME --agency-code CODE --admin USER [--admin-name NAME]
-                          initialise a data directory (fails if already initialised)
-  user add --data DIR --user USER --name NAME --roles r1,r2 [--badge NO]
-                          add a user
-  user list --data DIR    list users
-  audit verify --data DIR verify the audit chain and its signed checkpoints: exit 0 when intact, 1 naming the first bad event
-  audit checkpoint --data DIR
-                          write a (with LIUHEN_PIN, signed) checkpoint of the trail's head
-  ingest SOURCE_DIR --data DIR --user USER [--case NO] [--place TEXT] [--fact TEXT] [--device ID]
-                          import a device or folder; with LIUHEN_PIN every new file is signed
-  device list|register --data DIR ...
-                          attached volumes and registered devices
-  ca init [--algorithm rsa|sm2] | ca issue|renew --user USER | ca import --chain CA.pem [--purpose signing|tsa]
-  ca revoke --serial HEX --reason R | ca export-root --out F | ca export-crl --out F
-                          the agency root, officers' certificates, trust anchors, revocation
-                          (root passphrase in LIUHEN_CA_PASSPHRASE, officer PIN in LIUHEN_PIN)
-  cert list | cert import --user USER --p12 FILE
-  timestamp config --url URL [--ca TSA-ROOT.pem] | timestamp retry
-                          the RFC 3161 time-stamping service
-  sign owed --data DIR --user USER
-                          sign, with USER's signing PIN (LIUHEN_PIN), the records owed USER's signature; exit 0 when none is left
-  archive build CASE_NO --out DIR | archive image CASE_NO --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out DIR [--supplement]
-  archive catalogue CASE_NO --out catalogue.pdf
-                          archive package (BagIt), disc images (one ISO per disc), case-file catalogue;
-                          LIUHEN_PIN signs the tag manifest
-  archive settings [--capacity dvd=BYTES,...] [--inspect-months N] [--sample-percent N]
-                          disc capacities and periodic inspection (administrator)
-  disc burn DRIVE_OR_IMAGE_FILE --image ISO [--copy A|B|C] [--retention permanent|30y|10y] [--location PLACE]
-  disc verify DRIVE_OR_IMAGE_FILE [--disc DISC_NO] | disc list [CASE_NO] | disc drives | disc inspections
-  disc label DISC_NO --out label.pdf | disc update DISC_NO [--location PLACE] [--retention R]
-                          burn, verify and register discs; periodic inspection; print disc labels
-  demo --data DIR         create a demo agency: users for every role, body cameras, synthetic recordings, cases at
-                          every stage, a pending access request and an archived case
-  verify --data DIR [--sample PERCENT]
-                          integrity check (originals, database rows, audit trail, signatures; no sign-in): exit 0
-                          when everything holds, 1 otherwise
-  vault request-delete RECORD_ID --reason R | vault approve-delete|reject-delete REQUEST_ID [--note N] | vault deletions
-                          originals past their retention: a records officer asks, an approver decides; a tombstone stays
-  record set-time RECORD_ID TIME (e.g. 2026-11-20T08:30:15+08:00) --reason R
-                          correct a capture time: the original reading stays, the correction is a new audited version
-  stats --data DIR --year Y [--quarter Q] [--pdf REPORT.pdf]
-                          enforcement statistics of a year or a quarter; --pdf also writes the PDF report
-  review submit --case CASE_NO --basis CODE,... --proposal TEXT [--changes TEXT]
-  review assign --case CASE_NO --reviewer USER | review show --case CASE_NO | review list
-  review opinion --case CASE_NO --opinion agree|investigate|change|correct|other --text TEXT
-                 [--problems facts,handling,...] [--na crime,...]
-  review extend --case CASE_NO --reason TEXT | review extend --case CASE_NO --approve|--reject [--note TEXT]
-  review dispute --case CASE_NO --reason TEXT
-  review discuss --case CASE_NO --on DATE --participants A,B,C --conclusion TEXT --outcome proceed|follow_review
-                          legal review: submit, assign (never to someone who took part in the case), the ten
-                          points and a signed opinion (PIN from LIUHEN_PIN), one extension approved by another
-                          person, disagreement and collective discussion
-  disclosure draft --case CASE_NO --conclusion TEXT [--decision-no NO] | disclosure approve --case CASE_NO
-  disclosure export --format json|csv|html --out FILE [--from DATE] [--to DATE]
-  disclosure withdraw --case CASE_NO --ground revoked|unlawful|redo --reason TEXT | disclosure list
-                          publication of decisions: draft (ID numbers redacted), approval by the head, export
-                          for the portal, withdrawal
-  case request-change CASE_NO --stage STAGE | --handlers USER,... | --confidentiality LEVEL --reason TEXT
-  case reopen --case CASE_NO --reason TEXT (reopen an archived case)
-  case decide-change ID --approve|--reject [--note TEXT] | case changes [CASE_NO]
-                          reopen a case, change its handlers, lower its confidentiality: one asks, another
-                          approver decides
-  access policy [--level privacy|trade_secret|state_secret --named USER,...]
-                          people named for each confidentiality level (a level with nobody named stays closed)
-  backup --data DIR --to BACKUP_DIR | restore --from BACKUP_DIR --data NEW_DIR
-                          online backup (database snapshot, originals incrementally) and restore
-  verify-signature FILE [--sig FILE.p7s] --data DIR
-                          check a file's signatures, time-stamps and revocation (no sign-in)
-  --version               print the version
-
-Common options: --json (one JSON object per line), --lang zh-CN|en, --as OPERATOR (default: the initial administrator)
-Passwords come only from the environment: LIUHEN_PASSWORD is the operator's password (for init, the
-administrator's initial one); user add takes the new user's initial password from LIUHEN_NEW_PASSWORD,
-or generates one and prints it once.
-Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, admin`,
     unknownCommand: 'Unknown command: {{command}}. Run liuhen --help for usage.',
+    unknownOption:
+      'The command "{{command}}" has no option {{option}}. Run liuhen {{command}} --help for its options.',
+    helpUsage: 'Usage: ',
+    helpCommand: 'command',
+    helpOptionsWord: 'options',
+    helpOptions: 'Options:',
+    helpCommands: 'Commands:',
+    helpMore: 'Run liuhen {{command}} --help for a command’s options.',
+    usageNotes: `Every command takes --data DIR, --json (one JSON object per line), --lang zh-CN|en and --help.
+Commands that act as a user sign in as --as USER (or LIUHEN_USER, default: the earliest active administrator) with
+the password in LIUHEN_PASSWORD, never on the command line; user add takes the new user's initial password from
+LIUHEN_NEW_PASSWORD or generates and prints one; certificate PINs come from LIUHEN_PIN, the root passphrase from
+LIUHEN_CA_PASSPHRASE.
+Roles: enforcement_officer, records_officer, approver, legal_reviewer, auditor, admin
+Exit codes: 0 success, 1 the operation or check failed, 2 the command line was wrong.`,
     badOption: 'Bad arguments: {{reason}}',
     missingOption: 'Missing required option --{{name}}',
     demoDone:

@@ -1250,80 +1250,20 @@ const zhCN = {
     inspectionsDue: '按 {{months}} 个月一次的检查周期，现有 {{count}} 张光盘待检查：',
     inspectionsFailed: '上次检查未通过、需要补制的光盘 {{count}} 张：',
     sigNone: '没有找到此文件（SHA-256 {{sha256}}）的签名。',
-    usage: `用法：liuhen <命令> [选项]
-
-命令：
-  init --data 目录 --agency 机关名称 --agency-code 代码 --admin 用户名 [--admin-name 姓名]
-                          初始化数据目录（目录已初始化时失败）
-  user add --data 目录 --user 用户名 --name 姓名 --roles 角色1,角色2 [--badge 执法证号]
-                          新增用户
-  user list --data 目录   列出用户
-  audit verify --data 目录
-                          校验审计日志链及已签名的检查点：完整时退出码 0，否则 1，并指出第一个异常事件
-  audit checkpoint --data 目录
-                          立即写入日志检查点（设置 LIUHEN_PIN 时签名）
-  ingest 源目录 --data 目录 --user 用户名 [--case 案件编号] [--place 地点] [--fact 证明事项] [--device 设备]
-                          从设备或文件夹导入；设置 LIUHEN_PIN 时对每个新文件签名
-  device list|register --data 目录 ...
-                          已连接的卷与已登记的设备
-  ca init [--algorithm rsa|sm2] | ca issue|renew --user 用户名 | ca import --chain CA.pem [--purpose signing|tsa]
-  ca revoke --serial 序列号 --reason 原因 | ca export-root --out 文件 | ca export-crl --out 文件
-                          机关根证书、执法人员证书、信任锚、吊销
-                          （根证书口令取自 LIUHEN_CA_PASSPHRASE，证书 PIN 取自 LIUHEN_PIN）
-  cert list | cert import --user 用户名 --p12 文件
-  timestamp config --url 地址 [--ca 时间戳根证书.pem] | timestamp retry
-                          RFC 3161 时间戳服务
-  sign owed --data 目录 --user 用户名
-                          用该用户的签名 PIN（LIUHEN_PIN）补签应由其签名而未签的记录：全部签完时退出码 0
-  archive build 案件编号 --out 目录 | archive image 案件编号 --media cd|dvd|dvd-dl|bd25|bd50|bd100 --out 目录 [--supplement 补充归档]
-  archive catalogue 案件编号 --out 卷内目录.pdf
-                          档案包（BagIt）、光盘映像（每盘一个 ISO）、卷内目录；设置 LIUHEN_PIN 时签名标签清单
-  archive settings [--capacity dvd=字节,...] [--inspect-months 月数] [--sample-percent 百分比]
-                          光盘容量与定期检查（系统管理员）
-  disc burn 刻录机或映像文件 --image ISO [--copy A|B|C] [--retention permanent|30y|10y] [--location 存放位置]
-  disc verify 刻录机或映像文件 [--disc 光盘编号] | disc list [案件编号] | disc drives | disc inspections
-  disc label 光盘编号 --out 标签.pdf | disc update 光盘编号 [--location 存放位置] [--retention 期限]
-                          刻录并校验、登记光盘；定期检查；打印光盘标签
-  demo --data 目录        创建演示机关：各角色用户、执法记录仪、合成的音像记录、各阶段案件、待审批的调阅申请和已归档的案件
-  verify --data 目录 [--sample 百分比]
-                          完整性校验（原始文件、数据库记录、审计日志、签名；无需登录）：全部通过退出码 0，否则 1
-  vault request-delete 记录ID --reason 原因 | vault approve-delete|reject-delete 申请ID [--note 意见] | vault deletions
-                          保管期限届满的原始文件：记录管理员申请、负责人审批后删除，留存墓碑记录
-  record set-time 记录ID 时间（如 2026-11-20T08:30:15+08:00） --reason 理由
-                          更正拍摄时间：原读数保留，更正作为新版本记入审计日志
-  stats --data 目录 --year 年份 [--quarter 季度] [--pdf 报告.pdf]
-                          执法统计（年度或季度）；--pdf 另存为 PDF 报告
-  review submit --case 案件编号 --basis 情形代码,... --proposal 决定建议 [--changes 所作处理]
-  review assign --case 案件编号 --reviewer 用户名 | review show --case 案件编号 | review list
-  review opinion --case 案件编号 --opinion agree|investigate|change|correct|other --text 书面意见
-                 [--problems facts,handling,...] [--na crime,...]
-  review extend --case 案件编号 --reason 理由 | review extend --case 案件编号 --approve|--reject [--note 意见]
-  review dispute --case 案件编号 --reason 理由
-  review discuss --case 案件编号 --on 日期 --participants 甲,乙,丙 --conclusion 结论 --outcome proceed|follow_review
-                          法制审核：送审、分配（不得分配给参与过本案的人员）、逐项审核并签署意见（PIN 取自 LIUHEN_PIN）、
-                          延期一次（他人批准）、异议与集体讨论
-  disclosure draft --case 案件编号 --conclusion 执法结论 [--decision-no 文号] | disclosure approve --case 案件编号
-  disclosure export --format json|csv|html --out 文件 [--from 日期] [--to 日期]
-  disclosure withdraw --case 案件编号 --ground revoked|unlawful|redo --reason 说明 | disclosure list
-                          执法决定公示：起草（身份证号等自动脱敏）、负责人审批、导出供门户网站发布、撤下
-  case request-change 案件编号 --stage 阶段 | --handlers 用户名,... | --confidentiality 密级 --reason 理由
-  case reopen --case 案件编号 --reason 理由（申请重新开启已归档案件）
-  case decide-change 申请ID --approve|--reject [--note 意见] | case changes [案件编号]
-                          重新打开案件、更换承办人、降低密级：一人申请，另一名负责人批准
-  access policy [--level privacy|trade_secret|state_secret --named 用户名,...]
-                          涉密案件的指定人员（未指定人员的密级，其记录一律不能打开）
-  backup --data 目录 --to 备份目录 | restore --from 备份目录 --data 新目录
-                          在线备份（数据库快照、原始文件增量复制）与恢复
-  verify-signature 文件 [--sig 签名.p7s] --data 目录
-                          校验文件的签名、时间戳与吊销状态（无需登录）
-  --version               显示版本
-
-通用选项：--json（每行一个 JSON 对象）、--lang zh-CN|en、--as 操作员用户名（默认为初始化时的管理员）
-密码只从环境变量读取：LIUHEN_PASSWORD 为操作员（init 时为管理员初始）密码；
-user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动生成并显示一次。
-角色：enforcement_officer 执法人员、records_officer 记录管理员、approver 负责人、
-      legal_reviewer 法制审核人员、auditor 审计监督员、admin 系统管理员`,
     unknownCommand: '未知命令：{{command}}。运行 liuhen --help 查看用法。',
+    unknownOption: '命令「{{command}}」没有选项 {{option}}。运行 liuhen {{command}} --help 查看它的选项。',
+    helpUsage: '用法：',
+    helpCommand: '命令',
+    helpOptionsWord: '选项',
+    helpOptions: '选项：',
+    helpCommands: '命令：',
+    helpMore: '运行 liuhen {{command}} --help 查看某个命令的选项。',
+    usageNotes: `每个命令都接受 --data 目录、--json（每行一个 JSON 对象）、--lang zh-CN|en 和 --help。
+需要登录的命令以 --as 用户名（或 LIUHEN_USER，默认为最早的在用系统管理员）登录，密码只从环境变量 LIUHEN_PASSWORD 读取；
+user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动生成并显示一次；证书 PIN 取自 LIUHEN_PIN，根证书口令取自 LIUHEN_CA_PASSPHRASE。
+角色：enforcement_officer 执法人员、records_officer 记录管理员、approver 负责人、
+      legal_reviewer 法制审核人员、auditor 审计监督员、admin 系统管理员
+退出码：0 成功，1 操作或检查未通过，2 命令行有误。`,
     badOption: '参数错误：{{reason}}',
     missingOption: '缺少必需的参数 --{{name}}',
     demoDone:

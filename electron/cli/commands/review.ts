@@ -1,9 +1,12 @@
 import path from 'node:path'
-import type { DataFolder } from '../core/folder.ts'
-import { AppError } from '../../shared/errors.ts'
-import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract.ts'
-import { REVIEW_CHECKS, REVIEW_OPINIONS, WITHDRAW_GROUNDS } from '../../shared/review.ts'
-import { OUT_FILE, writeAtomicSync } from '../core/durable.ts'
+import type { DataFolder } from '../../core/folder.ts'
+import { AppError } from '../../../shared/errors.ts'
+import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract.ts'
+import { REVIEW_CHECKS, REVIEW_OPINIONS, WITHDRAW_GROUNDS } from '../../../shared/review.ts'
+import { OUT_FILE, writeAtomicSync } from '../../core/durable.ts'
+import { type CommandSpec, type CommandContext, opt, arg, SHARED } from '../runner.ts'
+import { type OptionName } from '../options.ts'
+import { UsageError, need, call, needEnv, caseIdOf, simple } from '../kit.ts'
 
 /*
  * `liuhen review …` and `liuhen disclosure …`: legal review rounds and the publication of decisions, addressed by
@@ -11,7 +14,7 @@ import { OUT_FILE, writeAtomicSync } from '../core/durable.ts'
  * comes from LIUHEN_PIN, like every other signing command.
  */
 
-/** What these commands borrow from the CLI's main module (kept there: every command group shares it). */
+/** The review and disclosure commands' view of kit.ts (built by `kitOf` below from a command's context). */
 export interface CliKit {
   opts: Record<string, string | boolean | undefined>
   t: (key: string, options?: Record<string, unknown>) => string
@@ -283,3 +286,190 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
       throw k.usage(k.t('cli.unknownCommand', { command: `disclosure ${sub}` }))
   }
 }
+
+/** The kit these commands take, built from the CLI's shared helpers. */
+function kitOf({ opts, args, io }: CommandContext): CliKit {
+  return {
+    opts,
+    t: io.t,
+    usage: (m) => new UsageError(m),
+    simple: (body, human) => simple(opts, io, body, human),
+    call,
+    caseId: (core) => caseIdOf(core, opts.case ?? args[0], io),
+    need: (name) => need(opts, name as OptionName, io.t),
+    pin: () => needEnv('LIUHEN_PIN', io),
+  }
+}
+
+const caseNo = arg('案件编号', 'CASE_NO', { optional: true })
+const theCase = SHARED.case
+const review =
+  (name: string) =>
+  (ctx: CommandContext): Promise<number> =>
+    cmdReview(name, kitOf(ctx))
+const disclosure =
+  (name: string) =>
+  (ctx: CommandContext): Promise<number> =>
+    cmdDisclosure(name, kitOf(ctx))
+
+export const commands: CommandSpec[] = [
+  {
+    path: ['review', 'submit'],
+    summary: { zh: '送法制审核（本案最新一轮）', en: 'submit the case for legal review (its latest round)' },
+    args: [caseNo],
+    options: {
+      case: theCase,
+      basis: opt('须审核的情形代码（逗号分隔）', 'the grounds for review, comma-separated', [
+        '代码,...',
+        'CODE,...',
+      ]),
+      proposal: opt('决定建议', 'the proposed decision', ['建议', 'TEXT'], true),
+      changes: opt('所作处理', 'what was changed', ['说明', 'TEXT']),
+    },
+    run: review('submit'),
+  },
+  {
+    path: ['review', 'assign'],
+    summary: {
+      zh: '分配审核人员（不得分配给参与过本案的人员）',
+      en: 'assign the reviewer (never someone who worked on the case)',
+    },
+    args: [caseNo],
+    options: { case: theCase, reviewer: opt('审核人员', 'the reviewer', ['用户名', 'USER'], true) },
+    run: review('assign'),
+  },
+  {
+    path: ['review', 'opinion'],
+    summary: {
+      zh: '逐项审核并签署书面意见（PIN 取自 LIUHEN_PIN；未列出的审核项为无问题）',
+      en: 'the checklist and the signed written opinion (PIN from LIUHEN_PIN; unlisted points are fine)',
+    },
+    args: [caseNo],
+    options: {
+      case: theCase,
+      opinion: opt(
+        '审核意见',
+        'the opinion',
+        ['agree|investigate|change|correct|other', 'agree|investigate|change|correct|other'],
+        true,
+      ),
+      text: opt('书面意见', 'the written opinion', ['意见', 'TEXT'], true),
+      problems: opt('有问题的审核项（逗号分隔）', 'points with a problem, comma-separated', [
+        'facts,...',
+        'facts,...',
+      ]),
+      na: opt('不适用的审核项（逗号分隔）', 'points that do not apply, comma-separated', [
+        'crime,...',
+        'crime,...',
+      ]),
+    },
+    run: review('opinion'),
+  },
+  {
+    path: ['review', 'extend'],
+    summary: {
+      zh: '延期一次：审核人员以 --reason 申请，另一人以 --approve 或 --reject 决定',
+      en: 'one extension: the reviewer asks (--reason), someone else decides (--approve or --reject)',
+    },
+    args: [caseNo],
+    options: {
+      case: theCase,
+      reason: SHARED.reasonOptional,
+      approve: opt('批准延期', 'approve the extension'),
+      reject: opt('不批准延期', 'refuse the extension'),
+      note: SHARED.note,
+    },
+    run: review('extend'),
+  },
+  {
+    path: ['review', 'dispute'],
+    summary: { zh: '对审核意见提出异议', en: 'disagree with the opinion' },
+    args: [caseNo],
+    options: { case: theCase, reason: SHARED.reason },
+    run: review('dispute'),
+  },
+  {
+    path: ['review', 'discuss'],
+    summary: {
+      zh: '集体讨论记录（PIN 取自 LIUHEN_PIN）',
+      en: 'the collective discussion record (PIN from LIUHEN_PIN)',
+    },
+    args: [caseNo],
+    options: {
+      case: theCase,
+      on: opt('讨论日期', 'the day it was held', ['日期', 'DATE'], true),
+      participants: opt(
+        '参加人员（逗号分隔）',
+        'the participants, comma-separated',
+        ['甲,乙,丙', 'A,B,C'],
+        true,
+      ),
+      conclusion: opt('结论', 'the conclusion', ['结论', 'TEXT'], true),
+      outcome: opt('结果', 'the outcome', ['proceed|follow_review', 'proceed|follow_review'], true),
+      expert: opt('专家意见', 'an expert’s opinion', ['意见', 'TEXT']),
+    },
+    run: review('discuss'),
+  },
+  {
+    path: ['review', 'show'],
+    summary: { zh: '本案的审核轮次', en: 'the case’s review rounds' },
+    args: [caseNo],
+    options: { case: theCase },
+    run: review('show'),
+  },
+  {
+    path: ['review', 'list'],
+    summary: { zh: '法制审核工作清单', en: 'the legal office’s worklist' },
+    options: {},
+    run: review('list'),
+  },
+  {
+    path: ['disclosure', 'draft'],
+    summary: {
+      zh: '起草执法决定公示（身份证号等自动脱敏）',
+      en: 'draft the publication of a decision (id numbers and the like redacted)',
+    },
+    args: [caseNo],
+    options: {
+      case: theCase,
+      conclusion: opt('执法结论', 'the conclusion', ['结论', 'TEXT'], true),
+      'decision-no': opt('决定文号', 'the decision number', ['文号', 'NO']),
+    },
+    run: disclosure('draft'),
+  },
+  {
+    path: ['disclosure', 'approve'],
+    summary: { zh: '负责人批准公示（另一人）', en: 'approve the publication (another person)' },
+    args: [caseNo],
+    options: { case: theCase },
+    run: disclosure('approve'),
+  },
+  {
+    path: ['disclosure', 'withdraw'],
+    summary: { zh: '撤下公示', en: 'withdraw a publication' },
+    args: [caseNo],
+    options: {
+      case: theCase,
+      ground: opt('撤下理由类别', 'the ground', ['revoked|unlawful|redo', 'revoked|unlawful|redo'], true),
+      reason: SHARED.reason,
+    },
+    run: disclosure('withdraw'),
+  },
+  {
+    path: ['disclosure', 'export'],
+    summary: { zh: '导出供门户网站发布的文件', en: 'the file for the portal' },
+    options: {
+      format: opt('格式', 'the format', ['json|csv|html', 'json|csv|html'], true),
+      out: SHARED.out,
+      from: SHARED.from,
+      to: SHARED.to,
+    },
+    run: disclosure('export'),
+  },
+  {
+    path: ['disclosure', 'list'],
+    summary: { zh: '公示与待公示的决定', en: 'publications and decisions still to publish' },
+    options: {},
+    run: disclosure('list'),
+  },
+]
