@@ -1487,6 +1487,8 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
   },
   cases: {
     openDoc: 'View',
+    documentsRestricted:
+      'The case’s documents need an access grant to be seen; documents not listed may still exist. Request access above.',
     correct: 'Correct',
     correctTitle: 'Correct the document: {{name}}',
     correctHint:

@@ -1400,6 +1400,7 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
   },
   cases: {
     openDoc: '查看',
+    documentsRestricted: '本案文书须经调阅授权才能查看，未列出的文书不代表没有登记。可在上方“申请调阅本案”。',
     correct: '更正',
     correctTitle: '更正文书：{{name}}',
     correctHint: '上传更正后的文件并写明理由。原版本不会被改动，仍保留在案卷中，可随时查看。',

@@ -187,6 +187,7 @@ describe('documents open in the app, are corrected with a reason, and keep every
     // Chosen, the typed-path field goes: one source of the file at a time.
     await expect(form.locator('input[name=docFile]').count()).resolves.toBe(0)
     await form.locator('input[name=docPin]').fill('246810')
+    await form.scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('100-document-register') })
     await form.getByRole('button', { name: '登记并签名' }).click()
     await docRow('立案审批表').getByText('已签名').waitFor()
@@ -241,6 +242,7 @@ describe('documents open in the app, are corrected with a reason, and keep every
       call('cases.get', { caseId }, people.jilu.session).then((v) => (v.textRecords as unknown[]).length),
     ).resolves.toBe(1)
     await form.locator('input[name=correctionReason]').fill('当事人名称错字，重新制作')
+    await form.scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('102-document-correct') })
     await form.getByRole('button', { name: '登记更正版本' }).click()
     const row = docRow('更正理由：当事人名称错字，重新制作')
@@ -263,6 +265,7 @@ describe('documents open in the app, are corrected with a reason, and keep every
     await expect(page.getByTestId('case-documents').locator('tr[data-doc]').count()).resolves.toBe(1)
 
     await row.getByText('历史版本（1）').click()
+    await row.scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('103-document-versions') })
     await row.getByTestId('doc-versions').getByRole('button', { name: '查看' }).click()
     const viewer = page.getByTestId('document-viewer')
@@ -277,7 +280,8 @@ describe('documents open in the app, are corrected with a reason, and keep every
     expect(sha256(Buffer.from(opened.dataBase64, 'base64'))).toBe(
       sha256(fs.readFileSync(path.join(dir, '立案审批表.pdf'))),
     )
-    await viewer.getByRole('button', { name: '关闭' }).click()
+    await page.keyboard.press('Escape')
+    await expect(viewer.count()).resolves.toBe(0)
     expect(await rawCodesOnScreen(page)).toEqual([])
   })
 
@@ -302,11 +306,11 @@ describe('documents open in the app, are corrected with a reason, and keep every
     await docRow('询问笔录').getByRole('button', { name: '查看' }).click()
     const handoff = page.getByTestId('viewer-handoff')
     await handoff.getByText('请保存副本后用版式阅读器').waitFor()
+    await page.screenshot({ path: screenshotPath('105-document-ofd') })
     await expect(page.getByTestId('document-viewer').locator('canvas').count()).resolves.toBe(0)
     const download = page.waitForEvent('download')
     await handoff.getByRole('button', { name: '保存副本并用本机阅读器打开' }).click()
     expect((await download).suggestedFilename()).toBe('询问笔录.ofd')
-    await page.screenshot({ path: screenshotPath('105-document-ofd') })
     await page.getByTestId('document-viewer').getByRole('button', { name: '关闭' }).click()
     await signOut(page)
   })
@@ -320,8 +324,12 @@ describe('documents open in the app, are corrected with a reason, and keep every
     await signInAs(page, bridge.launchUrl, 'fuze', '赵负责')
     await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
     await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()
-    await page.getByText('还没有登记文书').waitFor()
+    // Not "还没有登记文书": the list is empty because it is hidden, and the page says so.
+    const hidden = page.getByTestId('documents-restricted')
+    await hidden.getByText('本案文书须经调阅授权才能查看').waitFor()
+    await expect(page.getByText('还没有登记文书').count()).resolves.toBe(0)
     await expect(page.getByRole('button', { name: '查看' }).count()).resolves.toBe(0)
+    await hidden.scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('106-document-no-access') })
     expect(await rawCodesOnScreen(page)).toEqual([])
 

@@ -44,39 +44,48 @@ export function DocumentViewer(props: { textRecordId: string; title: string; onC
     void run(async () => setDoc(await call('textRecords.open', { textRecordId: props.textRecordId })))
   }, [run, props.textRecordId])
   return (
-    <div className="panel viewer" data-testid="document-viewer" role="dialog" aria-label={props.title}>
-      <div className="page-head">
-        <h3>{props.title}</h3>
-        <div className="row">
-          {doc ? (
-            <button type="button" onClick={() => saveCopy(doc)}>
-              {t('viewer.saveCopy')}
+    // Over the page, like a reader's window: Esc or 关闭 returns to the case where it was left.
+    <div className="viewer-overlay" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
+      <div
+        className="panel viewer"
+        data-testid="document-viewer"
+        role="dialog"
+        aria-modal="true"
+        aria-label={props.title}
+      >
+        <div className="page-head">
+          <h3>{props.title}</h3>
+          <div className="row">
+            {doc ? (
+              <button type="button" onClick={() => saveCopy(doc)}>
+                {t('viewer.saveCopy')}
+              </button>
+            ) : null}
+            <button type="button" onClick={props.onClose} autoFocus>
+              {t('common.close')}
             </button>
-          ) : null}
-          <button type="button" onClick={props.onClose}>
-            {t('common.close')}
-          </button>
+          </div>
         </div>
+        {open.busy ? <p className="muted">{t('viewer.opening')}</p> : null}
+        <ErrorText error={open.error} />
+        {doc ? <p className="muted">{t('viewer.checked', { name: doc.fileName })}</p> : null}
+        {doc?.mime === 'application/pdf' ? <PdfPages doc={doc} /> : null}
+        {doc && BROWSER_IMAGES.has(doc.mime) ? <ImageView doc={doc} /> : null}
+        {doc && doc.mime !== 'application/pdf' && !BROWSER_IMAGES.has(doc.mime) ? (
+          <div className="banner warn" data-testid="viewer-handoff">
+            <p>
+              {doc.mime === 'application/ofd'
+                ? t('viewer.ofd')
+                : doc.mime.includes('wordprocessingml')
+                  ? t('viewer.docx')
+                  : t('viewer.other')}
+            </p>
+            <button type="button" className="primary" onClick={() => saveCopy(doc)}>
+              {t('viewer.saveToOpen')}
+            </button>
+          </div>
+        ) : null}
       </div>
-      {open.busy ? <p className="muted">{t('viewer.opening')}</p> : null}
-      <ErrorText error={open.error} />
-      {doc ? <p className="muted">{t('viewer.checked', { name: doc.fileName })}</p> : null}
-      {doc?.mime === 'application/pdf' ? <PdfPages doc={doc} /> : null}
-      {doc && BROWSER_IMAGES.has(doc.mime) ? <ImageView doc={doc} /> : null}
-      {doc && doc.mime !== 'application/pdf' && !BROWSER_IMAGES.has(doc.mime) ? (
-        <div className="banner warn" data-testid="viewer-handoff">
-          <p>
-            {doc.mime === 'application/ofd'
-              ? t('viewer.ofd')
-              : doc.mime.includes('wordprocessingml')
-                ? t('viewer.docx')
-                : t('viewer.other')}
-          </p>
-          <button type="button" className="primary" onClick={() => saveCopy(doc)}>
-            {t('viewer.saveToOpen')}
-          </button>
-        </div>
-      ) : null}
     </div>
   )
 }

@@ -36,6 +36,8 @@ export function CaseDocuments(props: {
   records: TextRecord[]
   stageName: (stage: TextRecord['stage']) => string
   filer: boolean
+  /** Some or all documents are hidden from the caller: an empty list must not read as "none registered". */
+  restricted: boolean
   onChange: () => void
 }) {
   const { t } = useTranslation()
@@ -46,7 +48,13 @@ export function CaseDocuments(props: {
   return (
     <div className="panel">
       <h3>{t('cases.textRecords')}</h3>
-      {props.records.length === 0 ? <p className="muted">{t('cases.noTextRecords')}</p> : null}
+      {props.restricted ? (
+        <p className="muted" data-testid="documents-restricted">
+          {t('cases.documentsRestricted')}
+        </p>
+      ) : props.records.length === 0 ? (
+        <p className="muted">{t('cases.noTextRecords')}</p>
+      ) : null}
       <table className="table" data-testid="case-documents">
         <tbody>
           {lineages(props.records).map(({ current: d, earlier }) => (

@@ -8,6 +8,8 @@ import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { MediaPlayer } from '../components/MediaPlayer.tsx'
+import { DateInput } from '../components/DateInput.tsx'
+import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { Thumbnail } from '../components/Thumbnail.tsx'
 import { RequestAccess } from './Access.tsx'
 import { CaseReview } from './CaseReview.tsx'
@@ -532,6 +534,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         records={view.textRecords}
         stageName={(stage) => t(`cases.stageName.${stage}`)}
         filer={filer}
+        restricted={view.restricted}
         onChange={reload}
       />
 
@@ -771,11 +774,12 @@ function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: ()
           />
         </Field>
         <Field label={t('cases.docDate')}>
-          <input
-            type="date"
+          <DateInput
             name="docDate"
+            label={t('cases.docDate')}
             value={form.docDate}
-            onChange={(e) => setForm({ ...form, docDate: e.target.value })}
+            today={formatBeijingDate(Date.now())}
+            onChange={(docDate) => setForm({ ...form, docDate })}
           />
         </Field>
       </div>
