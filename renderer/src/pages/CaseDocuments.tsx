@@ -44,7 +44,7 @@ export function CaseDocuments(props: {
   const [open, setOpen] = useState<{ id: string; title: string } | null>(null)
   const [correcting, setCorrecting] = useState<TextRecord | null>(null)
   const title = (d: TextRecord) =>
-    `${d.docTypeName}${d.docNo ? ` ${d.docNo}` : ''}（${t('cases.versionNo', { n: d.version })}）`
+    `${d.docTypeName}${d.docNo ? ` ${d.docNo}` : ''}（${t('cases.versionNo', { n: d.version })}）${d.current ? '' : t('cases.superseded')}`
   return (
     <div className="panel">
       <h3>{t('cases.textRecords')}</h3>
