@@ -112,7 +112,9 @@ const openCase = async () => {
 const docRow = (name: string) => page.getByTestId('case-documents').locator('tr').filter({ hasText: name })
 
 beforeAll(async () => {
-  bridge = await startBridgeProcess()
+  // 浏览… may look only here (the core's browse roots): the documents' folder, not the machine.
+  dir = fs.realpathSync(tempDir('liuhen-documents-ui-'))
+  bridge = await startBridgeProcess(tempDir(), { LIUHEN_BROWSE_ROOTS: dir })
   admin = await readyAdmin(bridge)
   people.lijing = await readyUser(bridge, admin, {
     username: 'lijing',
@@ -157,7 +159,6 @@ beforeAll(async () => {
       people.jilu.session,
     )) as { case: { id: string } }
   ).case.id
-  dir = tempDir('liuhen-documents-ui-')
   fs.writeFileSync(path.join(dir, '立案审批表.pdf'), await pdfkitPdf(3, 'Filing approval v1'))
   fs.writeFileSync(path.join(dir, '立案审批表（更正）.pdf'), await pdfkitPdf(2, 'Filing approval v2'))
   fs.writeFileSync(path.join(dir, '现场笔录.pdf'), cjkPdfWithoutFont())
@@ -288,8 +289,17 @@ describe('documents open in the app, are corrected with a reason, and keep every
   test('a Chinese PDF without its font draws with the character maps the app ships; an OFD is handed off', async () => {
     const form = page.getByRole('form', { name: '登记文书' })
     await form.locator('select[name=docType]').selectOption({ label: '现场笔录' })
-    // Typed, as before (a path on this computer), still works.
-    await form.locator('input[name=docFile]').fill(path.join(dir, '现场笔录.pdf'))
+    // Picked with 浏览… from the folders the core lets a page see: the path goes into the field.
+    await form.getByRole('button', { name: '浏览…' }).click()
+    const browser = page.getByTestId('folder-browser')
+    await browser.getByRole('button', { name: dir }).click()
+    await browser.getByTestId('browse-path').filter({ hasText: dir }).waitFor()
+    await page.screenshot({ path: screenshotPath('107-document-browse') })
+    await browser.getByRole('button', { name: /现场笔录\.pdf/ }).click()
+    await expect(browser.count()).resolves.toBe(0)
+    await expect(form.locator('input[name=docFile]').inputValue()).resolves.toBe(
+      path.join(dir, '现场笔录.pdf'),
+    )
     await form.locator('input[name=docPin]').fill('246810')
     await form.getByRole('button', { name: '登记并签名' }).click()
     await docRow('现场笔录').getByRole('button', { name: '查看' }).click()
@@ -312,6 +322,37 @@ describe('documents open in the app, are corrected with a reason, and keep every
     await handoff.getByRole('button', { name: '保存副本并用本机阅读器打开' }).click()
     expect((await download).suggestedFilename()).toBe('询问笔录.ofd')
     await page.getByTestId('document-viewer').getByRole('button', { name: '关闭' }).click()
+    await signOut(page)
+  })
+
+  test('浏览… on 采集 picks a folder; the browser goes nowhere the core does not allow', async () => {
+    await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
+    await page.getByRole('navigation').getByText('采集', { exact: true }).click()
+    await page.getByRole('heading', { name: '采集' }).waitFor()
+    await page.getByRole('button', { name: '浏览…' }).click()
+    const browser = page.getByTestId('folder-browser')
+    await browser.getByRole('button', { name: dir }).click()
+    await browser.getByRole('button', { name: /立案审批表\.pdf/ }).waitFor()
+    // Choosing a folder: files are listed to recognise the folder, but cannot be chosen.
+    await expect(browser.getByRole('button', { name: /立案审批表\.pdf/ }).isDisabled()).resolves.toBe(true)
+    // At a root there is no way up.
+    await expect(browser.getByRole('button', { name: '上一级' }).isDisabled()).resolves.toBe(true)
+    await page.screenshot({ path: screenshotPath('108-ingest-browse-folder') })
+    await browser.getByRole('button', { name: '选择此文件夹' }).click()
+    await expect(page.locator('input[name=folder]').inputValue()).resolves.toBe(dir)
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(1366)
+    // Asked directly for what lies outside (the parent, /etc, a link out of the root): refused, by the core.
+    fs.symlinkSync('/etc', path.join(dir, 'etc-link'))
+    let refused = 0
+    for (const p of [path.dirname(dir), '/etc', path.join(dir, 'etc-link'), `${dir}/../`]) {
+      const r = (
+        await rpc(bridge, { method: 'files.browse', input: { path: p }, session: people.jilu.session })
+      ).json as { ok: boolean; error?: { code: string } }
+      expect(r, p).toEqual({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } })
+      refused++
+    }
+    expect(refused).toBe(4)
+    fs.rmSync(path.join(dir, 'etc-link'))
     await signOut(page)
   })
 

@@ -1,6 +1,8 @@
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { call } from '../api.ts'
 import { Field } from './common.tsx'
+import { FolderBrowser } from './FolderBrowser.tsx'
 
 /*
  * The file of a document being registered or corrected: chosen with the system's file chooser (the page reads it
@@ -64,6 +66,7 @@ export function DocumentFileField(props: {
   label?: string
 }) {
   const { t } = useTranslation()
+  const [browsing, setBrowsing] = useState(false)
   return (
     <>
       <Field label={props.label ?? t('cases.docFile')} hint={t('cases.docFileKinds')}>
@@ -81,13 +84,29 @@ export function DocumentFileField(props: {
       </Field>
       {props.value.file ? null : (
         <Field label={t('cases.orPath')} hint={t('cases.docFileHint')}>
-          <input
-            name={props.name}
-            value={props.value.path}
-            onChange={(e) => props.onChange({ ...props.value, path: e.target.value })}
-          />
+          <div className="row">
+            <input
+              name={props.name}
+              value={props.value.path}
+              onChange={(e) => props.onChange({ ...props.value, path: e.target.value })}
+            />
+            <button type="button" onClick={() => setBrowsing(true)}>
+              {t('browse.button')}
+            </button>
+          </div>
         </Field>
       )}
+      {browsing ? (
+        <FolderBrowser
+          mode="file"
+          title={t('browse.titleFile')}
+          onClose={() => setBrowsing(false)}
+          onPick={(path) => {
+            setBrowsing(false)
+            props.onChange({ file: null, path })
+          }}
+        />
+      ) : null}
     </>
   )
 }
