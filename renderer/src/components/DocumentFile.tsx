@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { call } from '../api.ts'
+import { call, localPathOf, systemPicker } from '../api.ts'
 import { Field } from './common.tsx'
 import { FolderBrowser } from './FolderBrowser.tsx'
 
@@ -56,7 +56,9 @@ export async function documentPath(
   v: DocumentFileValue,
   onProgress?: (done: number) => void,
 ): Promise<string> {
-  return v.file ? uploadDocument(v.file, onProgress) : v.path.trim()
+  if (!v.file) return v.path.trim()
+  // In the desktop shell the chosen file has a path the core can read itself: nothing is uploaded.
+  return localPathOf(v.file) ?? uploadDocument(v.file, onProgress)
 }
 
 export function DocumentFileField(props: {
@@ -90,7 +92,14 @@ export function DocumentFileField(props: {
               value={props.value.path}
               onChange={(e) => props.onChange({ ...props.value, path: e.target.value })}
             />
-            <button type="button" onClick={() => setBrowsing(true)}>
+            <button
+              type="button"
+              onClick={() => {
+                const pick = systemPicker()
+                if (!pick) return setBrowsing(true)
+                void pick('documentFile').then((path) => path && props.onChange({ file: null, path }))
+              }}
+            >
               {t('browse.button')}
             </button>
           </div>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { mayCall } from '../../../shared/may-call.ts'
-import { call, onCoreEvent } from '../api.ts'
+import { call, onCoreEvent, systemPicker } from '../api.ts'
 import {
   ErrorText,
   Field,
@@ -216,7 +216,14 @@ function ImportScreen(props: {
                 placeholder={t('ingest.folderPath')}
                 required
               />
-              <button type="button" onClick={() => setBrowsing(true)}>
+              <button
+                type="button"
+                onClick={() => {
+                  const pick = systemPicker()
+                  if (!pick) return setBrowsing(true)
+                  void pick('importFolder').then((path) => path && setFolder(path))
+                }}
+              >
                 {t('browse.button')}
               </button>
             </div>
