@@ -163,6 +163,11 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, '立案审批表（更正）.pdf'), await pdfkitPdf(2, 'Filing approval v2'))
   fs.writeFileSync(path.join(dir, '现场笔录.pdf'), cjkPdfWithoutFont())
   // Not an OFD anyone could read, but named and typed as one: the viewer must hand it off, not try to draw it.
+  // Named and typed as a PDF, but not one (a truncated download, a renamed file): the viewer must say so, not hang.
+  fs.writeFileSync(
+    path.join(dir, '送达回证.pdf'),
+    Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage'),
+  )
   fs.writeFileSync(path.join(dir, '询问笔录.ofd'), Buffer.from('PK\u0003\u0004 OFD.xml'))
 
   browser = await launchChromium()
@@ -322,6 +327,15 @@ describe('documents open in the app, are corrected with a reason, and keep every
     await handoff.getByRole('button', { name: '保存副本并用本机阅读器打开' }).click()
     expect((await download).suggestedFilename()).toBe('询问笔录.ofd')
     await page.getByTestId('document-viewer').getByRole('button', { name: '关闭' }).click()
+
+    // A damaged PDF: a clear message and the copy to try elsewhere, no blank viewer.
+    await form.locator('select[name=docType]').selectOption({ label: '送达回证' })
+    await form.locator('input[name=docFileUpload]').setInputFiles(path.join(dir, '送达回证.pdf'))
+    await form.locator('input[name=docPin]').fill('246810')
+    await form.getByRole('button', { name: '登记并签名' }).click()
+    await docRow('送达回证').getByRole('button', { name: '查看' }).click()
+    await page.getByTestId('document-viewer').getByText('这个 PDF 文件无法显示').waitFor()
+    await page.getByTestId('document-viewer').getByRole('button', { name: '关闭' }).click()
     await signOut(page)
   })
 
@@ -360,7 +374,7 @@ describe('documents open in the app, are corrected with a reason, and keep every
     const { textRecords } = (await call('cases.get', { caseId }, people.jilu.session)) as {
       textRecords: { id: string }[]
     }
-    expect(textRecords.length).toBe(4)
+    expect(textRecords.length).toBe(5)
     // An approver sees what the case is, not its documents, until a grant covers them.
     await signInAs(page, bridge.launchUrl, 'fuze', '赵负责')
     await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
@@ -384,7 +398,7 @@ describe('documents open in the app, are corrected with a reason, and keep every
         expect(await open(who, d)).toEqual({ ok: false, error: { code: 'FORBIDDEN' } })
         refused++
       }
-    expect(refused).toBe(10)
+    expect(refused).toBe(12)
     // Nor may either correct one: a correction needs a filing basis on the document.
     const file = path.join(dir, '立案审批表（更正）.pdf')
     const correct = (
@@ -401,13 +415,13 @@ describe('documents open in the app, are corrected with a reason, and keep every
     for (const who of [people.fuze, people.zhaoliu])
       expect(
         events.filter((e) => e.actorId === who.id && e.details.refused === 'textRecords.open').length,
-      ).toBe(5)
+      ).toBe(6)
     expect(
       events.some((e) => e.actorId === people.zhaoliu.id && e.details.refused === 'textRecords.add'),
     ).toBe(true)
-    // Still four documents, none changed by the refused correction.
+    // Still five documents, none changed by the refused correction.
     const after = (await call('cases.get', { caseId }, people.jilu.session)) as { textRecords: unknown[] }
-    expect(after.textRecords.length).toBe(4)
+    expect(after.textRecords.length).toBe(5)
     await signOut(page)
     expect(problems).toEqual([])
   })
