@@ -9,6 +9,7 @@ import zlib from 'node:zlib'
  */
 
 const MAX_INFLATED = 64 * 1024 * 1024
+const MAX_DICT = 64 * 1024
 
 function objectStreams(pdf: Buffer): string[] {
   const out: string[] = []
@@ -42,12 +43,28 @@ export function pdfPageCount(pdf: Buffer): number | null {
   for (const text of texts) {
     const dicts = /\/Type\s*\/Pages?\b/g
     for (let m = dicts.exec(text); m; m = dicts.exec(text)) {
-      // The dictionary around the match: back to its `<<`, on to the `>>` that closes it (nesting counted).
-      const open = text.lastIndexOf('<<', m.index)
+      // The dictionary the match is a key of: back to the `<<` left open before it (nested `<< >>` values such as
+      // /Resources skipped), on to the `>>` that closes it. Both walks are bounded (a page dictionary is short), and
+      // the next match is looked for after this dictionary: every byte is walked a bounded number of times.
+      let open = -1
+      for (let i = m.index - 1, depth = 0; i > 0 && i >= m.index - MAX_DICT; i--) {
+        if (text[i] === '>' && text[i - 1] === '>') {
+          depth++
+          i--
+        } else if (text[i] === '<' && text[i - 1] === '<') {
+          if (depth === 0) {
+            open = i - 1
+            break
+          }
+          depth--
+          i--
+        }
+      }
       if (open < 0) continue
+      const end = Math.min(text.length - 1, open + MAX_DICT)
       let depth = 0
       let i = open
-      for (; i < text.length - 1; i++) {
+      for (; i < end; i++) {
         if (text[i] === '<' && text[i + 1] === '<') {
           depth++
           i++
@@ -57,6 +74,7 @@ export function pdfPageCount(pdf: Buffer): number | null {
           if (depth === 0) break
         }
       }
+      dicts.lastIndex = Math.max(dicts.lastIndex, i + 1)
       const dict = text.slice(open, i + 1)
       if (/\/Type\s*\/Pages\b/.test(m[0])) {
         const count = /\/Count\s+(\d+)/.exec(dict)

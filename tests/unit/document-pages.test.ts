@@ -106,6 +106,17 @@ describe('a PDF’s page count, from its bytes', () => {
     expect(pdfPageCount(fs.readFileSync(file))).toBe(4)
   })
 
+  test('the root is found when nested dictionaries come before /Type (Resources inline, as Word writes them)', () => {
+    const pdf = Buffer.from(
+      '%PDF-1.4\n2 0 obj << /Resources << /Font << /F1 5 0 R >> >> /Kids [3 0 R 4 0 R] /Type /Pages /Count 2 >> endobj\n' +
+        '3 0 obj << /Resources << /ProcSet [/PDF] >> /Parent 2 0 R /Type /Page >> endobj\n' +
+        '4 0 obj << /Parent 2 0 R /Type /Page >> endobj\n%%EOF\n',
+    )
+    expect(pdfPageCount(pdf)).toBe(2)
+    // Without its /Count the pages themselves are counted.
+    expect(pdfPageCount(Buffer.from(pdf.toString('latin1').replace('/Count 2', '')))).toBe(2)
+  })
+
   test('what is not a PDF, or a PDF naming no page, has no count; a hostile stream does not hang it', () => {
     expect(pdfPageCount(Buffer.from('PK\u0003\u0004 an OFD zip'))).toBeNull()
     expect(pdfPageCount(Buffer.from('%PDF-1.4\n% 现场检查笔录\n%%EOF\n'))).toBeNull()
@@ -114,6 +125,10 @@ describe('a PDF’s page count, from its bytes', () => {
     expect(
       pdfPageCount(Buffer.from('%PDF-1.5\n1 0 obj << /Type /ObjStm /N 1 >>\nstream\nnot zlib\nendstream')),
     ).toBeNull()
+    // 4 MB of unclosed page dictionaries: every walk is bounded and resumes after the last, so it ends (no count
+    // a person could trust, but a number, not a hang).
+    const hostile = Buffer.from(`%PDF-1.4\n${'<< /Type /Page '.repeat(280_000)}`)
+    expect(pdfPageCount(hostile)).toBeGreaterThan(0)
   })
 })
 
