@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import fs from 'node:fs'
+import { join, relative, resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
@@ -47,6 +48,35 @@ function cliInputs(): Plugin {
   }
 }
 
+/**
+ * pdf.js reads character maps (Chinese PDFs whose fonts are not embedded need them), the 14 standard fonts and its
+ * image decoders from files beside the page, never from a CDN: copied into out/renderer/pdfjs/ at build time.
+ */
+function pdfjsAssets(): Plugin {
+  const from = resolve('node_modules/pdfjs-dist')
+  return {
+    name: 'liuhen-pdfjs-assets',
+    apply: 'build',
+    generateBundle() {
+      for (const dir of ['cmaps', 'standard_fonts', 'wasm']) {
+        const walk = (d: string): void => {
+          for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const file = join(d, e.name)
+            if (e.isDirectory()) walk(file)
+            else
+              this.emitFile({
+                type: 'asset',
+                fileName: `pdfjs/${relative(from, file).split('\\').join('/')}`,
+                source: fs.readFileSync(file),
+              })
+          }
+        }
+        walk(join(from, dir))
+      }
+    },
+  }
+}
+
 // Our folder names are not electron-vite's defaults, so every entry is explicit.
 export default defineConfig({
   main: {
@@ -87,6 +117,6 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: resolve('renderer/index.html') },
     },
-    plugins: [react()],
+    plugins: [react(), pdfjsAssets()],
   },
 })

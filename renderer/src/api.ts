@@ -1,6 +1,6 @@
 import type { MethodInput, MethodName, MethodOutput, CoreEvent } from '../../shared/contract.ts'
 import type { AppErrorValue } from '../../shared/errors.ts'
-import type { LiuhenBridge, RpcRequest, RpcResult } from '../../shared/rpc.ts'
+import type { LiuhenBridge, PickPurpose, RpcRequest, RpcResult } from '../../shared/rpc.ts'
 
 /**
  * The renderer's client of the contract. Under Electron it uses the preload's `window.liuhen`;
@@ -138,4 +138,18 @@ export function onCoreEvent(listener: (e: CoreEvent) => void): () => void {
 export function mediaUrl(ticket: string): string {
   if (window.liuhen) return `liuhen-media://media/${ticket}`
   return `/media/${ticket}?token=${encodeURIComponent(sessionStorage.getItem(TOKEN_KEY) ?? '')}`
+}
+
+/**
+ * 浏览… in the desktop shell: the system's own dialog for one allow-listed purpose, through the preload; the chosen
+ * path (null when cancelled). `undefined` in browser mode, where the page shows the core's folder browser instead.
+ */
+export function systemPicker(): ((purpose: PickPurpose) => Promise<string | null>) | undefined {
+  const pick = window.liuhen?.pickPath
+  return pick ? (purpose) => pick(purpose) : undefined
+}
+
+/** Desktop shell only: the path of a file the user chose or dropped (no bytes cross to the page); else null. */
+export function localPathOf(file: File): string | null {
+  return window.liuhen?.pathForFile?.(file) ?? null
 }

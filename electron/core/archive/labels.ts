@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import { AppError } from '../../../shared/errors.ts'
 import type { CoreDeps } from '../context.ts'
 import { cjkDocument, tablePdf } from '../pdf.ts'
@@ -6,6 +7,8 @@ import { textRecordsOf } from '../cases/repo.ts'
 import { discById } from './discs.ts'
 import { getAgency } from '../agency.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
+import { objectPath } from '../vault.ts'
+import { pdfPageCount } from '../pdf-pages.ts'
 
 const MM = 72 / 25.4
 const local = (iso: string) => formatBeijing(iso)
@@ -59,6 +62,18 @@ export async function discLabelPdf(deps: CoreDeps, discId: string): Promise<Buff
   return done
 }
 
+/** 页数 of a document: a PDF's own page count read from the vault original, a scan image is one page. */
+async function pagesOf(deps: CoreDeps, kind: string, sha256: string): Promise<string> {
+  if (kind === 'image') return '1'
+  if (kind !== 'pdf') return ''
+  try {
+    const n = pdfPageCount(await fs.promises.readFile(objectPath(deps.layout, sha256)))
+    return n === null ? '' : String(n)
+  } catch {
+    return '' // a missing original is the integrity check's to report, not the table of contents'
+  }
+}
+
 /**
  * 卷内目录: the case file's table of contents, text records first in stage order, then the audio/video records
  * in order of capture, each with the discs that carry it.
@@ -88,10 +103,11 @@ export async function cataloguePdf(deps: CoreDeps, caseId: string): Promise<Buff
     rows.push([
       String(rows.length + 1),
       d.docNo ?? '',
-      d.signers.join('、'),
+      // 责任者 (DA/T 22): who made the document — its signers when recorded, else the agency that issued it.
+      d.signers.length ? d.signers.join('、') : agency,
       `${d.docTypeName}${d.version > 1 ? `（第${d.version}版）` : ''}`,
       d.docDate,
-      d.fileKind ?? '',
+      await pagesOf(deps, d.fileKind, d.sha256),
       where(d.sha256),
     ])
   const recs = db

@@ -8,9 +8,13 @@ import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { MediaPlayer } from '../components/MediaPlayer.tsx'
+import { DateInput } from '../components/DateInput.tsx'
+import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { Thumbnail } from '../components/Thumbnail.tsx'
 import { RequestAccess } from './Access.tsx'
 import { CaseReview } from './CaseReview.tsx'
+import { CaseDocuments } from './CaseDocuments.tsx'
+import { DocumentFileField, documentPath, type DocumentFileValue } from '../components/DocumentFile.tsx'
 import { ArchivedNotice, CaseChanges } from './CaseChanges.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
@@ -526,30 +530,13 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         })}
       </div>
 
-      <div className="panel">
-        <h3>{t('cases.textRecords')}</h3>
-        {view.textRecords.length === 0 ? <p className="muted">{t('cases.noTextRecords')}</p> : null}
-        <table className="table">
-          <tbody>
-            {view.textRecords.map((d) => (
-              <tr key={d.id} className={d.current ? undefined : 'muted'}>
-                <td>{t(`cases.stageName.${d.stage}`)}</td>
-                <td>{d.docTypeName}</td>
-                <td>{d.docNo ?? '—'}</td>
-                <td className="nowrap">{d.docDate}</td>
-                <td>
-                  v{d.version}
-                  {d.current ? '' : ` ${t('cases.superseded')}`}
-                  {d.correctionReason ? `：${d.correctionReason}` : ''}
-                </td>
-                <td>
-                  {d.signed ? <span className="ok-text">{t('cases.signed')}</span> : t('cases.unsigned')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CaseDocuments
+        records={view.textRecords}
+        stageName={(stage) => t(`cases.stageName.${stage}`)}
+        filer={filer}
+        restricted={view.restricted}
+        onChange={reload}
+      />
 
       {catalogue && filer ? <AddTextRecord caseId={c.id} catalogue={catalogue} onDone={reload} /> : null}
       {catalogue && filer ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
@@ -732,22 +719,27 @@ function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => vo
 /** Register a signed document of the case from a file on this computer; a PIN signs it like a recording. */
 function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: () => void }) {
   const { t } = useTranslation()
-  const [form, setForm] = useState({ docType: '', docNo: '', docDate: '', filePath: '', pin: '' })
+  const [form, setForm] = useState({ docType: '', docNo: '', docDate: '', pin: '' })
+  const [file, setFile] = useState<DocumentFileValue>({ file: null, path: '' })
+  const [missing, setMissing] = useState(false)
   const s = useSubmit()
   return (
     <form
       className="panel"
       aria-label={t('cases.addText')}
       onSubmit={s.onSubmit(async () => {
+        setMissing(!file.file && !file.path.trim())
+        if (!file.file && !file.path.trim()) return
         await call('textRecords.add', {
           caseId: props.caseId,
           docType: form.docType,
-          filePath: form.filePath.trim(),
+          filePath: await documentPath(file),
           ...(form.docNo.trim() ? { docNo: form.docNo.trim() } : {}),
           ...(form.docDate ? { docDate: form.docDate } : {}),
           ...(form.pin ? { pin: form.pin } : {}),
         })
-        setForm({ docType: '', docNo: '', docDate: '', filePath: '', pin: '' })
+        setForm({ docType: '', docNo: '', docDate: '', pin: '' })
+        setFile({ file: null, path: '' })
         props.onDone()
       })}
     >
@@ -782,23 +774,17 @@ function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: ()
           />
         </Field>
         <Field label={t('cases.docDate')}>
-          <input
-            type="date"
+          <DateInput
             name="docDate"
+            label={t('cases.docDate')}
             value={form.docDate}
-            onChange={(e) => setForm({ ...form, docDate: e.target.value })}
+            today={formatBeijingDate(Date.now())}
+            onChange={(docDate) => setForm({ ...form, docDate })}
           />
         </Field>
       </div>
       <div className="grid">
-        <Field label={t('cases.docFile')} hint={t('cases.docFileHint')}>
-          <input
-            name="docFile"
-            value={form.filePath}
-            onChange={(e) => setForm({ ...form, filePath: e.target.value })}
-            required
-          />
-        </Field>
+        <DocumentFileField name="docFile" value={file} onChange={setFile} />
         <Field label={t('ingest.pin')}>
           <PasswordInput
             name="docPin"
@@ -808,6 +794,11 @@ function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: ()
           />
         </Field>
       </div>
+      {missing ? (
+        <p className="error" role="alert">
+          {t('cases.fileOrPath')}
+        </p>
+      ) : null}
       <ErrorText error={s.error} />
       <button type="submit" className="primary" disabled={s.busy}>
         {t('cases.addTextButton')}

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { mayCall } from '../../../shared/may-call.ts'
-import { call, onCoreEvent } from '../api.ts'
+import { call, onCoreEvent, systemPicker } from '../api.ts'
 import {
   ErrorText,
   Field,
@@ -18,6 +18,7 @@ import { FilingSuggestions } from '../components/FilingSuggestions.tsx'
 import { IngestJobs, isActive, type Jobs } from '../components/IngestJobs.tsx'
 import { JobResults } from '../components/IngestResults.tsx'
 import { formatBytes } from '../components/sizes.ts'
+import { FolderBrowser } from '../components/FolderBrowser.tsx'
 import { IngestRecent } from './IngestRecent.tsx'
 
 type ScanResult = MethodOutput<'ingest.scan'>
@@ -72,6 +73,7 @@ function ImportScreen(props: {
   const devices = props.devices
   const [source, setSource] = useState<{ root: string; deviceId?: string } | null>(null)
   const [folder, setFolder] = useState('')
+  const [browsing, setBrowsing] = useState(false)
   const [scan, setScan] = useState<ScanResult | null>(null)
   const [tags, setTags] = useState({ place: '', fact: '', lateReason: '' })
   const [fileInto, setFileInto] = useState<MethodOutput<'ingest.cases'>['cases'][number] | null>(null)
@@ -206,19 +208,42 @@ function ImportScreen(props: {
           }}
         >
           <Field label={t('ingest.fromFolder')} hint={t('ingest.folderHint')}>
-            <input
-              name="folder"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              placeholder={t('ingest.folderPath')}
-              required
-            />
+            <div className="row">
+              <input
+                name="folder"
+                value={folder}
+                onChange={(e) => setFolder(e.target.value)}
+                placeholder={t('ingest.folderPath')}
+                required
+              />
+              <button
+                type="button"
+                onClick={() => {
+                  const pick = systemPicker()
+                  if (!pick) return setBrowsing(true)
+                  void pick('importFolder').then((path) => path && setFolder(path))
+                }}
+              >
+                {t('browse.button')}
+              </button>
+            </div>
           </Field>
           <button type="submit" className="primary" disabled={scanning.busy}>
             {t('ingest.scan')}
           </button>
         </form>
         <ErrorText error={scanning.error} />
+        {browsing ? (
+          <FolderBrowser
+            mode="folder"
+            title={t('browse.titleFolder')}
+            onClose={() => setBrowsing(false)}
+            onPick={(path) => {
+              setBrowsing(false)
+              setFolder(path)
+            }}
+          />
+        ) : null}
       </div>
 
       {scan && source ? (
