@@ -211,13 +211,13 @@ export async function storeFile(
     const after = await src.stat().catch(() => null)
     if (!after || after.size !== pos || pos !== st.size || after.mtimeMs !== st.mtimeMs)
       throw new AppError('SOURCE_CHANGED')
-    await dst.sync()
-    await dst.close()
-    dst = null
     const sha256 = hash.digest('hex')
     const extra = sm3 ? { sm3: sm3.digest('hex') } : {}
-
-    const back = await hashFile(tmp, opts.signal)
+    // The read-back runs while the kernel writes the copy out: the fsync waits on the disk, the check on the
+    // CPU, and neither needs the other. Both must succeed before the object gets its final name.
+    const [, back] = await Promise.all([dst.sync(), hashFile(tmp, opts.signal)])
+    await dst.close()
+    dst = null
     if (back.sha256 !== sha256 || back.size !== pos) throw new AppError('VERIFY_FAILED')
 
     const final = objectPath(layout, sha256)
