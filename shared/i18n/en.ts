@@ -1208,6 +1208,9 @@ const en: Messages = {
     unmatchedTitle: 'Not filed ({{count}}, no matching action)',
   },
   cli: {
+    oneSourcePerDevice: '--device names one device: give one SOURCE_DIR with it.',
+    ingestTotals:
+      'All {{jobs}} imports finished: {{files}} files, {{stored}} new, {{duplicate}} duplicate content, {{already}} imported before, {{failed}} failed, {{skipped}} not imported.',
     ingestSummary:
       'Import finished: {{files}} files, {{stored}} new, {{duplicate}} duplicate content, {{already}} imported before, {{failed}} failed, {{skipped}} not imported; {{bytesCopied}} bytes copied in {{seconds}} s.',
     attached: 'attached',

@@ -1144,6 +1144,9 @@ const zhCN = {
     unmatchedTitle: '待归案（{{count}} 条，没有匹配的执法活动）',
   },
   cli: {
+    oneSourcePerDevice: '--device 指定的是一台设备：只能配一个源目录。',
+    ingestTotals:
+      '{{jobs}} 个导入任务全部结束：共 {{files}} 个文件，新增 {{stored}} 个，内容重复 {{duplicate}} 个，此前已导入 {{already}} 个，失败 {{failed}} 个，未导入 {{skipped}} 个。',
     ingestSummary:
       '导入完成：共 {{files}} 个文件，新入库 {{stored}}，内容重复 {{duplicate}}，此前已导入 {{already}}，失败 {{failed}}，未导入 {{skipped}}，复制 {{bytesCopied}} 字节，用时 {{seconds}} 秒。',
     attached: '已连接',
