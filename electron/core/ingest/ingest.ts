@@ -49,6 +49,8 @@ export interface IngestRequest {
   lateReason?: string | undefined
   lateReasons?: Record<string, string> | undefined
   signingPin?: string | undefined
+  /** Set when no one pressed import: a registered camera plugged in with auto-import on (devices/auto-import.ts). */
+  trigger?: 'autoImport' | undefined
 }
 
 const MAX_REGISTERING = 4
@@ -219,6 +221,7 @@ export class IngestJobs {
           caseNo: req.caseNo ?? null,
           // Not "caseId": a key the archive reads as a change to the case; the filing itself is records.tag's.
           fileInto: req.caseId ?? null,
+          ...(req.trigger ? { trigger: req.trigger } : {}),
         },
       },
       () =>
