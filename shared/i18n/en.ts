@@ -202,6 +202,9 @@ const en: Messages = {
     idleLockMinutes: 'Lock after inactivity (minutes)',
     maxFailedSignIns: 'Failed sign-ins before lockout',
     lockoutMinutes: 'Lockout duration (minutes)',
+    autoImport: 'Import registered body cameras when plugged in',
+    autoImportHint:
+      'When on, a registered camera issued to an officer is imported as soon as it is plugged in, as that officer’s recording (checked and audited as a manual import); unregistered devices are only announced.',
     users: 'Users',
     addUser: 'Add user',
     username: 'User name',
@@ -286,6 +289,8 @@ const en: Messages = {
       idleLockMinutes: 'Idle lock minutes',
       maxFailedSignIns: 'Failures before lockout',
       lockoutMinutes: 'Lockout minutes',
+      autoImport: 'Auto-import on plug-in',
+      trigger: 'Started by',
       caseNo: 'Case no.',
       round: 'Round',
       basis: 'Criteria',

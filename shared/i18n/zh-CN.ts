@@ -195,6 +195,9 @@ const zhCN = {
     idleLockMinutes: '无操作自动锁定（分钟）',
     maxFailedSignIns: '连续登录失败锁定次数',
     lockoutMinutes: '账号锁定时长（分钟）',
+    autoImport: '登记的执法记录仪插入后自动导入',
+    autoImportHint:
+      '开启后，已登记且配发给执法人员的记录仪一插入即以该人员的名义导入（与手动导入同样校验、留痕）；未登记的设备仍只提示。',
     users: '用户管理',
     addUser: '新增用户',
     username: '用户名',
@@ -278,6 +281,8 @@ const zhCN = {
       idleLockMinutes: '自动锁定分钟',
       maxFailedSignIns: '失败锁定次数',
       lockoutMinutes: '锁定分钟',
+      autoImport: '插入后自动导入',
+      trigger: '触发方式',
       caseNo: '案件编号',
       round: '送审轮次',
       basis: '审核依据',
