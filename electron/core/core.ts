@@ -55,7 +55,7 @@ import * as disclosure from './disclosure/service.ts'
 import { Jobs } from './jobs.ts'
 import { watchDevices } from './devices/watch.ts'
 import { attachedVolumes } from './devices/detect.ts'
-import { autoImportAdded, volumesUnder } from './devices/auto-import.ts'
+import { autoImportAdded } from './devices/auto-import.ts'
 import { MediaTickets, openMedia, streamableMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -260,7 +260,7 @@ function ownedCore(
   const devices =
     (opts.watchDevices ?? opts.background)
       ? watchDevices(
-          async () => [...(await attachedVolumes()), ...(mountRoot ? volumesUnder(mountRoot) : [])],
+          () => attachedVolumes(mountRoot),
           (change) => {
             deps.emit({ type: 'devices.changed', ...change })
             if (findAgency(db)) autoImportAdded(deps, jobs, change)

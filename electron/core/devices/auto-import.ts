@@ -1,11 +1,8 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
 import type { Actor, CoreDeps } from '../context.ts'
 import { findById, rolesOf } from '../accounts/users.ts'
 import { findDeviceByIdentity } from './registry.ts'
-import { readDeviceInfo, type AttachedVolume } from './detect.ts'
 import type { DeviceChange } from './watch.ts'
 import type { IngestJobs } from '../ingest/ingest.ts'
 
@@ -84,34 +81,4 @@ export function autoImportAdded(deps: CoreDeps, jobs: IngestJobs, change: Device
     }
   }
   return out
-}
-
-/**
- * Volumes mounted as folders under `root` (/media/<user>/<label> on a desktop, or a folder a test makes): each
- * folder one volume; identified by the serial in the camera's GA/T 947 info file when it has one, else by its path.
- */
-export function volumesUnder(root: string): AttachedVolume[] {
-  let names: fs.Dirent[]
-  try {
-    names = fs.readdirSync(root, { withFileTypes: true })
-  } catch {
-    return []
-  }
-  return names
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => {
-      const mountPoint = path.join(root, d.name)
-      const deviceInfo = readDeviceInfo(mountPoint)
-      const serial = deviceInfo.productSerial ?? ''
-      return {
-        identity: serial ? `serial:${serial}` : `path:${mountPoint}`,
-        mountPoint,
-        label: d.name,
-        vendor: '',
-        model: '',
-        serial,
-        sizeBytes: 0,
-        deviceInfo,
-      }
-    })
 }
