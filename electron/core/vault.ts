@@ -45,7 +45,9 @@ export interface StoredObject {
 export async function syncVaultDirs(objects: Iterable<StoredObject>): Promise<void> {
   const dirs = new Set<string>()
   for (const o of objects) if (o.unsyncedDir) dirs.add(o.unsyncedDir)
-  for (const d of dirs) await fsyncDir(d)
+  // All at once: the file system folds concurrent fsyncs into few journal commits, where one after another
+  // each would wait for its own (and, on a busy disk, for everyone else's writes).
+  await Promise.all([...dirs].map((d) => fsyncDir(d)))
   for (const o of objects) delete o.unsyncedDir
 }
 
