@@ -255,6 +255,122 @@ benches.ingest = () => {
   }
 }
 
+/**
+ * station: a collection station at shift change. N device folders (default 8, each 1 × 600 MiB, 2 × 150 MiB and
+ * 100 × 1 MiB WAV: about 8.4 GB in all) imported at once by one `liuhen ingest d1 … dN` (each folder its own job,
+ * run by the core's bounded pool as the 采集 page runs docked cameras), against N parallel `cp -r` + `sync` +
+ * `sha256sum` on the same data, and the disk's sequential write speed (`dd … conv=fdatasync`) in the same run.
+ */
+benches.station = () => {
+  const devices = Number(process.env.BENCH_STATION_DEVICES ?? 8)
+  const bigMb = Number(process.env.BENCH_STATION_BIG_MB ?? 600)
+  const mediumCount = Number(process.env.BENCH_STATION_MEDIUM ?? 2)
+  const mediumMb = Number(process.env.BENCH_STATION_MEDIUM_MB ?? 150)
+  const smallCount = Number(process.env.BENCH_STATION_SMALL ?? 100)
+  const ddMb = Number(process.env.BENCH_DD_MB ?? 2048)
+  const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'liuhen-bench-station-'))
+  const block = crypto.randomBytes(8 * 1024 * 1024)
+  console.log(
+    `station: making ${devices} device folders, each 1 × ${bigMb} MiB, ${mediumCount} × ${mediumMb} MiB, ${smallCount} × 1 MiB …`,
+  )
+  const sources: string[] = []
+  for (let d = 0; d < devices; d++) {
+    const device = path.join(root, 'devices', `DSJ-${String(d + 1).padStart(2, '0')}`)
+    sources.push(device)
+    const hh = String(8 + d).padStart(2, '0')
+    if (bigMb > 0)
+      writeRandom(path.join(device, 'DCIM', `ZD_20261120${hh}3015_0001.MP4`), bigMb * 1024 * 1024, block)
+    for (let i = 0; i < mediumCount; i++)
+      writeRandom(
+        path.join(device, 'DCIM', `ZD_20261120${hh}4${i}00_${i + 2}.MP4`),
+        mediumMb * 1024 * 1024,
+        block,
+      )
+    for (let i = 0; i < smallCount; i++) {
+      const file = path.join(device, 'RECORD', `REC_${String(i).padStart(4, '0')}.WAV`)
+      writeRandom(file, 1024 * 1024, block)
+      const fd = fs.openSync(file, 'r+')
+      fs.writeSync(fd, wavHeader(1024 * 1024 - 44), 0, 44, 0)
+      fs.closeSync(fd)
+    }
+  }
+  const totalBytes = devices * (bigMb + mediumCount * mediumMb + smallCount) * 1024 * 1024
+
+  // The disk's sequential write speed, now, on the same file system.
+  const ddFile = path.join(root, 'dd.bin')
+  execFileSync('sync')
+  const ddSeconds = seconds(() => {
+    execFileSync(
+      'dd',
+      ['if=/dev/zero', `of=${ddFile}`, 'bs=4M', `count=${Math.ceil(ddMb / 4)}`, 'conv=fdatasync'],
+      {
+        stdio: 'ignore',
+      },
+    )
+  })
+  const ddWriteMBps = (Math.ceil(ddMb / 4) * 4 * 1024 * 1024) / 1e6 / ddSeconds
+  fs.rmSync(ddFile, { force: true })
+
+  const data = path.join(root, 'data')
+  liuhenCli(['init', '--data', data, '--agency', 'Bench', '--agency-code', 'BENCH', '--admin', 'admin'], {
+    LIUHEN_PASSWORD: 'Bench2026admin',
+  })
+  liuhenCli(
+    ['user', 'add', '--data', data, '--user', 'jilu', '--name', 'Records', '--roles', 'records_officer'],
+    { LIUHEN_PASSWORD: 'Bench2026admin', LIUHEN_NEW_PASSWORD: 'Bench2026jilu' },
+  )
+
+  const dropped = dropCaches()
+  let out: ReturnType<typeof liuhenCli> | undefined
+  const oursSeconds = seconds(() => {
+    out = liuhenCli(
+      ['ingest', ...sources, '--data', data, '--user', 'jilu', '--json'],
+      { LIUHEN_PASSWORD: 'Bench2026jilu', LIUHEN_REPORT_MAXRSS: '1' },
+      { allowFail: true },
+    )
+  })
+  if (out!.status !== 0) throw new Error(`station ingest failed: ${out!.stderr}`)
+  const peakRssMB = Number(/LIUHEN_MAXRSS_MB=(\d+)/.exec(out!.stderr)?.[1] ?? NaN)
+  const totals = JSON.parse(out!.stdout.trim().split('\n').pop()!) as { stored: number; files: number }
+
+  dropCaches()
+  const copies = path.join(root, 'baseline')
+  fs.mkdirSync(copies)
+  const baselineSeconds = seconds(() => {
+    execFileSync('bash', [
+      '-c',
+      'for d in "${@:2}"; do ( c="$1/$(basename "$d")"; cp -r "$d" "$c" && sync && find "$c" -type f -print0 | xargs -0 sha256sum > /dev/null ) & done; wait',
+      'bench',
+      copies,
+      ...sources,
+    ])
+  })
+  fs.rmSync(root, { recursive: true, force: true })
+  const gb = totalBytes / 1e9
+  const aggregateMBps = totalBytes / 1e6 / oursSeconds
+  console.log(
+    `station: ${totals.stored} of ${totals.files} files from ${devices} devices, ${gb.toFixed(2)} GB, in ${oursSeconds.toFixed(1)} s (${aggregateMBps.toFixed(0)} MB/s), peak RSS ${peakRssMB} MB`,
+  )
+  console.log(
+    `baseline (${devices} × cp -r, sync, sha256sum in parallel): ${baselineSeconds.toFixed(1)} s (${(totalBytes / 1e6 / baselineSeconds).toFixed(0)} MB/s)`,
+  )
+  console.log(
+    `dd write speed (bs=4M, conv=fdatasync, ${ddMb} MiB): ${ddWriteMBps.toFixed(0)} MB/s; ours is ${((100 * aggregateMBps) / ddWriteMBps).toFixed(0)} % of it`,
+  )
+  console.log(`page cache dropped before each run: ${dropped ? 'yes' : 'no (not root)'}`)
+  return {
+    devices,
+    bytes: totalBytes,
+    files: totals.files,
+    oursSeconds: Number(oursSeconds.toFixed(2)),
+    baselineSeconds: Number(baselineSeconds.toFixed(2)),
+    ratio: Number((oursSeconds / baselineSeconds).toFixed(3)),
+    ddWriteMBps: Number(ddWriteMBps.toFixed(0)),
+    aggregateMBps: Number(aggregateMBps.toFixed(0)),
+    peakRssMB,
+  }
+}
+
 /*
  * sign: ingest one 6 GiB file with a signing officer (RSA, SHA-256 taken during the copy) and the same file
  * without signing. Peak RSS is the CLI's; the bytes it read (rchar) show that signing adds no read of the file.

@@ -286,6 +286,8 @@ export const agencySchema = z.object({
   idleLockMinutes: z.number().int(),
   maxFailedSignIns: z.number().int(),
   lockoutMinutes: z.number().int(),
+  /** A registered camera plugged in is imported by itself, as its officer's recording (off by default). */
+  autoImport: z.boolean(),
   createdAt: isoTime,
 })
 export type Agency = z.infer<typeof agencySchema>
@@ -445,6 +447,7 @@ export const contract = {
       idleLockMinutes: z.number().int().min(1).max(240).optional(),
       maxFailedSignIns: z.number().int().min(3).max(20).optional(),
       lockoutMinutes: z.number().int().min(1).max(1440).optional(),
+      autoImport: z.boolean().optional(),
     }),
     output: agencySchema,
     access: ['admin'],

@@ -2,6 +2,7 @@ import { AppError } from '../../shared/errors.ts'
 import type { Agency, MethodOutput, ParsedInput } from '../../shared/contract.ts'
 import type { Db } from './db/index.ts'
 import { actorFields, auditedChange, type CallContext, type CoreDeps } from './context.ts'
+import { autoImportEnabled, setAutoImport } from './devices/auto-import.ts'
 
 interface AgencyRow {
   name: string
@@ -22,6 +23,7 @@ export function findAgency(db: Db): Agency | null {
         idleLockMinutes: r.idle_lock_minutes,
         maxFailedSignIns: r.max_failed_sign_ins,
         lockoutMinutes: r.lockout_minutes,
+        autoImport: autoImportEnabled(db),
       }
     : null
 }
@@ -40,7 +42,14 @@ export function updateAgency(
   const before = getAgency(deps.db)
   const after = { ...before, ...stripUndefined(input) }
   const changes: Record<string, { from: unknown; to: unknown }> = {}
-  for (const k of ['name', 'code', 'idleLockMinutes', 'maxFailedSignIns', 'lockoutMinutes'] as const) {
+  for (const k of [
+    'name',
+    'code',
+    'idleLockMinutes',
+    'maxFailedSignIns',
+    'lockoutMinutes',
+    'autoImport',
+  ] as const) {
     if (before[k] !== after[k]) changes[k] = { from: before[k], to: after[k] }
   }
   auditedChange(
@@ -52,13 +61,15 @@ export function updateAgency(
       targetId: before.code,
       details: changes,
     },
-    () =>
+    () => {
       deps.db
         .prepare(
           `UPDATE agency SET name = ?, code = ?, idle_lock_minutes = ?, max_failed_sign_ins = ?, lockout_minutes = ?
            WHERE id = 1`,
         )
-        .run(after.name, after.code, after.idleLockMinutes, after.maxFailedSignIns, after.lockoutMinutes),
+        .run(after.name, after.code, after.idleLockMinutes, after.maxFailedSignIns, after.lockoutMinutes)
+      if (before.autoImport !== after.autoImport) setAutoImport(deps.db, after.autoImport)
+    },
   )
   return getAgency(deps.db)
 }

@@ -55,6 +55,7 @@ import * as disclosure from './disclosure/service.ts'
 import { Jobs } from './jobs.ts'
 import { watchDevices } from './devices/watch.ts'
 import { attachedVolumes } from './devices/detect.ts'
+import { autoImportAdded } from './devices/auto-import.ts'
 import { MediaTickets, openMedia, streamableMedia, type MediaFile } from './media.ts'
 import * as cases from './cases/service.ts'
 import * as caseQueries from './cases/queries.ts'
@@ -99,6 +100,13 @@ export interface CoreOptions {
   queueIntervalMs?: number
   /** Where files.browse may list folders (default: LIUHEN_BROWSE_ROOTS, else home and media mounts). */
   browseRoots?: readonly string[]
+  /**
+   * A folder whose subfolders are mounted volumes, watched with the removable disks (default: LIUHEN_MOUNT_ROOT):
+   * cameras that mount as folders, and the tests' stand-in for a camera being plugged in.
+   */
+  mountRoot?: string
+  /** Watch for cameras plugged in (default: in a background process only). */
+  watchDevices?: boolean
 }
 
 export interface Core {
@@ -127,6 +135,8 @@ export interface Core {
   resolveMedia(ticket: string, channel?: Channel): MediaFile | null
   /** The id of a case number, likewise. */
   caseIdByNo(caseNo: string): string | null
+  /** Look at the attached volumes now instead of at the next poll (tests: a camera plugged in). */
+  devicesTick(): Promise<void>
   /** Resolves when an ingest job has finished (CLI, tests). */
   waitForJob(jobId: string): Promise<void>
   /** Resolves when no time-stamp request is under way (CLI, tests). */
@@ -245,10 +255,18 @@ function ownedCore(
       .finally(() => (checking = false))
   }, 3_600_000)
   scheduledChecks.unref()
-  // Cameras plugged in or pulled out while the app runs.
-  const devices = opts.background
-    ? watchDevices(attachedVolumes, (change) => deps.emit({ type: 'devices.changed', ...change }))
-    : null
+  // Cameras plugged in or pulled out while the app runs; a registered one imports itself when the agency says so.
+  const mountRoot = opts.mountRoot ?? process.env.LIUHEN_MOUNT_ROOT
+  const devices =
+    (opts.watchDevices ?? opts.background)
+      ? watchDevices(
+          () => attachedVolumes(mountRoot),
+          (change) => {
+            deps.emit({ type: 'devices.changed', ...change })
+            if (findAgency(db)) autoImportAdded(deps, jobs, change)
+          },
+        )
+      : null
 
   const handlers: Handlers = {
     'system.info': () => info(deps),
@@ -607,6 +625,7 @@ function ownedCore(
       (db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as { id: string } | undefined)
         ?.id ?? null,
     thumbnailsIdle: () => thumbs.idle(),
+    devicesTick: () => devices?.tick() ?? Promise.resolve(),
     dataDir: layout.root,
   }
   if (lock && opts.serve !== false)

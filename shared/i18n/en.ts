@@ -234,6 +234,9 @@ const en: Messages = {
     idleLockMinutes: 'Lock after inactivity (minutes)',
     maxFailedSignIns: 'Failed sign-ins before lockout',
     lockoutMinutes: 'Lockout duration (minutes)',
+    autoImport: 'Import registered body cameras when plugged in',
+    autoImportHint:
+      'When on, a registered camera issued to an officer is imported as soon as it is plugged in, as that officer’s recording (checked and audited as a manual import); unregistered devices are only announced.',
     users: 'Users',
     addUser: 'Add user',
     username: 'User name',
@@ -318,6 +321,8 @@ const en: Messages = {
       idleLockMinutes: 'Idle lock minutes',
       maxFailedSignIns: 'Failures before lockout',
       lockoutMinutes: 'Lockout minutes',
+      autoImport: 'Auto-import on plug-in',
+      trigger: 'Started by',
       caseNo: 'Case no.',
       round: 'Round',
       basis: 'Criteria',
@@ -1240,6 +1245,9 @@ const en: Messages = {
     unmatchedTitle: 'Not filed ({{count}}, no matching action)',
   },
   cli: {
+    oneSourcePerDevice: '--device names one device: give one SOURCE_DIR with it.',
+    ingestTotals:
+      'All {{jobs}} imports finished: {{files}} files, {{stored}} new, {{duplicate}} duplicate content, {{already}} imported before, {{failed}} failed, {{skipped}} not imported.',
     ingestSummary:
       'Import finished: {{files}} files, {{stored}} new, {{duplicate}} duplicate content, {{already}} imported before, {{failed}} failed, {{skipped}} not imported; {{bytesCopied}} bytes copied in {{seconds}} s.',
     attached: 'attached',

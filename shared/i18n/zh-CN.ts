@@ -225,6 +225,9 @@ const zhCN = {
     idleLockMinutes: '无操作自动锁定（分钟）',
     maxFailedSignIns: '连续登录失败锁定次数',
     lockoutMinutes: '账号锁定时长（分钟）',
+    autoImport: '登记的执法记录仪插入后自动导入',
+    autoImportHint:
+      '开启后，已登记且配发给执法人员的记录仪一插入即以该人员的名义导入（与手动导入同样校验、留痕）；未登记的设备仍只提示。',
     users: '用户管理',
     addUser: '新增用户',
     username: '用户名',
@@ -308,6 +311,8 @@ const zhCN = {
       idleLockMinutes: '自动锁定分钟',
       maxFailedSignIns: '失败锁定次数',
       lockoutMinutes: '锁定分钟',
+      autoImport: '插入后自动导入',
+      trigger: '触发方式',
       caseNo: '案件编号',
       round: '送审轮次',
       basis: '审核依据',
@@ -1174,6 +1179,9 @@ const zhCN = {
     unmatchedTitle: '待归案（{{count}} 条，没有匹配的执法活动）',
   },
   cli: {
+    oneSourcePerDevice: '--device 指定的是一台设备：只能配一个源目录。',
+    ingestTotals:
+      '{{jobs}} 个导入任务全部结束：共 {{files}} 个文件，新增 {{stored}} 个，内容重复 {{duplicate}} 个，此前已导入 {{already}} 个，失败 {{failed}} 个，未导入 {{skipped}} 个。',
     ingestSummary:
       '导入完成：共 {{files}} 个文件，新入库 {{stored}}，内容重复 {{duplicate}}，此前已导入 {{already}}，失败 {{failed}}，未导入 {{skipped}}，复制 {{bytesCopied}} 字节，用时 {{seconds}} 秒。',
     attached: '已连接',

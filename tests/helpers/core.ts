@@ -8,7 +8,10 @@ export const AGENCY = { agencyName: '福州市医疗保障局', agencyCode: 'FZY
 export const ADMIN_PASSWORD = 'Chushi2026a'
 
 /** A core over a fresh data directory with a clock the test can move. */
-export function testCore(dataDir = tempDir(), extra: Pick<CoreOptions, 'anchor' | 'browseRoots'> = {}) {
+export function testCore(
+  dataDir = tempDir(),
+  extra: Pick<CoreOptions, 'anchor' | 'browseRoots' | 'mountRoot' | 'watchDevices'> = {},
+) {
   let now = new Date('2026-11-23T08:00:00.000Z')
   const core = createCore({ dataDir, create: true, now: () => now, ...extra })
   const clock = {

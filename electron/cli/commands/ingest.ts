@@ -20,20 +20,22 @@ import {
   simple,
 } from '../kit.ts'
 
-export async function cmdIngest(source: string, opts: Opts, io: Io): Promise<number> {
+/**
+ * Import one folder or several: each its own job, all started at once and run by the core's bounded pool as
+ * the 采集 page runs docked devices; each file's result as it comes, then one summary per job (and, with several,
+ * a last line with their totals).
+ */
+export async function cmdIngest(sources: string[], opts: Opts, io: Io): Promise<number> {
   const core = await openExisting(opts)
   try {
     return await asOperator(core, opts, io, async (s) => {
-      const results: FileResult[] = []
-      let jobId = ''
-      const pending: FileResult[] = []
-      const print = (r: FileResult) => {
-        results.push(r)
-        io.print(r as unknown as Record<string, unknown>, humanResult(r, io))
-      }
-      const showProgress = !io.json && process.stderr.isTTY
+      const jobIds = new Set<string>()
+      let starting = true
+      const pending: { jobId: string; result: FileResult }[] = []
+      const print = (r: FileResult) => io.print(r as unknown as Record<string, unknown>, humanResult(r, io))
+      const showProgress = !io.json && process.stderr.isTTY && sources.length === 1
       const off = core.subscribe(s, 'cli', (e) => {
-        if (e.type === 'ingest.progress' && showProgress && e.progress.jobId === jobId) {
+        if (e.type === 'ingest.progress' && showProgress && jobIds.has(e.progress.jobId)) {
           const p = e.progress
           const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100
           const mb = (n: number) => (n / 1048576).toFixed(0)
@@ -43,42 +45,66 @@ export async function cmdIngest(source: string, opts: Opts, io: Io): Promise<num
         }
         if (e.type !== 'ingest.file') return
         if (showProgress) process.stderr.write('\r\x1b[K')
-        if (!jobId) pending.push(e.result)
-        else if (e.jobId === jobId) print(e.result)
+        if (starting) pending.push({ jobId: e.jobId, result: e.result })
+        else if (jobIds.has(e.jobId)) print(e.result)
       })
-      const started = await call(
-        core,
-        'ingest.start',
-        {
-          sourceRoot: path.resolve(source),
-          ...(opts.device ? { deviceId: opts.device } : {}),
-          ...(opts.collector ? { collectorUserId: await userIdOf(core, opts.collector) } : {}),
-          // --case names a case: the recordings are filed into it (each through the tagging gate).
-          ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
-          ...(opts.place ? { place: opts.place } : {}),
-          ...(opts.fact ? { fact: opts.fact } : {}),
-          ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),
-          ...(process.env.LIUHEN_PIN ? { signingPin: process.env.LIUHEN_PIN } : {}),
-        },
-        s,
-      )
-      jobId = started.jobId
-      for (const r of pending.splice(0)) print(r)
-      await core.waitForJob(jobId)
+      const caseId = opts.case ? await caseIdOf(core, opts.case, io) : undefined
+      const collectorUserId = opts.collector ? await userIdOf(core, opts.collector) : undefined
+      const started: { jobId: string; batchId: string }[] = []
+      for (const source of sources) {
+        const job = await call(
+          core,
+          'ingest.start',
+          {
+            sourceRoot: path.resolve(source),
+            ...(opts.device ? { deviceId: opts.device } : {}),
+            ...(collectorUserId ? { collectorUserId } : {}),
+            // --case names a case: the recordings are filed into it (each through the tagging gate).
+            ...(caseId ? { caseId } : {}),
+            ...(opts.place ? { place: opts.place } : {}),
+            ...(opts.fact ? { fact: opts.fact } : {}),
+            ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),
+            ...(process.env.LIUHEN_PIN ? { signingPin: process.env.LIUHEN_PIN } : {}),
+          },
+          s,
+        )
+        jobIds.add(job.jobId)
+        started.push(job)
+      }
+      starting = false
+      for (const p of pending.splice(0)) if (jobIds.has(p.jobId)) print(p.result)
+      for (const job of started) await core.waitForJob(job.jobId)
       off()
       await core.thumbnailsIdle()
       // Time-stamps are asked for once the batch is in; a TSA that does not answer leaves them pending.
       const timestamps = await call(core, 'timestamps.retry', {}, s)
       const { jobs } = await call(core, 'ingest.jobs', {}, s)
-      const progress = jobs.find((j) => j.progress.jobId === jobId)?.progress
-      // The core always ends a job with a summary; should it ever not, this is a failed ingest, not a crash.
-      if (!progress?.summary) throw new AppError('INTERNAL', { ref: 'ingest' })
-      const summary = progress.summary
-      io.print(
-        { summary: true, batchId: started.batchId, ...summary, timestampsPending: timestamps.pending },
-        io.t('cli.ingestSummary', { ...summary }),
-      )
-      return summary.failed > 0 || progress.state === 'failed' ? 1 : 0
+      let failed = false
+      const totals = { files: 0, stored: 0, duplicate: 0, already: 0, failed: 0, skipped: 0, bytesCopied: 0 }
+      for (const job of started) {
+        const progress = jobs.find((j) => j.progress.jobId === job.jobId)?.progress
+        // The core always ends a job with a summary; should it ever not, this is a failed ingest, not a crash.
+        if (!progress?.summary) throw new AppError('INTERNAL', { ref: 'ingest' })
+        const summary = progress.summary
+        for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += summary[k]
+        io.print(
+          {
+            summary: true,
+            batchId: job.batchId,
+            ...(sources.length > 1 ? { sourceRoot: progress.sourceRoot } : {}),
+            ...summary,
+            timestampsPending: timestamps.pending,
+          },
+          io.t('cli.ingestSummary', { ...summary }),
+        )
+        failed ||= summary.failed > 0 || progress.state === 'failed'
+      }
+      if (sources.length > 1)
+        io.print(
+          { summary: true, jobs: started.length, ...totals, timestampsPending: timestamps.pending },
+          io.t('cli.ingestTotals', { jobs: started.length, ...totals }),
+        )
+      return failed ? 1 : 0
     })
   } finally {
     await core.close()
@@ -250,14 +276,14 @@ export const commands: CommandSpec[] = [
   {
     path: ['ingest'],
     summary: {
-      zh: '以 --user 的身份从设备或文件夹导入（密码取自 LIUHEN_PASSWORD）；设置 LIUHEN_PIN 时对每个新文件签名；有文件失败时退出码 1',
-      en: 'import a device or folder as --user (password in LIUHEN_PASSWORD); with LIUHEN_PIN set each new item is signed; exit 1 if any file failed',
+      zh: '以 --user 的身份从设备或文件夹导入（密码取自 LIUHEN_PASSWORD）；给出多个目录时各为一个导入任务，同时开始，如采集站；设置 LIUHEN_PIN 时对每个新文件签名；有文件失败时退出码 1',
+      en: 'import a device or folder as --user (password in LIUHEN_PASSWORD); several folders are each their own job, started at once as at a collection station; with LIUHEN_PIN set each new item is signed; exit 1 if any file failed',
     },
     notes: {
       zh: '--json 时每个源文件输出一个 JSON 对象（relPath、sha256、size、status：stored/duplicate/already/failed/skipped、flags、error 或 skipReason、带时区的 captureStart/captureEnd、metadata），最后是汇总对象；不带 --json 时在终端显示进度。',
       en: 'With --json: one JSON object per source file (relPath, sha256, size, status stored/duplicate/already/failed/skipped, flags, error or skipReason, captureStart/captureEnd as ISO 8601 with offset, metadata), then a summary object. Without --json, a progress line on the terminal.',
     },
-    args: [arg('源目录', 'SOURCE_DIR')],
+    args: [arg('源目录', 'SOURCE_DIR', { many: true })],
     options: {
       user: opt('导入人（操作员）', 'who imports (the operator)', ['用户名', 'USER']),
       case: opt('把导入的记录归入此案件', 'file the recordings into this case', ['案件编号', 'CASE_NO']),
@@ -271,8 +297,10 @@ export const commands: CommandSpec[] = [
       ),
     },
     run: ({ opts, args, io }) => {
-      if (args.length !== 1) throw new UsageError(io.t('cli.missingOption', { name: 'SOURCE_DIR' }))
-      return cmdIngest(args[0]!, opts, { ...io, operatorFromUser: true })
+      if (args.length < 1) throw new UsageError(io.t('cli.missingOption', { name: 'SOURCE_DIR' }))
+      // One registered device names one source; several folders are each their own job.
+      if (args.length > 1 && opts.device) throw new UsageError(io.t('cli.oneSourcePerDevice'))
+      return cmdIngest(args, opts, { ...io, operatorFromUser: true })
     },
   },
   {

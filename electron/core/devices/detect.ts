@@ -119,7 +119,43 @@ function run(cmd: string, args: string[]): Promise<string> {
   })
 }
 
-export async function attachedVolumes(): Promise<AttachedVolume[]> {
+/**
+ * Volumes mounted as folders under `root` (/media/<user>/<label> on a desktop, or a folder a test makes): each
+ * folder one volume; identified by the serial in the camera's GA/T 947 info file when it has one, else by its path.
+ */
+export function volumesUnder(root: string): AttachedVolume[] {
+  let names: fs.Dirent[]
+  try {
+    names = fs.readdirSync(root, { withFileTypes: true })
+  } catch {
+    return []
+  }
+  return names
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => {
+      const mountPoint = path.join(root, d.name)
+      const deviceInfo = readDeviceInfo(mountPoint)
+      const serial = deviceInfo.productSerial ?? ''
+      return {
+        identity: serial ? `serial:${serial}` : `path:${mountPoint}`,
+        mountPoint,
+        label: d.name,
+        vendor: '',
+        model: '',
+        serial,
+        sizeBytes: 0,
+        deviceInfo,
+      }
+    })
+}
+
+/**
+ * The removable volumes attached now, and the folders under `mountRoot` (default: LIUHEN_MOUNT_ROOT) as volumes
+ * too: cameras a desktop mounts as folders, and the tests' stand-in for a camera being plugged in.
+ */
+export async function attachedVolumes(
+  mountRoot: string | undefined = process.env.LIUHEN_MOUNT_ROOT,
+): Promise<AttachedVolume[]> {
   let vols: Omit<AttachedVolume, 'deviceInfo'>[] = []
   if (process.platform === 'linux') {
     // LIUHEN_LSBLK lets the tests stand in for a camera being plugged in: the one thing this machine lacks.
@@ -158,5 +194,8 @@ export async function attachedVolumes(): Promise<AttachedVolume[]> {
       vols = []
     }
   }
-  return vols.map((v) => ({ ...v, deviceInfo: readDeviceInfo(v.mountPoint) }))
+  return [
+    ...vols.map((v) => ({ ...v, deviceInfo: readDeviceInfo(v.mountPoint) })),
+    ...(mountRoot ? volumesUnder(mountRoot) : []),
+  ]
 }

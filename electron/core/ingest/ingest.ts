@@ -10,7 +10,7 @@ import { fileAtIngest } from './filing.ts'
 import { isLate } from './late.ts'
 import { clockOf, findDevice, findDeviceByIdentity, insertDevice } from '../devices/registry.ts'
 import type { Device } from '../../../shared/ingest.ts'
-import { objectPath, storeFile, type StoredObject } from '../vault.ts'
+import { objectPath, storeFile, syncVaultDirs, type StoredObject } from '../vault.ts'
 import { captureTimes, reconcile, timeFromFileName, type ClockSuggestion } from './capture-time.ts'
 import { discover, type SourceEntry } from './discover.ts'
 import {
@@ -49,9 +49,53 @@ export interface IngestRequest {
   lateReason?: string | undefined
   lateReasons?: Record<string, string> | undefined
   signingPin?: string | undefined
+  /** Set when no one pressed import: a registered camera plugged in with auto-import on (devices/auto-import.ts). */
+  trigger?: 'autoImport' | undefined
 }
 
 const MAX_REGISTERING = 4
+
+/*
+ * Small files (recorders' WAVs, photos, short clips) are stored in batches, because what they cost is not their
+ * bytes but the work around each one: a journal commit for the file, another for its folder, a durable database
+ * commit. A batch is copied a few files at once (their fsyncs share journal commits), each file fsynced and
+ * read back as always, then every vault folder it touched is fsynced once, and only then are all its rows
+ * committed in one transaction (one audit event per file in it, as before). A kill at any point leaves at worst
+ * stored objects without rows, which the next ingest of the same files takes up; never a row without its file.
+ */
+export const SMALL_FILE_BYTES = 16 << 20
+const BATCH_FILES = 64
+const BATCH_BYTES = 256 << 20
+const BATCH_PARALLEL = 3
+
+/** Run `work` over `items`, at most `width` at once; results in the items' order. */
+async function inParallel<T, R>(items: T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await work(items[i]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
+  return out
+}
+
+/** Everything a new record's row needs, read and reasoned before its transaction. */
+interface PreparedRecord {
+  entry: SourceEntry
+  base: FileResult
+  object: StoredObject
+  mediaType: MediaType
+  now: Date
+  facts: Awaited<ReturnType<typeof readFacts>>
+  times: ReturnType<typeof captureTimes>
+  verdict: ReturnType<typeof reconcile>
+  clockSuggestion: ClockSuggestion | null
+  flags: EvidenceFlag[]
+  lateReason: string | null
+  metadata: Record<string, unknown>
+  collector: string | null
+  clockOffsetMs: number
+}
 /** The result for a file whose content is already registered: what the earlier ingest recorded about it. */
 function recordedResult(base: FileResult, status: 'already' | 'duplicate', row: EvidenceRow): FileResult {
   return {
@@ -177,6 +221,7 @@ export class IngestJobs {
           caseNo: req.caseNo ?? null,
           // Not "caseId": a key the archive reads as a change to the case; the filing itself is records.tag's.
           fileInto: req.caseId ?? null,
+          ...(req.trigger ? { trigger: req.trigger } : {}),
         },
       },
       () =>
@@ -324,42 +369,59 @@ export class IngestJobs {
       // A full disk fails every file after this one too: stop cleanly instead.
       if (result.error?.code === 'DISK_FULL') stopWith = result.error
     }
+    const onBytes = (delta: number) => {
+      p.bytesDone += delta
+      p.currentFileBytes += delta
+      copied += delta
+      // Rates over less than a second are noise; show none until there is a real one.
+      const secs = (Date.now() - started) / 1000
+      p.bytesPerSecond = secs >= 1 ? Math.round(copied / secs) : 0
+      p.etaSeconds = p.bytesPerSecond > 0 ? Math.round((p.bytesTotal - p.bytesDone) / p.bytesPerSecond) : null
+      this.emitProgress(job)
+    }
+    let batch: SourceEntry[] = []
+    let batchBytes = 0
+    const flush = async () => {
+      if (!batch.length) return
+      const entriesOfBatch = batch
+      batch = []
+      batchBytes = 0
+      p.currentFile = entriesOfBatch[0]!.relPath
+      p.currentFileBytes = 0
+      p.currentFileSize = entriesOfBatch.reduce((n, e) => n + e.size, 0)
+      this.emitProgress(job)
+      const results = await this.ingestBatch(job, entriesOfBatch, req, device, actor, onBytes)
+      results.forEach((r, i) => {
+        const entry = entriesOfBatch[i]!
+        if (r.status !== 'stored' && r.status !== 'duplicate' && !entry.skip) p.bytesDone += entry.size
+        finish(r)
+      })
+    }
     for (const entry of entries) {
       if (job.abort.signal.aborted) stopWith ??= { code: 'CANCELLED' }
       if (stopWith) {
         // Not attempted: said so file by file, never dropped from the report.
-        const result: FileResult = {
-          relPath: entry.relPath,
-          size: entry.size,
-          status: entry.skip ? 'skipped' : 'failed',
-          mediaType: entry.mediaType,
-          sha256: null,
-          evidenceId: null,
-          flags: [],
-          skipReason: entry.skip,
-          error: entry.skip ? null : stopWith,
-          captureStart: null,
-          captureEnd: null,
-          metadata: {},
-        }
-        finish(result)
+        finish(notAttempted(entry, stopWith))
+        continue
+      }
+      if (!entry.skip && entry.size <= SMALL_FILE_BYTES) {
+        batch.push(entry)
+        batchBytes += entry.size
+        if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await flush()
+        continue
+      }
+      // A large file (or a skipped one) keeps its place in capture order: what is batched before it goes first.
+      await flush()
+      if (job.abort.signal.aborted) stopWith ??= { code: 'CANCELLED' }
+      if (stopWith) {
+        finish(notAttempted(entry, stopWith))
         continue
       }
       p.currentFile = entry.relPath
       p.currentFileBytes = 0
       p.currentFileSize = entry.size
       this.emitProgress(job)
-      const outcome = await this.ingestOne(job, entry, req, device, actor, (delta) => {
-        p.bytesDone += delta
-        p.currentFileBytes += delta
-        copied += delta
-        // Rates over less than a second are noise; show none until there is a real one.
-        const secs = (Date.now() - started) / 1000
-        p.bytesPerSecond = secs >= 1 ? Math.round(copied / secs) : 0
-        p.etaSeconds =
-          p.bytesPerSecond > 0 ? Math.round((p.bytesTotal - p.bytesDone) / p.bytesPerSecond) : null
-        this.emitProgress(job)
-      })
+      const outcome = await this.ingestOne(job, entry, device, actor, onBytes, false)
       if ('now' in outcome) {
         // Files recognised without copying still count as done bytes.
         if (outcome.now.status !== 'stored' && outcome.now.status !== 'duplicate')
@@ -368,14 +430,18 @@ export class IngestJobs {
       } else {
         // Reading metadata and registering overlap with copying the next file (ffprobe runs in its own
         // process); a few at most, so a fast small-file device cannot pile up work.
-        const pending: Promise<void> = outcome.later.then((r) => {
-          inflight.delete(pending)
-          finish(r)
-        })
+        const { stored, base } = outcome
+        const pending: Promise<void> = this.register(job, entry, req, device, actor, stored, base)
+          .catch((e: unknown) => this.failed(job, entry, actor, base, e))
+          .then((r) => {
+            inflight.delete(pending)
+            finish(r)
+          })
         inflight.add(pending)
         if (inflight.size >= MAX_REGISTERING) await Promise.race(inflight)
       }
     }
+    await flush()
     await Promise.all(inflight)
     const cancelled = job.abort.signal.aborted
     const diskFull = stopWith?.code === 'DISK_FULL'
@@ -421,14 +487,19 @@ export class IngestJobs {
     this.deps.emit({ type: 'ingest.done', progress: { ...p } })
   }
 
+  /**
+   * Copy one file into the vault, or recognise it: `now` when its result is known (already registered, the same
+   * content as a record, skipped, failed), else the stored object to register. With `deferDirSync` the vault
+   * folder is not yet fsynced: the caller does it (syncVaultDirs) before the row commits.
+   */
   private async ingestOne(
     job: Job,
     entry: SourceEntry,
-    req: IngestRequest,
     device: Device,
     actor: Actor,
     onBytes: (delta: number) => void,
-  ): Promise<{ now: FileResult } | { later: Promise<FileResult> }> {
+    deferDirSync: boolean,
+  ): Promise<{ now: FileResult } | { stored: StoredObject; base: FileResult }> {
     const base: FileResult = {
       relPath: entry.relPath,
       size: entry.size,
@@ -469,10 +540,13 @@ export class IngestJobs {
         ...(entry.dev !== undefined && entry.ino !== undefined
           ? { expect: { dev: entry.dev, ino: entry.ino } }
           : {}),
+        deferDirSync,
       })
       const seenAt = this.deps.now().toISOString()
       const existing = findEvidenceBySha(db, stored.sha256)
       if (existing) {
+        // A source row about to name the object: its folder entry must be durable first.
+        await syncVaultDirs([stored])
         auditedChange(
           this.deps,
           {
@@ -500,11 +574,7 @@ export class IngestJobs {
         )
         return { now: await this.signOwed(job, actor, existing, recordedResult(base, 'duplicate', existing)) }
       }
-      return {
-        later: this.register(job, entry, req, device, actor, stored, base).catch((e: unknown) =>
-          this.failed(job, entry, actor, base, e),
-        ),
-      }
+      return { stored, base }
     } catch (e) {
       return { now: this.failed(job, entry, actor, base, e) }
     }
@@ -577,6 +647,64 @@ export class IngestJobs {
     return { ...base, status: 'failed', error }
   }
 
+  /**
+   * A batch of small files (see SMALL_FILE_BYTES): copied a few at once, every vault folder they entered fsynced
+   * once, their metadata read, then all their rows in one transaction; results in the entries' order.
+   */
+  private async ingestBatch(
+    job: Job,
+    entries: SourceEntry[],
+    req: IngestRequest,
+    device: Device,
+    actor: Actor,
+    onBytes: (delta: number) => void,
+  ): Promise<FileResult[]> {
+    const outcomes = await inParallel(entries, BATCH_PARALLEL, (entry) =>
+      this.ingestOne(job, entry, device, actor, onBytes, true),
+    )
+    const results: (FileResult | null)[] = outcomes.map((o) => ('now' in o ? o.now : null))
+    const toRegister = outcomes.flatMap((o, i) => ('now' in o ? [] : [{ i, ...o }]))
+    if (!toRegister.length) return results as FileResult[]
+    try {
+      await syncVaultDirs(toRegister.map((o) => o.stored))
+    } catch (e) {
+      // The renames may not survive a power cut: no row may name these objects.
+      for (const o of toRegister) results[o.i] = this.failed(job, entries[o.i]!, actor, o.base, e)
+      return results as FileResult[]
+    }
+    const prepared = await inParallel(toRegister, BATCH_PARALLEL, async (o) => {
+      try {
+        return await this.prepare(entries[o.i]!, req, device, actor, o.stored, o.base)
+      } catch (e) {
+        results[o.i] = this.failed(job, entries[o.i]!, actor, o.base, e)
+        return null
+      }
+    })
+    const committed: { i: number; rec: PreparedRecord; row: { id: string; existed: boolean } }[] = []
+    try {
+      this.deps.db
+        .transaction(() => {
+          toRegister.forEach((o, k) => {
+            const rec = prepared[k]
+            if (!rec) return
+            try {
+              // Each its own savepoint and audit event: one file's failure does not undo the others.
+              committed.push({ i: o.i, rec, row: this.commitRecord(job, req, device, actor, rec) })
+            } catch (e) {
+              results[o.i] = this.failed(job, entries[o.i]!, actor, o.base, e)
+            }
+          })
+        })
+        .immediate()
+    } catch (e) {
+      // The batch's commit itself failed (a full disk): none of its rows exist.
+      for (const c of committed) results[c.i] = this.failed(job, entries[c.i]!, actor, c.rec.base, e)
+      return results as FileResult[]
+    }
+    for (const c of committed) results[c.i] = await this.complete(job, actor, c.rec, c.row)
+    return results as FileResult[]
+  }
+
   private async register(
     job: Job,
     entry: SourceEntry,
@@ -586,7 +714,21 @@ export class IngestJobs {
     object: StoredObject,
     base: FileResult,
   ): Promise<FileResult> {
-    const { sha256, size, objectPath: stored } = object
+    const rec = await this.prepare(entry, req, device, actor, object, base)
+    const row = this.commitRecord(job, req, device, actor, rec)
+    return this.complete(job, actor, rec, row)
+  }
+
+  /** Read the stored copy's metadata and reason out its capture time and flags: nothing is written. */
+  private async prepare(
+    entry: SourceEntry,
+    req: IngestRequest,
+    device: Device,
+    actor: Actor,
+    object: StoredObject,
+    base: FileResult,
+  ): Promise<PreparedRecord> {
+    const { size, objectPath: stored } = object
     const mediaType = entry.mediaType as MediaType
     // Metadata is read from the verified copy, so a device pulled now cannot matter.
     const facts = await readFacts(stored, mediaType)
@@ -630,7 +772,35 @@ export class IngestJobs {
       device.officerUserId ??
       req.collectorUserId ??
       (actor.roles.includes('enforcement_officer') ? actor.userId : null)
-    const result = auditedChange(
+    return {
+      entry,
+      base,
+      object,
+      mediaType,
+      now,
+      facts,
+      times,
+      verdict,
+      clockSuggestion,
+      flags,
+      lateReason,
+      metadata,
+      collector,
+      clockOffsetMs: device.clockOffsetMs,
+    }
+  }
+
+  /** The record's rows and audit event, one transaction (a savepoint inside a batch's). */
+  private commitRecord(
+    job: Job,
+    req: IngestRequest,
+    device: Device,
+    actor: Actor,
+    rec: PreparedRecord,
+  ): { id: string; existed: boolean } {
+    const { entry, object, mediaType, now, facts, times, flags, metadata, lateReason, collector } = rec
+    const { sha256, size } = object
+    return auditedChange(
       this.deps,
       (r: { id: string; existed: boolean }) => ({
         ...actorFields(actor),
@@ -693,14 +863,29 @@ export class IngestJobs {
         return { id, existed: raced !== undefined }
       },
     )
+  }
+
+  /** After the commit: the signature (when a key is unlocked), the thumbnail, and the file's result. */
+  private async complete(
+    job: Job,
+    actor: Actor,
+    rec: PreparedRecord,
+    result: { id: string; existed: boolean },
+  ): Promise<FileResult> {
+    const { base, object, facts, times, verdict, flags, clockSuggestion } = rec
     // The evidence is safely registered either way; a signature not made now stays queued (and reported).
     const signature = job.signer && !result.existed ? await this.signQueued(job, actor, result.id) : null
-    this.thumbs.add({ source: stored, sha256, mediaType, durationMs: facts.durationMs })
+    this.thumbs.add({
+      source: object.objectPath,
+      sha256: object.sha256,
+      mediaType: rec.mediaType,
+      durationMs: facts.durationMs,
+    })
     return {
       ...base,
-      size,
+      size: object.size,
       status: result.existed ? 'duplicate' : 'stored',
-      sha256,
+      sha256: object.sha256,
       evidenceId: result.id,
       flags,
       captureStart: times.captureStart,
@@ -711,7 +896,7 @@ export class IngestJobs {
         captureSource: times.source,
         capturePrecision: times.precision,
         rawCaptureStart: times.rawCaptureStart,
-        clockOffsetMs: device.clockOffsetMs,
+        clockOffsetMs: rec.clockOffsetMs,
         timeReadings: verdict.readings,
         timeConflict: verdict.conflict,
         clockInference: verdict.inferred,
@@ -720,6 +905,24 @@ export class IngestJobs {
         ...facts.info,
       },
     }
+  }
+}
+
+/** A file the job stopped before: reported with the reason, never dropped from the report. */
+function notAttempted(entry: SourceEntry, reason: AppErrorValue): FileResult {
+  return {
+    relPath: entry.relPath,
+    size: entry.size,
+    status: entry.skip ? 'skipped' : 'failed',
+    mediaType: entry.mediaType,
+    sha256: null,
+    evidenceId: null,
+    flags: [],
+    skipReason: entry.skip,
+    error: entry.skip ? null : reason,
+    captureStart: null,
+    captureEnd: null,
+    metadata: {},
   }
 }
 

@@ -42,14 +42,18 @@ export function IngestPage({ roles, sub }: { roles: readonly Role[]; sub: string
     const timer = window.setInterval(() => void reload(), 3000)
     return () => window.clearInterval(timer)
   }, [reload])
-  const onDevices = sub === 'devices'
+  // Who may not import (an administrator) sees the 设备 screen only, as the contract's role lists say.
+  const canImport = mayCall('ingest.start', roles)
+  const onDevices = sub === 'devices' || !canImport
   return (
     <section className="ingest">
       <h2>{t('ingest.title')}</h2>
       <nav className="subtabs" aria-label={t('ingest.title')}>
-        <a href="#/ingest" className={onDevices ? 'subtab' : 'subtab active'}>
-          {t('ingest.tabImport')}
-        </a>
+        {canImport ? (
+          <a href="#/ingest" className={onDevices ? 'subtab' : 'subtab active'}>
+            {t('ingest.tabImport')}
+          </a>
+        ) : null}
         <a href="#/ingest/devices" className={onDevices ? 'subtab active' : 'subtab'}>
           {t('devices.tab')}
         </a>

@@ -57,6 +57,7 @@ function AgencyForm() {
           idleLockMinutes: agency.idleLockMinutes,
           maxFailedSignIns: agency.maxFailedSignIns,
           lockoutMinutes: agency.lockoutMinutes,
+          autoImport: agency.autoImport,
         }),
       )
       setSaved(true)
@@ -90,6 +91,16 @@ function AgencyForm() {
           <input {...num('lockoutMinutes')} min={1} max={1440} />
         </Field>
       </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          name="autoImport"
+          checked={agency.autoImport}
+          onChange={(e) => setAgency({ ...agency, autoImport: e.target.checked })}
+        />
+        {t('settings.autoImport')}
+      </label>
+      <p className="muted">{t('settings.autoImportHint')}</p>
       <ErrorText error={error} />
       <div className="row">
         <button type="submit" className="primary">

@@ -5,7 +5,8 @@ import type { Role } from '../../../shared/roles.ts'
  * this only decides what the navigation offers and which page shows "access denied".
  */
 export const PAGES = [
-  { id: 'ingest', roles: ['records_officer', 'enforcement_officer'] },
+  // Administrators open 采集 for its 设备 screen only (devices.register/update/retire); importing is not theirs.
+  { id: 'ingest', roles: ['records_officer', 'enforcement_officer', 'admin'] },
   { id: 'cases', roles: 'any' },
   // 音像记录: whoever records.list answers (admins manage accounts, not evidence).
   {
