@@ -14,6 +14,7 @@ import { archiveMethods } from './contract/archive.ts'
 import { integrityMethods } from './contract/integrity.ts'
 import { statsMethods } from './contract/stats.ts'
 import { reviewMethods } from './contract/review.ts'
+import { disclosureMethods } from './contract/disclosure.ts'
 import { filesMethods } from './contract/files.ts'
 
 /*
@@ -40,6 +41,7 @@ export * from './contract/archive.ts'
 export * from './contract/integrity.ts'
 export * from './contract/stats.ts'
 export * from './contract/review.ts'
+export * from './contract/disclosure.ts'
 export * from './contract/files.ts'
 
 const DOMAINS = [
@@ -55,6 +57,7 @@ const DOMAINS = [
   integrityMethods,
   statsMethods,
   reviewMethods,
+  disclosureMethods,
   filesMethods,
 ] as const
 
@@ -71,6 +74,7 @@ export const contract = {
   ...integrityMethods,
   ...statsMethods,
   ...reviewMethods,
+  ...disclosureMethods,
   ...filesMethods,
 } as const satisfies Record<string, MethodDef>
 
