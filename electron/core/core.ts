@@ -5,7 +5,8 @@ import { AppError, type AppErrorValue } from '../../shared/errors.ts'
 import type { RpcResult } from '../../shared/rpc.ts'
 import { createI18n, translateError, type Language } from '../../shared/i18n/index.ts'
 import type { z } from 'zod'
-import { openDatabase, storageError } from './db/index.ts'
+import { openDatabase, openDatabaseReadOnly, storageError } from './db/index.ts'
+import { readOnlyEnv } from './read-only.ts'
 import { markDamaged, refuseIfDamaged } from './integrity/damage.ts'
 import { dataLayout } from './paths.ts'
 import type { CallContext, Channel } from './context.ts'
@@ -244,6 +245,9 @@ function ownedCore(
     browseRoots: opts.browseRoots,
   }
   const handlers = combineHandlers(env)
+  // readOnly methods run over a read-only connection (read-only.ts): a write in one fails instead of landing.
+  const readDb = openDatabaseReadOnly(layout.db)
+  const readHandlers = combineHandlers(readOnlyEnv(env, readDb))
 
   async function dispatch(request: unknown, channel: Channel): Promise<RpcResult> {
     try {
@@ -267,7 +271,10 @@ function ownedCore(
       refuseIfDamaged(layout, method, def.readOnly === true)
       // An archived case holds still until an approved reopening (cases/archived.ts has the table).
       refuseIfFrozen(deps, ctx, method, parsed.data)
-      const handler = handlers[method] as (i: unknown, c: CallContext) => unknown
+      const handler = (def.readOnly === true ? readHandlers : handlers)[method] as (
+        i: unknown,
+        c: CallContext,
+      ) => unknown
       const value = await handler(parsed.data, ctx)
       // Outputs are parsed too: a field the contract does not name (a password hash, say) never leaves.
       return { ok: true, value: (def.output as z.ZodType).parse(value) }
@@ -287,6 +294,7 @@ function ownedCore(
     stamper.stop()
     postCommit.close()
     anchor?.close()
+    readDb.close()
     db.close()
     lock?.release()
   }

@@ -24,7 +24,11 @@ export interface MethodDef {
   whilePasswordChangeRequired?: true
   /** Callable while the session is locked for idleness. */
   whileLocked?: true
-  /** Changes no state: no audit event is written for a successful call. */
+  /**
+   * Changes no data: the core runs its handler over a read-only database connection (electron/core/read-only.ts),
+   * so a write fails; only audit events (a refusal, audit.verify's record of the check) are still written. Such a
+   * method is answered on a damaged database, is outside the frozen-case table, and does not recount the to-dos.
+   */
   readOnly?: true
 }
 
