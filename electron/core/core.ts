@@ -12,7 +12,6 @@ import { dataLayout } from './paths.ts'
 import type { CallContext, Channel } from './context.ts'
 import { SessionStore } from './accounts/sessions.ts'
 import { authorize } from './accounts/authorize.ts'
-import { findByUsername, firstActiveAdminUsername } from './accounts/users.ts'
 import { findAgency } from './agency.ts'
 import { ensureDataFolders, restrictDataFolder } from './system.ts'
 import { markDataFolder } from './ingest/source-guard.ts'
@@ -119,12 +118,8 @@ export interface Core {
   clients(): number
   /** Whether an ingest job is still running here. */
   busy(): boolean
-  /** The id of a user name, for adapters that take names on their command line. */
-  userIdByName(username: string): string | null
   /** What a media ticket from `media.open` names, while it is valid: for the adapters that stream it. */
   resolveMedia(ticket: string, channel?: Channel): MediaFile | null
-  /** The id of a case number, likewise. */
-  caseIdByNo(caseNo: string): string | null
   /** Resolves when an ingest job has finished (CLI, tests). */
   waitForJob(jobId: string): Promise<void>
   /** Resolves when no time-stamp request is under way (CLI, tests). */
@@ -133,8 +128,6 @@ export interface Core {
   drainQueue(): Promise<void>
   /** Resolves when no thumbnail is being made. */
   thumbnailsIdle(): Promise<void>
-  /** User name of the earliest active administrator: the CLI's default operator. */
-  firstActiveAdmin(): string | null
   /** Anchor the audit head now instead of at the next batch (tests; H1's owner may call it on hand-over). */
   flushAnchor(): void
   readonly dataDir: string
@@ -326,14 +319,9 @@ function ownedCore(
     drainQueue: async () => {
       await postCommit.run()
     },
-    firstActiveAdmin: () => firstActiveAdminUsername(db),
     flushAnchor: () => void anchor?.flush(),
     waitForJob: (jobId) => jobs.wait(jobId),
-    userIdByName: (username) => findByUsername(db, username)?.id ?? null,
     resolveMedia: (ticket, channel = 'ipc') => streamableMedia({ ...deps, media }, ticket, channel),
-    caseIdByNo: (caseNo) =>
-      (db.prepare('SELECT id FROM cases WHERE case_no = ?').get(caseNo.trim()) as { id: string } | undefined)
-        ?.id ?? null,
     thumbnailsIdle: () => thumbs.idle(),
     dataDir: layout.root,
   }

@@ -74,7 +74,14 @@ export const accountsMethods = {
     access: 'public',
   }),
   'auth.signIn': method({
-    input: z.strictObject({ username: z.string().trim().min(1).max(64), password }),
+    input: z.strictObject({
+      /**
+       * Omitted only on the CLI's channel: the CLI's default operator, the earliest active administrator (its
+       * password is still required). Any other channel answers VALIDATION, as before it was optional.
+       */
+      username: z.string().trim().min(1).max(64).optional(),
+      password,
+    }),
     output: sessionInfo.extend({ session: z.string() }),
     access: 'public',
   }),
@@ -157,6 +164,14 @@ export const accountsMethods = {
     }),
     output: z.object({ user: userSchema }),
     access: ['admin'],
+  }),
+  'users.find': method({
+    /** The id of a user name, for the CLI, which takes names on its command line (--user, --officer, …). */
+    input: z.strictObject({ username: z.string().trim().min(1).max(64) }),
+    output: z.object({ userId: id }),
+    // Names and ids of officers are no secret inside the agency (cases.officers lists them to everyone).
+    access: 'authenticated',
+    readOnly: true,
   }),
   'users.resetPassword': method({
     input: z.strictObject({ userId: id, newPassword: password }),

@@ -85,6 +85,17 @@ export const casesMethods = {
     output: z.object({ case: caseSchema }),
     access: ['records_officer', 'enforcement_officer'],
   }),
+  'cases.find': method({
+    /**
+     * The id of a case number, for the CLI, which takes numbers on its command line. Answered for any case: the
+     * number is what one asks access to (access.request), and the id opens nothing by itself — every method
+     * that takes it asks the gate (tests/security/gate-table.test.ts has the reason and the check).
+     */
+    input: z.strictObject({ caseNo: z.string().trim().min(1).max(100) }),
+    output: z.object({ caseId: id }),
+    access: 'authenticated',
+    readOnly: true,
+  }),
   'cases.get': method({
     input: z.strictObject({ caseId: id }),
     output: z.object({

@@ -35,6 +35,7 @@ describe('readOnly methods run over a read-only connection', () => {
       'auth.me': [{}, () => p.jilu.session],
       'agency.get': [{}, () => p.jilu.session],
       'users.list': [{}, () => admin],
+      'users.find': [{ username: 'jilu' }, () => p.shenji.session],
       'audit.list': [{}, () => p.shenji.session],
       'audit.verify': [{}, () => p.shenji.session],
       'ingest.suggestions': [{}, () => p.jilu.session],
@@ -60,6 +61,10 @@ describe('readOnly methods run over a read-only connection', () => {
       'NOT_FOUND',
     )
     answered.push('devices.clockCheck')
+    expect((await t.fail('cases.find', { caseNo: '榕医保罚〔2026〕9号' }, p.jilu.session)).code).toBe(
+      'NOT_FOUND',
+    )
+    answered.push('cases.find')
     expect(answered.sort()).toEqual(READ_ONLY)
     // audit.verify's record of the check still reached the trail, through the writing connection.
     expect((await audit(t, admin, 'audit.verify')).length).toBe(1)

@@ -52,9 +52,9 @@ export async function cmdIngest(source: string, opts: Opts, io: Io): Promise<num
         {
           sourceRoot: path.resolve(source),
           ...(opts.device ? { deviceId: opts.device } : {}),
-          ...(opts.collector ? { collectorUserId: await userIdOf(core, opts.collector) } : {}),
+          ...(opts.collector ? { collectorUserId: await userIdOf(core, s, opts.collector) } : {}),
           // --case names a case: the recordings are filed into it (each through the tagging gate).
-          ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
+          ...(opts.case ? { caseId: await caseIdOf(core, s, opts.case, io) } : {}),
           ...(opts.place ? { place: opts.place } : {}),
           ...(opts.fact ? { fact: opts.fact } : {}),
           ...(opts['late-reason'] ? { lateReason: opts['late-reason'] } : {}),
@@ -144,7 +144,7 @@ export async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
           kind: folder && !opts.identity ? 'folder' : 'usb',
           identity,
           label: opts.label ?? (folder ? path.basename(folder) : identity),
-          ...(opts.officer ? { officerUserId: await userIdOf(core, opts.officer) } : {}),
+          ...(opts.officer ? { officerUserId: await userIdOf(core, s, opts.officer) } : {}),
           ...(opts.clock ? { clockMode: opts.clock as 'local' | 'utc' } : {}),
           ...(offset !== null ? { utcOffsetMin: offset } : {}),
           ...(opts['clock-offset-ms'] ? { clockOffsetMs: Math.trunc(Number(opts['clock-offset-ms'])) } : {}),
@@ -171,7 +171,7 @@ export function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number>
           ...(ids.length ? { evidenceIds: ids } : {}),
           ...(opts.batch ? { batchId: opts.batch } : {}),
           tags: {
-            ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
+            ...(opts.case ? { caseId: await caseIdOf(core, s, opts.case, io) } : {}),
             ...(opts.stage ? { stage: opts.stage as 'start' } : {}),
             ...(opts.action ? { actionType: opts.action } : {}),
             ...(opts.full ? { fullRecording: true } : {}),
@@ -181,7 +181,7 @@ export function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number>
             ...(opts.collector
               ? {
                   collectorIds: await Promise.all(
-                    opts.collector.split(',').map(async (u) => (await userIdOf(core, u.trim()))!),
+                    opts.collector.split(',').map(async (u) => (await userIdOf(core, s, u.trim()))!),
                   ),
                 }
               : {}),
@@ -227,7 +227,7 @@ export function cmdRecordAddText(caseNo: string | undefined, opts: Opts, io: Io)
         core,
         'textRecords.add',
         {
-          caseId: await caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, s, caseNo, io),
           docType: need(opts, 'doc-type', io.t),
           filePath: path.resolve(need(opts, 'file', io.t)),
           ...(opts['doc-no'] ? { docNo: opts['doc-no'] } : {}),

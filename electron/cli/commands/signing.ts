@@ -1,9 +1,7 @@
 import path from 'node:path'
 import fs from 'node:fs'
-import { dataLayout } from '../../core/paths.ts'
-import { AppError } from '../../../shared/errors.ts'
 import { type MethodInput } from '../../../shared/contract.ts'
-import { crlPath } from '../../core/signing/authority.ts'
+import { revocationList } from '../../core/offline.ts'
 import { OUT_FILE, writeAtomicSync } from '../../core/durable.ts'
 import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { type CommandSpec, opt, SHARED } from '../runner.ts'
@@ -52,12 +50,16 @@ export async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
   const username = need(opts, 'user', io.t)
   const core = await openExisting(opts)
   try {
-    const userId = (await userIdOf(core, username))!
-    const { certificate } = await asOperator(core, opts, io, (s) =>
+    const { certificate } = await asOperator(core, opts, io, async (s) =>
       call(
         core,
         'ca.issue',
-        { userId, rootPassphrase, pin, ...(opts.years ? { years: Number(opts.years) } : {}) },
+        {
+          userId: (await userIdOf(core, s, username))!,
+          rootPassphrase,
+          pin,
+          ...(opts.years ? { years: Number(opts.years) } : {}),
+        },
         s,
       ),
     )
@@ -124,9 +126,17 @@ export async function cmdCertImport(opts: Opts, io: Io): Promise<number> {
   const pin = needEnv('LIUHEN_PIN', io)
   const core = await openExisting(opts)
   try {
-    const userId = (await userIdOf(core, username))!
-    const { certificate } = await asOperator(core, opts, io, (s) =>
-      call(core, 'certs.import', { userId, pin, pkcs12Base64: fs.readFileSync(file).toString('base64') }, s),
+    const { certificate } = await asOperator(core, opts, io, async (s) =>
+      call(
+        core,
+        'certs.import',
+        {
+          userId: (await userIdOf(core, s, username))!,
+          pin,
+          pkcs12Base64: fs.readFileSync(file).toString('base64'),
+        },
+        s,
+      ),
     )
     io.print(
       { ok: true, certificate },
@@ -159,10 +169,7 @@ export async function cmdCaRevoke(opts: Opts, io: Io): Promise<number> {
 
 export function cmdCaExportCrl(opts: Opts, io: Io): number {
   const out = need(opts, 'out', io.t)
-  const layout = dataLayout(dataDirOf(opts))
-  const src = crlPath(layout)
-  if (!fs.existsSync(src)) throw new AppError('NOT_INITIALIZED')
-  writeAtomicSync(out, fs.readFileSync(src), OUT_FILE)
+  writeAtomicSync(out, revocationList(dataDirOf(opts)), OUT_FILE)
   io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
   return 0
 }

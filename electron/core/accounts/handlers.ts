@@ -1,7 +1,9 @@
 import type { CoreEnv, Handlers } from '../handlers.ts'
 import { getAgency, updateAgency } from '../agency.ts'
 import { info, initialize } from '../system.ts'
+import { AppError } from '../../../shared/errors.ts'
 import * as accounts from './service.ts'
+import { findByUsername, firstActiveAdminUsername } from './users.ts'
 
 /** system.*, auth.*, agency.*, users.* (shared/contract/accounts.ts). */
 export function accountsHandlers({ deps, anchor }: CoreEnv) {
@@ -13,7 +15,15 @@ export function accountsHandlers({ deps, anchor }: CoreEnv) {
       anchor.start()
       return r
     },
-    'auth.signIn': (i, ctx) => accounts.signIn(deps, i, ctx),
+    'auth.signIn': (i, ctx) => {
+      // The CLI's default operator (no --as, no LIUHEN_USER): the earliest active administrator.
+      const username = i.username ?? (ctx.channel === 'cli' ? firstActiveAdminUsername(deps.db) : null)
+      if (!username)
+        throw ctx.channel === 'cli'
+          ? new AppError('NOT_FOUND')
+          : new AppError('VALIDATION', { fields: 'username' })
+      return accounts.signIn(deps, { ...i, username }, ctx)
+    },
     'auth.signOut': (_i, ctx) => accounts.signOut(deps, ctx),
     'auth.me': (_i, ctx) => accounts.me(deps, ctx),
     'auth.changePassword': (i, ctx) => accounts.changePassword(deps, i, ctx),
@@ -27,6 +37,11 @@ export function accountsHandlers({ deps, anchor }: CoreEnv) {
     'users.list': () => accounts.users(deps),
     'users.create': (i, ctx) => accounts.createUser(deps, i, ctx),
     'users.update': (i, ctx) => accounts.updateUser(deps, i, ctx),
+    'users.find': (i) => {
+      const user = findByUsername(deps.db, i.username)
+      if (!user) throw new AppError('NOT_FOUND')
+      return { userId: user.id }
+    },
     'users.resetPassword': (i, ctx) => accounts.resetPassword(deps, i, ctx),
     'users.unlock': (i, ctx) => accounts.unlockUser(deps, i, ctx),
   } satisfies Partial<Handlers>

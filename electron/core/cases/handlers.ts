@@ -10,6 +10,7 @@ export function casesHandlers({ deps }: CoreEnv) {
     'cases.numbering': (i, ctx) => cases.setNumbering(deps, i, ctx),
     'cases.officers': () => cases.officers(deps),
     'cases.create': (i, ctx) => cases.createCase(deps, i, ctx),
+    'cases.find': (i) => ({ caseId: cases.caseIdByNo(deps.db, i.caseNo) }),
     'cases.get': (i, ctx) => caseQueries.getCase(deps, i, ctx),
     'cases.list': (i, ctx) => cases.listCases(deps, i, ctx),
     'cases.update': (i, ctx) => cases.updateCase(deps, i, ctx),
