@@ -1,3 +1,4 @@
+// Over 600 lines: its CLI part is one story over one CLI-made agency (image, burn, check, cancel), each step on the last.
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'

@@ -4,14 +4,8 @@ import path from 'node:path'
 import type { AuditProblem, AuditVerifyReport, MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { verifyAudit } from '../audit.ts'
 import { openDatabaseReadOnly } from '../db/index.ts'
-import {
-  actorFields,
-  actorOf,
-  auditedChange,
-  type Actor,
-  type CallContext,
-  type CoreDeps,
-} from '../context.ts'
+import { actorFields, actorOf, auditedChange } from '../context.ts'
+import type { Actor, CallContext, CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
 import { findAgency } from '../agency.ts'
 import { signDetachedDigest, verifyDetachedDigest } from './cms.ts'
