@@ -114,26 +114,20 @@ export async function asOperator<T>(
 ): Promise<T> {
   const password = envPassword('LIUHEN_PASSWORD')
   if (!password) throw new UsageError(io.t('cli.passwordMissing'))
+  // Without a name, the core signs in its default operator for the CLI (the earliest active administrator).
   const username =
     opts.as ??
     (opts.user && io.operatorFromUser ? opts.user : undefined) ??
-    process.env.LIUHEN_USER ??
-    (await firstAdmin(core))
-  const signed = await call(core, 'auth.signIn', { username, password })
+    (process.env.LIUHEN_USER || undefined)
+  const signed = await call(core, 'auth.signIn', { ...(username ? { username } : {}), password })
   if (signed.mustChangePassword && !io.json) {
-    process.stderr.write(`${io.t('cli.mustChangeWarning', { username })}\n`)
+    process.stderr.write(`${io.t('cli.mustChangeWarning', { username: signed.user.username })}\n`)
   }
   try {
     return await fn(signed.session)
   } finally {
     await call(core, 'auth.signOut', {}, signed.session).catch(() => undefined)
   }
-}
-
-export async function firstAdmin(core: DataFolder): Promise<string> {
-  const name = await core.firstActiveAdmin()
-  if (!name) throw new AppError('NOT_FOUND')
-  return name
 }
 
 export function rolesText(roles: readonly Role[], io: Io): string {
@@ -151,11 +145,14 @@ export async function openExisting(opts: Opts): Promise<DataFolder> {
   return folder
 }
 
-export async function userIdOf(core: DataFolder, username: string | undefined): Promise<string | undefined> {
+/** The id of a user name given on the command line (users.find, as the signed-in operator `s`). */
+export async function userIdOf(
+  core: DataFolder,
+  s: string,
+  username: string | undefined,
+): Promise<string | undefined> {
   if (!username) return undefined
-  const id = await core.userIdByName(username)
-  if (!id) throw new AppError('NOT_FOUND')
-  return id
+  return (await call(core, 'users.find', { username }, s)).userId
 }
 
 export function needEnv(name: 'LIUHEN_CA_PASSPHRASE' | 'LIUHEN_PIN', io: Io): string {
@@ -171,11 +168,15 @@ export function writePdf(opts: Opts, io: Io, pdfBase64: string): string {
   return out
 }
 
-export async function caseIdOf(core: DataFolder, caseNo: string | undefined, io: Io): Promise<string> {
+/** The id of a case number given on the command line (cases.find, as the signed-in operator `s`). */
+export async function caseIdOf(
+  core: DataFolder,
+  s: string,
+  caseNo: string | undefined,
+  io: Io,
+): Promise<string> {
   if (!caseNo) throw new UsageError(io.t('cli.missingOption', { name: 'CASE_NO' }))
-  const id = await core.caseIdByNo(caseNo)
-  if (!id) throw new AppError('NOT_FOUND')
-  return id
+  return (await call(core, 'cases.find', { caseNo }, s)).caseId
 }
 
 /** Run one core call as the operator and print its result; for the case commands' plain shapes. */

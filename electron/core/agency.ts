@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors.ts'
 import type { Agency, MethodOutput, ParsedInput } from '../../shared/contract.ts'
 import type { Db } from './db/index.ts'
 import { actorFields, auditedChange, type CallContext, type CoreDeps } from './context.ts'
-import { autoImportEnabled, setAutoImport } from './devices/auto-import.ts'
+import { autoImportEnabled, setAutoImport } from './devices/auto-import-setting.ts'
 
 interface AgencyRow {
   name: string

@@ -18,6 +18,11 @@ export interface Actor {
 
 export interface CoreDeps {
   db: Db
+  /**
+   * Set only for the handlers of `readOnly` methods (read-only.ts): `db` is then a read-only connection, and the
+   * audit events such a call may still write (a refusal, the record of a check) go through this one.
+   */
+  auditDb?: Db
   layout: DataLayout
   now: () => Date
   emit: (event: CoreEvent) => void
@@ -50,24 +55,25 @@ export function auditedChange<T>(
   change: () => T,
 ): T {
   let seq = 0
-  const result = deps.db
+  const db = deps.auditDb ?? deps.db
+  const result = db
     .transaction(() => {
       const r = change()
       const events = typeof event === 'function' ? event(r) : event
       const list = Array.isArray(events) ? events : [events]
       // The rows this change touched are sealed in its (last) audit event: see integrity/seals.ts.
-      const seals = takeSeals(deps.db)
+      const seals = takeSeals(db)
       list.forEach((e, i) => {
         const last = i === list.length - 1
-        seq = appendAudit(deps.db, last && seals ? { ...e, details: { ...e.details, seals } } : e, deps.now())
+        seq = appendAudit(db, last && seals ? { ...e, details: { ...e.details, seals } } : e, deps.now())
       })
       if (seals && !list.length)
         seq = appendAudit(
-          deps.db,
+          db,
           { actorId: null, actorName: null, action: 'integrity.seal', details: { seals } },
           deps.now(),
         )
-      if (seals) storeSeals(deps.db, seals, seq)
+      if (seals) storeSeals(db, seals, seq)
       return r
     })
     .immediate()

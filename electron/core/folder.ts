@@ -25,9 +25,6 @@ export interface DataFolder {
   waitForJob(jobId: string): Promise<void>
   thumbnailsIdle(): Promise<void>
   timestampsIdle(): Promise<void>
-  firstActiveAdmin(): Promise<string | null>
-  userIdByName(username: string): Promise<string | null>
-  caseIdByNo(caseNo: string): Promise<string | null>
   /** Called once if the owner this client speaks to goes away (never for an owner). */
   onLost(listener: () => void): void
   /**
@@ -116,9 +113,6 @@ function ownerFolder(core: Core): DataFolder {
     waitForJob: (id) => core.waitForJob(id),
     thumbnailsIdle: () => core.thumbnailsIdle(),
     timestampsIdle: () => core.timestampsIdle(),
-    firstActiveAdmin: async () => core.firstActiveAdmin(),
-    userIdByName: async (u) => core.userIdByName(u),
-    caseIdByNo: async (c) => core.caseIdByNo(c),
     onLost: () => undefined,
     async close(opts) {
       if (opts?.now) core.close()
@@ -205,9 +199,6 @@ function clientFolder(dataDir: string, link: Link, hello: { owner: string; pid: 
     waitForJob: async (jobId) => void (await host('waitForJob', jobId)),
     thumbnailsIdle: async () => void (await host('thumbnailsIdle')),
     timestampsIdle: async () => void (await host('timestampsIdle')),
-    firstActiveAdmin: () => host('firstActiveAdmin'),
-    userIdByName: (u) => host('userIdByName', u),
-    caseIdByNo: (c) => host('caseIdByNo', c),
     onLost(l) {
       if (lost) l()
       else lostListeners.push(l)

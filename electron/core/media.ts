@@ -247,3 +247,33 @@ export async function openMedia(
     mediaType: e.media_type as 'video',
   }
 }
+
+/**
+ * What part of a recording was watched goes into the access log: only for a record the caller may view now (else
+ * refused and logged as such, like an unknown id), with the basis the viewing rests on.
+ */
+export function recordProgress(
+  deps: CoreDeps,
+  i: ParsedInput<'media.progress'>,
+  ctx: CallContext,
+): MethodOutput<'media.progress'> {
+  const basis = gateRecord(deps, ctx, i.evidenceId, 'view', 'media.progress', { logAllowed: false })
+  const tag = deps.db.prepare('SELECT case_id FROM record_tags WHERE evidence_id = ?').get(i.evidenceId) as
+    { case_id: string | null } | undefined
+  auditedChange(
+    deps,
+    {
+      ...actorFields(ctx.actor),
+      action: 'media.progress',
+      targetType: 'evidence',
+      targetId: i.evidenceId,
+      details: {
+        caseId: tag?.case_id ?? null,
+        ranges: i.ranges.map(([a, b]) => [Math.round(a * 10) / 10, Math.round(b * 10) / 10]),
+        ...basis,
+      },
+    },
+    () => undefined,
+  )
+  return {}
+}

@@ -11,7 +11,8 @@ import type { Link, Listener, Transport } from './owner-socket.ts'
  * events come filtered for the session a client names, exactly as a window or WebSocket receives them.
  *
  * Besides contract calls, a client may ask the few things the CLI's adapter needs from a core (`HostOp`): wait
- * for a job, look a user or case up by name. They reveal ids only, never content.
+ * for a job, for the thumbnails, for the time-stamp queue. They reveal nothing; looking a user or a case up by
+ * name is a contract method (users.find, cases.find), authorised like any other.
  */
 
 /** What a served core must offer: the parts of Core an adapter uses. */
@@ -22,21 +23,11 @@ export interface ServedCore {
   waitForJob(jobId: string): Promise<void>
   thumbnailsIdle(): Promise<void>
   timestampsIdle(): Promise<void>
-  firstActiveAdmin(): string | null
-  userIdByName(username: string): string | null
-  caseIdByNo(caseNo: string): string | null
   /** Whether work runs that a call started and nobody waits for (an ingest job). */
   busy(): boolean
 }
 
-export const HOST_OPS = [
-  'waitForJob',
-  'thumbnailsIdle',
-  'timestampsIdle',
-  'firstActiveAdmin',
-  'userIdByName',
-  'caseIdByNo',
-] as const
+export const HOST_OPS = ['waitForJob', 'thumbnailsIdle', 'timestampsIdle'] as const
 export type HostOp = (typeof HOST_OPS)[number]
 
 export type ClientMessage =
@@ -105,12 +96,6 @@ async function hostOp(core: ServedCore, op: HostOp, arg: string): Promise<string
     case 'timestampsIdle':
       await core.timestampsIdle()
       return null
-    case 'firstActiveAdmin':
-      return core.firstActiveAdmin()
-    case 'userIdByName':
-      return core.userIdByName(arg)
-    case 'caseIdByNo':
-      return core.caseIdByNo(arg)
   }
 }
 

@@ -397,6 +397,16 @@ const TABLE: Record<string, Entry> = {
     { as: 'wangwu', input: (i) => ({ previousId: i.doc, correctionReason: '更正笔误', filePath: file }) },
   ],
   'textRecords.open': { as: 'jilu2', input: (i) => ({ textRecordId: i.doc }) },
+  'cases.find': {
+    exempt:
+      'a case number resolves to its id for anyone signed in (the CLI takes numbers): the number is what one ' +
+      'asks access to (access.request), and the id opens nothing by itself — every method taking it asks the gate',
+    check: async () => {
+      const { caseId } = await t.call('cases.find', { caseNo: real.caseNo }, p.wangwu.session)
+      expect(caseId).toBe(real.case)
+      expect((await t.fail('cases.get', { caseId }, p.wangwu.session)).code).toBe('FORBIDDEN')
+    },
+  },
   'ingest.start': {
     exempt:
       'caseNo is a free-text label kept on the new recording; a caseId is applied per recording through ' +

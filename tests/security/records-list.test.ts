@@ -145,7 +145,7 @@ describe('records.list', () => {
       ['fuze', fuze, ['approver']],
     ] as const) {
       const actor = {
-        userId: t.core.userIdByName(name)!,
+        userId: (db.prepare('SELECT id FROM users WHERE username = ?').get(name) as { id: string }).id,
         username: name,
         displayName: name,
         roles: [...roles],

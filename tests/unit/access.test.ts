@@ -46,7 +46,11 @@ beforeAll(async () => {
   await t.call('ca.init', { passphrase: 'RootPass2026' }, admin)
   await t.call(
     'ca.issue',
-    { userId: t.core.userIdByName('jilu')!, rootPassphrase: 'RootPass2026', pin: '246810' },
+    {
+      userId: (await t.call('users.find', { username: 'jilu' }, admin)).userId,
+      rootPassphrase: 'RootPass2026',
+      pin: '246810',
+    },
     admin,
   )
   tsa = await startTsa()
@@ -159,7 +163,7 @@ describe('access approval', () => {
   test('a confidential case needs the senior approver the agency named', async () => {
     await t.call('cases.update', { caseId, confidentiality: 'trade_secret' }, jilu)
     // Name fuze2 the only senior approver.
-    const fuze2Id = t.core.userIdByName('fuze2')!
+    const fuze2Id = (await t.call('users.find', { username: 'fuze2' }, admin)).userId
     await t.call('access.policy', { seniorApprovers: [fuze2Id] }, admin)
     const { request } = await t.call(
       'access.request',

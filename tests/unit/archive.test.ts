@@ -1,3 +1,4 @@
+// Over 600 lines: its CLI part is one story over one CLI-made agency (image, burn, check, cancel), each step on the last.
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -554,15 +555,17 @@ describe('archive discs through the CLI', () => {
         'cli',
       )
       const session = (signIn as { ok: true; value: { session: string } }).value.session
+      const found = await core.dispatch({ method: 'cases.find', input: { caseNo }, session }, 'cli')
+      const caseId = (found as { ok: true; value: { caseId: string } }).value.caseId
       const before = (await core.dispatch(
-        { method: 'archive.volumes', input: { caseId: core.caseIdByNo(caseNo)! }, session },
+        { method: 'archive.volumes', input: { caseId: caseId }, session },
         'cli',
       )) as { ok: true; value: { volumes: unknown[] } }
       const dir = tempDir('liuhen-cancel-')
       const running = core.dispatch(
         {
           method: 'archive.image',
-          input: { caseId: core.caseIdByNo(caseNo)!, media: 'cd', outDir: dir, jobId: 'job-cancel-1' },
+          input: { caseId: caseId, media: 'cd', outDir: dir, jobId: 'job-cancel-1' },
           session,
         },
         'cli',
@@ -582,7 +585,7 @@ describe('archive discs through the CLI', () => {
       expect(fs.readdirSync(dir)).toEqual([])
       expect(fs.readdirSync(path.join(data, 'tmp')).filter((f) => f.startsWith('archive-'))).toEqual([])
       const after = (await core.dispatch(
-        { method: 'archive.volumes', input: { caseId: core.caseIdByNo(caseNo)! }, session },
+        { method: 'archive.volumes', input: { caseId: caseId }, session },
         'cli',
       )) as { ok: true; value: { volumes: unknown[] } }
       expect(after.value.volumes.length).toBe(before.value.volumes.length)
@@ -601,7 +604,7 @@ describe('archive discs through the CLI', () => {
       const refused = await core.dispatch(
         {
           method: 'archive.image',
-          input: { caseId: core.caseIdByNo(caseNo)!, media: 'cd', outDir: dir },
+          input: { caseId: caseId, media: 'cd', outDir: dir },
           session,
         },
         'cli',
@@ -609,7 +612,7 @@ describe('archive discs through the CLI', () => {
       expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
       expect((await policy(true)).ok).toBe(true)
       const log = (await core.dispatch(
-        { method: 'access.log', input: { caseId: core.caseIdByNo(caseNo)! }, session },
+        { method: 'access.log', input: { caseId: caseId }, session },
         'cli',
       )) as { ok: true; value: { entries: { action: string }[] } }
       expect(log.value.entries.map((e) => e.action)).toEqual(

@@ -177,11 +177,10 @@ describe('clients of the owner', () => {
 
     const client = await openDataFolder({ dataDir: t.dataDir, create: false })
     expect(client.role).toBe('client')
-    const signed = await client.dispatch(
-      { method: 'auth.signIn', input: { username: 'admin', password: 'Admin2026ok' } },
-      'cli',
-    )
+    // No user name: the CLI's default operator, decided by the owner's core (the earliest active administrator).
+    const signed = await client.dispatch({ method: 'auth.signIn', input: { password: 'Admin2026ok' } }, 'cli')
     expect(signed.ok).toBe(true)
+    expect((signed as { value: { user: { username: string } } }).value.user.username).toBe('admin')
     const session = (signed as { value: { session: string } }).value.session
     // The session lives in the owner: the owner's own core knows it.
     expect((await t.call('auth.me', {}, session)).user.username).toBe('admin')
@@ -197,8 +196,13 @@ describe('clients of the owner', () => {
       },
       admin,
     )
-    expect(await client.userIdByName('li')).toMatch(/^[0-9a-f-]{36}$/)
-    expect(await client.firstActiveAdmin()).toBe('admin')
+    // A look-up by name is a contract method over the socket, authorised like any other call.
+    const found = await client.dispatch({ method: 'users.find', input: { username: 'li' }, session }, 'cli')
+    expect((found as { value: { userId: string } }).value.userId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(await client.dispatch({ method: 'users.find', input: { username: 'li' } }, 'cli')).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    })
     const listed = await client.dispatch({ method: 'users.list', input: {}, session }, 'cli')
     expect(listed.ok).toBe(true)
     off()
@@ -225,7 +229,10 @@ describe('clients of the owner', () => {
     if (process.platform !== 'win32') expect(fs.statSync(path.dirname(address)).mode & 0o777).toBe(0o700)
     const client = await openDataFolder({ dataDir: t.dataDir, create: false })
     expect(client.role).toBe('client')
-    expect(await client.firstActiveAdmin()).toBe('admin')
+    expect(await client.dispatch({ method: 'system.info', input: {} }, 'cli')).toMatchObject({
+      ok: true,
+      value: { initialized: true },
+    })
     await client.close()
     t.core.close()
   })

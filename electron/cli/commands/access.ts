@@ -29,7 +29,7 @@ export function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: 
             core,
             'access.request',
             {
-              caseId: await caseIdOf(core, opts.case, io),
+              caseId: await caseIdOf(core, s, opts.case, io),
               ...(records ? { recordIds: records } : {}),
               purpose: (opts.purpose ?? 'case_review') as MethodInput<'access.request'>['purpose'],
               ...(opts['purpose-text'] ? { purposeText: opts['purpose-text'] } : {}),
@@ -104,7 +104,7 @@ export function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: 
             core,
             'access.register',
             {
-              ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
+              ...(opts.case ? { caseId: await caseIdOf(core, s, opts.case, io) } : {}),
               ...(opts.from ? { from: when(opts.from) } : {}),
               ...(opts.to ? { to: when(opts.to) } : {}),
             },
@@ -132,7 +132,7 @@ export function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: 
                         .split(',')
                         .map((u) => u.trim())
                         .filter(Boolean)
-                        .map(async (u) => (await userIdOf(core, u)) ?? u),
+                        .map(async (u) => (await userIdOf(core, s, u)) ?? u),
                     ),
                   },
                 }
@@ -153,8 +153,8 @@ export function cmdAccess(sub: string, arg: string | undefined, opts: Opts, io: 
             core,
             'access.log',
             {
-              ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
-              ...(opts.user ? { userId: (await userIdOf(core, opts.user))! } : {}),
+              ...(opts.case ? { caseId: await caseIdOf(core, s, opts.case, io) } : {}),
+              ...(opts.user ? { userId: (await userIdOf(core, s, opts.user))! } : {}),
               ...(opts.from ? { from: when(opts.from) } : {}),
               ...(opts.to ? { to: when(opts.to) } : {}),
             },
@@ -280,7 +280,7 @@ export const commands: CommandSpec[] = [
             core,
             'access.export',
             {
-              caseId: await caseIdOf(core, args[0], io),
+              caseId: await caseIdOf(core, s, args[0], io),
               outDir: path.resolve(need(opts, 'out', io.t)),
               ...(opts.records ? { recordIds: opts.records.split(',').map((x) => x.trim()) } : {}),
             },

@@ -18,7 +18,7 @@ export function cmdArchive(sub: string, caseNo: string | undefined, opts: Opts, 
               core,
               'archive.image',
               {
-                caseId: await caseIdOf(core, caseNo, io),
+                caseId: await caseIdOf(core, s, caseNo, io),
                 media: (opts.media ?? 'dvd') as MethodInput<'archive.image'>['media'],
                 outDir: path.resolve(need(opts, 'out', io.t)),
                 jobId,
@@ -82,7 +82,7 @@ export function cmdArchive(sub: string, caseNo: string | undefined, opts: Opts, 
         opts,
         io,
         async (core, s) => {
-          const r = await call(core, 'archive.catalogue', { caseId: await caseIdOf(core, caseNo, io) }, s)
+          const r = await call(core, 'archive.catalogue', { caseId: await caseIdOf(core, s, caseNo, io) }, s)
           const out = writePdf(opts, io, r.pdfBase64)
           return { out }
         },
@@ -209,7 +209,7 @@ export function cmdDisc(sub: string, target: string | undefined, opts: Opts, io:
         opts,
         io,
         async (core, s) =>
-          call(core, 'discs.list', target ? { caseId: await caseIdOf(core, target, io) } : {}, s),
+          call(core, 'discs.list', target ? { caseId: await caseIdOf(core, s, target, io) } : {}, s),
         (r) =>
           r.discs
             .map(
@@ -315,7 +315,7 @@ export const commands: CommandSpec[] = [
             core,
             'archive.build',
             {
-              caseId: await caseIdOf(core, args[0], io),
+              caseId: await caseIdOf(core, s, args[0], io),
               outDir: path.resolve(need(opts, 'out', io.t)),
               ...(process.env.LIUHEN_PIN ? { pin: process.env.LIUHEN_PIN } : {}),
             },

@@ -10,7 +10,7 @@ export function cmdCaseCreate(opts: Opts, io: Io): Promise<number> {
       const handlerIds = await Promise.all(
         need(opts, 'handlers', io.t)
           .split(',')
-          .map(async (u) => (await userIdOf(core, u.trim()))!),
+          .map(async (u) => (await userIdOf(core, s, u.trim()))!),
       )
       return call(
         core,
@@ -42,7 +42,7 @@ export function cmdCaseShow(caseNo: string | undefined, opts: Opts, io: Io): Pro
   return simple(
     opts,
     io,
-    async (core, s) => call(core, 'cases.get', { caseId: await caseIdOf(core, caseNo, io) }, s),
+    async (core, s) => call(core, 'cases.get', { caseId: await caseIdOf(core, s, caseNo, io) }, s),
     (r) =>
       [
         caseLine(r.case),
@@ -98,7 +98,7 @@ export function cmdCaseCheck(caseNo: string | undefined, opts: Opts, io: Io): Pr
   return simple(
     opts,
     io,
-    async (core, s) => call(core, 'cases.check', { caseId: await caseIdOf(core, caseNo, io) }, s),
+    async (core, s) => call(core, 'cases.check', { caseId: await caseIdOf(core, s, caseNo, io) }, s),
     (r) =>
       [
         io.t(r.complete ? 'cli.caseComplete' : 'cli.caseIncomplete', {
@@ -127,7 +127,7 @@ export function cmdCaseAction(caseNo: string | undefined, opts: Opts, io: Io): P
         core,
         'cases.addAction',
         {
-          caseId: await caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, s, caseNo, io),
           actionType: need(opts, 'action', io.t),
           occurredOn: need(opts, 'on', io.t),
           ...(opts.place ? { place: opts.place } : {}),
@@ -147,7 +147,7 @@ export function cmdCaseUpdate(caseNo: string | undefined, opts: Opts, io: Io): P
         core,
         'cases.update',
         {
-          caseId: await caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, s, caseNo, io),
           ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.update'>['stage'] } : {}),
           ...(opts['executed-on'] ? { executedOn: opts['executed-on'] } : {}),
           ...(opts['decided-on'] ? { decidedOn: opts['decided-on'] } : {}),
@@ -166,7 +166,8 @@ export function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, 
     return simple(
       opts,
       io,
-      async (core, s) => call(core, 'cases.changes', arg ? { caseId: await caseIdOf(core, arg, io) } : {}, s),
+      async (core, s) =>
+        call(core, 'cases.changes', arg ? { caseId: await caseIdOf(core, s, arg, io) } : {}, s),
       (r) => r.changes.map(line).join('\n'),
     )
   if (sub === 'decide-change') {
@@ -196,7 +197,7 @@ export function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, 
           core,
           'cases.requestChange',
           {
-            caseId: await caseIdOf(core, opts.case ?? arg, io),
+            caseId: await caseIdOf(core, s, opts.case ?? arg, io),
             kind: 'reopen_archived',
             reason: need(opts, 'reason', io.t),
           },
@@ -220,13 +221,13 @@ export function cmdCaseChange(sub: string, arg: string | undefined, opts: Opts, 
         core,
         'cases.requestChange',
         {
-          caseId: await caseIdOf(core, arg, io),
+          caseId: await caseIdOf(core, s, arg, io),
           kind: given[0]!,
           ...(opts.stage ? { stage: opts.stage as MethodInput<'cases.requestChange'>['stage'] } : {}),
           ...(opts.handlers
             ? {
                 handlerIds: await Promise.all(
-                  opts.handlers.split(',').map(async (u) => (await userIdOf(core, u.trim())) ?? u.trim()),
+                  opts.handlers.split(',').map(async (u) => (await userIdOf(core, s, u.trim())) ?? u.trim()),
                 ),
               }
             : {}),
@@ -346,7 +347,7 @@ export const commands: CommandSpec[] = [
           call(
             core,
             'cases.archiveException',
-            { caseId: await caseIdOf(core, args[0], io), reason: need(opts, 'reason', io.t) },
+            { caseId: await caseIdOf(core, s, args[0], io), reason: need(opts, 'reason', io.t) },
             s,
           ),
         (r) => caseLine(r.case),

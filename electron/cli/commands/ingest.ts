@@ -48,8 +48,8 @@ export async function cmdIngest(sources: string[], opts: Opts, io: Io): Promise<
         if (starting) pending.push({ jobId: e.jobId, result: e.result })
         else if (jobIds.has(e.jobId)) print(e.result)
       })
-      const caseId = opts.case ? await caseIdOf(core, opts.case, io) : undefined
-      const collectorUserId = opts.collector ? await userIdOf(core, opts.collector) : undefined
+      const caseId = opts.case ? await caseIdOf(core, s, opts.case, io) : undefined
+      const collectorUserId = opts.collector ? await userIdOf(core, s, opts.collector) : undefined
       const started: { jobId: string; batchId: string }[] = []
       for (const source of sources) {
         const job = await call(
@@ -170,7 +170,7 @@ export async function cmdDeviceRegister(opts: Opts, io: Io): Promise<number> {
           kind: folder && !opts.identity ? 'folder' : 'usb',
           identity,
           label: opts.label ?? (folder ? path.basename(folder) : identity),
-          ...(opts.officer ? { officerUserId: await userIdOf(core, opts.officer) } : {}),
+          ...(opts.officer ? { officerUserId: await userIdOf(core, s, opts.officer) } : {}),
           ...(opts.clock ? { clockMode: opts.clock as 'local' | 'utc' } : {}),
           ...(offset !== null ? { utcOffsetMin: offset } : {}),
           ...(opts['clock-offset-ms'] ? { clockOffsetMs: Math.trunc(Number(opts['clock-offset-ms'])) } : {}),
@@ -197,7 +197,7 @@ export function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number>
           ...(ids.length ? { evidenceIds: ids } : {}),
           ...(opts.batch ? { batchId: opts.batch } : {}),
           tags: {
-            ...(opts.case ? { caseId: await caseIdOf(core, opts.case, io) } : {}),
+            ...(opts.case ? { caseId: await caseIdOf(core, s, opts.case, io) } : {}),
             ...(opts.stage ? { stage: opts.stage as 'start' } : {}),
             ...(opts.action ? { actionType: opts.action } : {}),
             ...(opts.full ? { fullRecording: true } : {}),
@@ -207,7 +207,7 @@ export function cmdRecordTag(ids: string[], opts: Opts, io: Io): Promise<number>
             ...(opts.collector
               ? {
                   collectorIds: await Promise.all(
-                    opts.collector.split(',').map(async (u) => (await userIdOf(core, u.trim()))!),
+                    opts.collector.split(',').map(async (u) => (await userIdOf(core, s, u.trim()))!),
                   ),
                 }
               : {}),
@@ -253,7 +253,7 @@ export function cmdRecordAddText(caseNo: string | undefined, opts: Opts, io: Io)
         core,
         'textRecords.add',
         {
-          caseId: await caseIdOf(core, caseNo, io),
+          caseId: await caseIdOf(core, s, caseNo, io),
           docType: need(opts, 'doc-type', io.t),
           filePath: path.resolve(need(opts, 'file', io.t)),
           ...(opts['doc-no'] ? { docNo: opts['doc-no'] } : {}),

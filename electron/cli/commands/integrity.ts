@@ -1,14 +1,6 @@
 import path from 'node:path'
-import fs from 'node:fs'
-import { verifyTrailOffline } from '../../core/signing/checkpoints.ts'
-import { verifyIntegrity } from '../../core/integrity/verify.ts'
-import { recordDatabaseCheck } from '../../core/integrity/damage.ts'
+import { verifyAuditTrail, verifyFolder, verifySignatureOf } from '../../core/offline.ts'
 import { jobErrorText } from '../../../shared/integrity.ts'
-import { dataLayout } from '../../core/paths.ts'
-import { AppError } from '../../../shared/errors.ts'
-import { hashFile } from '../../core/vault.ts'
-import { openDatabaseReadOnly } from '../../core/db/index.ts'
-import { verifyFileSignatures } from '../../core/signing/service.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
 import { type CommandSpec, opt, arg } from '../runner.ts'
 import {
@@ -27,58 +19,32 @@ import {
  * outside auditor can run it on a copy of the data folder. Exit 0 when everything holds, 1 otherwise.
  */
 export async function cmdVerify(opts: Opts, io: Io): Promise<number> {
-  const layout = dataLayout(dataDirOf(opts))
-  let db: ReturnType<typeof openDatabaseReadOnly>
-  try {
-    db = openDatabaseReadOnly(layout.db)
-  } catch (e) {
-    // Too damaged to open at all (page 1 gone): that too is a finding the core must honour.
-    if (e instanceof AppError && (e.code === 'DB_DAMAGED' || e.code === 'DB_UNREADABLE'))
-      recordDatabaseCheck(
-        layout,
-        [{ check: 'database', kind: 'damaged', table: null, id: 'liuhen.db', records: [], detail: null }],
-        new Date(),
-      )
-    throw e
-  }
-  try {
-    const sample = opts.sample ? Number(opts.sample) : undefined
-    const report = await verifyIntegrity(
-      db,
-      layout,
-      () => new Date(),
-      sample ? { samplePercent: sample } : {},
-    )
-    // The finding about the database file itself is kept outside it: the core refuses writes until cleared.
-    recordDatabaseCheck(layout, report.problems, new Date())
-    const orphans = report.orphans ?? []
-    const c = report.checked
-    io.print(
-      report,
-      [
-        io.t(report.ok ? 'cli.integrityOk' : 'cli.integrityBad', { count: report.problems.length }),
-        `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
-        ...report.problems.map(
-          (p) =>
-            `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind, count: p.count, seq: p.id })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}${p.check === 'queue' && p.detail ? `  ${jobErrorText(p.detail, io.t)}` : ''}`,
-        ),
-        ...(orphans.length
-          ? [
-              io.t('cli.orphans', { count: orphans.length }),
-              ...orphans.map((o) => `  ${io.t(`cli.orphanKind.${o.kind}`)}  ${o.path}`),
-            ]
-          : []),
-      ].join('\n'),
-    )
-    return report.ok ? 0 : 1
-  } finally {
-    db.close()
-  }
+  const sample = opts.sample ? Number(opts.sample) : undefined
+  const report = await verifyFolder(dataDirOf(opts), sample ? { samplePercent: sample } : {})
+  const orphans = report.orphans ?? []
+  const c = report.checked
+  io.print(
+    report,
+    [
+      io.t(report.ok ? 'cli.integrityOk' : 'cli.integrityBad', { count: report.problems.length }),
+      `  ${io.t('cli.integrityChecked', { ...c, gb: (c.bytes / 1e9).toFixed(2) })}`,
+      ...report.problems.map(
+        (p) =>
+          `  ${io.t(`cli.integrityCheck.${p.check}`)}  ${p.table ? `${p.table} ` : ''}${p.id}  ${io.t(`cli.integrityKind.${p.kind}`, { defaultValue: p.kind, count: p.count, seq: p.id })}${p.records.length ? `  (${p.records.join(', ')})` : ''}${p.check === 'database' && p.detail ? `  ${p.detail}` : ''}${p.check === 'queue' && p.detail ? `  ${jobErrorText(p.detail, io.t)}` : ''}`,
+      ),
+      ...(orphans.length
+        ? [
+            io.t('cli.orphans', { count: orphans.length }),
+            ...orphans.map((o) => `  ${io.t(`cli.orphanKind.${o.kind}`)}  ${o.path}`),
+          ]
+        : []),
+    ].join('\n'),
+  )
+  return report.ok ? 0 : 1
 }
 
 export function cmdAuditVerify(opts: Opts, io: Io): number {
-  const layout = dataLayout(dataDirOf(opts))
-  const report = verifyTrailOffline(layout.root, layout.db)
+  const report = verifyAuditTrail(dataDirOf(opts))
   const bad = report.firstBad
   io.print(
     report,
@@ -108,51 +74,34 @@ export async function cmdAuditCheckpoint(opts: Opts, io: Io): Promise<number> {
 
 /** Read-only, no sign-in: anyone holding the data directory can check a file against its signatures. */
 export async function cmdVerifySignature(file: string, opts: Opts, io: Io): Promise<number> {
-  for (const f of [file, ...(opts.sig ? [opts.sig] : [])])
-    if (!fs.existsSync(f) || !fs.statSync(f).isFile())
-      throw new AppError('NOT_A_FILE', { path: path.resolve(f) })
-  const layout = dataLayout(dataDirOf(opts))
-  const db = openDatabaseReadOnly(layout.db)
-  try {
-    const { sha256 } = opts.sig ? { sha256: null } : await hashFile(file)
-    const byHash = sha256
-      ? (db.prepare('SELECT id FROM evidence WHERE sha256 = ?').get(sha256) as { id: string } | undefined)
-      : undefined
-    const result = await verifyFileSignatures(
-      db,
-      layout,
-      file,
-      byHash?.id ?? null,
-      opts.sig ? path.resolve(opts.sig) : undefined,
-    )
-    const ev =
-      byHash ??
-      (db.prepare('SELECT id FROM evidence WHERE sha256 = ?').get(result.sha256) as
-        { id: string } | undefined)
-    const checks = result.checks
-    const ok = checks.length > 0 && checks.every((c) => c.valid)
-    io.print(
-      { ok, file: path.resolve(file), sha256: result.sha256, evidenceId: ev?.id ?? null, signatures: checks },
-      checks.length
-        ? checks
-            .map((c) =>
-              [
-                io.t(c.valid ? 'cli.sigValid' : 'cli.sigInvalid', {
-                  signer: c.signerSubject ?? '?',
-                  time: c.signingTime ?? '?',
-                  sig: c.sig,
-                }),
-                `  ${io.t(`verify.timestamp.${c.timestamp.status}`, { time: c.timestamp.time ?? '', tsa: c.timestamp.tsa ?? '' })}`,
-                `  ${io.t(`verify.revocation.${c.revocation.status}`, { time: formatBeijing(c.revocation.revokedAt) })}`,
-              ].join('\n'),
-            )
-            .join('\n')
-        : io.t('cli.sigNone', { sha256: result.sha256 }),
-    )
-    return ok ? 0 : 1
-  } finally {
-    db.close()
-  }
+  const result = await verifySignatureOf(dataDirOf(opts), file, opts.sig)
+  const checks = result.checks
+  const ok = checks.length > 0 && checks.every((c) => c.valid)
+  io.print(
+    {
+      ok,
+      file: path.resolve(file),
+      sha256: result.sha256,
+      evidenceId: result.evidenceId,
+      signatures: checks,
+    },
+    checks.length
+      ? checks
+          .map((c) =>
+            [
+              io.t(c.valid ? 'cli.sigValid' : 'cli.sigInvalid', {
+                signer: c.signerSubject ?? '?',
+                time: c.signingTime ?? '?',
+                sig: c.sig,
+              }),
+              `  ${io.t(`verify.timestamp.${c.timestamp.status}`, { time: c.timestamp.time ?? '', tsa: c.timestamp.tsa ?? '' })}`,
+              `  ${io.t(`verify.revocation.${c.revocation.status}`, { time: formatBeijing(c.revocation.revokedAt) })}`,
+            ].join('\n'),
+          )
+          .join('\n')
+      : io.t('cli.sigNone', { sha256: result.sha256 }),
+  )
+  return ok ? 0 : 1
 }
 
 export const commands: CommandSpec[] = [

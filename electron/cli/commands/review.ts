@@ -6,7 +6,7 @@ import { REVIEW_CHECKS, REVIEW_OPINIONS, WITHDRAW_GROUNDS } from '../../../share
 import { OUT_FILE, writeAtomicSync } from '../../core/durable.ts'
 import { type CommandSpec, type CommandContext, opt, arg, SHARED } from '../runner.ts'
 import { type OptionName } from '../options.ts'
-import { UsageError, need, call, needEnv, caseIdOf, simple } from '../kit.ts'
+import { UsageError, need, call, needEnv, caseIdOf, simple, userIdOf } from '../kit.ts'
 
 /*
  * `liuhen review …` and `liuhen disclosure …`: legal review rounds and the publication of decisions, addressed by
@@ -29,7 +29,7 @@ export interface CliKit {
     input: MethodInput<M>,
     session?: string,
   ): Promise<MethodOutput<M>>
-  caseId(core: DataFolder): Promise<string>
+  caseId(core: DataFolder, session: string): Promise<string>
   /** A required option's value (a usage error when missing). */
   need(name: string): string
   /** The certificate PIN from LIUHEN_PIN, never from the command line. */
@@ -67,7 +67,7 @@ function reviewLine(k: CliKit, r: Review): string {
 }
 
 async function latestRound(k: CliKit, core: DataFolder, session: string): Promise<Review> {
-  const state = await k.call(core, 'review.get', { caseId: await k.caseId(core) }, session)
+  const state = await k.call(core, 'review.get', { caseId: await k.caseId(core, session) }, session)
   const last = state.reviews.at(-1)
   if (!last) throw new AppError('NOT_FOUND')
   return last
@@ -84,7 +84,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
             core,
             'review.submit',
             {
-              caseId: await k.caseId(core),
+              caseId: await k.caseId(core, s),
               basis: list(o.basis),
               proposal: k.need('proposal'),
               ...(typeof o.changes === 'string' ? { changes: o.changes } : {}),
@@ -95,7 +95,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
       )
     case 'assign':
       return k.simple(async (core, s) => {
-        const reviewerId = await core.userIdByName(k.need('reviewer'))
+        const reviewerId = await userIdOf(core, s, k.need('reviewer'))
         if (!reviewerId) throw new AppError('NOT_FOUND')
         return k.call(core, 'review.assign', { reviewId: (await latestRound(k, core, s)).id, reviewerId }, s)
       }, show)
@@ -174,7 +174,7 @@ export function cmdReview(sub: string, k: CliKit): Promise<number> {
       )
     case 'show':
       return k.simple(
-        async (core, s) => k.call(core, 'review.get', { caseId: await k.caseId(core) }, s),
+        async (core, s) => k.call(core, 'review.get', { caseId: await k.caseId(core, s) }, s),
         (r) =>
           [
             r.passed
@@ -202,7 +202,7 @@ function disclosureLine(k: CliKit, d: Disclosure): string {
 }
 
 async function liveDisclosure(k: CliKit, core: DataFolder, session: string): Promise<Disclosure> {
-  const caseId = await k.caseId(core)
+  const caseId = await k.caseId(core, session)
   const d = (await k.call(core, 'disclosure.list', {}, session)).disclosures.find(
     (x) => x.caseId === caseId && x.status !== 'withdrawn',
   )
@@ -221,7 +221,7 @@ export function cmdDisclosure(sub: string, k: CliKit): Promise<number> {
             core,
             'disclosure.draft',
             {
-              caseId: await k.caseId(core),
+              caseId: await k.caseId(core, s),
               conclusion: k.need('conclusion'),
               ...(typeof o['decision-no'] === 'string' ? { decisionNo: o['decision-no'] } : {}),
             },
@@ -295,7 +295,7 @@ function kitOf({ opts, args, io }: CommandContext): CliKit {
     usage: (m) => new UsageError(m),
     simple: (body, human) => simple(opts, io, body, human),
     call,
-    caseId: (core) => caseIdOf(core, opts.case ?? args[0], io),
+    caseId: (core, s) => caseIdOf(core, s, opts.case ?? args[0], io),
     need: (name) => need(opts, name as OptionName, io.t),
     pin: () => needEnv('LIUHEN_PIN', io),
   }

@@ -1,9 +1,8 @@
 import path from 'node:path'
 import fs from 'node:fs'
-import { dataLayout } from '../../core/paths.ts'
-import { AppError } from '../../../shared/errors.ts'
-import { type MethodInput } from '../../../shared/contract.ts'
-import { crlPath } from '../../core/signing/authority.ts'
+import { type MethodInput, type MethodOutput } from '../../../shared/contract.ts'
+import type { DataFolder } from '../../core/folder.ts'
+import { revocationList } from '../../core/offline.ts'
 import { OUT_FILE, writeAtomicSync } from '../../core/durable.ts'
 import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { type CommandSpec, opt, SHARED } from '../runner.ts'
@@ -46,20 +45,21 @@ export async function cmdCaInit(opts: Opts, io: Io): Promise<number> {
   }
 }
 
-export async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
-  const rootPassphrase = needEnv('LIUHEN_CA_PASSPHRASE', io)
-  const pin = needEnv('LIUHEN_PIN', io)
+/** ca issue / cert import: a certificate for the user --user names, made by `make` as the operator, printed. */
+async function certificateFor(
+  opts: Opts,
+  io: Io,
+  make: (
+    core: DataFolder,
+    s: string,
+    userId: string,
+  ) => Promise<Pick<MethodOutput<'ca.issue'>, 'certificate'>>,
+): Promise<number> {
   const username = need(opts, 'user', io.t)
   const core = await openExisting(opts)
   try {
-    const userId = (await userIdOf(core, username))!
-    const { certificate } = await asOperator(core, opts, io, (s) =>
-      call(
-        core,
-        'ca.issue',
-        { userId, rootPassphrase, pin, ...(opts.years ? { years: Number(opts.years) } : {}) },
-        s,
-      ),
+    const { certificate } = await asOperator(core, opts, io, async (s) =>
+      make(core, s, (await userIdOf(core, s, username))!),
     )
     io.print(
       { ok: true, certificate },
@@ -69,6 +69,19 @@ export async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
   } finally {
     await core.close()
   }
+}
+
+export async function cmdCaIssue(opts: Opts, io: Io): Promise<number> {
+  const rootPassphrase = needEnv('LIUHEN_CA_PASSPHRASE', io)
+  const pin = needEnv('LIUHEN_PIN', io)
+  return certificateFor(opts, io, (core, s, userId) =>
+    call(
+      core,
+      'ca.issue',
+      { userId, rootPassphrase, pin, ...(opts.years ? { years: Number(opts.years) } : {}) },
+      s,
+    ),
+  )
 }
 
 export async function cmdCaExportRoot(opts: Opts, io: Io): Promise<number> {
@@ -120,22 +133,10 @@ export async function cmdCaImport(opts: Opts, io: Io): Promise<number> {
 
 export async function cmdCertImport(opts: Opts, io: Io): Promise<number> {
   const file = need(opts, 'p12', io.t)
-  const username = need(opts, 'user', io.t)
   const pin = needEnv('LIUHEN_PIN', io)
-  const core = await openExisting(opts)
-  try {
-    const userId = (await userIdOf(core, username))!
-    const { certificate } = await asOperator(core, opts, io, (s) =>
-      call(core, 'certs.import', { userId, pin, pkcs12Base64: fs.readFileSync(file).toString('base64') }, s),
-    )
-    io.print(
-      { ok: true, certificate },
-      io.t('cli.certIssued', { subject: certificate.subject, notAfter: certificate.notAfter }),
-    )
-    return 0
-  } finally {
-    await core.close()
-  }
+  return certificateFor(opts, io, (core, s, userId) =>
+    call(core, 'certs.import', { userId, pin, pkcs12Base64: fs.readFileSync(file).toString('base64') }, s),
+  )
 }
 
 export async function cmdCaRevoke(opts: Opts, io: Io): Promise<number> {
@@ -159,10 +160,7 @@ export async function cmdCaRevoke(opts: Opts, io: Io): Promise<number> {
 
 export function cmdCaExportCrl(opts: Opts, io: Io): number {
   const out = need(opts, 'out', io.t)
-  const layout = dataLayout(dataDirOf(opts))
-  const src = crlPath(layout)
-  if (!fs.existsSync(src)) throw new AppError('NOT_INITIALIZED')
-  writeAtomicSync(out, fs.readFileSync(src), OUT_FILE)
+  writeAtomicSync(out, revocationList(dataDirOf(opts)), OUT_FILE)
   io.print({ ok: true, out: path.resolve(out) }, io.t('cli.rootExported', { out: path.resolve(out) }))
   return 0
 }

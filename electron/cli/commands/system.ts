@@ -1,10 +1,7 @@
 import path from 'node:path'
 import { openDataFolder } from '../../core/folder.ts'
-import { liveOwner } from '../../core/owner-lock.ts'
-import { restoreFrom } from '../../core/integrity/backup.ts'
-import { dataLayout } from '../../core/paths.ts'
+import { restoreFolder } from '../../core/offline.ts'
 import { generateTemporaryPassword } from '../../core/accounts/passwords.ts'
-import { AppError } from '../../../shared/errors.ts'
 import { terminalText } from '../../../shared/text-safety.ts'
 import { createDemo } from '../demo.ts'
 import { OUT_FILE, writeAtomicSync } from '../../core/durable.ts'
@@ -115,10 +112,8 @@ export const commands: CommandSpec[] = [
     signsIn: false,
     options: { from: opt('备份目录', 'the backup folder', ['备份目录', 'BACKUP_DIR'], true) },
     run: async ({ opts, io }) => {
-      // A restore writes a whole data folder: never one another process is working in.
-      const owner = liveOwner(dataLayout(dataDirOf(opts)))
-      if (owner) throw new AppError('DATA_DIR_IN_USE', { pid: owner.pid || '?' })
-      const r = await restoreFrom(path.resolve(need(opts, 'from', io.t)), dataDirOf(opts))
+      // A restore writes a whole data folder: never one another process is working in (offline.ts refuses it).
+      const r = await restoreFolder(path.resolve(need(opts, 'from', io.t)), dataDirOf(opts))
       io.print(r, io.t('cli.restored', { ...r }))
       return 0
     },

@@ -89,7 +89,7 @@ function isLocked(row: UserRow, now: Date): boolean {
 
 export async function signIn(
   deps: Deps,
-  input: ParsedInput<'auth.signIn'>,
+  input: ParsedInput<'auth.signIn'> & { username: string },
   ctx: CallContext,
 ): Promise<MethodOutput<'auth.signIn'>> {
   const row = findByUsername(deps.db, input.username)

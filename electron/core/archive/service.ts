@@ -18,6 +18,7 @@ import {
   mediaCapacity,
 } from './discs.ts'
 import { cataloguePdf, discLabelPdf } from './labels.ts'
+import { buildBag } from './package.ts'
 import { listDrives, mediaInfo } from './xorriso.ts'
 
 export async function image(
@@ -197,6 +198,30 @@ export function discsFor(deps: CoreDeps, i: ParsedInput<'discs.list'>, ctx: Call
   if (i.caseId) gateCase(deps, ctx, i.caseId, 'summary', 'discs.list')
   const actor = actorOf(ctx)
   return listDiscs(deps, i).filter((d) => basisForCase(deps, actor, d.caseId))
+}
+
+/** The case's BagIt package, signed with the records officer's key when a PIN is given; audited. */
+export async function build(
+  deps: CoreDeps,
+  i: ParsedInput<'archive.build'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'archive.build'>> {
+  gateArchive(deps, ctx, i.caseId, 'archive.build')
+  const report = archivableCheck(deps, i.caseId)
+  const signer = i.pin ? unlockSigner(deps, actorOf(ctx), i.pin, ctx.channel) : null
+  const bag = await buildBag(deps, i.caseId, i.outDir, report, { signer })
+  auditedChange(
+    deps,
+    {
+      ...actorFields(ctx.actor),
+      action: 'archive.build',
+      targetType: 'case',
+      targetId: i.caseId,
+      details: { caseId: i.caseId, dir: bag.dir, files: bag.payloadFiles, bytes: bag.payloadBytes },
+    },
+    () => undefined,
+  )
+  return bag
 }
 
 export { inspectionsDue, listDiscs }

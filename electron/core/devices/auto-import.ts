@@ -1,4 +1,4 @@
-import { readSetting, writeSetting } from '../meta.ts'
+import { autoImportEnabled } from './auto-import-setting.ts'
 import type { Db } from '../db/index.ts'
 import type { Actor, CoreDeps } from '../context.ts'
 import { findById, rolesOf } from '../accounts/users.ts'
@@ -13,16 +13,6 @@ import type { IngestJobs } from '../ingest/ingest.ts'
  * `trigger: 'autoImport'` in its ingest.start event. A device that is not registered, retired, bound to no officer,
  * or whose officer is disabled or may not import, is only announced, as before.
  */
-
-const SETTING = 'ingest.autoImport'
-
-export function autoImportEnabled(db: Db): boolean {
-  return readSetting(db, SETTING, { on: false }).on === true
-}
-
-export function setAutoImport(db: Db, on: boolean): void {
-  writeSetting(db, SETTING, { on })
-}
 
 /** The officer a device is issued to, as the actor of its import; null when they cannot import now. */
 function officerActor(db: Db, userId: string): Actor | null {

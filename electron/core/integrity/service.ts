@@ -6,6 +6,8 @@ import { actorFields, auditedChange } from '../context.ts'
 import { readMeta, readSetting, writeMeta, writeSetting } from '../meta.ts'
 import { tablePdf } from '../pdf.ts'
 import { verifyIntegrity } from './verify.ts'
+import { backupTo } from './backup.ts'
+import type { Jobs } from '../jobs.ts'
 import { recordDatabaseCheck } from './damage.ts'
 import { getAgency } from '../agency.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
@@ -207,4 +209,38 @@ export async function reportPdf(deps: CoreDeps): Promise<MethodOutput<'integrity
       : '',
   })
   return { pdfBase64: pdf.toString('base64') }
+}
+
+/** The last report, and whether an interrupted full run can be resumed. */
+export function last(deps: CoreDeps): MethodOutput<'integrity.last'> {
+  return {
+    report: lastReport(deps),
+    resumable: !!deps.db
+      .prepare(`SELECT 1 FROM fixity_runs WHERE finished_at IS NULL AND kind = 'full'`)
+      .get(),
+  }
+}
+
+/** A consistent backup into `i.target`, run as a job of the integrity runner (progress, cancel); audited. */
+export function backup(
+  deps: CoreDeps,
+  jobs: Jobs,
+  i: ParsedInput<'backup.run'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'backup.run'>> {
+  return jobs.run(i.jobId, async (o) => {
+    const r = await backupTo(deps.db, deps.layout, i.target, o.onProgress, o.signal)
+    auditedChange(
+      deps,
+      {
+        ...actorFields(ctx.actor),
+        action: 'backup.run',
+        targetType: 'system',
+        targetId: 'backup',
+        details: { ...r },
+      },
+      () => undefined,
+    )
+    return r
+  })
 }

@@ -1,15 +1,16 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { AuditProblem, AuditVerifyReport } from '../../../shared/contract.ts'
+import type { AuditProblem, AuditVerifyReport, MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { verifyAudit } from '../audit.ts'
 import { openDatabaseReadOnly } from '../db/index.ts'
-import { actorFields, auditedChange, type Actor, type CoreDeps } from '../context.ts'
+import { actorFields, actorOf, auditedChange } from '../context.ts'
+import type { Actor, CallContext, CoreDeps } from '../context.ts'
 import type { Db } from '../db/index.ts'
 import { findAgency } from '../agency.ts'
 import { signDetachedDigest, verifyDetachedDigest } from './cms.ts'
 import { sm3Hex } from './gm.ts'
-import { trustAnchors, tsaAnchors, type BatchSigner } from './authority.ts'
+import { trustAnchors, tsaAnchors, unlockSigner, type BatchSigner } from './authority.ts'
 import { writeAtomic } from '../durable.ts'
 import { tsaSettings, writeDurable } from './service.ts'
 import { checkAgainstBackups, verifyAnchorLog } from '../audit-anchor.ts'
@@ -299,4 +300,43 @@ export function verifyAuditOffline(dbFile: string, now: Date = new Date()): Audi
   } finally {
     db.close()
   }
+}
+
+/**
+ * audit.checkpoint: a checkpoint of the trail's head now, signed with the caller's key when a PIN is given (else
+ * only time-stamped, if a TSA is set).
+ */
+export async function checkpointNow(
+  deps: CoreDeps,
+  i: ParsedInput<'audit.checkpoint'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'audit.checkpoint'>> {
+  const actor = actorOf(ctx)
+  const signer = i.pin ? unlockSigner(deps, actor, i.pin, ctx.channel) : null
+  const written = await writeCheckpoint(deps, { signer, actor, reason: 'manual' })
+  const row = deps.db
+    .prepare('SELECT seq, ts_status FROM audit_checkpoints ORDER BY seq DESC LIMIT 1')
+    .get() as { seq: number; ts_status: 'none' | 'pending' | 'granted' } | undefined
+  return {
+    written: written !== null,
+    seq: row?.seq ?? 0,
+    signed: signer !== null,
+    timestamp: row?.ts_status ?? 'none',
+    file: written ? path.relative(deps.layout.root, written.file) : null,
+  }
+}
+
+/** audit.verify: the trail checked; who checked it, and what they found, is itself part of the trail. */
+export function verifyTrailAudited(deps: CoreDeps, ctx: CallContext): AuditVerifyReport {
+  const report = verifyTrail(deps.db, deps.layout.root, deps.now())
+  auditedChange(
+    deps,
+    {
+      ...actorFields(ctx.actor),
+      action: 'audit.verify',
+      details: { ok: report.ok, checked: report.checked, firstBad: report.firstBad },
+    },
+    () => undefined,
+  )
+  return report
 }
