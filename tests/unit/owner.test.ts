@@ -402,7 +402,9 @@ describe('real processes on one folder', () => {
     const data = await agencyWithOfficer()
     const device = tempDir('liuhen-own-kill-')
     const N = 12
-    for (let i = 0; i < N; i++) randomFile(path.join(device, 'DCIM', `k${i}.MP4`), 6 << 20)
+    // Above ingest's small-file batch size (16 MiB): each file is committed on its own, so after the first is stored
+    // the rest are still to come when the kill lands (a batch of small files would commit, and print, all at once).
+    for (let i = 0; i < N; i++) randomFile(path.join(device, 'DCIM', `k${i}.MP4`), 17 << 20)
     const app = await startBridgeProcess(data)
     await expect.poll(() => liveOwner(dataLayout(data))?.pid, { timeout: 30_000 }).toBe(app.process.pid)
     const first = cli(['ingest', device, '--data', data, '--user', 'jilu', '--json'])
