@@ -867,7 +867,8 @@ const en: Messages = {
     UNKNOWN_METHOD: 'No such operation: {{method}}',
     UNAUTHENTICATED: 'Not signed in or the session has expired. Please sign in.',
     SESSION_LOCKED: 'The session is locked. Enter your password to unlock.',
-    FORBIDDEN: 'Your roles do not allow this operation.',
+    FORBIDDEN:
+      'You may not do this. To see material of a case you do not handle, request access on the Access page; for other permissions, ask the system administrator.',
     BAD_CREDENTIALS: 'Wrong user name or password.',
     ACCOUNT_LOCKED:
       'The account is locked after repeated failed sign-ins. Try again after {{until}} or ask the administrator.',

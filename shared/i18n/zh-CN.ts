@@ -839,7 +839,8 @@ const zhCN = {
     UNKNOWN_METHOD: '不存在的操作：{{method}}',
     UNAUTHENTICATED: '尚未登录或登录已失效，请重新登录。',
     SESSION_LOCKED: '会话已锁定，请输入密码解锁。',
-    FORBIDDEN: '您的角色无权执行此操作。',
+    FORBIDDEN:
+      '您无权执行此操作。如需查看非本人承办案件的材料，请在“调阅”页提出调阅申请；如需其他权限，请联系系统管理员。',
     BAD_CREDENTIALS: '用户名或密码错误。',
     ACCOUNT_LOCKED: '账号因多次登录失败已被锁定，请于 {{until}} 后再试或联系系统管理员。',
     ACCOUNT_DISABLED: '账号已停用，请联系系统管理员。',

@@ -28,7 +28,9 @@ describe('contract', () => {
         expect(msg.length).toBeGreaterThan(3)
       }
     }
-    expect(translateError(createI18n('zh-CN').t, { code: 'FORBIDDEN' })).toBe('您的角色无权执行此操作。')
+    expect(translateError(createI18n('zh-CN').t, { code: 'FORBIDDEN' })).toBe(
+      '您无权执行此操作。如需查看非本人承办案件的材料，请在“调阅”页提出调阅申请；如需其他权限，请联系系统管理员。',
+    )
   })
 
   test('every state-changing method has a translated audit action name', () => {
