@@ -938,6 +938,8 @@ const en: Messages = {
     CASE_NO_TAKEN: 'Case number {{caseNo}} is already used; check the numbering rule.',
     UNSUPPORTED_DOCUMENT:
       'Unsupported document format: {{name}}. Use PDF, OFD, DOCX or a scan (JPG, PNG, TIFF).',
+    DOCUMENT_IN_DATA_FOLDER:
+      "Not registered: {{name}} lies inside a Liuhen data folder or its backup (a thumbnail, preview, temporary file or someone else's upload), not an original document. Choose the original; in the browser, upload it again.",
     BAD_RESIDENT_ID:
       'Resident ID number {{idNo}} is not valid: it must have 18 characters, a real birth date, and a last check character matching the first 17.',
     BAD_CREDIT_CODE:

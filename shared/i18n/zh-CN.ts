@@ -895,6 +895,8 @@ const zhCN = {
     NOT_AN_OFFICER: '承办人必须是在职的执法人员。',
     CASE_NO_TAKEN: '案件编号 {{caseNo}} 已被使用，请检查编号规则。',
     UNSUPPORTED_DOCUMENT: '不支持的文书格式：{{name}}。请使用 PDF、OFD、DOCX 或扫描图片（JPG、PNG、TIFF）。',
+    DOCUMENT_IN_DATA_FOLDER:
+      '未登记：{{name}} 位于留痕数据目录或其备份之内（缩略图、预览、临时文件或他人上传中的文件），不是文书原件。请选择文书原件；在浏览器中请重新上传。',
     BAD_RESIDENT_ID:
       '公民身份号码 {{idNo}} 不正确：应为 18 位，出生日期有效，最后一位校验码须与前 17 位相符，请核对。',
     BAD_CREDIT_CODE:

@@ -12,7 +12,8 @@ import { caseRow, textRecordsOf, type TextRow } from './repo.ts'
 import { gateCase, gateText } from '../access/gate.ts'
 import { objectPath } from '../vault.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
-import { removeStaged } from '../files/uploads.ts'
+import type { Uploads } from '../files/uploads.ts'
+import { insideDataFolder } from '../ingest/source-guard.ts'
 
 /*
  * Text records (文字记录): the signed document as a file (PDF, OFD, DOCX or a scan), stored in the vault like any
@@ -35,6 +36,7 @@ export async function addTextRecord(
   deps: CoreDeps,
   input: ParsedInput<'textRecords.add'>,
   ctx: CallContext,
+  uploads: Pick<Uploads, 'isOwnStaged' | 'release'>,
 ): Promise<MethodOutput<'textRecords.add'>> {
   const actor = actorOf(ctx)
   const db = deps.db
@@ -55,6 +57,11 @@ export async function addTextRecord(
   if (docType.code === 'decision_document' && !previous) assertDecisionAllowed(db, c)
   const kind = KINDS[path.extname(input.filePath).toLowerCase()]
   if (!kind) throw new AppError('UNSUPPORTED_DOCUMENT', { name: path.basename(input.filePath) })
+  // A path is not a basis: the data folder holds other cases' thumbnails, previews and other officers' uploads
+  // under ordinary names, and registered here they would open through this case. Only one's own upload passes.
+  const ownUpload = uploads.isOwnStaged(input.filePath, actor.userId)
+  if (!ownUpload && insideDataFolder(deps.layout, input.filePath))
+    throw new AppError('DOCUMENT_IN_DATA_FOLDER', { name: path.basename(input.filePath) })
   // Unlock before copying, so a wrong PIN costs nothing and SM2 gets its SM3 from the same read.
   const signer = input.pin ? unlockSigner(deps, actor, input.pin, ctx.channel) : null
   const stored = await storeFile(deps.layout, input.filePath, { sm3: signer?.algorithm === 'sm2' })
@@ -103,7 +110,7 @@ export async function addTextRecord(
       sm3: stored.sm3 ?? null,
     })
   // A document uploaded from a browser page is in the vault now; its staged copy goes.
-  await removeStaged(deps.layout, input.filePath)
+  if (ownUpload) await uploads.release(input.filePath)
   const rec = textRecordsOf(db, c.id).find((r) => r.id === id)!
   return { textRecord: rec }
 }

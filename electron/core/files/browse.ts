@@ -3,6 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
+import type { DataLayout } from '../paths.ts'
+import { insideDataFolder, sourceGuard, type SourceGuard } from '../ingest/source-guard.ts'
 
 /*
  * The folder browser behind 浏览… in browser mode (docs/security.md, "Choosing files"). The desktop shell has the
@@ -10,7 +12,9 @@ import { AppError } from '../../../shared/errors.ts'
  * folders for it — but only below a few roots (the home folder of the account running Liuhen and the places
  * removable media are mounted), only names, kinds and sizes (never contents), and only so many entries at a time.
  * Every path is resolved with the links in it followed and must still lie under a root's resolved path: `..`,
- * a link out of a root and an absolute path elsewhere all answer PATH_NOT_ALLOWED.
+ * a link out of a root and an absolute path elsewhere all answer PATH_NOT_ALLOWED. So does the data folder (it sits in
+ * the home folder by default) and a backup of it: their file names are other cases' hashes and uploads, and there is
+ * nothing in them to pick — they are neither entered nor listed.
  */
 
 /** A folder with more entries than this is shown cut off (a camera's DCIM folder has hundreds, not 100 000). */
@@ -67,6 +71,7 @@ function rootOf(roots: readonly BrowseRoot[], real: string): BrowseRoot | undefi
 export async function browse(
   roots: readonly BrowseRoot[],
   input: ParsedInput<'files.browse'>,
+  layout: DataLayout,
 ): Promise<MethodOutput<'files.browse'>> {
   if (!input.path) return { roots: [...roots], path: null, parent: null, entries: [], truncated: false }
   const asked = input.path
@@ -82,6 +87,8 @@ export async function browse(
   }
   const root = rootOf(roots, real)
   if (!root) throw new AppError('PATH_NOT_ALLOWED')
+  const guard = sourceGuard(layout)
+  if (insideDataFolder(layout, real, guard)) throw new AppError('PATH_NOT_ALLOWED')
   const st = await fs.promises.stat(real)
   if (!st.isDirectory()) throw new AppError('NOT_A_FOLDER')
 
@@ -99,7 +106,7 @@ export async function browse(
         truncated = true
         break
       }
-      const entry = await describe(roots, real, d, input.files)
+      const entry = await describe(roots, layout, guard, real, d, input.files)
       if (entry) entries.push(entry)
     }
   } finally {
@@ -124,10 +131,13 @@ export async function browse(
 
 /**
  * One entry as the picker shows it. Sockets, FIFOs and devices are left out (nothing to pick, and a FIFO is never
- * opened here); a link counts as what it points at only when that lies under a root too, else it is left out.
+ * opened here); a link counts as what it points at only when that lies under a root too, else it is left out; a
+ * data folder or backup (the folder itself, or a link's target inside one) is left out too.
  */
 async function describe(
   roots: readonly BrowseRoot[],
+  layout: DataLayout,
+  guard: SourceGuard,
   dir: string,
   d: fs.Dirent,
   files: boolean,
@@ -139,13 +149,13 @@ async function describe(
   try {
     if (d.isSymbolicLink()) {
       const target = await fs.promises.realpath(full)
-      if (!rootOf(roots, target)) return null
+      if (!rootOf(roots, target) || insideDataFolder(layout, target, guard)) return null
       st = await fs.promises.stat(target)
     } else st = await fs.promises.lstat(full)
   } catch {
     return null
   }
-  if (st.isDirectory()) return { name: d.name, kind: 'folder', size: null }
+  if (st.isDirectory()) return guard.refuses(full) ? null : { name: d.name, kind: 'folder', size: null }
   if (st.isFile() && files) return { name: d.name, kind: 'file', size: st.size }
   return null
 }

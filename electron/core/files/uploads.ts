@@ -51,6 +51,12 @@ export async function removeStaged(layout: DataLayout, file: string): Promise<vo
 
 export class Uploads {
   private readonly pending = new Map<string, Pending>()
+  /**
+   * Finished uploads not yet registered: staged path → the user who sent it. The staging area lies inside the data
+   * folder, which textRecords.add otherwise refuses; this is how it knows a staged file is the caller's own. Kept
+   * in memory: after a restart the page sends the file again.
+   */
+  private readonly finished = new Map<string, string>()
   constructor(
     private readonly layout: DataLayout,
     private readonly now: () => Date,
@@ -90,6 +96,7 @@ export class Uploads {
       if (!input.done) return { uploadId, received: p.received, path: null }
       this.pending.delete(uploadId)
       await commitFile(p.tmp, p.final, { mode: 0o400 })
+      this.finished.set(path.resolve(p.final), p.userId)
       return { uploadId, received: p.received, path: p.final }
     } catch (e) {
       // Any failure ends the upload: the page starts again with the first piece.
@@ -99,6 +106,17 @@ export class Uploads {
       if ((e as NodeJS.ErrnoException).code === 'ENOSPC') throw new AppError('DISK_FULL')
       throw e
     }
+  }
+
+  /** Whether this path is a finished upload of this user's, waiting for textRecords.add. */
+  isOwnStaged(file: string, userId: string): boolean {
+    return isStaged(this.layout, file) && this.finished.get(path.resolve(file)) === userId
+  }
+
+  /** A staged upload has been registered: its folder goes, and it cannot be registered again. */
+  async release(file: string): Promise<void> {
+    this.finished.delete(path.resolve(file))
+    await removeStaged(this.layout, file)
   }
 
   /** Staged folders nobody finished registering within a day, and their pending entries. */
@@ -116,6 +134,7 @@ export class Uploads {
       try {
         if ((await fs.promises.stat(full)).mtimeMs < cutoff) {
           this.pending.delete(name)
+          for (const f of this.finished.keys()) if (path.dirname(f) === full) this.finished.delete(f)
           await fs.promises.rm(full, { recursive: true, force: true })
         }
       } catch {

@@ -116,21 +116,32 @@ export function sourceGuard(layout: DataLayout): SourceGuard {
 }
 
 /**
+ * Whether a path lies in a data folder or a backup: the folder itself, or any folder above its real path (links
+ * followed). A path that does not exist is not inside one. `guard` reuses a walk already made.
+ */
+export function insideDataFolder(layout: DataLayout, p: string, guard = sourceGuard(layout)): boolean {
+  let dir: string
+  try {
+    dir = fs.realpathSync(p)
+  } catch {
+    return false
+  }
+  for (;;) {
+    if (guard.refuses(dir)) return true
+    const up = path.dirname(dir)
+    if (up === dir) return false
+    dir = up
+  }
+}
+
+/**
  * Refuse a source root inside a data folder or a backup: the root itself or any folder above its real path.
  * Throws SOURCE_IN_DATA_FOLDER; returns the guard for the walk below the root.
  */
 export function checkSourceRoot(layout: DataLayout, sourceRoot: string): SourceGuard {
   const guard = sourceGuard(layout)
-  let dir: string
-  try {
-    dir = fs.realpathSync(sourceRoot)
-  } catch {
-    throw new AppError('SOURCE_GONE')
-  }
-  for (;;) {
-    if (guard.refuses(dir)) throw new AppError('SOURCE_IN_DATA_FOLDER', { path: sourceRoot })
-    const up = path.dirname(dir)
-    if (up === dir) return guard
-    dir = up
-  }
+  if (!fs.existsSync(sourceRoot)) throw new AppError('SOURCE_GONE')
+  if (insideDataFolder(layout, sourceRoot, guard))
+    throw new AppError('SOURCE_IN_DATA_FOLDER', { path: sourceRoot })
+  return guard
 }
