@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 import local from './eslint/layering.js'
+import { importX, createNodeResolver } from 'eslint-plugin-import-x'
 
 /*
  * Layering (docs/architecture.md, "The layering rule"), checked here so the house keeps its shape — every
@@ -32,6 +33,18 @@ export default tseslint.config(
     // One rule for every layer: it resolves each import to a path first (see eslint/layering.js).
     plugins: { local },
     rules: { 'local/layering': 'error' },
+  },
+  {
+    // No import cycles (docs/architecture.md): a cycle lets module initialisation order decide whether a binding
+    // exists yet. import-x follows value imports only; tests/unit/layering.test.ts also counts type-only ones.
+    // Without the parsers entry import-x cannot read .ts files and reports nothing.
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+    },
+    rules: { 'import-x/no-cycle': 'error' },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
