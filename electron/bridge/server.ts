@@ -245,6 +245,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
 
   const server = http.createServer(guarded(route))
+  // An idle keep-alive socket is closed by the client first: Node's fetch gives one up after 4 s and Chromium
+  // retries a request on a socket the server closed. Had the server closed at its default 5 s, a client whose
+  // timers ran a second late under load sent its next POST into a socket being closed ("other side closed",
+  // seen once in records-ui beside a second suite), and a POST is not retried.
+  server.keepAliveTimeout = 30_000
   // What the HTTP parser cannot read (broken request lines, oversized headers): answered like Node's default, counted.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()

@@ -105,6 +105,9 @@ const en: Messages = {
     month: '{{year}}-{{month}}',
     weekdays: ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'],
     clear: 'Clear the date',
+    timeOf: '{{label}} (time of day)',
+    timePlaceholder: 'hh:mm:ss',
+    badTime: 'Write the time as 08:30 or 08:30:15',
   },
   browse: {
     places: 'Places:',
@@ -702,6 +705,9 @@ const en: Messages = {
     noVolumes: 'No disc images made for this case yet.',
     writeDisc: 'Write to disc…',
     writeTitle: 'Write disc: {{volid}}',
+    writeConsequence:
+      '{{volid}} will be written to {{target}} as copy {{copy}}. A disc is written once: afterwards it cannot be changed or erased, and every file is verified. Make sure the disc in the drive is blank.',
+    writeConfirm: 'Write the disc',
     target: 'Drive or target file',
     targetHint:
       'An optical drive (e.g. /dev/sr0), or a new .iso file path (an image copy for off-site keeping)',
@@ -1498,6 +1504,10 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
     viewOnly: 'View only, no export',
     approve: 'Approve',
     reject: 'Reject',
+    approveTitle: 'Approve {{name}}’s access to {{caseNo}}',
+    approveConsequence:
+      'Once approved, {{name}} may {{kind}} ({{scope}}) from {{from}} to {{to}}. The approval is audited and cannot be withdrawn; to end it early, revoke the grant while it runs.',
+    approveConfirm: 'Approve access',
     rejectReason: 'Reason for rejecting',
     revoke: 'Revoke',
     revokedByApprover: 'Revoked by the approver',
@@ -1539,6 +1549,10 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
     exceptionHint:
       'Recorded by an approver: why this incomplete case may be archived; kept in the audit trail and with the case',
     recordException: 'Record exception',
+    exceptionConsequence:
+      'Once recorded, this incomplete file may be archived. The reason, with your name and the date, goes into the audit log and stays with the file; it cannot be withdrawn.',
+    exceptionReasonShown: 'Reason: {{reason}}',
+    exceptionConfirm: 'Record the exception',
     exceptionRecorded: 'Archiving exception recorded: {{text}}',
     addText: 'Register a document',
     docType: 'Document type',
@@ -1602,6 +1616,9 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
     filedOn: 'Opened on',
     backToList: 'Back to the case list',
     advance: 'Move on to: {{stage}}',
+    advanceConsequence:
+      'After moving on to “{{stage}}” the case cannot simply go back: returning to a stage needs a change request with a reason, approved by another approver.',
+    advanceConfirm: 'Move on',
     change: {
       title: 'Change requests',
       hint: 'Moving the case back a stage (reopening it), changing its handlers, or lowering or changing its confidentiality needs a reason and another approver’s decision; raising the confidentiality can be done directly.',

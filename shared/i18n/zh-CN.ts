@@ -102,6 +102,9 @@ const zhCN = {
     month: '{{year}}年{{month}}月',
     weekdays: ['一', '二', '三', '四', '五', '六', '日'],
     clear: '清除日期',
+    timeOf: '{{label}}（时刻）',
+    timePlaceholder: '时:分:秒',
+    badTime: '请按 08:30 或 08:30:15 的格式填写时刻',
   },
   browse: {
     places: '位置：',
@@ -678,6 +681,9 @@ const zhCN = {
     noVolumes: '此案件还没有制作光盘映像。',
     writeDisc: '写入光盘…',
     writeTitle: '写入光盘：{{volid}}',
+    writeConsequence:
+      '将把 {{volid}} 写入 {{target}}，作为{{copy}}。光盘只能写入一次，写入后不能更改或擦除；写完后逐个文件校验。请确认放入的是空白光盘。',
+    writeConfirm: '确认写入',
     target: '刻录机或目标文件',
     targetHint: '刻录机设备（如 /dev/sr0），或一个新的 .iso 文件路径（用于异地保存的映像副本）',
     noDrives: '本机没有找到刻录机；可以填写一个新的 .iso 文件路径',
@@ -1414,6 +1420,10 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     approve: '批准',
     reject: '驳回',
     rejectReason: '驳回理由',
+    approveTitle: '批准 {{name}} 调阅 {{caseNo}}',
+    approveConsequence:
+      '批准后，{{name}} 自 {{from}} 至 {{to}} 可以{{kind}}（{{scope}}）。批准记入审计日志，不能撤回；如需提前终止，可在有效期内撤销授权。',
+    approveConfirm: '确认批准',
     revoke: '撤销授权',
     revokedByApprover: '负责人撤销',
     requestTitle: '申请调阅本案',
@@ -1449,6 +1459,10 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     exception: '归档例外理由',
     exceptionHint: '负责人登记：案卷不完整但准予归档的理由，将记入审计日志并随案卷保存',
     recordException: '登记例外',
+    exceptionConsequence:
+      '登记后，这个不完整的案卷可以归档。理由连同您的姓名和日期记入审计日志，并随案卷保存，不能撤回。',
+    exceptionReasonShown: '理由：{{reason}}',
+    exceptionConfirm: '确认登记例外',
     exceptionRecorded: '已登记归档例外：{{text}}',
     addText: '登记文书',
     docType: '文书种类',
@@ -1512,6 +1526,9 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     filedOn: '立案日期',
     backToList: '返回案件列表',
     advance: '进入下一阶段：{{stage}}',
+    advanceConsequence:
+      '进入“{{stage}}”后不能直接退回。如需退回阶段，须提出变更申请并说明理由，由另一名负责人批准。',
+    advanceConfirm: '确认进入下一阶段',
     change: {
       title: '变更申请',
       hint: '退回阶段（重新打开案件）、更换承办人、降低或改变密级，须说明理由，由另一名负责人批准；提高密级可直接修改。',

@@ -12,6 +12,9 @@ import {
 } from '../helpers/bridge.ts'
 import {
   advanceClock,
+  answerConfirm,
+  beijingWallIn,
+  fillMoment,
   launchChromium,
   screenshotPath,
   signInAs,
@@ -36,13 +39,6 @@ const user = (admin: string, username: string, displayName: string, roles: strin
 
 const signIn = (username: string, name: string) => signInAs(page, bridge.launchUrl, username, name)
 const signOut = () => signOutOf(page)
-
-/** A datetime-local value (this machine's zone) some seconds from the test clock's now. */
-function localIn(seconds: number): string {
-  const now = testClock.now()
-  const d = new Date(now.getTime() + seconds * 1000 - now.getTimezoneOffset() * 60_000)
-  return d.toISOString().slice(0, 19)
-}
 
 beforeAll(async () => {
   const device = tempDir('liuhen-accessui-')
@@ -98,7 +94,8 @@ describe('调阅', () => {
     await page.getByText('您没有本案音像记录和文书的调阅授权').waitFor()
     const form = page.getByRole('form', { name: '申请调阅本案' })
     await form.locator('select[name=purpose]').selectOption('supervision')
-    await form.locator('input[name=endsAt]').fill(localIn(10 * 60))
+    // Beijing wall time, typed into our own date and time fields whatever zone the PC is in.
+    await fillMoment(form, 'endsAt', beijingWallIn(10 * 60_000))
     await page.screenshot({ path: screenshotPath('18-access-request'), fullPage: true })
     await form.getByRole('button', { name: '提交申请' }).click()
     await page.getByText('调阅申请已提交').waitFor()
@@ -110,7 +107,16 @@ describe('调阅', () => {
     const inbox = page.getByTestId('inbox')
     await inbox.getByText('孙审计').waitFor()
     await page.screenshot({ path: screenshotPath('19-access-inbox'), fullPage: true })
+    // Approving names what it allows, to whom and until when; cancelling it approves nothing.
     await inbox.getByRole('button', { name: '批准' }).click()
+    await answerConfirm(page, '确认批准', false)
+    await expect(page.getByTestId('grants').getByText('有效').count()).resolves.toBe(0)
+    await inbox.getByRole('button', { name: '批准' }).click()
+    await page.screenshot({ path: screenshotPath('19b-access-approve-confirm'), fullPage: true })
+    const consequence = await answerConfirm(page, '确认批准')
+    expect(consequence).toContain('孙审计')
+    expect(consequence).toContain('查看和播放')
+    expect(consequence).toContain(beijingWallIn(10 * 60_000).slice(0, 10))
     await page.getByTestId('grants').getByText('有效').waitFor()
     await signOut()
 

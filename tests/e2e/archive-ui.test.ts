@@ -13,7 +13,13 @@ import {
   type RunningBridge,
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, statsOnScreen, watchedPage } from '../helpers/browser.ts'
+import {
+  answerConfirm,
+  launchChromium,
+  screenshotPath,
+  statsOnScreen,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* 归档: the records officer makes the disc images of a case, writes a disc, sees it registered; the disc's
@@ -143,6 +149,11 @@ describe('归档光盘', () => {
     await burn.locator('select[name=retention]').selectOption('30y')
     await burn.locator('input[name=location]').fill('档案室 A 柜 3 层')
     await burn.getByRole('button', { name: '写入并校验' }).click()
+    // A disc is written once: the confirmation says so and names the target before anything is written.
+    await page.screenshot({ path: screenshotPath('23b-archive-write-confirm'), fullPage: true })
+    const consequence = await answerConfirm(page, '确认写入')
+    expect(consequence).toContain('只能写入一次')
+    expect(consequence).toContain(target)
     await page.getByTestId('verify-summary').getByText('校验通过').waitFor({ timeout: 60_000 })
     const registry = page.getByTestId('disc-registry')
     await registry.getByText('合格').waitFor()

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
+import { fillMoment, launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /*
@@ -74,7 +74,7 @@ describe('capture time on the 采集 page', () => {
     const row = recent.locator('tr', { hasText: '20261120_090000_0004.MP4' })
     await row.getByTestId('capture-time-fix').click()
     const form = row.getByTestId('capture-time-form')
-    await form.locator('input[name=captureStart]').fill('2026-11-20T09:00:00')
+    await fillMoment(form, 'captureStart', '2026-11-20T09:00:00')
     await form.locator('input[name=reason]').fill('记录仪时钟未校准，以文件名和执法记录为准')
     await form.getByRole('button', { name: '保存更正' }).click()
     const versions = form.getByTestId('capture-time-versions')

@@ -10,6 +10,7 @@ import {
   type RunningBridge,
 } from '../helpers/bridge.ts'
 import {
+  answerConfirm,
   launchChromium,
   screenshotPath,
   signInAs,
@@ -291,6 +292,7 @@ describe('音像记录 and the to-do counts', () => {
     const inbox = page.getByTestId('inbox')
     await inbox.getByText('赵六').waitFor()
     await inbox.getByRole('button', { name: '批准' }).click()
+    await answerConfirm(page, '确认批准')
     await page.getByTestId('grants').getByText('有效').waitFor()
     await page.getByTestId('badge-access').waitFor({ state: 'detached' })
     await page.locator('.sidebar-brand').click()

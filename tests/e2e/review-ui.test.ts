@@ -12,6 +12,7 @@ import {
   type RunningBridge,
 } from '../helpers/bridge.ts'
 import {
+  fillDay,
   launchChromium,
   screenshotPath,
   signInAs,
@@ -172,7 +173,7 @@ describe('法制审核与公示', () => {
     await signIn('jilu', '王记录')
     await page.goto(`${bridge.launchUrl.split('#')[0]}#/cases/${caseId}`)
     await panel.getByText('法制审核已通过，可以作出决定').waitFor()
-    await panel.locator('input[name=decidedOn]').fill('2026-11-23')
+    await fillDay(panel, 'decidedOn', '2026年11月23日')
     await panel.getByRole('button', { name: '记录决定日期' }).click()
     await panel.getByRole('link', { name: /本案公示/ }).click()
     const disclosure = page.getByTestId('disclosure-page')

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
 import { REPO } from './bridge.ts'
 import { testClock } from './clock.ts'
 
@@ -113,4 +113,37 @@ export async function statsOnScreen(page: Page): Promise<Record<string, Record<s
     out[title] = rows
   }
   return out
+}
+
+/** Types a day into one of our date controls and commits it with Enter, as a person would. */
+export async function fillDay(scope: Locator, name: string, day: string): Promise<void> {
+  const input = scope.locator(`input[name="${name}"]`)
+  await input.fill(day)
+  await input.press('Enter')
+}
+
+/** Types a Beijing wall time (`YYYY-MM-DDTHH:MM:SS`) into a date-and-time control: the day, then the time. */
+export async function fillMoment(scope: Locator, name: string, wall: string): Promise<void> {
+  await fillDay(scope, name, wall.slice(0, 10))
+  const time = scope.locator(`input[name="${name}Time"]`)
+  await time.fill(wall.slice(11, 19))
+  await time.press('Tab')
+}
+
+/** The Beijing wall time some milliseconds from the test clock's now, for a date-and-time control. */
+export function beijingWallIn(ms: number): string {
+  return new Date(testClock.now().getTime() + ms + 8 * 3600_000).toISOString().slice(0, 19)
+}
+
+/**
+ * Answers the confirmation an irreversible step opens: checks that it says what will happen, then clicks its
+ * confirm button (or cancels). Returns the consequence as shown.
+ */
+export async function answerConfirm(page: Page, confirm: string, yes = true): Promise<string> {
+  const dialog = page.getByRole('alertdialog')
+  await dialog.waitFor()
+  const consequence = (await dialog.locator('#confirm-consequence').textContent()) ?? ''
+  await dialog.getByRole('button', { name: yes ? confirm : '取消', exact: true }).click()
+  await dialog.waitFor({ state: 'detached' })
+  return consequence
 }

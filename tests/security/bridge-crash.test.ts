@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { startBridgeProcess, type RunningBridge } from '../helpers/bridge.ts'
 import {
@@ -98,5 +99,21 @@ describe('no request ends the bridge process', () => {
     const garbage = await exchange(bridge, ['\x00\x01\x02 not http at all\r\n\r\n'], headComplete)
     expect(garbage.status).toBe(400)
     await stillServing(bridge)
+  })
+})
+
+describe('an idle connection is closed by the client, never under its next request', () => {
+  test('the bridge keeps an idle keep-alive socket well past the 4 s Node’s fetch keeps it', async () => {
+    // A server that closes at 5 s (Node's default) races a client whose timers run late under load: its next POST
+    // goes into a closing socket and fails with "other side closed" (seen once in records-ui beside a second suite).
+    const agent = new http.Agent({ keepAlive: true })
+    const head = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(`${bridge.origin}/`, { agent }, resolve).on('error', reject),
+    )
+    head.resume()
+    agent.destroy()
+    expect(head.headers.connection).toBe('keep-alive')
+    const timeout = Number(/timeout=(\d+)/.exec(String(head.headers['keep-alive']))?.[1])
+    expect(timeout).toBeGreaterThanOrEqual(20)
   })
 })

@@ -322,9 +322,12 @@ describe('import cycles', () => {
   test('ESLint fails on one (import-x/no-cycle), so the editor and `npm run lint` say so before this test does', async () => {
     const eslint = new ESLint({ cwd: REPO })
     // core.ts imports vault.ts (through the vault's users); a vault that imported the core back closes a cycle.
-    const [result] = await eslint.lintText("import { createCore } from './core.ts'\nexport const c = createCore\n", {
-      filePath: path.join(REPO, 'electron/core/vault.ts'),
-    })
+    const [result] = await eslint.lintText(
+      "import { createCore } from './core.ts'\nexport const c = createCore\n",
+      {
+        filePath: path.join(REPO, 'electron/core/vault.ts'),
+      },
+    )
     const cycle = result!.messages.filter((m) => m.ruleId === 'import-x/no-cycle')
     expect(cycle.map((m) => m.message)).toEqual(['Dependency cycle detected'])
     // The control: the file as it stands has no cycle.

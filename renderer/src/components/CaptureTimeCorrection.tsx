@@ -4,6 +4,8 @@ import type { Evidence } from '../../../shared/contract.ts'
 import type { CaptureTimeVersion } from '../../../shared/ingest.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, formatCaptureTime, formatTime, useSubmit } from './common.tsx'
+import { DateTimeInput } from './DateInput.tsx'
+import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 /*
  * A records officer corrects a recording's capture time with a reason (issue 19). The form takes Beijing time,
@@ -43,7 +45,7 @@ export function CaptureTimeCorrection(props: { evidence: Evidence; onChanged: (e
       className="inline-form"
       data-testid="capture-time-form"
       onSubmit={onSubmit(async () => {
-        const captureStart = `${when.length === 16 ? `${when}:00` : when}${ZONE}`
+        const captureStart = `${when}${ZONE}`
         const r = await call('evidence.setCaptureTime', {
           evidenceId: props.evidence.id,
           captureStart,
@@ -55,13 +57,13 @@ export function CaptureTimeCorrection(props: { evidence: Evidence; onChanged: (e
       })}
     >
       <Field label={t('captureTime.newTime', { zone: t('captureTime.beijing') })}>
-        <input
-          type="datetime-local"
-          step={1}
+        <DateTimeInput
           name="captureStart"
+          label={t('captureTime.newTime', { zone: t('captureTime.beijing') })}
           value={when}
+          today={formatBeijingDate(Date.now())}
           required
-          onChange={(e) => setWhen(e.target.value)}
+          onChange={setWhen}
         />
       </Field>
       <Field label={t('captureTime.reason')} hint={t('captureTime.reasonHint')}>

@@ -1,25 +1,12 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { pad, parseDay, parseTimeOfDay } from '../../../shared/typed-time.ts'
 
 /*
  * A calendar day typed or picked the Chinese way: `2026-11-20` (also `2026/11/20`, `20261120` or `2026年11月20日`),
  * with a month grid that starts on Monday — not the browser's own date control, which shows `mm/dd/yyyy` and
  * English month names on a PC whose locale is not Chinese. The value is always `YYYY-MM-DD` or ''.
  */
-
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** The day a person typed, as `YYYY-MM-DD`, or null when it is not a real calendar day. */
-export function parseDay(text: string): string | null {
-  const m = /^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))\s*$/.exec(text)
-  if (!m) return null
-  const y = Number(m[1])
-  const mo = Number(m[2] ?? m[4])
-  const d = Number(m[3] ?? m[5])
-  const date = new Date(Date.UTC(y, mo - 1, d))
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null
-  return `${y}-${pad(mo)}-${pad(d)}`
-}
 
 /** The days of a month's grid, Monday first: null for the blanks before the 1st. */
 function monthGrid(year: number, month: number): (number | null)[] {
@@ -35,6 +22,7 @@ export function DateInput(props: {
   onChange: (day: string) => void
   /** The month the calendar opens on when no day is chosen (`YYYY-MM-DD`). */
   today: string
+  required?: boolean
 }) {
   const { t } = useTranslation()
   const [text, setText] = useState(props.value)
@@ -70,6 +58,7 @@ export function DateInput(props: {
           placeholder={t('dateInput.placeholder')}
           value={text}
           inputMode="numeric"
+          required={props.required}
           aria-invalid={bad}
           onChange={(e) => setText(e.target.value)}
           onBlur={(e) => commit(e.target.value)}
@@ -143,6 +132,74 @@ export function DateInput(props: {
           ) : null}
         </div>
       ) : null}
+    </div>
+  )
+}
+
+/*
+ * A moment in Beijing time, as a day (DateInput) and a time of day typed beside it — the browser's
+ * datetime-local shows `mm/dd/yyyy, --:-- --` on a PC whose locale is not Chinese and reads the PC's own zone.
+ * The value is `YYYY-MM-DDTHH:MM:SS` (Beijing wall time; the caller adds +08:00) or '' while incomplete.
+ */
+export function DateTimeInput(props: {
+  name: string
+  label: string
+  value: string
+  onChange: (value: string) => void
+  today: string
+  required?: boolean
+}) {
+  const { t } = useTranslation()
+  const [day, setDay] = useState(props.value.slice(0, 10))
+  const [time, setTime] = useState(props.value.slice(11, 19))
+  const [bad, setBad] = useState(false)
+  // What this control last reported: '' coming back while half a moment is typed is our own echo, not a reset.
+  const emitted = useRef(props.value)
+  useEffect(() => {
+    if (props.value === emitted.current) return
+    emitted.current = props.value
+    setDay(props.value.slice(0, 10))
+    setTime(props.value.slice(11, 19))
+    setBad(false)
+  }, [props.value])
+  const emit = (d: string, tm: string) => {
+    const parsed = parseTimeOfDay(tm)
+    setBad(tm.trim() !== '' && !parsed)
+    emitted.current = d && parsed ? `${d}T${parsed}` : ''
+    props.onChange(emitted.current)
+  }
+  return (
+    <div className="row date-time-input">
+      <DateInput
+        name={props.name}
+        label={props.label}
+        value={day}
+        today={props.today}
+        required={props.required}
+        onChange={(d) => {
+          setDay(d)
+          emit(d, time)
+        }}
+      />
+      <div>
+        <input
+          name={`${props.name}Time`}
+          aria-label={t('dateInput.timeOf', { label: props.label })}
+          placeholder={t('dateInput.timePlaceholder')}
+          className="time-of-day"
+          inputMode="numeric"
+          value={time}
+          required={props.required}
+          aria-invalid={bad}
+          onChange={(e) => setTime(e.target.value)}
+          onBlur={(e) => {
+            const parsed = parseTimeOfDay(e.target.value)
+            if (parsed) setTime(parsed)
+            emit(day, e.target.value)
+          }}
+        />
+        {bad ? <span className="field-hint bad-text">{t('dateInput.badTime')}</span> : null}
+      </div>
     </div>
   )
 }

@@ -5,6 +5,9 @@ import type { Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
 import { DeletionsPanel } from './Deletions.tsx'
+import { useConfirm } from '../components/ConfirmDialog.tsx'
+import { DateTimeInput } from '../components/DateInput.tsx'
+import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 type Lists = MethodOutput<'access.list'>
 type Request = Lists['requests'][number]
@@ -70,8 +73,10 @@ function Decide({ request: r, onDone }: { request: Request; onDone: () => void }
   const [viewOnly, setViewOnly] = useState(false)
   const [reason, setReason] = useState('')
   const s = useSubmit()
+  const confirm = useConfirm()
   return (
     <div className="sub-panel request" data-testid="request">
+      {confirm.dialog}
       <p>
         <strong>{r.requesterName}</strong> · <a href={`#/cases/${r.caseId}`}>{r.caseNo}</a> ·{' '}
         {t(`access.purposeName.${r.purpose}`)}
@@ -92,12 +97,28 @@ function Decide({ request: r, onDone }: { request: Request; onDone: () => void }
           type="button"
           className="primary"
           disabled={s.busy}
-          onClick={() =>
-            s.run(async () => {
-              await call('access.approve', { requestId: r.id, ...(viewOnly ? { viewOnly: true } : {}) })
-              onDone()
+          onClick={async () => {
+            const kind =
+              r.kind === 'export' && viewOnly ? t('access.kindName.view') : t(`access.kindName.${r.kind}`)
+            const yes = await confirm.ask({
+              title: t('access.approveTitle', { name: r.requesterName, caseNo: r.caseNo }),
+              consequence: t('access.approveConsequence', {
+                name: r.requesterName,
+                from: formatTime(r.startsAt, i18n.language),
+                to: formatTime(r.endsAt, i18n.language),
+                kind,
+                scope: r.recordIds
+                  ? t('access.someRecords', { count: r.recordIds.length })
+                  : t('access.wholeCase'),
+              }),
+              confirm: t('access.approveConfirm'),
             })
-          }
+            if (yes)
+              await s.run(async () => {
+                await call('access.approve', { requestId: r.id, ...(viewOnly ? { viewOnly: true } : {}) })
+                onDone()
+              })
+          }}
         >
           {t('access.approve')}
         </button>
@@ -244,7 +265,8 @@ export function RequestAccess({ caseId, onDone }: { caseId: string; onDone: () =
           ...(form.purposeText.trim() ? { purposeText: form.purposeText.trim() } : {}),
           kind: form.kind,
           startsAt: new Date().toISOString(),
-          endsAt: new Date(form.endsAt).toISOString(),
+          // The form is Beijing wall time, whatever zone this PC is set to.
+          endsAt: new Date(`${form.endsAt}+08:00`).toISOString(),
         })
         onDone()
       })}
@@ -283,12 +305,12 @@ export function RequestAccess({ caseId, onDone }: { caseId: string; onDone: () =
           </select>
         </Field>
         <Field label={t('access.endsAt')}>
-          <input
-            type="datetime-local"
-            step={1}
+          <DateTimeInput
             name="endsAt"
+            label={t('access.endsAt')}
             value={form.endsAt}
-            onChange={(e) => setForm({ ...form, endsAt: e.target.value })}
+            today={formatBeijingDate(Date.now())}
+            onChange={(endsAt) => setForm({ ...form, endsAt })}
             required
           />
         </Field>

@@ -12,6 +12,7 @@ import type { Role } from '../../../shared/roles.ts'
 import { call, onCoreEvent } from '../api.ts'
 import { ErrorText, Field, downloadPdf, formatTime, useSubmit } from '../components/common.tsx'
 import { DeletionsPanel } from './Deletions.tsx'
+import { useConfirm } from '../components/ConfirmDialog.tsx'
 
 /*
  * 归档: the records officer turns a finished case into archive discs (images, then discs written and checked),
@@ -290,33 +291,48 @@ function BurnForm(props: {
   const [location, setLocation] = useState('')
   const job = useJob()
   const burn = useSubmit()
+  const confirm = useConfirm()
   useEffect(() => {
     void call('discs.drives', {}).then(
       (r) => setDrives(r.drives),
       () => setDrives([]),
     )
   }, [])
+  const write = async () => {
+    const jobId = job.start()
+    try {
+      const r = await call('discs.burn', {
+        target,
+        image: props.volume.image,
+        copy,
+        retention,
+        jobId,
+        ...(location ? { location } : {}),
+      })
+      await props.onDone(r.verify)
+    } finally {
+      job.end()
+    }
+  }
   return (
     <form
       className="panel inset form-grid"
       data-testid="burn-form"
-      onSubmit={burn.onSubmit(async () => {
-        const jobId = job.start()
-        try {
-          const r = await call('discs.burn', {
+      onSubmit={async (e) => {
+        e.preventDefault()
+        const yes = await confirm.ask({
+          title: t('archive.writeTitle', { volid: props.volume.volid }),
+          consequence: t('archive.writeConsequence', {
+            volid: props.volume.volid,
             target,
-            image: props.volume.image,
-            copy,
-            retention,
-            jobId,
-            ...(location ? { location } : {}),
-          })
-          await props.onDone(r.verify)
-        } finally {
-          job.end()
-        }
-      })}
+            copy: t(`archive.copyName.${copy}`),
+          }),
+          confirm: t('archive.writeConfirm'),
+        })
+        if (yes) await burn.run(write)
+      }}
     >
+      {confirm.dialog}
       <h3>{t('archive.writeTitle', { volid: props.volume.volid })}</h3>
       <Field
         label={t('archive.target')}

@@ -9,6 +9,7 @@ import { call } from '../api.ts'
 import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { MediaPlayer } from '../components/MediaPlayer.tsx'
 import { DateInput } from '../components/DateInput.tsx'
+import { useConfirm } from '../components/ConfirmDialog.tsx'
 import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { Thumbnail } from '../components/Thumbnail.tsx'
 import { RequestAccess } from './Access.tsx'
@@ -376,6 +377,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
     void reload()
   }, [reload])
   const advance = useSubmit()
+  const confirm = useConfirm()
 
   if (!view) return <ErrorText error={load.error} />
   const c = view.case
@@ -426,16 +428,24 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
           <button
             type="button"
             disabled={advance.busy}
-            onClick={() =>
-              advance.run(async () => {
-                await call('cases.update', { caseId: c.id, stage: next })
-                await reload()
+            onClick={async () => {
+              const stage = t(`cases.stageName.${next}`)
+              const yes = await confirm.ask({
+                title: t('cases.advance', { stage }),
+                consequence: t('cases.advanceConsequence', { stage }),
+                confirm: t('cases.advanceConfirm'),
               })
-            }
+              if (yes)
+                await advance.run(async () => {
+                  await call('cases.update', { caseId: c.id, stage: next })
+                  await reload()
+                })
+            }}
           >
             {t('cases.advance', { stage: t(`cases.stageName.${next}`) })}
           </button>
         ) : null}
+        {confirm.dialog}
         <ErrorText error={advance.error} />
       </div>
 
@@ -699,14 +709,26 @@ function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => vo
   const { t } = useTranslation()
   const [reason, setReason] = useState('')
   const s = useSubmit()
+  const confirm = useConfirm()
   return (
     <form
       className="sub-panel"
-      onSubmit={s.onSubmit(async () => {
-        await call('cases.archiveException', { caseId, reason })
-        onDone()
-      })}
+      onSubmit={async (e) => {
+        e.preventDefault()
+        const yes = await confirm.ask({
+          title: t('cases.recordException'),
+          consequence: t('cases.exceptionConsequence'),
+          confirm: t('cases.exceptionConfirm'),
+          details: <p>{t('cases.exceptionReasonShown', { reason })}</p>,
+        })
+        if (yes)
+          await s.run(async () => {
+            await call('cases.archiveException', { caseId, reason })
+            onDone()
+          })
+      }}
     >
+      {confirm.dialog}
       <Field label={t('cases.exception')} hint={t('cases.exceptionHint')}>
         <input name="exceptionReason" value={reason} onChange={(e) => setReason(e.target.value)} required />
       </Field>

@@ -6,6 +6,8 @@ import type { Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
 import { EnumSelect, ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 import { ReviewRounds } from './ReviewRounds.tsx'
+import { DateInput } from '../components/DateInput.tsx'
+import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 /*
  * 法制审核 desk: the latest round of every case sent for review, open ones first with their deadlines. For the
@@ -399,11 +401,12 @@ function Discussion({ review, onDone }: { review: Review; onDone: () => Promise<
       </p>
       <div className="grid">
         <Field label={t('review.heldOn')}>
-          <input
-            type="date"
+          <DateInput
             name="heldOn"
+            label={t('review.heldOn')}
             value={form.heldOn}
-            onChange={(e) => setForm({ ...form, heldOn: e.target.value })}
+            today={formatBeijingDate(Date.now())}
+            onChange={(heldOn) => setForm({ ...form, heldOn })}
             required
           />
         </Field>
