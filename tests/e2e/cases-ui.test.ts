@@ -10,7 +10,14 @@ import {
   type RunningBridge,
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, watchedPage, videoPlaying } from '../helpers/browser.ts'
+import {
+  answerConfirm,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  watchedPage,
+  videoPlaying,
+} from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /* A records officer opens a case, tags an ingested video into it and plays it, in the real UI over the real core. */
@@ -93,6 +100,20 @@ describe('案件 page', () => {
     await videoPlaying(page)
     await page.getByTestId('player').scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath('16-case-play'), fullPage: true })
+    expect(problems).toEqual([])
+  })
+
+  test('moving on a stage asks first, says there is no way back, and cancelling changes nothing', async () => {
+    const current = page.locator('ol.timeline li.current')
+    await expect(current.textContent()).resolves.toBe('程序启动')
+    const advance = page.getByRole('button', { name: '进入下一阶段：调查取证' })
+    await advance.click()
+    await page.screenshot({ path: screenshotPath('16b-case-advance-confirm') })
+    expect(await answerConfirm(page, '确认进入下一阶段', false)).toContain('变更申请')
+    await expect(current.textContent()).resolves.toBe('程序启动')
+    await advance.click()
+    expect(await answerConfirm(page, '确认进入下一阶段')).toContain('不能直接退回')
+    await page.locator('ol.timeline li.current', { hasText: '调查取证' }).waitFor()
     expect(problems).toEqual([])
   })
 
