@@ -1,3 +1,4 @@
+// Over 600 lines: the English dictionary, key for key in zh-CN.ts's order, so the two are read side by side.
 import type { Messages } from './zh-CN.ts'
 
 const en: Messages = {

@@ -1,3 +1,4 @@
+// Over 600 lines: one disc run (plan, image, write, read back, register) whose clean-up on failure sees every step.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'

@@ -1,3 +1,4 @@
+// Over 600 lines: one BagIt writer (payload, both manifests, tag files, index.html) whose one-pass digests must agree.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'

@@ -1,3 +1,4 @@
+// Over 600 lines: one ingest job whose steps (copy and hash, prepare, commit, sign) share its state and transactions.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'

@@ -2,21 +2,19 @@ import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CASE_SOURCES, CONFIDENTIALITY, STAGE_CODES, type Case } from '../../../shared/cases.ts'
 import type { MethodInput, MethodOutput } from '../../../shared/contract.ts'
-import type { Evidence } from '../../../shared/ingest.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
 import { call } from '../api.ts'
-import { ErrorText, Field, PasswordInput, formatCaptureTime, useSubmit } from '../components/common.tsx'
+import { ErrorText, Field, formatCaptureTime, useSubmit } from '../components/common.tsx'
 import { MediaPlayer } from '../components/MediaPlayer.tsx'
-import { DateInput } from '../components/DateInput.tsx'
 import { useConfirm } from '../components/ConfirmDialog.tsx'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { Thumbnail } from '../components/Thumbnail.tsx'
 import { RequestAccess } from './Access.tsx'
 import { CaseReview } from './CaseReview.tsx'
 import { CaseDocuments } from './CaseDocuments.tsx'
-import { DocumentFileField, documentPath, type DocumentFileValue } from '../components/DocumentFile.tsx'
 import { ArchivedNotice, CaseChanges } from './CaseChanges.tsx'
+import { TagRecords } from './CaseTagging.tsx'
+import { AddTextRecord } from './CaseAddDocument.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
@@ -554,157 +552,6 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
   )
 }
 
-/** Put recent recordings into this case, with the five facts each must carry; a whole selection at once. */
-function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; onDone: () => void }) {
-  const { t } = useTranslation()
-  const [recent, setRecent] = useState<Evidence[]>([])
-  const [officers, setOfficers] = useState<Officer[]>([])
-  const [chosen, setChosen] = useState<string[]>([])
-  const [tags, setTags] = useState({
-    stage: 'investigation' as (typeof STAGE_CODES)[number],
-    actionType: 'onsite_inspection',
-    fullRecording: false,
-    place: '',
-    fact: '',
-    collectorIds: [] as string[],
-  })
-  const save = useSubmit()
-  const inCase = new Set(props.caseView.records.map((r) => r.evidenceId))
-  useEffect(() => {
-    void call('evidence.list', { limit: 200 }).then(
-      (r) => setRecent(r.items),
-      () => undefined,
-    )
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(r.officers),
-      () => undefined,
-    )
-  }, [])
-  const candidates = recent.filter((e) => !inCase.has(e.id))
-  if (!candidates.length) return null
-  return (
-    <form
-      className="panel"
-      aria-label={t('cases.tagTitle')}
-      onSubmit={save.onSubmit(async () => {
-        await call('records.tag', {
-          evidenceIds: chosen,
-          tags: {
-            caseId: props.caseView.case.id,
-            stage: tags.stage,
-            actionType: tags.actionType,
-            fullRecording: tags.fullRecording,
-            ...(tags.place.trim() ? { place: tags.place.trim() } : {}),
-            ...(tags.fact.trim() ? { fact: tags.fact.trim() } : {}),
-            ...(tags.collectorIds.length ? { collectorIds: tags.collectorIds } : {}),
-          },
-        })
-        setChosen([])
-        props.onDone()
-      })}
-    >
-      <h3>{t('cases.tagTitle')}</h3>
-      <p className="muted">{t('cases.tagHint')}</p>
-      <table className="table">
-        <tbody>
-          {candidates.slice(0, 30).map((e) => (
-            <tr key={e.id}>
-              <td>
-                <input
-                  type="checkbox"
-                  aria-label={e.originalName}
-                  checked={chosen.includes(e.id)}
-                  onChange={(ev) =>
-                    setChosen(ev.target.checked ? [...chosen, e.id] : chosen.filter((x) => x !== e.id))
-                  }
-                />
-              </td>
-              <td>{e.originalName}</td>
-              <td className="nowrap">{formatCaptureTime(e.captureStart)}</td>
-              <td>{e.place ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="grid">
-        <Field label={t('cases.stage')}>
-          <select
-            name="tagStage"
-            value={tags.stage}
-            onChange={(e) => setTags({ ...tags, stage: e.target.value as typeof tags.stage })}
-          >
-            {STAGE_CODES.map((s) => (
-              <option key={s} value={s}>
-                {t(`cases.stageName.${s}`)}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label={t('cases.action')}>
-          <select
-            name="actionType"
-            value={tags.actionType}
-            onChange={(e) => setTags({ ...tags, actionType: e.target.value })}
-          >
-            {props.catalogue.actionTypes.map((a) => (
-              <option key={a.code} value={a.code}>
-                {a.name}
-                {a.fullAv ? `（${t('cases.fullAvRequired')}）` : ''}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label={t('cases.place')}>
-          <input
-            name="tagPlace"
-            value={tags.place}
-            onChange={(e) => setTags({ ...tags, place: e.target.value })}
-          />
-        </Field>
-        <Field label={t('cases.fact')}>
-          <input
-            name="tagFact"
-            value={tags.fact}
-            onChange={(e) => setTags({ ...tags, fact: e.target.value })}
-          />
-        </Field>
-      </div>
-      <fieldset className="checks">
-        <legend>{t('cases.collectors')}</legend>
-        {officers.map((o) => (
-          <label key={o.id}>
-            <input
-              type="checkbox"
-              checked={tags.collectorIds.includes(o.id)}
-              onChange={(e) =>
-                setTags({
-                  ...tags,
-                  collectorIds: e.target.checked
-                    ? [...tags.collectorIds, o.id]
-                    : tags.collectorIds.filter((x) => x !== o.id),
-                })
-              }
-            />
-            {o.name}
-          </label>
-        ))}
-      </fieldset>
-      <label className="inline">
-        <input
-          type="checkbox"
-          checked={tags.fullRecording}
-          onChange={(e) => setTags({ ...tags, fullRecording: e.target.checked })}
-        />
-        {t('cases.fullRecordingStatement')}
-      </label>
-      <ErrorText error={save.error} />
-      <button type="submit" className="primary" disabled={save.busy || chosen.length === 0}>
-        {t('cases.tagButton', { count: chosen.length })}
-      </button>
-    </form>
-  )
-}
-
 function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => void }) {
   const { t } = useTranslation()
   const [reason, setReason] = useState('')
@@ -734,97 +581,6 @@ function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => vo
       </Field>
       <ErrorText error={s.error} />
       <button type="submit">{t('cases.recordException')}</button>
-    </form>
-  )
-}
-
-/** Register a signed document of the case from a file on this computer; a PIN signs it like a recording. */
-function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: () => void }) {
-  const { t } = useTranslation()
-  const [form, setForm] = useState({ docType: '', docNo: '', docDate: '', pin: '' })
-  const [file, setFile] = useState<DocumentFileValue>({ file: null, path: '' })
-  const [missing, setMissing] = useState(false)
-  const s = useSubmit()
-  return (
-    <form
-      className="panel"
-      aria-label={t('cases.addText')}
-      onSubmit={s.onSubmit(async () => {
-        setMissing(!file.file && !file.path.trim())
-        if (!file.file && !file.path.trim()) return
-        await call('textRecords.add', {
-          caseId: props.caseId,
-          docType: form.docType,
-          filePath: await documentPath(file),
-          ...(form.docNo.trim() ? { docNo: form.docNo.trim() } : {}),
-          ...(form.docDate ? { docDate: form.docDate } : {}),
-          ...(form.pin ? { pin: form.pin } : {}),
-        })
-        setForm({ docType: '', docNo: '', docDate: '', pin: '' })
-        setFile({ file: null, path: '' })
-        props.onDone()
-      })}
-    >
-      <h3>{t('cases.addText')}</h3>
-      <div className="grid">
-        <Field label={t('cases.docType')}>
-          <select
-            name="docType"
-            value={form.docType}
-            onChange={(e) => setForm({ ...form, docType: e.target.value })}
-            required
-          >
-            <option value="">—</option>
-            {STAGE_CODES.map((stage) => (
-              <optgroup key={stage} label={t(`cases.stageName.${stage}`)}>
-                {props.catalogue.docTypes
-                  .filter((d) => d.stage === stage)
-                  .map((d) => (
-                    <option key={d.code} value={d.code}>
-                      {d.name}
-                    </option>
-                  ))}
-              </optgroup>
-            ))}
-          </select>
-        </Field>
-        <Field label={t('cases.docNo')}>
-          <input
-            name="docNo"
-            value={form.docNo}
-            onChange={(e) => setForm({ ...form, docNo: e.target.value })}
-          />
-        </Field>
-        <Field label={t('cases.docDate')}>
-          <DateInput
-            name="docDate"
-            label={t('cases.docDate')}
-            value={form.docDate}
-            today={formatBeijingDate(Date.now())}
-            onChange={(docDate) => setForm({ ...form, docDate })}
-          />
-        </Field>
-      </div>
-      <div className="grid">
-        <DocumentFileField name="docFile" value={file} onChange={setFile} />
-        <Field label={t('ingest.pin')}>
-          <PasswordInput
-            name="docPin"
-            value={form.pin}
-            onChange={(pin) => setForm({ ...form, pin })}
-            autoComplete="current-password"
-          />
-        </Field>
-      </div>
-      {missing ? (
-        <p className="error" role="alert">
-          {t('cases.fileOrPath')}
-        </p>
-      ) : null}
-      <ErrorText error={s.error} />
-      <button type="submit" className="primary" disabled={s.busy}>
-        {t('cases.addTextButton')}
-      </button>
     </form>
   )
 }
