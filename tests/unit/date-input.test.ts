@@ -11,42 +11,42 @@ import { parseDay, parseTimeOfDay } from '../../shared/typed-time.ts'
 const REPO = path.resolve(import.meta.dirname, '../..')
 
 describe('typed dates and times', () => {
+  // What a person types → what the control keeps (null: refused, with the hint shown).
+  const days: [string, string | null][] = [
+    ['2026-11-20', '2026-11-20'],
+    ['2026/11/20', '2026-11-20'],
+    ['20261120', '2026-11-20'],
+    ['2026年11月20日', '2026-11-20'],
+    [' 2026.1.5 ', '2026-01-05'],
+    ['2028-02-29', '2028-02-29'],
+    ['2026-02-29', null],
+    ['2026-02-31', null],
+    ['2026-13-01', null],
+    ['11/20/2026', null],
+    ['2026-11', null],
+    ['', null],
+  ]
+  const times: [string, string | null][] = [
+    ['8:30', '08:30:00'],
+    ['08:30:15', '08:30:15'],
+    ['08：30', '08:30:00'],
+    [' 23:59:59 ', '23:59:59'],
+    ['0:00', '00:00:00'],
+    ['24:00', null],
+    ['12:60', null],
+    ['12:30:60', null],
+    ['1230', null],
+    ['8.30', null],
+    ['上午8:30', null],
+    ['', null],
+  ]
+
   test('a day in the ways people write it, and only real days', () => {
-    expect(['2026-11-20', '2026/11/20', '20261120', '2026年11月20日', ' 2026.1.5 '].map(parseDay)).toEqual([
-      '2026-11-20',
-      '2026-11-20',
-      '2026-11-20',
-      '2026-11-20',
-      '2026-01-05',
-    ])
-    expect(['2026-02-29', '2026-02-31', '2026-13-01', '11/20/2026', '', '2026-11'].map(parseDay)).toEqual([
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-    ])
-    expect(parseDay('2028-02-29')).toBe('2028-02-29')
+    expect(days.map(([typed]) => [typed, parseDay(typed)])).toEqual(days)
   })
 
   test('a time of day with or without seconds, full-width colons too, and only real times', () => {
-    expect(['8:30', '08:30:15', '08：30', ' 23:59:59 ', '0:00'].map(parseTimeOfDay)).toEqual([
-      '08:30:00',
-      '08:30:15',
-      '08:30:00',
-      '23:59:59',
-      '00:00:00',
-    ])
-    expect(['24:00', '12:60', '12:30:60', '1230', '8.30', '', '上午8:30'].map(parseTimeOfDay)).toEqual([
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-    ])
+    expect(times.map(([typed]) => [typed, parseTimeOfDay(typed)])).toEqual(times)
   })
 
   test('no page uses the browser’s own date or time control', () => {
