@@ -15,6 +15,7 @@ import {
   launchChromium,
   screenshotPath,
   signInAs,
+  signOut,
   watchedPage,
   videoPlaying,
 } from '../helpers/browser.ts'
@@ -42,6 +43,7 @@ beforeAll(async () => {
   await user(admin, 'lijing', '李静', ['enforcement_officer'], '35010023')
   await user(admin, 'zhangwei', '张伟', ['enforcement_officer'], '35010024')
   const jilu = (await user(admin, 'jilu', '王记录', ['records_officer'])).session
+  await user(admin, 'fuze', '赵负责', ['approver'])
   await ingestThroughBridge(bridge, jilu, { sourceRoot: device, lateReason: '外出执法返回后导入' })
 
   browser = await launchChromium()
@@ -114,6 +116,25 @@ describe('案件 page', () => {
     await advance.click()
     expect(await answerConfirm(page, '确认进入下一阶段')).toContain('不能直接退回')
     await page.locator('ol.timeline li.current', { hasText: '调查取证' }).waitFor()
+    expect(problems).toEqual([])
+  })
+
+  test('an approver records an archive exception only after a confirmation that shows the reason', async () => {
+    const caseUrl = page.url()
+    await signOut(page)
+    await signInAs(page, bridge.launchUrl, 'fuze', '赵负责')
+    await page.goto(caseUrl)
+    const reason = '立案审批表原件在火灾中灭失，已附情况说明'
+    await page.locator('input[name=exceptionReason]').fill(reason)
+    await page.getByRole('button', { name: '登记例外' }).click()
+    expect(await answerConfirm(page, '确认登记例外', false)).toContain('不能撤回')
+    await expect(page.getByText('已登记归档例外').count()).resolves.toBe(0)
+    await page.getByRole('button', { name: '登记例外' }).click()
+    await expect(page.getByRole('alertdialog').textContent()).resolves.toContain(reason)
+    await answerConfirm(page, '确认登记例外')
+    await page.getByText(`已登记归档例外：${reason}`).waitFor()
+    await signOut(page)
+    await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
     expect(problems).toEqual([])
   })
 
