@@ -5,7 +5,6 @@ import type { CaptureTimeVersion } from '../../../shared/ingest.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, formatCaptureTime, formatTime, useSubmit } from './common.tsx'
 import { DateTimeInput } from './DateInput.tsx'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 /*
  * A records officer corrects a recording's capture time with a reason (issue 19). The form takes Beijing time,
@@ -61,7 +60,6 @@ export function CaptureTimeCorrection(props: { evidence: Evidence; onChanged: (e
           name="captureStart"
           label={t('captureTime.newTime', { zone: t('captureTime.beijing') })}
           value={when}
-          today={formatBeijingDate(Date.now())}
           required
           onChange={setWhen}
         />

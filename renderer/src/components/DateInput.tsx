@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { pad, parseDay, parseTimeOfDay } from '../../../shared/typed-time.ts'
 
 /*
@@ -20,15 +21,14 @@ export function DateInput(props: {
   label: string
   value: string
   onChange: (day: string) => void
-  /** The month the calendar opens on when no day is chosen (`YYYY-MM-DD`). */
-  today: string
   required?: boolean
 }) {
   const { t } = useTranslation()
   const [text, setText] = useState(props.value)
   const [open, setOpen] = useState(false)
   const [bad, setBad] = useState(false)
-  const shown = props.value || props.today
+  // With no day chosen the calendar opens on this month, in Beijing time.
+  const shown = props.value || formatBeijingDate(Date.now())
   const [month, setMonth] = useState({ y: Number(shown.slice(0, 4)), m: Number(shown.slice(5, 7)) })
   useEffect(() => {
     setText(props.value)
@@ -146,7 +146,6 @@ export function DateTimeInput(props: {
   label: string
   value: string
   onChange: (value: string) => void
-  today: string
   required?: boolean
 }) {
   const { t } = useTranslation()
@@ -174,7 +173,6 @@ export function DateTimeInput(props: {
         name={props.name}
         label={props.label}
         value={day}
-        today={props.today}
         required={props.required}
         onChange={(d) => {
           setDay(d)

@@ -7,7 +7,6 @@ import { ErrorText, Field, downloadPdf, formatTime, useSubmit } from '../compone
 import { DeletionsPanel } from './Deletions.tsx'
 import { useConfirm } from '../components/ConfirmDialog.tsx'
 import { DateTimeInput } from '../components/DateInput.tsx'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 type Lists = MethodOutput<'access.list'>
 type Request = Lists['requests'][number]
@@ -309,7 +308,6 @@ export function RequestAccess({ caseId, onDone }: { caseId: string; onDone: () =
             name="endsAt"
             label={t('access.endsAt')}
             value={form.endsAt}
-            today={formatBeijingDate(Date.now())}
             onChange={(endsAt) => setForm({ ...form, endsAt })}
             required
           />

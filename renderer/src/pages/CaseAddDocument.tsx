@@ -2,7 +2,6 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { STAGE_CODES } from '../../../shared/cases.ts'
 import type { MethodOutput } from '../../../shared/contract.ts'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 import { DateInput } from '../components/DateInput.tsx'
@@ -72,7 +71,6 @@ export function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onD
             name="docDate"
             label={t('cases.docDate')}
             value={form.docDate}
-            today={formatBeijingDate(Date.now())}
             onChange={(docDate) => setForm({ ...form, docDate })}
           />
         </Field>

@@ -7,7 +7,6 @@ import { call } from '../api.ts'
 import { ErrorText, Field, useSubmit } from '../components/common.tsx'
 import { ReviewRounds } from './ReviewRounds.tsx'
 import { DateInput } from '../components/DateInput.tsx'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 /*
  * 法制审核 on the case page: whether the case needs review, every round so far, and for the case's filers the
@@ -197,14 +196,7 @@ function RecordDecision(props: { caseId: string; onDone: () => Promise<void> }) 
       })}
     >
       <Field label={t('cases.decidedOn')}>
-        <DateInput
-          name="decidedOn"
-          label={t('cases.decidedOn')}
-          value={day}
-          today={formatBeijingDate(Date.now())}
-          onChange={setDay}
-          required
-        />
+        <DateInput name="decidedOn" label={t('cases.decidedOn')} value={day} onChange={setDay} required />
       </Field>
       <button type="submit" disabled={s.busy}>
         {t('cases.recordDecision')}

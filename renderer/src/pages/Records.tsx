@@ -2,7 +2,6 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { RECORD_LIST_FLAGS, type MethodInput, type MethodOutput } from '../../../shared/contract.ts'
 import type { AppErrorValue } from '../../../shared/errors.ts'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { call } from '../api.ts'
 import { CasePicker, type PickedCase } from '../components/CasePicker.tsx'
@@ -450,7 +449,6 @@ function RecordFilters(props: {
         () => setDevices(null),
       )
   }, [seesDevices])
-  const today = formatBeijingDate(Date.now())
   return (
     <div className="panel records-filters" data-testid="records-filters">
       <div className="filter-row">
@@ -469,18 +467,11 @@ function RecordFilters(props: {
             name="from"
             label={t('records.from')}
             value={f.from}
-            today={today}
             onChange={(d) => props.set({ from: d })}
           />
         </Field>
         <Field label={t('records.to')}>
-          <DateInput
-            name="to"
-            label={t('records.to')}
-            value={f.to}
-            today={today}
-            onChange={(d) => props.set({ to: d })}
-          />
+          <DateInput name="to" label={t('records.to')} value={f.to} onChange={(d) => props.set({ to: d })} />
         </Field>
         <Field label={t('records.sort')}>
           <select

@@ -7,7 +7,6 @@ import { call } from '../api.ts'
 import { EnumSelect, ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 import { ReviewRounds } from './ReviewRounds.tsx'
 import { DateInput } from '../components/DateInput.tsx'
-import { formatBeijingDate } from '../../../shared/datetime.ts'
 
 /*
  * 法制审核 desk: the latest round of every case sent for review, open ones first with their deadlines. For the
@@ -405,7 +404,6 @@ function Discussion({ review, onDone }: { review: Review; onDone: () => Promise<
             name="heldOn"
             label={t('review.heldOn')}
             value={form.heldOn}
-            today={formatBeijingDate(Date.now())}
             onChange={(heldOn) => setForm({ ...form, heldOn })}
             required
           />
