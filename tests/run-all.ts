@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { clockAheadTo, sweepStaleFakeTimeObjects } from './helpers/faketime.ts'
 
 /*
  * `npm test`: typecheck, lint, build, then every unit and e2e test in one vitest run.
@@ -31,9 +32,13 @@ const steps: Step[] = [
 const failedSteps: string[] = []
 
 /** Runs a command with its output kept, so steps run side by side still print one after another. */
-function run(cmd: string, args: string[]): Promise<{ status: number | null; output: string; error?: Error }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number | null; output: string; error?: Error }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repo, env: { ...process.env, FORCE_COLOR: '1' } })
+    const child = spawn(cmd, args, { cwd: repo, env: { ...process.env, FORCE_COLOR: '1', ...env } })
     const chunks: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => chunks.push(b))
     child.stderr.on('data', (b: Buffer) => chunks.push(b))
@@ -109,13 +114,30 @@ const dated = [
 ].join('|')
 await Promise.all(
   FAKE_DATES.map(async (date) => {
-    const r = await run('faketime', [date, bin('vitest'), 'run', ...dateSensitive, '-t', dated])
-    process.stdout.write(`\n▶ date-sensitive tests with the clock at ${date} (faketime)\n${r.output}`)
-    if (r.error) process.stdout.write(`faketime is needed for this step: ${r.error.message}\n`)
+    let env: NodeJS.ProcessEnv
+    try {
+      env = clockAheadTo(date)
+    } catch (e) {
+      process.stdout.write(`\n▶ date-sensitive tests with the clock at ${date}\n${(e as Error).message}\n`)
+      failedSteps.push(`tests at ${date}`)
+      return
+    }
+    // A library that failed to load would leave the real clock, and the step would prove nothing.
+    const seen = await run(process.execPath, ['-e', 'process.stdout.write(new Date().toISOString())'], env)
+    if (!seen.output.startsWith(date)) {
+      process.stdout.write(
+        `\n▶ clock at ${date}: a child process read ${seen.output || seen.error?.message}\n`,
+      )
+      failedSteps.push(`tests at ${date}`)
+      return
+    }
+    const r = await run(bin('vitest'), ['run', ...dateSensitive, '-t', dated], env)
+    process.stdout.write(`\n▶ date-sensitive tests with the clock at ${date} (libfaketime)\n${r.output}`)
     if (r.status !== 0) failedSteps.push(`tests at ${date}`)
   }),
 )
 
+sweepStaleFakeTimeObjects()
 for (const s of failedSteps) process.stdout.write(`✗ failed step: ${s}\n`)
 failed += failedSteps.length
 process.stdout.write(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`)

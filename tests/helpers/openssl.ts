@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import { testClock } from './clock.ts'
+import { clockStartingAt } from './faketime.ts'
 
 /** Run OpenSSL as an outside verifier would; exit code and all it printed. */
 export function openssl(args: string[], cwd?: string): { code: number; out: string } {
@@ -74,9 +75,9 @@ function diagnose(sig: string, content: string, caFile: string): string {
  * test's instant, not the machine's date (under faketime years later, the core would find them not yet valid).
  */
 export function opensslOnTestDay(args: string[], cwd?: string): Buffer {
-  const at = testClock.now().toISOString().slice(0, 19).replace('T', ' ')
-  return execFileSync('faketime', ['-f', `@${at}`, 'openssl', ...args], {
+  return execFileSync('openssl', args, {
     stdio: 'pipe',
+    env: { ...process.env, ...clockStartingAt(testClock.now()) },
     ...(cwd ? { cwd } : {}),
   })
 }
