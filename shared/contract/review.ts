@@ -58,6 +58,13 @@ export const reviewMethods = {
     output: z.object({ review: reviewSchema }),
     access: ['legal_reviewer'],
   }),
+  'review.previewOpinion': method({
+    /** The 法制审核意见书 review.opinion would sign, marked 预览稿, for the reviewer to read first: nothing is kept. */
+    input: reviewOpinionSchema.omit({ pin: true }),
+    output: z.object({ fileName: z.string(), mime: z.literal('application/pdf'), dataBase64: z.string() }),
+    access: ['legal_reviewer'],
+    readOnly: true,
+  }),
   'review.extend': method({
     /** The reviewer asks for the one extension of 10 working days, before the deadline, with a reason. */
     input: z.strictObject({ reviewId: id, reason: z.string().trim().min(4).max(500) }),

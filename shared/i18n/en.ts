@@ -578,6 +578,10 @@ const en: Messages = {
     opinionHint: 'The opinion becomes a signed PDF review record filed with the case.',
     pin: 'My certificate PIN',
     giveOpinion: 'Sign the opinion',
+    signTitle: 'Check the legal review opinion before signing',
+    signConsequence:
+      'This is the opinion you are about to sign. Once signed it is filed in the case and cannot be changed or withdrawn; to change it, cancel and edit the form.',
+    signConfirm: 'Sign it',
     record: 'Review record',
     openRecord: 'Open record',
     extension: 'Extension',

@@ -567,6 +567,10 @@ const zhCN = {
     opinionHint: '意见将生成《法制审核意见书》（PDF），以您的证书签名后存入案卷。',
     pin: '我的证书口令（PIN）',
     giveOpinion: '签署审核意见',
+    signTitle: '签署前核对法制审核意见书',
+    signConsequence:
+      '下面是将要签署的法制审核意见书。签署后它作为本案文书存档，不能修改或撤回；如需改动，请取消后修改上面的表单。',
+    signConfirm: '确认签署',
     record: '审核意见书',
     openRecord: '查看意见书',
     extension: '延长审核期限',

@@ -15,6 +15,7 @@ import {
   fillDay,
   launchChromium,
   screenshotPath,
+  answerConfirm,
   signInAs,
   signOut,
   statsOnScreen,
@@ -137,7 +138,17 @@ describe('法制审核与公示', () => {
       '超出裁量基准',
     ])
     await page.screenshot({ path: screenshotPath('30-review-opinion-change'), fullPage: true })
+    // Signing shows the 法制审核意见书 first, drawn page by page and marked 预览稿; cancelling signs nothing.
     await work.getByRole('button', { name: '签署审核意见' }).click()
+    const preview = page.getByRole('alertdialog')
+    await preview.getByRole('heading', { name: '签署前核对法制审核意见书' }).waitFor()
+    await preview.locator('.viewer-page canvas').first().waitFor()
+    expect(await preview.getByTestId('viewer-pages').textContent()).toMatch(/共 \d+ 页/)
+    await page.screenshot({ path: screenshotPath('30b-review-opinion-preview') })
+    expect(await answerConfirm(page, '确认签署', false)).toContain('不能修改或撤回')
+    expect(await page.getByTestId('review-queue').getByText('已退回').count()).toBe(0)
+    await work.getByRole('button', { name: '签署审核意见' }).click()
+    await answerConfirm(page, '确认签署')
     await page.getByTestId('review-queue').getByText('已退回').waitFor()
     await signOut(page)
 
@@ -163,6 +174,7 @@ describe('法制审核与公示', () => {
     await work.getByRole('button', { name: '签署审核意见' }).waitFor()
     await giveOpinion('同意', '事实清楚，证据确凿，适用法律正确，程序合法，同意。')
     await work.getByRole('button', { name: '签署审核意见' }).click()
+    await answerConfirm(page, '确认签署')
     await page.getByTestId('review-queue').getByText('审核通过').waitFor()
     await page.getByTestId('review-queue').getByRole('button', { name: '办理' }).click()
     await work.getByText('事实清楚，证据确凿').waitFor()

@@ -250,6 +250,13 @@ interface Exempt {
 type Entry = Probe | Exempt | (Probe | Exempt)[]
 
 const pin = '135790'
+/** An opinion of 同意 with every point in order, as the reviewer would sign it (or preview it, without the PIN). */
+const agreeing = (reviewId: string) => ({
+  reviewId,
+  checklist: REVIEW_CHECKS.map((item) => ({ item, result: 'ok' as const })),
+  opinion: 'agree' as const,
+  text: '同意。',
+})
 const abs = () => path.join(tempDir(), 'out')
 
 const TABLE: Record<string, Entry> = {
@@ -345,16 +352,8 @@ const TABLE: Record<string, Entry> = {
     },
   ],
   'review.assign': { as: 'fuze', input: (i) => ({ reviewId: i.review, reviewerId: p.fazhi3.id }) },
-  'review.opinion': {
-    as: 'fazhi3',
-    input: (i) => ({
-      reviewId: i.review,
-      checklist: REVIEW_CHECKS.map((item) => ({ item, result: 'ok' })),
-      opinion: 'agree',
-      text: '同意。',
-      pin,
-    }),
-  },
+  'review.opinion': { as: 'fazhi3', input: (i) => ({ ...agreeing(i.review), pin }) },
+  'review.previewOpinion': { as: 'fazhi3', input: (i) => agreeing(i.review) },
   'review.extend': { as: 'fazhi3', input: (i) => ({ reviewId: i.review, reason: '案情复杂需要延期' }) },
   'review.decideExtension': { as: 'fuze', input: (i) => ({ reviewId: i.review, approve: true }) },
   'review.dispute': { as: 'wangwu', input: (i) => ({ reviewId: i.review, reason: '不同意审核意见' }) },

@@ -65,6 +65,11 @@ describe('readOnly methods run over a read-only connection', () => {
       'NOT_FOUND',
     )
     answered.push('cases.find')
+    // review.previewOpinion renders a real review's draft on this connection in review.test; here, asked by a
+    // role that may not, it is refused (FORBIDDEN), not answered INTERNAL.
+    const draft = { reviewId: unknownId(), checklist: [], opinion: 'agree', text: '同意。' } as const
+    expect((await t.fail('review.previewOpinion', draft, p.jilu.session)).code).toBe('FORBIDDEN')
+    answered.push('review.previewOpinion')
     expect(answered.sort()).toEqual(READ_ONLY)
     // audit.verify's record of the check still reached the trail, through the writing connection.
     expect((await audit(t, admin, 'audit.verify')).length).toBe(1)

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
 import path from 'node:path'
@@ -31,6 +31,7 @@ const checklist = (problems: ReviewCheck[] = []) =>
 describe('legal review and disclosure', () => {
   const t = testCore()
   const s: Record<string, string> = {}
+  const pdfText = (pdf: Buffer) => execFileSync('pdftotext', ['-', '-'], { input: pdf, encoding: 'utf8' })
   const ids: Record<string, string> = {}
   const docs = tempDir('liuhen-review-docs-')
 
@@ -129,6 +130,21 @@ describe('legal review and disclosure', () => {
       'REVIEW_INCONSISTENT',
     )
     expect((await t.fail('review.opinion', { ...changeInput, pin: '000000' }, s.fazhi)).code).toBe('BAD_PIN')
+    // Before signing, the reviewer reads the 法制审核意见书 it will make (issue 20): the same document, marked
+    // 预览稿 on its face; nothing is signed, stored or changed, and only the assigned reviewer may ask for it.
+    const { pin: _pin, ...draftInput } = changeInput
+    const docsBefore = (await t.call('cases.get', { caseId }, s.jilu)).textRecords.length
+    const preview = await t.call('review.previewOpinion', draftInput, s.fazhi)
+    expect(preview).toMatchObject({ fileName: '法制审核意见书_第1次.pdf', mime: 'application/pdf' })
+    const previewText = pdfText(Buffer.from(preview.dataBase64, 'base64'))
+    expect(previewText).toContain('预览稿：尚未签署')
+    expect(previewText).toContain('罚款数额超出本机关裁量基准')
+    expect((await t.call('cases.get', { caseId }, s.jilu)).textRecords).toHaveLength(docsBefore)
+    expect((await t.call('review.get', { caseId }, s.fazhi)).reviews.at(-1)?.status).toBe('in_review')
+    expect((await t.fail('review.previewOpinion', draftInput, s.zhangwei)).code).toBe('NOT_REVIEWER')
+    expect((await t.fail('review.previewOpinion', { ...draftInput, opinion: 'agree' }, s.fazhi)).code).toBe(
+      'REVIEW_INCONSISTENT',
+    )
     const returned = (await t.call('review.opinion', changeInput, s.fazhi)).review
     expect(returned.status).toBe('returned')
     expect((await t.fail('cases.update', { caseId, decidedOn: '2026-11-23' }, s.jilu)).code).toBe(
@@ -151,6 +167,10 @@ describe('legal review and disclosure', () => {
     const pdf = objectPath(dataLayout(t.dataDir), record.sha256)
     const verified = cmsVerify(path.join(t.dataDir, sig.path), pdf, root)
     expect(verified.code, verified.out).toBe(0)
+    // What was signed is what was previewed, without the preview's mark.
+    const signedText = pdfText(fs.readFileSync(pdf))
+    expect(signedText).not.toContain('预览稿')
+    expect(signedText.replace(/\s+/g, '')).toContain('罚款数额超出本机关裁量基准')
     expect(openssl(['version']).code).toBe(0)
 
     // Resubmission needs what was changed; the round restarts the 10 working days.

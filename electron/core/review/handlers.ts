@@ -13,6 +13,7 @@ export function reviewHandlers({ deps }: CoreEnv) {
     'review.submit': (i, ctx) => review.submit(deps, i, ctx),
     'review.assign': (i, ctx) => review.assign(deps, i, ctx),
     'review.opinion': (i, ctx) => review.giveOpinion(deps, i, ctx),
+    'review.previewOpinion': (i, ctx) => review.previewOpinion(deps, i, ctx),
     'review.extend': (i, ctx) => review.requestExtension(deps, i, ctx),
     'review.decideExtension': (i, ctx) => review.decideExtension(deps, i, ctx),
     'review.dispute': (i, ctx) => review.dispute(deps, i, ctx),

@@ -55,9 +55,16 @@ function section(doc: PDFKit.PDFDocument, title: string, body: string) {
 export async function reviewRecordPdf(
   c: CaseHead,
   r: Review,
-  o: { basisNames: string[]; reviewer: string; submitter: string; signedOn: string },
+  o: { basisNames: string[]; reviewer: string; submitter: string; signedOn: string; preview?: boolean },
 ): Promise<Buffer> {
   const { doc, done } = await cjkDocument('法制审核意见书', c.agency)
+  // A preview says so on its face: printed or passed on, it cannot be taken for the signed opinion.
+  if (o.preview)
+    doc
+      .fillColor('#b00020')
+      .fontSize(10)
+      .text('预览稿：尚未签署，不作为正式文书', { align: 'center' })
+      .fillColor('black')
   heading(doc, '法制审核意见书', c)
   doc.text(
     `第 ${r.round} 次送审    送审人：${o.submitter}    收到材料：${r.receivedOn}    审核期限：${r.dueOn}${
@@ -87,7 +94,14 @@ export async function reviewRecordPdf(
   doc.moveDown(0.5)
   section(doc, `五、审核意见：${OPINION_NAMES[r.opinion ?? ''] ?? ''}`, r.opinionText ?? '')
   doc.moveDown(1)
-  doc.fontSize(10).text(`法制审核人员：${o.reviewer}（电子签名）    日期：${o.signedOn}`, { align: 'right' })
+  doc
+    .fontSize(10)
+    .text(
+      `法制审核人员：${o.reviewer}（${o.preview ? '签署时加电子签名' : '电子签名'}）    日期：${o.signedOn}`,
+      {
+        align: 'right',
+      },
+    )
   doc.end()
   return done
 }

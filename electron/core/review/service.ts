@@ -278,10 +278,20 @@ async function signedDocument(
   return id
 }
 
-export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opinion'>, ctx: CallContext) {
+/**
+ * The opinion a reviewer is about to sign, checked as signing checks it (the assigned reviewer, still uninvolved,
+ * a checklist that agrees with the opinion), and the 法制审核意见书 it makes. The preview and the signing share it,
+ * so what the reviewer read is what is signed.
+ */
+function opinionDraft(
+  deps: CoreDeps,
+  input: Omit<ParsedInput<'review.opinion'>, 'pin'>,
+  ctx: CallContext,
+  action: 'review.opinion' | 'review.previewOpinion',
+) {
   const actor = actorOf(ctx)
   const db = deps.db
-  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.opinion')
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', action)
   expectStatus(r, 'in_review')
   if (r.reviewer_id !== actor.userId) throw new AppError('NOT_REVIEWER')
   // Handlers may have changed since the assignment.
@@ -295,7 +305,6 @@ export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opi
   if ((input.opinion === 'agree' && problems) || (returning && !problems))
     throw new AppError('REVIEW_INCONSISTENT')
   const { c, head } = caseHead(db, r.case_id)
-  const status: ReviewStatus = returning ? 'returned' : 'passed'
   const now = deps.now()
   const scope = reviewScope(db)
   const draft: Review = {
@@ -306,6 +315,32 @@ export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opi
   }
   const basisNames = draft.basis.map((b) => scope.items.find((i) => i.code === b)?.name ?? b)
   if (!basisNames.length) basisNames.push('一般程序行政处罚决定（本机关规定全部审核）')
+  const fileName = `法制审核意见书_第${r.round}次.pdf`
+  const render = (preview: boolean) =>
+    reviewRecordPdf(head, draft, {
+      basisNames,
+      reviewer: actor.displayName,
+      submitter: draft.submittedBy,
+      signedOn: chinaDate(now),
+      preview,
+    })
+  return { actor, r, c, now, fileName, render, status: (returning ? 'returned' : 'passed') as ReviewStatus }
+}
+
+/** The 法制审核意见书 as signing would make it, marked 预览稿: nothing is signed, stored or changed. */
+export async function previewOpinion(
+  deps: CoreDeps,
+  input: ParsedInput<'review.previewOpinion'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'review.previewOpinion'>> {
+  const d = opinionDraft(deps, input, ctx, 'review.previewOpinion')
+  const pdf = await d.render(true)
+  return { fileName: d.fileName, mime: 'application/pdf', dataBase64: pdf.toString('base64') }
+}
+
+export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opinion'>, ctx: CallContext) {
+  const { actor, r, c, now, fileName, render, status } = opinionDraft(deps, input, ctx, 'review.opinion')
+  const db = deps.db
   await signedDocument(
     deps,
     actor,
@@ -315,14 +350,8 @@ export async function giveOpinion(deps: CoreDeps, input: ParsedInput<'review.opi
       caseId: c.id,
       docType: 'legal_review_record',
       docNo: `${c.case_no}-法审${r.round}`,
-      fileName: `法制审核意见书_第${r.round}次.pdf`,
-      render: () =>
-        reviewRecordPdf(head, draft, {
-          basisNames,
-          reviewer: actor.displayName,
-          submitter: draft.submittedBy,
-          signedOn: chinaDate(now),
-        }),
+      fileName,
+      render: () => render(false),
     },
     (recordId) =>
       audit(actor, 'review.opinion', r, {

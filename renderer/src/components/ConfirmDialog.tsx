@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 
 /*
  * One confirmation for every step that cannot be taken back (advancing a case's stage, an archive exception,
- * writing a disc, approving access): it names the consequence in a sentence and waits for a second, deliberate
+ * writing a disc, approving access, signing an opinion): it names the consequence in a sentence and waits for a second, deliberate
  * click. Cancel has the focus, so Enter or Escape pressed out of habit does nothing irreversible.
  */
 
@@ -15,6 +15,8 @@ export interface ConfirmRequest {
   confirm: string
   /** What the step is about, shown under the consequence (e.g. the request's applicant, scope and period). */
   details?: ReactNode
+  /** Room for a document in the details (the opinion to be signed, shown page by page). */
+  wide?: boolean
 }
 
 export function useConfirm(): { dialog: ReactNode; ask: (request: ConfirmRequest) => Promise<boolean> } {
@@ -38,7 +40,7 @@ export function useConfirm(): { dialog: ReactNode; ask: (request: ConfirmRequest
   const dialog = request ? (
     <div className="viewer-overlay" onKeyDown={(e) => e.key === 'Escape' && close(false)}>
       <div
-        className="panel confirm"
+        className={request.wide ? 'panel confirm wide' : 'panel confirm'}
         role="alertdialog"
         aria-modal="true"
         aria-labelledby="confirm-title"

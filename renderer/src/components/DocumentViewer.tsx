@@ -18,7 +18,7 @@ type Opened = MethodOutput<'textRecords.open'>
 const FIRST_PAGES = 20
 const BROWSER_IMAGES = new Set(['image/jpeg', 'image/png'])
 
-function bytesOf(doc: Opened): Uint8Array<ArrayBuffer> {
+function bytesOf(doc: Pick<Opened, 'dataBase64'>): Uint8Array<ArrayBuffer> {
   const bin = atob(doc.dataBase64)
   const out = new Uint8Array(new ArrayBuffer(bin.length))
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
@@ -117,7 +117,8 @@ function loadPdfJs(): Promise<PdfJs> {
 
 const assetUrl = (dir: string) => new URL(`pdfjs/${dir}/`, document.baseURI).href
 
-function PdfPages({ doc }: { doc: Opened }) {
+/** A PDF's pages on canvases: a document opened through the gate, or a draft the core rendered (an opinion). */
+export function PdfPages({ doc }: { doc: Pick<Opened, 'dataBase64'> }) {
   const { t } = useTranslation()
   const [pdf, setPdf] = useState<PdfDocument | null>(null)
   const [failed, setFailed] = useState(false)

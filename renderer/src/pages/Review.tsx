@@ -7,6 +7,8 @@ import { call } from '../api.ts'
 import { EnumSelect, ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 import { ReviewRounds } from './ReviewRounds.tsx'
 import { DateInput } from '../components/DateInput.tsx'
+import { useConfirm } from '../components/ConfirmDialog.tsx'
+import { PdfPages } from '../components/DocumentViewer.tsx'
 
 /*
  * 法制审核 desk: the latest round of every case sent for review, open ones first with their deadlines. For the
@@ -225,12 +227,13 @@ function Opinion({ review, onDone }: { review: Review; onDone: () => Promise<boo
   const [text, setText] = useState('')
   const [pin, setPin] = useState('')
   const s = useSubmit()
+  const confirm = useConfirm()
   return (
     <form
       className="sub-panel"
       aria-label={t('review.giveOpinion')}
       onSubmit={s.onSubmit(async () => {
-        await call('review.opinion', {
+        const draft = {
           reviewId: review.id,
           checklist: REVIEW_CHECKS.map((item) => ({
             item,
@@ -239,11 +242,22 @@ function Opinion({ review, onDone }: { review: Review; onDone: () => Promise<boo
           })),
           opinion,
           text,
-          pin,
+        }
+        // The reviewer reads the 法制审核意见书 the core will sign (marked 预览稿), then signs it or goes back.
+        const preview = await call('review.previewOpinion', draft)
+        const signed = await confirm.ask({
+          title: t('review.signTitle'),
+          consequence: t('review.signConsequence'),
+          confirm: t('review.signConfirm'),
+          details: <PdfPages doc={preview} />,
+          wide: true,
         })
+        if (!signed) return
+        await call('review.opinion', { ...draft, pin })
         await onDone()
       })}
     >
+      {confirm.dialog}
       <h4>{t('review.checklist')}</h4>
       <table className="table checklist">
         <tbody>
