@@ -23,3 +23,39 @@ export async function rawCodesOnScreen(page: Page): Promise<string[]> {
   for (const m of text.matchAll(SNAKE)) if (!SNAKE_ALLOWED.has(m[0])) found.push(`code: ${near(m)}`)
   return found
 }
+
+/**
+ * What makes a records officer scroll sideways on this viewport: the page itself wider than the window, or a box
+ * inside it (a table's wrapper, a panel) whose content overflows it sideways. Each with the box's class and sizes.
+ */
+export async function sidewaysOnScreen(page: Page): Promise<string[]> {
+  // The browser's own objects, typed here as far as this reads them (the tests compile without the DOM library).
+  interface Box {
+    scrollWidth: number
+    clientWidth: number
+    tagName: string
+    className: string
+    innerText: string
+  }
+  interface Browser {
+    innerWidth: number
+    document: { documentElement: Box; querySelectorAll(selector: string): ArrayLike<Box> }
+    getComputedStyle(box: Box): { overflowX: string }
+  }
+  return page.evaluate(() => {
+    const w = globalThis as unknown as Browser
+    const found: string[] = []
+    const root = w.document.documentElement
+    if (root.scrollWidth > w.innerWidth + 1) found.push(`page ${root.scrollWidth} > ${w.innerWidth}`)
+    for (const el of Array.from(w.document.querySelectorAll('main *, .viewer-overlay *'))) {
+      const overflow = w.getComputedStyle(el).overflowX
+      if (overflow !== 'auto' && overflow !== 'scroll') continue
+      if (el.scrollWidth <= el.clientWidth + 1 || el.clientWidth === 0) continue
+      const what = (el.innerText || '').slice(0, 40).replace(/\s+/g, ' ')
+      found.push(
+        `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth} (${what})`,
+      )
+    }
+    return found
+  })
+}
