@@ -11,6 +11,13 @@ import {
 } from '../review.ts'
 import { empty, id, method, shortText, type MethodDef } from './common.ts'
 
+/** A document the core rendered for reading before it is signed (marked 预览稿 on its face; nothing is kept). */
+const previewSchema = z.object({
+  fileName: z.string(),
+  mime: z.literal('application/pdf'),
+  dataBase64: z.string(),
+})
+
 export const reviewMethods = {
   'review.get': method({
     /** A case's legal review: whether it is required, whether it passed, every round. */
@@ -61,7 +68,7 @@ export const reviewMethods = {
   'review.previewOpinion': method({
     /** The 法制审核意见书 review.opinion would sign, marked 预览稿, for the reviewer to read first: nothing is kept. */
     input: reviewOpinionSchema.omit({ pin: true }),
-    output: z.object({ fileName: z.string(), mime: z.literal('application/pdf'), dataBase64: z.string() }),
+    output: previewSchema,
     access: ['legal_reviewer'],
     readOnly: true,
   }),
@@ -81,6 +88,13 @@ export const reviewMethods = {
     input: z.strictObject({ reviewId: id, reason: z.string().trim().min(4).max(2000) }),
     output: z.object({ review: reviewSchema }),
     access: ['records_officer', 'enforcement_officer'],
+  }),
+  'review.previewDiscussion': method({
+    /** The 集体讨论记录 review.discuss would sign, marked 预览稿, for the head to read first: nothing is kept. */
+    input: discussionSchema.omit({ pin: true }),
+    output: previewSchema,
+    access: ['approver'],
+    readOnly: true,
   }),
   'review.discuss': method({
     input: discussionSchema,

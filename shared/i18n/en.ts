@@ -582,6 +582,9 @@ const en: Messages = {
     signConsequence:
       'This is the opinion you are about to sign. Once signed it is filed in the case and cannot be changed or withdrawn; to change it, cancel and edit the form.',
     signConfirm: 'Sign it',
+    discussionSignTitle: 'Check the collective discussion record before signing',
+    discussionSignConsequence:
+      'This is the record you are about to sign. Once signed it is filed in the case and this review round is settled as decided; it cannot be changed or withdrawn. To change it, cancel and edit the form.',
     record: 'Review record',
     openRecord: 'Open record',
     extension: 'Extension',

@@ -571,6 +571,9 @@ const zhCN = {
     signConsequence:
       '下面是将要签署的法制审核意见书。签署后它作为本案文书存档，不能修改或撤回；如需改动，请取消后修改上面的表单。',
     signConfirm: '确认签署',
+    discussionSignTitle: '签署前核对集体讨论记录',
+    discussionSignConsequence:
+      '下面是将要签署的集体讨论记录。签署后它作为本案文书存档，本轮审核按讨论决定办结，不能修改或撤回；如需改动，请取消后修改上面的表单。',
     record: '审核意见书',
     openRecord: '查看意见书',
     extension: '延长审核期限',

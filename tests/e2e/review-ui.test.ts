@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { REVIEW_CHECKS } from '../../shared/review.ts'
 import {
   callOk,
   readyAdmin,
@@ -37,6 +38,7 @@ let page: Page
 let caseId = ''
 let caseNo = ''
 let zhangweiId = ''
+let sessions: Record<'jilu' | 'lijing' | 'fazhi' | 'lijingId', string>
 const problems: string[] = []
 const call = (method: string, input: unknown, session?: string) => callOk(bridge, method, input, session)
 const signIn = (username: string, name: string) => signInAs(page, bridge.launchUrl, username, name)
@@ -51,9 +53,11 @@ beforeAll(async () => {
   zhangweiId = zhangwei.id
   const jilu = await user('jilu', '王记录', ['records_officer'])
   const fazhi = await user('fazhi', '孙法制', ['legal_reviewer'])
-  await user('fuze', '赵负责', ['approver'])
+  const fuze = await user('fuze', '赵负责', ['approver'])
   await call('ca.init', { passphrase: 'RootPass2026' }, admin)
   await call('ca.issue', { userId: fazhi.id, rootPassphrase: 'RootPass2026', pin: '135790' }, admin)
+  await call('ca.issue', { userId: fuze.id, rootPassphrase: 'RootPass2026', pin: '135790' }, admin)
+  sessions = { jilu: jilu.session, lijing: lijing.session, fazhi: fazhi.session, lijingId: lijing.id }
   const created = (await call(
     'cases.create',
     {
@@ -142,7 +146,7 @@ describe('法制审核与公示', () => {
     await work.getByRole('button', { name: '签署审核意见' }).click()
     const preview = page.getByRole('alertdialog')
     await preview.getByRole('heading', { name: '签署前核对法制审核意见书' }).waitFor()
-    await preview.locator('.viewer-page canvas').first().waitFor()
+    await preview.locator('.viewer-page canvas[data-rendered=true]').first().waitFor()
     expect(await preview.getByTestId('viewer-pages').textContent()).toMatch(/共 \d+ 页/)
     await page.screenshot({ path: screenshotPath('30b-review-opinion-preview') })
     expect(await answerConfirm(page, '确认签署', false)).toContain('不能修改或撤回')
@@ -252,6 +256,74 @@ describe('法制审核与公示', () => {
     await settings.getByText('已保存。').waitFor()
     await settings.scrollIntoViewIfNeeded()
     await settings.screenshot({ path: screenshotPath('37-settings-review-catalogue') })
+    expect(problems).toEqual([])
+  })
+
+  test('a disputed opinion: the head reads the 集体讨论记录 before signing it; cancelling signs nothing', async () => {
+    // Set up through the bridge: a second major case, sent back with 纠正, the handlers disagree.
+    const other = (await call(
+      'cases.create',
+      {
+        type: 'penalty',
+        cause: '串换药品违规结算医保基金',
+        source: 'complaint',
+        party: { kind: 'organisation', name: '某大药房有限公司', idNo: '91350100M000100Y43' },
+        handlerIds: [sessions.lijingId, zhangweiId],
+        major: true,
+      },
+      sessions.jilu,
+    )) as { case: { id: string; caseNo: string } }
+    const submitted = (await call(
+      'review.submit',
+      { caseId: other.case.id, basis: ['complex'], proposal: '解除医保服务协议' },
+      sessions.jilu,
+    )) as { review: { id: string } }
+    const reviewId = submitted.review.id
+    const fazhiId = ((await call('auth.me', {}, sessions.fazhi)) as { user: { id: string } }).user.id
+    await call('review.assign', { reviewId, reviewerId: fazhiId }, sessions.fazhi)
+    const checklist = REVIEW_CHECKS.map((item) => ({ item, result: item === 'procedure' ? 'problem' : 'ok' }))
+    await call(
+      'review.opinion',
+      { reviewId, checklist, opinion: 'correct', text: '未告知听证权利。', pin: '135790' },
+      sessions.fazhi,
+    )
+    await call(
+      'review.dispute',
+      { reviewId, reason: '已于询问时当场告知并记录在询问笔录中。' },
+      sessions.lijing,
+    )
+
+    await signOut(page)
+    await signIn('fuze', '赵负责')
+    await page.getByRole('navigation').getByText('法制审核', { exact: true }).click()
+    await page
+      .getByTestId('review-queue')
+      .getByRole('row', { name: new RegExp(other.case.caseNo.replace(/[〔〕]/g, '.')) })
+      .getByRole('button', { name: '办理' })
+      .click()
+    const form = page.getByRole('form', { name: '集体讨论' })
+    await fillDay(form, 'heldOn', '2026-11-24')
+    await form.locator('input[name=participants]').fill('赵负责、钱副局长、孙科长')
+    await form
+      .locator('textarea[name=conclusion]')
+      .fill('经核查询问笔录，已履行告知义务，按承办机构意见作出决定。')
+    await form.locator('input[name=discussionPin]').fill('135790')
+    await form.locator('button[type=submit]').click()
+    const preview = page.getByRole('alertdialog')
+    await preview.getByRole('heading', { name: '签署前核对集体讨论记录' }).waitFor()
+    await preview.locator('.viewer-page canvas[data-rendered=true]').first().waitFor()
+    await page.screenshot({ path: screenshotPath('32b-review-discussion-preview') })
+    expect(await answerConfirm(page, '确认签署', false)).toContain('不能修改或撤回')
+    const state = async () =>
+      (
+        (await call('review.get', { caseId: other.case.id }, sessions.fazhi)) as {
+          reviews: { status: string }[]
+        }
+      ).reviews[0]!.status
+    expect(await state()).toBe('disputed')
+    await form.locator('button[type=submit]').click()
+    await answerConfirm(page, '确认签署')
+    await expect.poll(state).toBe('passed')
     expect(problems).toEqual([])
   })
 })

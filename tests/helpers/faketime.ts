@@ -28,7 +28,10 @@ export function fakeTimeLibrary(): string {
  * process sees the same moving clock, where an absolute start would put each child back at the start.
  */
 export function clockAheadTo(day: string, now = Date.now()): NodeJS.ProcessEnv {
-  const seconds = Math.round((Date.parse(`${day}T09:00:00Z`) - now) / 1000)
+  // Inside a process whose own clock is already moved (a whole suite run under libfaketime), `now` is the moved
+  // time while the child's offset applies to the real one: the offset already in force is added back.
+  const inherited = /^[+-]\d+$/.test(process.env.FAKETIME ?? '') ? Number(process.env.FAKETIME) : 0
+  const seconds = Math.round((Date.parse(`${day}T09:00:00Z`) - now) / 1000) + inherited
   return { LD_PRELOAD: fakeTimeLibrary(), FAKETIME: `${seconds >= 0 ? '+' : ''}${seconds}` }
 }
 

@@ -257,6 +257,14 @@ const agreeing = (reviewId: string) => ({
   opinion: 'agree' as const,
   text: '同意。',
 })
+/** A collective discussion that lets the decision proceed, as the head would sign it (or preview it). */
+const discussing = (reviewId: string) => ({
+  reviewId,
+  heldOn: '2026-11-24',
+  participants: ['甲', '乙', '丙'],
+  conclusion: '按承办机构意见作出决定',
+  outcome: 'proceed' as const,
+})
 const abs = () => path.join(tempDir(), 'out')
 
 const TABLE: Record<string, Entry> = {
@@ -357,17 +365,8 @@ const TABLE: Record<string, Entry> = {
   'review.extend': { as: 'fazhi3', input: (i) => ({ reviewId: i.review, reason: '案情复杂需要延期' }) },
   'review.decideExtension': { as: 'fuze', input: (i) => ({ reviewId: i.review, approve: true }) },
   'review.dispute': { as: 'wangwu', input: (i) => ({ reviewId: i.review, reason: '不同意审核意见' }) },
-  'review.discuss': {
-    as: 'fuze',
-    input: (i) => ({
-      reviewId: i.review,
-      heldOn: '2026-11-24',
-      participants: ['甲', '乙', '丙'],
-      conclusion: '按承办机构意见作出决定',
-      outcome: 'proceed',
-      pin,
-    }),
-  },
+  'review.discuss': { as: 'fuze', input: (i) => ({ ...discussing(i.review), pin }) },
+  'review.previewDiscussion': { as: 'fuze', input: (i) => discussing(i.review) },
   'disclosure.draft': {
     as: 'wangwu',
     input: (i) => ({ caseId: i.decidedCase, conclusion: '责令限期整改。' }),

@@ -70,6 +70,10 @@ describe('readOnly methods run over a read-only connection', () => {
     const draft = { reviewId: unknownId(), checklist: [], opinion: 'agree', text: '同意。' } as const
     expect((await t.fail('review.previewOpinion', draft, p.jilu.session)).code).toBe('FORBIDDEN')
     answered.push('review.previewOpinion')
+    const discussion = { reviewId: unknownId(), heldOn: '2026-11-24', participants: ['甲', '乙', '丙'] }
+    const talk = { ...discussion, conclusion: '按承办机构意见作出决定', outcome: 'proceed' } as const
+    expect((await t.fail('review.previewDiscussion', talk, p.jilu.session)).code).toBe('FORBIDDEN')
+    answered.push('review.previewDiscussion')
     expect(answered.sort()).toEqual(READ_ONLY)
     // audit.verify's record of the check still reached the trail, through the writing connection.
     expect((await audit(t, admin, 'audit.verify')).length).toBe(1)

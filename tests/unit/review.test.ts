@@ -330,6 +330,15 @@ describe('legal review and disclosure', () => {
       pin: '135790',
     }
     expect((await t.fail('review.discuss', discussion, s.jilu)).code).toBe('FORBIDDEN')
+    // The head reads the 集体讨论记录 before signing it: marked 预览稿, nothing kept, the case still disputed.
+    const { pin: _pin, ...discussionDraft } = discussion
+    const preview = await t.call('review.previewDiscussion', discussionDraft, s.fuze)
+    expect(preview.fileName).toBe('集体讨论记录_第1次审核.pdf')
+    const previewText = pdfText(Buffer.from(preview.dataBase64, 'base64'))
+    expect(previewText).toContain('预览稿：尚未签署')
+    expect(previewText).toContain('已履行告知义务')
+    expect((await t.call('cases.get', { caseId }, s.jilu)).textRecords).toHaveLength(1)
+    expect((await t.fail('review.previewDiscussion', discussionDraft, s.jilu)).code).toBe('FORBIDDEN')
     const settled = (await t.call('review.discuss', discussion, s.fuze)).review
     expect(settled.status).toBe('passed')
     expect(settled.discussion?.recordId).toBeTruthy()

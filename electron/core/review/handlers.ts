@@ -17,6 +17,7 @@ export function reviewHandlers({ deps }: CoreEnv) {
     'review.extend': (i, ctx) => review.requestExtension(deps, i, ctx),
     'review.decideExtension': (i, ctx) => review.decideExtension(deps, i, ctx),
     'review.dispute': (i, ctx) => review.dispute(deps, i, ctx),
+    'review.previewDiscussion': (i, ctx) => review.previewDiscussion(deps, i, ctx),
     'review.discuss': (i, ctx) => review.discuss(deps, i, ctx),
   } satisfies Partial<Handlers>
 }

@@ -52,6 +52,18 @@ function section(doc: PDFKit.PDFDocument, title: string, body: string) {
   doc.moveDown(0.5)
 }
 
+/** A preview says so on its face: printed or passed on, it cannot be taken for the signed document. */
+function previewMark(doc: PDFKit.PDFDocument) {
+  doc
+    .fillColor('#b00020')
+    .fontSize(10)
+    .text('预览稿：尚未签署，不作为正式文书', { align: 'center' })
+    .fillColor('black')
+}
+
+/** Where the signature goes: named as made, or, on a preview, as still to come. */
+const signatureNote = (preview?: boolean) => (preview ? '签署时加电子签名' : '电子签名')
+
 export async function reviewRecordPdf(
   c: CaseHead,
   r: Review,
@@ -94,14 +106,9 @@ export async function reviewRecordPdf(
   doc.moveDown(0.5)
   section(doc, `五、审核意见：${OPINION_NAMES[r.opinion ?? ''] ?? ''}`, r.opinionText ?? '')
   doc.moveDown(1)
-  doc
-    .fontSize(10)
-    .text(
-      `法制审核人员：${o.reviewer}（${o.preview ? '签署时加电子签名' : '电子签名'}）    日期：${o.signedOn}`,
-      {
-        align: 'right',
-      },
-    )
+  doc.fontSize(10).text(`法制审核人员：${o.reviewer}（${signatureNote(o.preview)}）    日期：${o.signedOn}`, {
+    align: 'right',
+  })
   doc.end()
   return done
 }
@@ -116,9 +123,11 @@ export async function discussionRecordPdf(
     conclusion: string
     outcome: 'proceed' | 'follow_review'
     chair: string
+    preview?: boolean
   },
 ): Promise<Buffer> {
   const { doc, done } = await cjkDocument('集体讨论记录', c.agency)
+  if (d.preview) previewMark(doc)
   heading(doc, '重大行政执法决定集体讨论记录', c)
   doc.text(`讨论日期：${d.heldOn}    主持人：${d.chair}`)
   doc.text(`参加人员：${d.participants.join('、')}`)
@@ -138,7 +147,7 @@ export async function discussionRecordPdf(
   )
   doc.moveDown(1)
   doc.text(`参加人员签名：${d.participants.join('、')}`)
-  doc.text(`负责人：${d.chair}（电子签名）    日期：${d.heldOn}`, { align: 'right' })
+  doc.text(`负责人：${d.chair}（${signatureNote(d.preview)}）    日期：${d.heldOn}`, { align: 'right' })
   doc.end()
   return done
 }

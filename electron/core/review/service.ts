@@ -446,12 +446,17 @@ export function dispute(deps: CoreDeps, input: ParsedInput<'review.dispute'>, ct
   return { review: toReview(deps, reviewRow(db, r.id)) }
 }
 
-export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss'>, ctx: CallContext) {
+/** The collective discussion record the head is about to sign, and the checks signing makes (shared with the preview). */
+function discussionDraft(
+  deps: CoreDeps,
+  input: Omit<ParsedInput<'review.discuss'>, 'pin'>,
+  ctx: CallContext,
+  action: 'review.discuss' | 'review.previewDiscussion',
+) {
   const actor = actorOf(ctx)
-  const db = deps.db
-  const r = gatedReview(deps, ctx, input.reviewId, 'summary', 'review.discuss')
+  const r = gatedReview(deps, ctx, input.reviewId, 'summary', action)
   expectStatus(r, 'disputed')
-  const { c, head } = caseHead(db, r.case_id)
+  const { c, head } = caseHead(deps.db, r.case_id)
   const review = toReview(deps, r)
   const discussion = {
     heldOn: input.heldOn,
@@ -459,6 +464,31 @@ export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss
     conclusion: input.conclusion,
     outcome: input.outcome,
   }
+  const fileName = `集体讨论记录_第${r.round}次审核.pdf`
+  const render = (preview: boolean) =>
+    discussionRecordPdf(head, review, {
+      ...discussion,
+      ...(input.expertOpinion ? { expertOpinion: input.expertOpinion } : {}),
+      chair: actor.displayName,
+      preview,
+    })
+  return { actor, r, c, discussion, fileName, render }
+}
+
+/** The 集体讨论记录 as signing would make it, marked 预览稿: nothing is signed, stored or changed. */
+export async function previewDiscussion(
+  deps: CoreDeps,
+  input: ParsedInput<'review.previewDiscussion'>,
+  ctx: CallContext,
+): Promise<MethodOutput<'review.previewDiscussion'>> {
+  const d = discussionDraft(deps, input, ctx, 'review.previewDiscussion')
+  const pdf = await d.render(true)
+  return { fileName: d.fileName, mime: 'application/pdf', dataBase64: pdf.toString('base64') }
+}
+
+export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss'>, ctx: CallContext) {
+  const { actor, r, c, discussion, fileName, render } = discussionDraft(deps, input, ctx, 'review.discuss')
+  const db = deps.db
   await signedDocument(
     deps,
     actor,
@@ -468,13 +498,8 @@ export async function discuss(deps: CoreDeps, input: ParsedInput<'review.discuss
       caseId: c.id,
       docType: 'collective_discussion',
       docNo: `${c.case_no}-集体讨论${r.round}`,
-      fileName: `集体讨论记录_第${r.round}次审核.pdf`,
-      render: () =>
-        discussionRecordPdf(head, review, {
-          ...discussion,
-          ...(input.expertOpinion ? { expertOpinion: input.expertOpinion } : {}),
-          chair: actor.displayName,
-        }),
+      fileName,
+      render: () => render(false),
     },
     (recordId) =>
       audit(actor, 'review.discuss', r, {

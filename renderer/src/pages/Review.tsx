@@ -388,12 +388,13 @@ function Discussion({ review, onDone }: { review: Review; onDone: () => Promise<
     pin: '',
   })
   const s = useSubmit()
+  const confirm = useConfirm()
   return (
     <form
       className="sub-panel"
       aria-label={t('review.discussion')}
       onSubmit={s.onSubmit(async () => {
-        await call('review.discuss', {
+        const draft = {
           reviewId: review.id,
           heldOn: form.heldOn,
           participants: form.participants
@@ -403,11 +404,22 @@ function Discussion({ review, onDone }: { review: Review; onDone: () => Promise<
           ...(form.expert.trim() ? { expertOpinion: form.expert.trim() } : {}),
           conclusion: form.conclusion,
           outcome: form.outcome,
-          pin: form.pin,
+        }
+        // As with an opinion: the record to be signed is read first, page by page, then signed or left.
+        const preview = await call('review.previewDiscussion', draft)
+        const signed = await confirm.ask({
+          title: t('review.discussionSignTitle'),
+          consequence: t('review.discussionSignConsequence'),
+          confirm: t('review.signConfirm'),
+          details: <PdfPages doc={preview} />,
+          wide: true,
         })
+        if (!signed) return
+        await call('review.discuss', { ...draft, pin: form.pin })
         await onDone()
       })}
     >
+      {confirm.dialog}
       <h4>{t('review.discussion')}</h4>
       <p className="muted">
         {t('review.disputeText')}：{review.dispute}
