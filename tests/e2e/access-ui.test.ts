@@ -11,6 +11,7 @@ import {
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import {
+  keepFailureScreen,
   advanceClock,
   answerConfirm,
   beijingWallIn,
@@ -81,6 +82,7 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems)
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

@@ -14,6 +14,7 @@ import {
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import {
+  keepFailureScreen,
   answerConfirm,
   launchChromium,
   screenshotPath,
@@ -119,6 +120,7 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems)
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

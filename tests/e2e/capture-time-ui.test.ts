@@ -2,7 +2,14 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { fillMoment, launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  fillMoment,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /*
@@ -37,6 +44,7 @@ beforeAll(async () => {
   await signInAs(page, bridge.launchUrl, 'jilu', '王记录', 'Jilu2026ok')
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

@@ -11,6 +11,7 @@ import {
   ingestThroughBridge,
 } from '../helpers/bridge.ts'
 import {
+  keepFailureScreen,
   answerConfirm,
   launchChromium,
   screenshotPath,
@@ -51,6 +52,7 @@ beforeAll(async () => {
   await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

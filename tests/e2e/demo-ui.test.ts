@@ -5,6 +5,7 @@ import { createDemo, DEMO_PASSWORD } from '../../electron/cli/demo.ts'
 import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { testClock } from '../helpers/clock.ts'
 import {
+  keepFailureScreen,
   launchChromium,
   screenshotPath,
   signInAs,
@@ -31,6 +32,7 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems)
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

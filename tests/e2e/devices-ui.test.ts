@@ -10,7 +10,14 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, watchedPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeClip, randomFile } from '../helpers/media.ts'
 
 /*
@@ -121,6 +128,8 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems, { width: 1366, height: 768 })
   await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
 })
+
+keepFailureScreen(() => page)
 
 afterAll(async () => {
   await browser?.close()

@@ -13,7 +13,14 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, watchedPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { rawCodesOnScreen } from '../helpers/readable.ts'
 
 /*
@@ -175,6 +182,7 @@ beforeAll(async () => {
   page.on('request', (r) => requests.push(r.url()))
 }, 600_000)
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

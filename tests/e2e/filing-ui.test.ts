@@ -9,7 +9,13 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeClip } from '../helpers/media.ts'
 
 /*
@@ -86,6 +92,7 @@ beforeAll(async () => {
   await signInAs(page, bridge.launchUrl, 'jilu', '王记录')
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

@@ -3,7 +3,13 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { callOk, readyAdmin, startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, watchedPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeClip, randomFile, SAMPLES, sha256sum } from '../helpers/media.ts'
 
 /* A records officer imports a folder device through the 采集 page and sees progress and the result. */
@@ -98,6 +104,7 @@ beforeAll(async () => {
   await signInAs(page, bridge.launchUrl, 'jilu', '王记录', 'Jilu2026ok')
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

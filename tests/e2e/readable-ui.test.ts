@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDemo, DEMO_PASSWORD } from '../../electron/cli/demo.ts'
 import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
 import { testClock } from '../helpers/clock.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, testPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  testPage,
+} from '../helpers/browser.ts'
 import { rawCodesOnScreen, sidewaysOnScreen } from '../helpers/readable.ts'
 
 /*
@@ -25,6 +32,7 @@ beforeAll(async () => {
   page = await testPage(browser, { width: 1366, height: 768 })
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

@@ -10,6 +10,7 @@ import {
   type RunningBridge,
 } from '../helpers/bridge.ts'
 import {
+  keepFailureScreen,
   answerConfirm,
   launchChromium,
   screenshotPath,
@@ -134,6 +135,7 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems, { width: 1366, height: 768 })
 }, 600_000)
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

@@ -13,6 +13,7 @@ import {
   type RunningBridge,
 } from '../helpers/bridge.ts'
 import {
+  keepFailureScreen,
   fillDay,
   launchChromium,
   screenshotPath,
@@ -84,6 +85,7 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems)
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

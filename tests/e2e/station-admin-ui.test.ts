@@ -10,7 +10,14 @@ import {
   tempDir,
   type RunningBridge,
 } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, signInAs, signOut, watchedPage } from '../helpers/browser.ts'
+import {
+  keepFailureScreen,
+  launchChromium,
+  screenshotPath,
+  signInAs,
+  signOut,
+  watchedPage,
+} from '../helpers/browser.ts'
 import { makeWav } from '../helpers/media.ts'
 
 /*
@@ -45,6 +52,7 @@ beforeAll(async () => {
   page = await watchedPage(browser, problems, { width: 1366, height: 768 })
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import path from 'node:path'
 import { startBridgeProcess, tempDir, type RunningBridge } from '../helpers/bridge.ts'
-import { launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
+import { keepFailureScreen, launchChromium, screenshotPath, testPage } from '../helpers/browser.ts'
 
 /*
  * The real renderer (built by electron-vite) in Debian's Chromium, against the real core through the
@@ -48,6 +48,7 @@ beforeAll(async () => {
   await page.goto(bridge.launchUrl)
 })
 
+keepFailureScreen(() => page)
 afterAll(async () => {
   await browser?.close()
   await bridge?.stop()

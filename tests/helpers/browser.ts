@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core'
+import { afterEach } from 'vitest'
 import { REPO } from './bridge.ts'
 import { testClock } from './clock.ts'
 
@@ -146,4 +147,22 @@ export async function answerConfirm(page: Page, confirm: string, yes = true): Pr
   await dialog.getByRole('button', { name: yes ? confirm : '取消', exact: true }).click()
   await dialog.waitFor({ state: 'detached' })
   return consequence
+}
+
+/**
+ * When a browser test fails, what the page showed then: a screenshot `zz-<test>.png` (not kept in git) and the
+ * page's error and status texts in the failure's log. A wait that timed out otherwise says only what it awaited.
+ */
+export function keepFailureScreen(page: () => Page | undefined): void {
+  afterEach(async ({ task }) => {
+    const p = page()
+    if (task.result?.state !== 'fail' || !p || p.isClosed()) return
+    const name = `zz-${task.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)}`
+    await p.screenshot({ path: screenshotPath(name), fullPage: true }).catch(() => undefined)
+    const said = await p
+      .locator('.error, .bad-text, [role=alert], [role=status]')
+      .allInnerTexts()
+      .catch(() => [])
+    process.stderr.write(`failed on screen (${name}.png): ${said.join(' | ') || 'no error or status text'}\n`)
+  })
 }
