@@ -391,7 +391,10 @@ async function build(
     reason: '检查未发现违法行为，无需作出处理决定，按规定归档',
   })
   await call('jilu', 'cases.update', { caseId: c5.id, stage: 'closed' })
-  const discs = path.join(dir, 'demo-discs')
+  // Beside the data folder, never in it: the core writes no image, package or export into a data folder.
+  const besides = `${dir}-demo-discs`
+  const discs =
+    fs.existsSync(besides) && fs.readdirSync(besides).length ? fs.mkdtempSync(`${besides}-`) : besides
   fs.mkdirSync(discs, { recursive: true })
   const images = await call('jilu', 'archive.image', {
     caseId: c5.id,
@@ -409,7 +412,7 @@ async function build(
   summary.push({
     caseNo: c5.caseNo,
     stage: 'closed',
-    note: '已结案，档案光盘已写入并校验（映像文件在 demo-discs/）',
+    note: `已结案，档案光盘已写入并校验（映像文件在 ${discs}）`,
   })
 
   log('调阅申请 / an access request')

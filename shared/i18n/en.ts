@@ -927,6 +927,8 @@ const en: Messages = {
       'Not stored: {{path}} was replaced (by a link or another file) after the device was listed. Import again from the device itself.',
     SOURCE_IN_DATA_FOLDER:
       'Refused: {{path}} is inside a Liuhen data folder or a backup of one. Its thumbnails, previews and temporary files are not evidence and are never ingested.',
+    OUT_IN_DATA_FOLDER:
+      'Not written: {{path}} is inside a Liuhen data folder or a backup of one. Write exports, archive packages, disc images and backups to a folder or removable medium outside it.',
     NOT_A_FILE: 'Not a regular file: {{path}}',
     VERIFY_FAILED:
       'Read-back verification failed: the copy does not match the source; not stored. Check the storage and retry.',

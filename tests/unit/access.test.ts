@@ -188,6 +188,12 @@ describe('access approval', () => {
       jilu,
     )
     await t.call('access.approve', { requestId: request.id }, fuze2)
+    // Not into the data folder, even with the grant: the copy would sit among the vault's own files.
+    const intoData = path.join(t.dataDir, '导出')
+    expect((await t.fail('access.export', { caseId, outDir: intoData }, jilu)).code).toBe(
+      'OUT_IN_DATA_FOLDER',
+    )
+    expect(fs.existsSync(intoData)).toBe(false)
     const r = await t.call('access.export', { caseId, outDir: out }, jilu)
     expect(r.records).toBe(2)
     const check = spawnSync('sha256sum', ['-c', 'manifest-sha256.txt'], { cwd: out, encoding: 'utf8' })

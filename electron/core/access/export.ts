@@ -8,6 +8,7 @@ import { hashFile, objectPath } from '../vault.ts'
 import { trustAnchors, tsaAnchors } from '../signing/authority.ts'
 import { basisForRecord, gateRecord } from './gate.ts'
 import { safeFileName } from '../paths.ts'
+import { refuseOutputInDataFolder } from '../ingest/source-guard.ts'
 import { commitFile, tempNameFor, writeAtomicSync } from '../durable.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
 
@@ -83,6 +84,7 @@ export async function exportRecords(
     throw new AppError('FORBIDDEN')
   }
   const out = path.resolve(input.outDir)
+  refuseOutputInDataFolder(deps.layout, out)
   if (fs.existsSync(out) && fs.readdirSync(out).length) throw new AppError('OUT_DIR_NOT_EMPTY', { path: out })
   const recordsDir = path.join(out, '记录')
   fs.mkdirSync(recordsDir, { recursive: true })

@@ -27,6 +27,7 @@ import { getAgency } from '../agency.ts'
 import { ownedTempName, processToken } from '../owner.ts'
 import { commitFile, commitFileSync } from '../durable.ts'
 import { claimOutput, dropRegisteredClaims, type Claim } from './claims.ts'
+import { refuseOutputInDataFolder } from '../ingest/source-guard.ts'
 
 /*
  * Archive discs: a case's bag planned onto discs and written as ISO images; images written to discs (or to
@@ -457,6 +458,7 @@ export async function burnDisc(
   const vol = volumeByVolid(deps, id0.volid)
   if (!vol || vol.session_md5 !== id0.sessionMd5) throw new AppError('UNKNOWN_IMAGE', { volid: id0.volid })
   const target = isDrive(input.target) ? input.target : path.resolve(input.target)
+  if (!isDrive(target)) refuseOutputInDataFolder(deps.layout, target)
   const claim = claimOutput(deps.layout, target, { volid: vol.volid })
   try {
     const r = await burnClaimed(deps, actor, { ...input, image, target }, vol, id0.sessionMd5, claim, opts)

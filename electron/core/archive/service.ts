@@ -20,6 +20,7 @@ import {
 import { cataloguePdf, discLabelPdf } from './labels.ts'
 import { buildBag } from './package.ts'
 import { listDrives, mediaInfo } from './xorriso.ts'
+import { refuseOutputInDataFolder } from '../ingest/source-guard.ts'
 
 export async function image(
   deps: CoreDeps,
@@ -29,6 +30,7 @@ export async function image(
 ): Promise<MethodOutput<'archive.image'>> {
   const actor = actorOf(ctx)
   gateArchive(deps, ctx, i.caseId, 'archive.image')
+  refuseOutputInDataFolder(deps.layout, i.outDir)
   const check = archivableCheck(deps, i.caseId)
   const signer = i.pin ? unlockSigner(deps, actor, i.pin, ctx.channel) : null
   return jobs.run(i.jobId, (opts) =>
@@ -207,6 +209,7 @@ export async function build(
   ctx: CallContext,
 ): Promise<MethodOutput<'archive.build'>> {
   gateArchive(deps, ctx, i.caseId, 'archive.build')
+  refuseOutputInDataFolder(deps.layout, i.outDir)
   const report = archivableCheck(deps, i.caseId)
   const signer = i.pin ? unlockSigner(deps, actorOf(ctx), i.pin, ctx.channel) : null
   const bag = await buildBag(deps, i.caseId, i.outDir, report, { signer })

@@ -145,3 +145,28 @@ export function checkSourceRoot(layout: DataLayout, sourceRoot: string): SourceG
     throw new AppError('SOURCE_IN_DATA_FOLDER', { path: sourceRoot })
   return guard
 }
+
+/**
+ * Refuse to write an export, an archive package, disc images, an image file or a backup into a data folder or a
+ * backup of one. Written there, the copies would sit among the vault's own files (and a backup would back itself
+ * up); a later import or browse of that folder is refused anyway. The target need not exist yet: its nearest
+ * existing folder above is what is checked, links followed. A backup may of course go into an earlier backup (it
+ * is incremental): for `backup`, only this data folder itself is refused. Throws OUT_IN_DATA_FOLDER.
+ */
+export function refuseOutputInDataFolder(
+  layout: DataLayout,
+  target: string,
+  o: { backup?: boolean } = {},
+): void {
+  let dir = path.resolve(target)
+  while (!fs.existsSync(dir)) {
+    const up = path.dirname(dir)
+    if (up === dir) return
+    dir = up
+  }
+  const real = fs.realpathSync(dir)
+  const root = fs.realpathSync(layout.root)
+  const inRoot = real === root || real.startsWith(root + path.sep)
+  if (inRoot || (!o.backup && insideDataFolder(layout, real)))
+    throw new AppError('OUT_IN_DATA_FOLDER', { path: target })
+}

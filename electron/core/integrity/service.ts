@@ -13,6 +13,7 @@ import { getAgency } from '../agency.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
 import { createI18n } from '../../../shared/i18n/index.ts'
 import { jobErrorText } from '../../../shared/integrity.ts'
+import { refuseOutputInDataFolder } from '../ingest/source-guard.ts'
 
 const zh = createI18n('zh-CN')
 
@@ -228,6 +229,7 @@ export function backup(
   i: ParsedInput<'backup.run'>,
   ctx: CallContext,
 ): Promise<MethodOutput<'backup.run'>> {
+  refuseOutputInDataFolder(deps.layout, i.target, { backup: true })
   return jobs.run(i.jobId, async (o) => {
     const r = await backupTo(deps.db, deps.layout, i.target, o.onProgress, o.signal)
     auditedChange(
