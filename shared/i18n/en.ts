@@ -582,6 +582,10 @@ const en: Messages = {
     signConsequence:
       'This is the opinion you are about to sign. Once signed it is filed in the case and cannot be changed or withdrawn; to change it, cancel and edit the form.',
     signConfirm: 'Sign it',
+    signedOpinion:
+      'The legal review opinion of round {{round}} is signed and filed with the case’s documents.',
+    signedDiscussion:
+      'The collective discussion record of round {{round}} is signed and filed with the case’s documents.',
     discussionSignTitle: 'Check the collective discussion record before signing',
     discussionSignConsequence:
       'This is the record you are about to sign. Once signed it is filed in the case and this review round is settled as decided; it cannot be changed or withdrawn. To change it, cancel and edit the form.',
@@ -1695,6 +1699,11 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
     collectors: 'Collectors',
     fullRecordingStatement: 'The recording covers this action from start to end',
     tagButton: 'Tag the {{count}} selected record(s)',
+    tagged: '{{count}} recording(s) filed in this case: {{stage}} · {{action}}.',
+    toRecords: 'See the case’s recordings',
+    added: '{{name}} registered (version {{version}}).',
+    addedSigned: '{{name}} registered and signed (version {{version}}).',
+    openAdded: 'Open it',
     problem: {
       doc_missing: 'Missing document: {{name}}',
       av_missing: '{{name}}: no audio/video record (full recording is required)',

@@ -571,6 +571,8 @@ const zhCN = {
     signConsequence:
       '下面是将要签署的法制审核意见书。签署后它作为本案文书存档，不能修改或撤回；如需改动，请取消后修改上面的表单。',
     signConfirm: '确认签署',
+    signedOpinion: '已签署第 {{round}} 次送审的《法制审核意见书》，已存入本案文书。',
+    signedDiscussion: '已签署第 {{round}} 次审核的《集体讨论记录》，已存入本案文书。',
     discussionSignTitle: '签署前核对集体讨论记录',
     discussionSignConsequence:
       '下面是将要签署的集体讨论记录。签署后它作为本案文书存档，本轮审核按讨论决定办结，不能修改或撤回；如需改动，请取消后修改上面的表单。',
@@ -1602,6 +1604,11 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     collectors: '采集人',
     fullRecordingStatement: '该录像完整记录了此项执法活动的全过程',
     tagButton: '标注选中的 {{count}} 条记录',
+    tagged: '已将 {{count}} 条音像记录标注到本案：{{stage}} · {{action}}。',
+    toRecords: '查看本案音像记录',
+    added: '已登记《{{name}}》（第 {{version}} 版）。',
+    addedSigned: '已登记并签名《{{name}}》（第 {{version}} 版）。',
+    openAdded: '查看此文书',
     problem: {
       doc_missing: '缺少文书：{{name}}',
       av_missing: '{{name}}没有音像记录（依规须全程音像记录）',

@@ -93,6 +93,10 @@ describe('案件 page', () => {
     await form.getByRole('button', { name: '标注选中的 1 条记录' }).click()
     const records = page.getByTestId('case-records')
     await records.getByText('ZD_20261122100000_0001.MP4').waitFor()
+    // Said once done, and still said when nothing is left to tag (the form itself is gone then).
+    const notice = page.getByTestId('done-notice')
+    await notice.getByText('已将 1 条音像记录标注到本案：调查取证 · 查封扣押。').waitFor()
+    expect(await form.count()).toBe(0)
     // Sealing needs full recording, and this one was not marked so.
     await expect(page.getByTestId('case-check').textContent()).resolves.toContain(
       '查封扣押的音像记录未标明为全程记录',

@@ -205,6 +205,13 @@ describe('documents open in the app, are corrected with a reason, and keep every
     await page.screenshot({ path: screenshotPath('100-document-register') })
     await form.getByRole('button', { name: '登记并签名' }).click()
     await docRow('立案审批表').getByText('已签名').waitFor()
+    // Said, not only cleared: what was registered, with the way to it.
+    const notice = form.getByTestId('done-notice')
+    await notice.getByText('已登记并签名《立案审批表》（第 1 版）。').waitFor()
+    await expect(form.locator('input[name=docNo]').inputValue()).resolves.toBe('')
+    await notice.getByRole('button', { name: '查看此文书' }).click()
+    await page.getByTestId('document-viewer').getByText('已与入库时的哈希值核对一致').waitFor()
+    await page.getByTestId('document-viewer').getByRole('button', { name: '关闭' }).click()
 
     const view = (await call('cases.get', { caseId }, people.jilu.session)) as {
       textRecords: { id: string; sha256: string; originalName: string; version: number }[]

@@ -156,6 +156,7 @@ describe('法制审核与公示', () => {
     await work.getByRole('button', { name: '签署审核意见' }).click()
     await answerConfirm(page, '确认签署')
     await page.getByTestId('review-queue').getByText('已退回').waitFor()
+    await page.getByTestId('done-notice').getByText('已签署第 1 次送审的《法制审核意见书》').waitFor()
     await signOut(page)
 
     // Back to the records officer: the opinion is on the case, signed; resubmitted after the change.
@@ -325,7 +326,9 @@ describe('法制审核与公示', () => {
     expect(await state()).toBe('disputed')
     await form.locator('button[type=submit]').click()
     await answerConfirm(page, '确认签署')
-    await expect.poll(state).toBe('passed')
+    // The page says it once the signed record is stored (signing takes a while on a loaded machine).
+    await page.getByTestId('done-notice').getByText('已签署第 1 次审核的《集体讨论记录》').waitFor()
+    expect(await state()).toBe('passed')
     expect(problems).toEqual([])
   })
 })

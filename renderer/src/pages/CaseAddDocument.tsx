@@ -6,6 +6,8 @@ import { call } from '../api.ts'
 import { ErrorText, Field, PasswordInput, useSubmit } from '../components/common.tsx'
 import { DateInput } from '../components/DateInput.tsx'
 import { DocumentFileField, documentPath, type DocumentFileValue } from '../components/DocumentFile.tsx'
+import { DocumentViewer } from '../components/DocumentViewer.tsx'
+import { useDone } from '../components/DoneNotice.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 
@@ -16,14 +18,17 @@ export function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onD
   const [file, setFile] = useState<DocumentFileValue>({ file: null, path: '' })
   const [missing, setMissing] = useState(false)
   const s = useSubmit()
+  const done = useDone()
+  const [open, setOpen] = useState<{ id: string; title: string } | null>(null)
   return (
     <form
       className="panel"
       aria-label={t('cases.addText')}
       onSubmit={s.onSubmit(async () => {
+        done.tell(null)
         setMissing(!file.file && !file.path.trim())
         if (!file.file && !file.path.trim()) return
-        await call('textRecords.add', {
+        const { textRecord: r } = await call('textRecords.add', {
           caseId: props.caseId,
           docType: form.docType,
           filePath: await documentPath(file),
@@ -33,6 +38,13 @@ export function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onD
         })
         setForm({ docType: '', docNo: '', docDate: '', pin: '' })
         setFile({ file: null, path: '' })
+        done.tell({
+          text: t(r.signed ? 'cases.addedSigned' : 'cases.added', {
+            name: r.docTypeName,
+            version: r.version,
+          }),
+          open: { label: t('cases.openAdded'), onClick: () => setOpen({ id: r.id, title: r.docTypeName }) },
+        })
         props.onDone()
       })}
     >
@@ -92,9 +104,18 @@ export function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onD
         </p>
       ) : null}
       <ErrorText error={s.error} />
+      {done.notice}
       <button type="submit" className="primary" disabled={s.busy}>
         {t('cases.addTextButton')}
       </button>
+      {open ? (
+        <DocumentViewer
+          key={open.id}
+          textRecordId={open.id}
+          title={open.title}
+          onClose={() => setOpen(null)}
+        />
+      ) : null}
     </form>
   )
 }

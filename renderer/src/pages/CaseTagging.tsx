@@ -5,6 +5,7 @@ import type { MethodOutput } from '../../../shared/contract.ts'
 import type { Evidence } from '../../../shared/ingest.ts'
 import { call } from '../api.ts'
 import { ErrorText, Field, formatCaptureTime, useSubmit } from '../components/common.tsx'
+import { useDone } from '../components/DoneNotice.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
@@ -25,6 +26,7 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
     collectorIds: [] as string[],
   })
   const save = useSubmit()
+  const done = useDone()
   const inCase = new Set(props.caseView.records.map((r) => r.evidenceId))
   useEffect(() => {
     void call('evidence.list', { limit: 200 }).then(
@@ -37,7 +39,8 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
     )
   }, [])
   const candidates = recent.filter((e) => !inCase.has(e.id))
-  if (!candidates.length) return null
+  // With nothing left to file, the notice of what was just filed still stays.
+  if (!candidates.length) return done.notice ? <div className="panel">{done.notice}</div> : null
   return (
     <form
       className="panel"
@@ -55,7 +58,18 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
             ...(tags.collectorIds.length ? { collectorIds: tags.collectorIds } : {}),
           },
         })
+        const filed = chosen.length
         setChosen([])
+        // Where, what and who belong to the batch just filed; the stage and the action usually go on.
+        setTags({ ...tags, place: '', fact: '', collectorIds: [], fullRecording: false })
+        const action = props.catalogue.actionTypes.find((a) => a.code === tags.actionType)?.name ?? ''
+        done.tell({
+          text: t('cases.tagged', { count: filed, stage: t(`cases.stageName.${tags.stage}`), action }),
+          open: {
+            label: t('cases.toRecords'),
+            onClick: () => document.getElementById('case-records')?.scrollIntoView({ block: 'start' }),
+          },
+        })
         props.onDone()
       })}
     >
@@ -154,6 +168,7 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
         {t('cases.fullRecordingStatement')}
       </label>
       <ErrorText error={save.error} />
+      {done.notice}
       <button type="submit" className="primary" disabled={save.busy || chosen.length === 0}>
         {t('cases.tagButton', { count: chosen.length })}
       </button>

@@ -495,7 +495,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
       ) : null}
       {playing ? <MediaPlayer {...playing} onClose={() => setPlaying(null)} /> : null}
 
-      <div className="panel">
+      <div className="panel" id="case-records">
         <h3>{t('cases.records')}</h3>
         {view.records.length === 0 ? <p className="muted">{t('cases.noRecords')}</p> : null}
         {[...STAGE_CODES, null].map((stage) => {

@@ -9,6 +9,7 @@ import { ReviewRounds } from './ReviewRounds.tsx'
 import { DateInput } from '../components/DateInput.tsx'
 import { useConfirm } from '../components/ConfirmDialog.tsx'
 import { PdfPages } from '../components/DocumentViewer.tsx'
+import { useDone } from '../components/DoneNotice.tsx'
 
 /*
  * 法制审核 desk: the latest round of every case sent for review, open ones first with their deadlines. For the
@@ -82,13 +83,8 @@ export function ReviewPage({ roles, userId }: { roles: readonly Role[]; userId: 
         ) : null}
       </div>
       {current ? (
-        <ReviewWork
-          key={`${current.id}-${current.status}`}
-          review={current}
-          roles={roles}
-          userId={userId}
-          onDone={reload}
-        />
+        // Keyed by the review alone: its forms follow the status, and what was just signed stays said.
+        <ReviewWork key={current.id} review={current} roles={roles} userId={userId} onDone={reload} />
       ) : null}
       {queue ? (
         <div className="panel" data-testid="review-scope">
@@ -116,6 +112,8 @@ function ReviewWork(props: {
   const { t } = useTranslation()
   const r = props.review
   const [rounds, setRounds] = useState<Review[]>([])
+  // Said here, not in the form: the form is gone once the round has moved on.
+  const done = useDone()
   useEffect(() => {
     void call('review.get', { caseId: r.caseId }).then(
       (s) => setRounds(s.reviews),
@@ -163,7 +161,16 @@ function ReviewWork(props: {
           <Assign review={r} onDone={props.onDone} />
         </details>
       ) : null}
-      {mine && r.status === 'in_review' ? <Opinion review={r} onDone={props.onDone} /> : null}
+      {done.notice}
+      {mine && r.status === 'in_review' ? (
+        <Opinion
+          review={r}
+          onDone={async () => {
+            done.tell({ text: t('review.signedOpinion', { round: r.round }) })
+            return props.onDone()
+          }}
+        />
+      ) : null}
       {mine && r.status === 'in_review' && !r.extension ? (
         <AskExtension review={r} onDone={props.onDone} />
       ) : null}
@@ -171,7 +178,13 @@ function ReviewWork(props: {
         <DecideExtension review={r} onDone={props.onDone} />
       ) : null}
       {props.roles.includes('approver') && r.status === 'disputed' ? (
-        <Discussion review={r} onDone={props.onDone} />
+        <Discussion
+          review={r}
+          onDone={async () => {
+            done.tell({ text: t('review.signedDiscussion', { round: r.round }) })
+            return props.onDone()
+          }}
+        />
       ) : null}
       <h4>{t('review.history')}</h4>
       <ReviewRounds reviews={rounds} />
