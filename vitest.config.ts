@@ -14,6 +14,7 @@ export default defineConfig({
           // tests/security: one test per attack an outside tester found (see docs/security.md).
           include: ['tests/unit/**/*.test.ts', 'tests/security/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['tests/helpers/temp-cleanup.ts'],
           // Hang detection, not speed assertions: tests and hooks that drive the real CLI (about 2 s a command)
           // take several times longer when two suites share this 2-core machine.
           testTimeout: 300_000,
@@ -25,6 +26,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['tests/helpers/temp-cleanup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // One browser and one bridge per file. The files share the unit project's workers rather than running
