@@ -91,7 +91,14 @@ export function localSocketTransport(address: string): Transport {
         server.listen(address, () => {
           server.off('error', reject)
           server.on('error', (e) => console.error('[liuhen] owner socket failed', e))
-          if (process.platform !== 'win32') fs.chmodSync(address, 0o600)
+          try {
+            if (process.platform !== 'win32') fs.chmodSync(address, 0o600)
+          } catch (e) {
+            // The socket file went (its folder removed under us): refuse to serve rather than throw from a callback.
+            server.close()
+            reject(e as Error)
+            return
+          }
           // The socket must never keep a process alive on its own; the owner's work does that.
           server.unref()
           resolve({

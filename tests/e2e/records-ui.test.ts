@@ -172,11 +172,17 @@ describe('音像记录 and the to-do counts', () => {
     const scroller = page.getByTestId('records-table').locator('..')
     const last = page.getByTestId('record-row').filter({ hasText: 'REC_000.WAV' })
     // Newest capture first: the oldest recorder file is the last row, reached once the second page is in.
-    for (let i = 0; i < 30 && !(await last.isVisible()); i++) {
-      await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
-      await page.waitForTimeout(150)
-    }
-    await last.waitFor()
+    // Scroll until the row is drawn, however long the second page takes under load (a fixed count of scrolls once
+    // ran out before the page arrived, and the unscrolled list never drew the row).
+    await expect
+      .poll(
+        async () => {
+          await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
+          return last.isVisible()
+        },
+        { timeout: 60_000, interval: 150 },
+      )
+      .toBe(true)
     await page.getByText(`已全部列出（${WAVS + 4} 条）`).waitFor()
     expect(await rowsShown()).toBeLessThanOrEqual(40)
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import Database from 'better-sqlite3'
 import { createCore } from '../../electron/core/core.ts'
 import { openDataFolder } from '../../electron/core/folder.ts'
@@ -257,6 +257,20 @@ describe('clients of the owner', () => {
       expect(got.map((m) => (m as { t: string }).t)).toEqual(['hello'])
     }
     t.core.close()
+  })
+
+  test('a socket file that vanishes as it is made refuses to serve instead of throwing from a callback', async () => {
+    // Seen in CI: a test folder removed while a core was still starting its socket crashed the test run.
+    const address = path.join(tempDir(), 'gone.sock')
+    const chmod = vi.spyOn(fs, 'chmodSync').mockImplementation(() => {
+      throw Object.assign(new Error(`ENOENT: chmod '${address}'`), { code: 'ENOENT' })
+    })
+    try {
+      await expect(localSocketTransport(address).listen(() => undefined)).rejects.toThrow(/ENOENT/)
+      expect(chmod).toHaveBeenCalledTimes(1)
+    } finally {
+      chmod.mockRestore()
+    }
   })
 })
 
