@@ -197,3 +197,26 @@ export const archiveStateSchema = z.object({
   supplementDue: z.boolean(),
 })
 export type ArchiveState = z.infer<typeof archiveStateSchema>
+
+/** The tags check.ts names as missing from a recording, in its own words. */
+export const REQUIRED_TAGS = ['captureStart', 'place', 'collector', 'fact'] as const
+export type RequiredTag = (typeof REQUIRED_TAGS)[number]
+
+/**
+ * One finding of the case check as a sentence: the same on the case page and in `liuhen case check`. The missing tags
+ * arrive as codes joined by commas and are named here (they once reached the screen as "collector,fact").
+ */
+export function caseProblemText(
+  t: (key: string, params?: Record<string, unknown>) => string,
+  p: CaseProblem,
+) {
+  const detail =
+    p.kind === 'tag_incomplete'
+      ? (p.detail ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((tag) => t(`cases.requiredTag.${tag}`))
+          .join(t('cases.requiredTag.separator'))
+      : (p.detail ?? '')
+  return t(`cases.problem.${p.kind}`, { name: p.subjectName ?? '', detail })
+}

@@ -1704,6 +1704,13 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
     added: '{{name}} registered (version {{version}}).',
     addedSigned: '{{name}} registered and signed (version {{version}}).',
     openAdded: 'Open it',
+    requiredTag: {
+      separator: ', ',
+      captureStart: 'capture time',
+      place: 'place',
+      collector: 'collector',
+      fact: 'fact proved',
+    },
     problem: {
       doc_missing: 'Missing document: {{name}}',
       av_missing: '{{name}}: no audio/video record (full recording is required)',

@@ -1609,6 +1609,13 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     added: '已登记《{{name}}》（第 {{version}} 版）。',
     addedSigned: '已登记并签名《{{name}}》（第 {{version}} 版）。',
     openAdded: '查看此文书',
+    requiredTag: {
+      separator: '、',
+      captureStart: '采集时间',
+      place: '采集地点',
+      collector: '采集人',
+      fact: '证明事项',
+    },
     problem: {
       doc_missing: '缺少文书：{{name}}',
       av_missing: '{{name}}没有音像记录（依规须全程音像记录）',

@@ -1,4 +1,5 @@
 import { type MethodInput, type MethodOutput } from '../../../shared/contract.ts'
+import { caseProblemText } from '../../../shared/cases.ts'
 import { type CommandSpec, opt, arg, SHARED } from '../runner.ts'
 import { UsageError, type Opts, type Io, need, call, userIdOf, caseIdOf, simple, caseLine } from '../kit.ts'
 
@@ -105,10 +106,7 @@ export function cmdCaseCheck(caseNo: string | undefined, opts: Opts, io: Io): Pr
           caseNo: r.caseNo,
           count: r.problems.length,
         }),
-        ...r.problems.map(
-          (p) =>
-            `  ${io.t(`cases.problem.${p.kind}`, { name: p.subjectName ?? '', detail: p.detail ?? '' })}`,
-        ),
+        ...r.problems.map((p) => `  ${caseProblemText(io.t, p)}`),
         ...r.deadlines.map(
           (d) =>
             `  ${io.t(`cases.deadline.${d.kind}`, { due: d.due })}${d.uncertain ? ` ${io.t('cases.deadlineUncertain', { years: d.unknownYears.join('、') })}` : ''}`,

@@ -1,5 +1,5 @@
 import type { MethodOutput } from '../../../shared/contract.ts'
-import type { CaseCheck, CaseProblem } from '../../../shared/cases.ts'
+import type { CaseCheck, CaseProblem, RequiredTag } from '../../../shared/cases.ts'
 import type { Db } from '../db/index.ts'
 import { addCalendarDays, chinaDate, loadCalendar } from './calendar.ts'
 import { caseRow, textRecordsOf } from './repo.ts'
@@ -96,12 +96,15 @@ export function checkCase(db: Db, caseId: string, now: Date, opts: { closing?: b
 
   for (const r of records) {
     const t = r.tags
-    const missing = [
-      !t.captureStart && 'captureStart',
-      !t.place && 'place',
-      !t.collectorIds.length && 'collector',
-      !t.fact && 'fact',
-    ].filter(Boolean) as string[]
+    // Named for the reader by caseProblemText (shared/cases.ts).
+    const missing = (
+      [
+        !t.captureStart && 'captureStart',
+        !t.place && 'place',
+        !t.collectorIds.length && 'collector',
+        !t.fact && 'fact',
+      ] as const
+    ).filter((x): x is RequiredTag => Boolean(x))
     const name = (
       db.prepare('SELECT original_name FROM evidence WHERE id = ?').get(r.id) as { original_name: string }
     ).original_name

@@ -1,6 +1,12 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { CASE_SOURCES, CONFIDENTIALITY, STAGE_CODES, type Case } from '../../../shared/cases.ts'
+import {
+  CASE_SOURCES,
+  CONFIDENTIALITY,
+  STAGE_CODES,
+  caseProblemText,
+  type Case,
+} from '../../../shared/cases.ts'
 import type { MethodInput, MethodOutput } from '../../../shared/contract.ts'
 import type { Role } from '../../../shared/roles.ts'
 import { checkCreditCode, checkResidentId } from '../../../shared/identity.ts'
@@ -462,7 +468,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
             {view.check.problems.map((p, i) => (
               <li key={i} className="bad-text">
                 {p.stage ? <span className="chip">{t(`cases.stageName.${p.stage}`)}</span> : null}
-                {t(`cases.problem.${p.kind}`, { name: p.subjectName ?? '', detail: p.detail ?? '' })}
+                {caseProblemText(t, p)}
               </li>
             ))}
           </ul>
