@@ -64,6 +64,22 @@ describe('rendered text is for people', () => {
     await probe.close()
   })
 
+  test('the raw-code check finds each kind of code, and passes Chinese text with file names (its control)', async () => {
+    const probe = await testPage(browser, { width: 800, height: 600 })
+    const codes = async (html: string) => {
+      await probe.setContent(`<body>${html}</body>`)
+      return rawCodesOnScreen(probe)
+    }
+    expect(await codes('<p>时间：2026-12-01T22:05:55.777Z</p>')).toEqual([expect.stringMatching(/^ISO:/)])
+    expect(await codes('<p>案件 a25699a0-1b2c-4d5e-8f90-123456789abc</p>')).toEqual([
+      expect.stringMatching(/^UUID:/),
+    ])
+    expect(await codes('<p>类型：legal_review_record</p>')).toEqual([expect.stringMatching(/^code:/)])
+    expect(await codes('<p>缺少标注：collector,fact</p>')).toEqual([expect.stringMatching(/^codes:/)])
+    expect(await codes('<p>ZD_20261120_0001.MP4 缺少标注：采集人、证明事项</p>')).toEqual([])
+    await probe.close()
+  })
+
   test('no page shows an ISO timestamp, a UUID or a snake_case code, or scrolls sideways', async () => {
     const problems: string[] = []
     let visited = 0

@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core'
 
 /*
  * Issue 20, "readable everywhere": the raw codes a page must not show a person — an ISO timestamp, a UUID, a
- * snake_case code — found in its rendered text (file names a person sees on disk are left out).
+ * snake_case code, a list of codes joined by commas ("collector,fact", once on the case
+ * page) — found in its rendered text (file names a person sees on disk are left out).
  */
 
 const ISO = /\d{4}-\d\d-\d\dT\d\d:/g
@@ -10,6 +11,8 @@ const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g
 const SNAKE = /\b[a-z]+_[a-z_]+\b/g
 /** What must stay as written: file names and formats a person types or sees on disk. */
 const SNAKE_ALLOWED = new Set<string>([])
+// camelCase field names are not searched for: temp folders' random suffixes (liuhen-day-foNqxN) look the same.
+const CODE_LIST = /\b[a-z]+(?:,[a-z]+)+\b/g
 const FILE_NAME = /[\w.-]*\.(mp4|mov|jpg|jpeg|png|wav|mp3|pdf|ofd|txt|json|csv|xml|p7s|tsr|pem)\b/gi
 
 /** The raw codes on the page's visible text, each with a little context to find it. */
@@ -21,6 +24,7 @@ export async function rawCodesOnScreen(page: Page): Promise<string[]> {
   for (const m of text.matchAll(ISO)) found.push(`ISO: ${near(m)}`)
   for (const m of text.matchAll(UUID)) found.push(`UUID: ${near(m)}`)
   for (const m of text.matchAll(SNAKE)) if (!SNAKE_ALLOWED.has(m[0])) found.push(`code: ${near(m)}`)
+  for (const m of text.matchAll(CODE_LIST)) found.push(`codes: ${near(m)}`)
   return found
 }
 
