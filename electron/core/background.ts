@@ -83,7 +83,7 @@ export function startBackground(
   background: boolean,
   deps: CoreDeps,
   integrityJobs: Jobs,
-  devicesOpts: { watch?: boolean; mountRoot?: string; jobs: IngestJobs },
+  devicesOpts: { watch?: boolean | 'manual'; mountRoot?: string; jobs: IngestJobs },
 ): { stop(): void; devicesTick(): Promise<void> } {
   // Scheduled integrity checks while the app runs (not in CLI processes): due ones start within the hour.
   let checking = false
@@ -108,6 +108,7 @@ export function startBackground(
             deps.emit({ type: 'devices.changed', ...change })
             if (findAgency(deps.db)) autoImportAdded(deps, devicesOpts.jobs, change)
           },
+          devicesOpts.watch === 'manual' ? null : undefined,
         )
       : null
   return {

@@ -101,8 +101,8 @@ export interface CoreOptions {
    * cameras that mount as folders, and the tests' stand-in for a camera being plugged in.
    */
   mountRoot?: string
-  /** Watch for cameras plugged in (default: in a background process only). */
-  watchDevices?: boolean
+  /** Watch for cameras plugged in (default: in a background process only); 'manual': only on devicesTick(). */
+  watchDevices?: boolean | 'manual'
 }
 
 export interface Core {

@@ -153,6 +153,29 @@ describe('device plug and unplug', () => {
       },
     ])
   })
+
+  test('a tick during a look under way waits for it and looks again: the camera plugged in meanwhile is seen', async () => {
+    let attached: AttachedVolume[] = []
+    let release: (() => void) | null = null
+    const changes: { added: { identity: string }[] }[] = []
+    const w = watchDevices(
+      async () => {
+        const seen = attached
+        // The first look hangs until released, as lsblk does on a loaded machine.
+        if (!release) await new Promise<void>((r) => (release = r))
+        return seen
+      },
+      (c) => changes.push(c),
+      null,
+    )
+    await expect.poll(() => release !== null).toBe(true)
+    attached = [vol('B', 'CAM2')]
+    const asked = w.tick()
+    release!()
+    await asked
+    w.stop()
+    expect(changes.map((c) => c.added.map((a) => a.identity))).toEqual([['B']])
+  })
 })
 
 describe('liuhen-media: protocol handler', () => {

@@ -25,16 +25,18 @@ export function diffVolumes(before: AttachedVolume[], after: AttachedVolume[]): 
   }
 }
 
+/**
+ * Watch the attached volumes: every `everyMs`, or only when `tick()` is called (`everyMs` null: the tests' camera
+ * station, plugged in by a folder appearing, with no timer racing the test's own writes).
+ */
 export function watchDevices(
   look: () => Promise<AttachedVolume[]>,
   onChange: (change: DeviceChange) => void,
-  everyMs = 3000,
+  everyMs: number | null = 3000,
 ): { stop(): void; tick(): Promise<void> } {
   let last: AttachedVolume[] | null = null
-  let busy = false
-  const tick = async () => {
-    if (busy) return
-    busy = true
+  let running: Promise<void> | null = null
+  const once = async () => {
     try {
       const now = await look()
       if (last) {
@@ -44,12 +46,22 @@ export function watchDevices(
       last = now
     } catch {
       /* lsblk or PowerShell unavailable for a moment: try again next time */
-    } finally {
-      busy = false
     }
   }
-  const timer = setInterval(() => void tick(), everyMs)
-  timer.unref()
+  // One look at a time; a caller arriving during one waits for it and then looks again, so what it is told is the
+  // volumes as they are now (it once returned at once while the timer's look ran, and a plugged-in camera went unseen).
+  const tick = async (): Promise<void> => {
+    while (running) await running
+    running = once().finally(() => (running = null))
+    return running
+  }
+  const timer =
+    everyMs === null
+      ? null
+      : setInterval(() => {
+          if (!running) void tick()
+        }, everyMs)
+  timer?.unref()
   void tick()
-  return { stop: () => clearInterval(timer), tick }
+  return { stop: () => timer && clearInterval(timer), tick }
 }
