@@ -448,6 +448,8 @@ const en: Messages = {
     'review.extensionApproved': 'Approve review extension',
     'review.extensionRejected': 'Refuse review extension',
     'review.dispute': 'Disagree with review opinion',
+    'review.previewOpinion': 'Preview the legal review opinion',
+    'review.previewDiscussion': 'Preview the collective discussion record',
     'review.discuss': 'Record collective discussion',
     'review.setScope': 'Change review catalogue',
     'disclosure.draft': 'Draft disclosure',

@@ -439,6 +439,8 @@ const zhCN = {
     'review.extensionApproved': '批准延长审核期限',
     'review.extensionRejected': '不批准延长审核期限',
     'review.dispute': '对审核意见提出异议',
+    'review.previewOpinion': '预览法制审核意见书',
+    'review.previewDiscussion': '预览集体讨论记录',
     'review.discuss': '记录集体讨论',
     'review.setScope': '修改法制审核目录清单',
     'disclosure.draft': '起草公示',
