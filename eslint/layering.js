@@ -75,6 +75,23 @@ export function migrationViolation(file, spec, typeOnly) {
   return `a migration imports only ./types.ts and ./frozen/ ('${spec}').`
 }
 
+/*
+ * No page imports another page (issue 20): a page (renderer/src/features/<area>/<Name>Page.tsx) is reached through
+ * the router only — renderer/src/app/ and App.tsx. What two areas share is a component beside a page, never the
+ * page itself, so opening one area never drags another's state and effects in.
+ */
+const FEATURES = 'renderer/src/features/'
+const ROUTER = ['renderer/src/app/', 'renderer/src/App.tsx']
+
+export function pageViolation(file, spec) {
+  if (!spec.startsWith('.')) return null
+  const from = path.relative(REPO, path.resolve(REPO, file)).split(path.sep).join('/')
+  if (!from.startsWith('renderer/') || ROUTER.some((r) => from.startsWith(r))) return null
+  const to = layerOf(path.resolve(path.dirname(path.resolve(REPO, file)), spec.replace(/[?#].*$/, ''))).rel
+  if (!to.startsWith(FEATURES) || !/Page\.tsx$/.test(to)) return null
+  return `no page imports another page: ${to} is reached through the router (renderer/src/app/); share a component instead.`
+}
+
 function layerOf(abs) {
   const rel = path.relative(REPO, abs).split(path.sep).join('/')
   if (rel.startsWith('../')) return { rel, layer: null }
@@ -121,7 +138,10 @@ const layering = {
     const file = context.filename
     function check(node, source, typeOnly = false) {
       if (!source || source.type !== 'Literal' || typeof source.value !== 'string') return
-      const why = layeringViolation(file, source.value) ?? migrationViolation(file, source.value, typeOnly)
+      const why =
+        layeringViolation(file, source.value) ??
+        migrationViolation(file, source.value, typeOnly) ??
+        pageViolation(file, source.value)
       if (why) context.report({ node: source, messageId: 'layer', data: { why } })
     }
     return {

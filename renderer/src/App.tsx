@@ -6,11 +6,11 @@ import { translateError } from '../../shared/i18n/index.ts'
 import { call, hasSession, onAuthProblem, setSession } from './api.ts'
 import { CenteredCard, errorValueOf } from './components/common.tsx'
 import { LanguageSwitch } from './components/LanguageSwitch.tsx'
-import { ChangePasswordForm } from './pages/ChangePassword.tsx'
-import { Lock } from './pages/Lock.tsx'
-import { Setup } from './pages/Setup.tsx'
-import { Shell } from './pages/Shell.tsx'
-import { SignIn } from './pages/SignIn.tsx'
+import { ChangePasswordForm } from './features/account/ChangePassword.tsx'
+import { Lock } from './features/account/LockPage.tsx'
+import { Setup } from './features/account/SetupPage.tsx'
+import { Shell } from './app/Shell.tsx'
+import { SignIn } from './features/account/SignInPage.tsx'
 
 type State =
   | { kind: 'loading' }

@@ -91,8 +91,18 @@ let session: string | null = sessionStorage.getItem(SESSION_KEY)
 transport.eventSession(session)
 const authListeners = new Set<(e: AppErrorValue) => void>()
 
+const sessionListeners = new Set<() => void>()
+
+/** Called whenever the signed-in session changes (sign-in, sign-out, expiry): what was read for one person goes. */
+export function onSessionChange(listener: () => void): () => void {
+  sessionListeners.add(listener)
+  return () => sessionListeners.delete(listener)
+}
+
 export function setSession(token: string | null): void {
+  const changed = token !== session
   session = token
+  if (changed) for (const l of sessionListeners) l()
   transport.eventSession(token)
   if (token) sessionStorage.setItem(SESSION_KEY, token)
   else sessionStorage.removeItem(SESSION_KEY)

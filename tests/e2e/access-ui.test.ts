@@ -99,6 +99,12 @@ describe('调阅', () => {
     // Beijing wall time, typed into our own date and time fields whatever zone the PC is in.
     await fillMoment(form, 'endsAt', beijingWallIn(10 * 60_000))
     await page.screenshot({ path: screenshotPath('18-access-request'), fullPage: true })
+    // Checked with the contract's own schema before sending: the field is named by its label, nothing is sent
+    // (the approver's inbox below holds one request, or its getByText would find two).
+    await form.locator('input[name=purposeText]').fill('核'.repeat(201))
+    await form.getByRole('button', { name: '提交申请' }).click()
+    await expect(form.getByRole('alert').textContent()).resolves.toBe('输入不符合要求：具体说明')
+    await form.locator('input[name=purposeText]').fill('')
     await form.getByRole('button', { name: '提交申请' }).click()
     await page.getByText('调阅申请已提交').waitFor()
     await signOut()

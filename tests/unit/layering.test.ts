@@ -183,6 +183,16 @@ function migrationViolation(file: string, spec: string, typeOnly: boolean): stri
   return inside === 'types.ts' || inside.startsWith('frozen/') ? null : `a migration imports ${inside}`
 }
 
+/** No page imports another page: a features/<area>/<Name>Page.tsx is imported from renderer/src/app/ or App.tsx only. */
+function pageViolation(file: string, spec: string): string | null {
+  if (!spec.startsWith('.') || !file.startsWith('renderer/')) return null
+  if (file.startsWith('renderer/src/app/') || file === 'renderer/src/App.tsx') return null
+  const target = posix(path.relative(REPO, path.resolve(REPO, path.dirname(file), spec)))
+  return target.startsWith('renderer/src/features/') && target.endsWith('Page.tsx')
+    ? `${file} imports ${target}`
+    : null
+}
+
 /** Imports with whether they are type-only (`import type …`), as the ESLint rule sees them. */
 function typedImportsOf(file: string): { spec: string; typeOnly: boolean }[] {
   const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
@@ -343,5 +353,63 @@ describe('import cycles', () => {
     ].map((f) => posix(path.relative(REPO, f)))
     expect(files.length).toBeGreaterThan(100)
     expect(importCycles(files).map((c) => `import cycle among: ${c.join(', ')}`)).toEqual([])
+  })
+
+  test('no page imports another page: ESLint refuses it, allows the router and a shared component', async () => {
+    const eslint = new ESLint({ cwd: REPO })
+    const probes: { file: string; code: string; refused: boolean }[] = [
+      // The edges the tree had before the feature folders: a case page reaching into the access page.
+      {
+        file: 'renderer/src/features/cases/CasesPage.tsx',
+        code: "import { AccessPage } from '../access/AccessPage.tsx'",
+        refused: true,
+      },
+      {
+        file: 'renderer/src/features/cases/CaseReview.tsx',
+        code: "import { ReviewPage } from '../review/ReviewPage.tsx'",
+        refused: true,
+      },
+      {
+        file: 'renderer/src/components/CasePicker.tsx',
+        code: "import { CasesPage } from '../features/cases/CasesPage.tsx'",
+        refused: true,
+      },
+      {
+        file: 'renderer/src/features/cases/CasesPage.tsx',
+        code: "import { RequestAccess } from '../access/RequestAccess.tsx'",
+        refused: false,
+      },
+      {
+        file: 'renderer/src/app/Shell.tsx',
+        code: "import { CasesPage } from '../features/cases/CasesPage.tsx'",
+        refused: false,
+      },
+      {
+        file: 'renderer/src/App.tsx',
+        code: "import { Lock } from './features/account/LockPage.tsx'",
+        refused: false,
+      },
+    ]
+    const disagreements: string[] = []
+    for (const p of probes) {
+      const [result] = await eslint.lintText(`${p.code}\nexport {}\n`, { filePath: path.join(REPO, p.file) })
+      const linted = result!.messages.some((m) => m.ruleId === 'local/layering')
+      if (linted !== p.refused)
+        disagreements.push(`${p.file}: ${p.code} — lint ${linted}, expected ${p.refused}`)
+      const spec = /'([^']+)'/.exec(p.code)![1]!
+      if ((pageViolation(p.file, spec) !== null) !== p.refused)
+        disagreements.push(`${p.file}: ${p.code} — table`)
+    }
+    expect(disagreements).toEqual([])
+    // And the tree keeps it: every page file is imported by the router alone.
+    const files = fs
+      .readdirSync(path.join(REPO, 'renderer/src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.tsx?$/.test(f))
+      .map((f) => `renderer/src/${posix(f)}`)
+    expect(files.filter((f) => f.endsWith('Page.tsx')).length).toBeGreaterThanOrEqual(12)
+    const offenders = files.flatMap((file) =>
+      typedImportsOf(path.join(REPO, file)).flatMap(({ spec }) => pageViolation(file, spec) ?? []),
+    )
+    expect(offenders).toEqual([])
   })
 })

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { contract, type MethodOutput, type TODO_KEYS } from '../../../shared/contract.ts'
 import { call, onCallDone } from '../api.ts'
-import type { PageId } from '../pages/pages.ts'
+import { href, type PageId } from '../app/pages.ts'
 
 /*
  * The to-do counts of the home page and the menu (todo.counts: each counted by the core over what the caller may
@@ -25,7 +25,7 @@ export const TODO_TARGET: Record<TodoKey, { page: PageId; query?: string }> = {
 
 export function todoHref(key: TodoKey): string {
   const target = TODO_TARGET[key]
-  return `#/${target.page}${target.query ? `?${target.query}` : ''}`
+  return href.page(target.page, target.query)
 }
 
 export function useTodoCounts(): TodoItem[] | null {

@@ -1,0 +1,70 @@
+import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-query'
+import type { ReactNode } from 'react'
+import { contract, type MethodInput, type MethodName, type MethodOutput } from '../../shared/contract.ts'
+import type { AppErrorValue } from '../../shared/errors.ts'
+import { ApiError, call, onCallDone, onSessionChange } from './api.ts'
+import { ErrorText } from './components/common.tsx'
+
+/*
+ * The query layer: what a screen reads from the core goes through useCall — cached per method and input, with its
+ * loading and error states — instead of an effect that sets state and swallows the failure. After any call that
+ * changes something (not readOnly in the contract) every query reads again, so a screen never shows what was true
+ * before its own change. The cache belongs to one signed-in session: a new session (sign-in, sign-out, expiry)
+ * empties it, so the next person at the desk never sees the last one's answers, not even for a moment.
+ */
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    // An answer is a reading of evidence records: read it again when asked, never guess on a retry.
+    queries: { retry: false, refetchOnWindowFocus: true, staleTime: 0 },
+  },
+})
+
+onCallDone((method) => {
+  if (!('readOnly' in contract[method] && contract[method].readOnly)) void queryClient.invalidateQueries()
+})
+
+onSessionChange(() => queryClient.clear())
+
+export function QueryProvider({ children }: { children: ReactNode }) {
+  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+}
+
+/** Read `method` with `input` through the cache; `enabled: false` waits (a case not chosen yet). */
+export function useCall<M extends MethodName>(
+  method: M,
+  input: MethodInput<M>,
+  opts: { enabled?: boolean } = {},
+) {
+  return useQuery<MethodOutput<M>, ApiError>({
+    queryKey: [method, input],
+    queryFn: () => call(method, input),
+    enabled: opts.enabled ?? true,
+  })
+}
+
+/** A query's failure as the translated error every form shows (nothing when it did not fail). */
+export function QueryError({ query }: { query: { error: ApiError | null } }) {
+  const value: AppErrorValue | null = query.error?.value ?? null
+  return <ErrorText error={value} />
+}
+
+/**
+ * Send a form's input after checking it with the contract's own schema, the one the core checks it with: a field
+ * that fails is named by its label on the form ("输入不符合要求：结束时间"), not by its key, and nothing is sent.
+ */
+export async function callChecked<M extends MethodName>(
+  method: M,
+  input: MethodInput<M>,
+  labels: Partial<Record<keyof MethodInput<M> & string, string>>,
+): Promise<MethodOutput<M>> {
+  const parsed = (contract[method].input as { safeParse(v: unknown): SafeParse }).safeParse(input)
+  if (!parsed.success) {
+    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))]
+    const named = keys.map((k) => (labels as Record<string, string | undefined>)[k] ?? k)
+    throw new ApiError({ code: 'VALIDATION', params: { fields: named.join('、') } })
+  }
+  return call(method, input)
+}
+
+type SafeParse = { success: true } | { success: false; error: { issues: { path: PropertyKey[] }[] } }
