@@ -127,6 +127,18 @@ export function onCallDone(listener: (method: MethodName) => void): () => void {
   return () => doneListeners.delete(listener)
 }
 
+const actionListeners = new Set<() => void>()
+
+/** Called after every action a person took (a form sent, a button's work done, useSubmit) that succeeded. */
+export function onActionDone(listener: () => void): () => void {
+  actionListeners.add(listener)
+  return () => actionListeners.delete(listener)
+}
+
+export function actionDone(): void {
+  for (const l of actionListeners) l()
+}
+
 export async function call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
   const result = await transport.invoke({ method, input, session })
   if (result.ok) {

@@ -2,14 +2,14 @@ import { QueryClient, QueryClientProvider, useQuery } from '@tanstack/react-quer
 import type { ReactNode } from 'react'
 import { contract, type MethodInput, type MethodName, type MethodOutput } from '../../shared/contract.ts'
 import type { AppErrorValue } from '../../shared/errors.ts'
-import { ApiError, call, onCallDone, onSessionChange } from './api.ts'
+import { ApiError, call, onActionDone, onSessionChange } from './api.ts'
 import { ErrorText } from './components/common.tsx'
 
 /*
  * The query layer: what a screen reads from the core goes through useCall — cached per method and input, with its
- * loading and error states — instead of an effect that sets state and swallows the failure. After any call that
- * changes something (not readOnly in the contract) every query reads again, so a screen never shows what was true
- * before its own change. The cache belongs to one signed-in session: a new session (sign-in, sign-out, expiry)
+ * loading and error states — instead of an effect that sets state and swallows the failure. After any action a person
+ * takes succeeds (useSubmit) every query on screen reads again, so a screen never shows what was true before its
+ * own change. The cache belongs to one signed-in session: a new session (sign-in, sign-out, expiry)
  * empties it, so the next person at the desk never sees the last one's answers, not even for a moment.
  */
 
@@ -20,9 +20,9 @@ export const queryClient = new QueryClient({
   },
 })
 
-onCallDone((method) => {
-  if (!('readOnly' in contract[method] && contract[method].readOnly)) void queryClient.invalidateQueries()
-})
+// Not after every call: most reads are not marked readOnly in the contract, and a query's own read would set the
+// next one off, for ever (tried: the bridge drowned and every 采集 test failed).
+onActionDone(() => void queryClient.invalidateQueries())
 
 onSessionChange(() => queryClient.clear())
 
@@ -30,16 +30,20 @@ export function QueryProvider({ children }: { children: ReactNode }) {
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
 }
 
-/** Read `method` with `input` through the cache; `enabled: false` waits (a case not chosen yet). */
+/**
+ * Read `method` with `input` through the cache; `enabled: false` waits (a case not chosen yet); `everyMs` reads
+ * again while the screen is open (volumes that come and go).
+ */
 export function useCall<M extends MethodName>(
   method: M,
   input: MethodInput<M>,
-  opts: { enabled?: boolean } = {},
+  opts: { enabled?: boolean; everyMs?: number } = {},
 ) {
   return useQuery<MethodOutput<M>, ApiError>({
     queryKey: [method, input],
     queryFn: () => call(method, input),
     enabled: opts.enabled ?? true,
+    refetchInterval: opts.everyMs ?? false,
   })
 }
 

@@ -1,6 +1,5 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import PDFDocument from 'pdfkit'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -23,7 +22,7 @@ import {
   videoPlaying,
   watchedPage,
 } from '../helpers/browser.ts'
-import { makeClip } from '../helpers/media.ts'
+import { makeClip, pdfkitPdf } from '../helpers/media.ts'
 import { rawCodesOnScreen, sidewaysOnScreen } from '../helpers/readable.ts'
 
 /*
@@ -94,21 +93,6 @@ function counter() {
 async function look(page: Page, what: string): Promise<void> {
   expect(await sidewaysOnScreen(page), `sideways at ${what}`).toEqual([])
   expect(await rawCodesOnScreen(page), `raw codes at ${what}`).toEqual([])
-}
-
-/** A PDF of `pages` pages, each with a title and a filled block (ink the viewer must draw). */
-function pdfkitPdf(pages: number, label: string): Promise<Buffer> {
-  const doc = new PDFDocument({ autoFirstPage: false, info: { Title: label } })
-  const chunks: Buffer[] = []
-  doc.on('data', (c: Buffer) => chunks.push(c))
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))))
-  for (let i = 0; i < pages; i++) {
-    doc.addPage({ size: 'A4' })
-    doc.fontSize(28).text(`${label} - page ${i + 1}`, 72, 72)
-    doc.rect(72, 160, 450, 120).fill('#1f4e9c')
-  }
-  doc.end()
-  return done
 }
 
 /** README.md's "A day's work" table: job number → clicks at 1366. */

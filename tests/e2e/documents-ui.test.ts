@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import PDFDocument from 'pdfkit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import {
@@ -22,6 +21,7 @@ import {
   watchedPage,
 } from '../helpers/browser.ts'
 import { rawCodesOnScreen } from '../helpers/readable.ts'
+import { pdfkitPdf } from '../helpers/media.ts'
 
 /*
  * Issue 20, item 1, at 1366×768: a records officer registers a PDF by choosing the file (uploaded, not typed),
@@ -48,21 +48,6 @@ let caseId = ''
 let dir = ''
 const call = (method: string, input: unknown, session?: string) => callOk(bridge, method, input, session)
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex')
-
-/** A PDF of `pages` pages, each with a title and a filled block (ink a canvas must show). */
-function pdfkitPdf(pages: number, label: string): Promise<Buffer> {
-  const doc = new PDFDocument({ autoFirstPage: false, info: { Title: label } })
-  const chunks: Buffer[] = []
-  doc.on('data', (c: Buffer) => chunks.push(c))
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))))
-  for (let i = 0; i < pages; i++) {
-    doc.addPage({ size: 'A4' })
-    doc.fontSize(28).text(`${label} - page ${i + 1}`, 72, 72)
-    doc.rect(72, 160, 450, 120).fill('#1f4e9c')
-  }
-  doc.end()
-  return done
-}
 
 /**
  * A one-page PDF written the way many office programs write Chinese: the font (STSong-Light) not embedded, the

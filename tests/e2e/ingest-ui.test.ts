@@ -186,4 +186,20 @@ describe('采集 page', () => {
     await page.locator('.device-card', { hasText: 'ZFJLY' }).waitFor()
     expect(problems).toEqual([])
   })
+
+  test('a screen left open reads the core at its own pace, not in a loop that feeds itself', async () => {
+    // Seen once: every read set off a re-read of every query, for ever, and the bridge drowned. An idle 采集 page
+    // asks for its devices every 3 s; a loop asks hundreds of times in the same wait. Load only lowers the count.
+    for (const where of ['采集', '案件', '调阅', '统计']) {
+      await page.getByRole('navigation').getByText(where, { exact: true }).click()
+      await page.waitForLoadState('networkidle').catch(() => undefined)
+      let calls = 0
+      const count = (r: { url(): string }) => void (r.url().endsWith('/rpc') && calls++)
+      page.on('request', count)
+      await page.waitForTimeout(4000)
+      page.off('request', count)
+      expect(calls, `${where}: /rpc requests in 4 s while idle`).toBeLessThan(30)
+    }
+    expect(problems).toEqual([])
+  })
 })

@@ -1,3 +1,4 @@
+import PDFDocument from 'pdfkit'
 import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -227,4 +228,19 @@ export function exiftool(file: string): Record<string, string | number> {
     encoding: 'utf8',
   })
   return (JSON.parse(out) as Record<string, string | number>[])[0]!
+}
+
+/** A PDF of `pages` pages, each with a title and a filled block (ink a canvas must show). */
+export function pdfkitPdf(pages: number, label: string): Promise<Buffer> {
+  const doc = new PDFDocument({ autoFirstPage: false, info: { Title: label } })
+  const chunks: Buffer[] = []
+  doc.on('data', (c: Buffer) => chunks.push(c))
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))))
+  for (let i = 0; i < pages; i++) {
+    doc.addPage({ size: 'A4' })
+    doc.fontSize(28).text(`${label} - page ${i + 1}`, 72, 72)
+    doc.rect(72, 160, 450, 120).fill('#1f4e9c')
+  }
+  doc.end()
+  return done
 }

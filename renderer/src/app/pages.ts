@@ -35,6 +35,8 @@ export function canOpen(page: (typeof PAGES)[number], roles: readonly Role[]): b
  */
 export const href = {
   page: (id: PageId, query?: string) => `#/${id}${query ? `?${query}` : ''}`,
+  /** A page's own tab: #/ingest/devices. */
+  tab: (id: PageId, tab: string) => `#/${id}/${encodeURIComponent(tab)}`,
   case: (caseId: string) => `#/cases/${encodeURIComponent(caseId)}`,
 }
 

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import type { AppErrorValue } from '../../../shared/errors.ts'
 import { translateError } from '../../../shared/i18n/index.ts'
 import { formatBeijing, type TimePrecision } from '../../../shared/datetime.ts'
-import { ApiError } from '../api.ts'
+import { ApiError, actionDone } from '../api.ts'
 
 export function errorValueOf(e: unknown): AppErrorValue {
   return e instanceof ApiError ? e.value : { code: 'INTERNAL', params: { ref: 'ui' } }
@@ -76,6 +76,8 @@ export function useSubmit() {
     setError(null)
     try {
       await action()
+      // What the screen shows read again (query.tsx): the action may have changed any of it.
+      actionDone()
       return true
     } catch (e) {
       setError(errorValueOf(e))

@@ -21,6 +21,7 @@ import { formatBytes } from '../../components/sizes.ts'
 import { FolderBrowser } from '../../components/FolderBrowser.tsx'
 import { IngestRecent } from './IngestRecent.tsx'
 import { QueryError, useCall } from '../../query.tsx'
+import { href } from '../../app/pages.ts'
 
 type ScanResult = MethodOutput<'ingest.scan'>
 type Devices = MethodOutput<'devices.list'>
@@ -28,21 +29,12 @@ type Devices = MethodOutput<'devices.list'>
 /** 采集 → 导入 | 设备: the two screens of the collection station. */
 export function IngestPage({ roles, sub }: { roles: readonly Role[]; sub: string }) {
   const { t } = useTranslation()
-  const [devices, setDevices] = useState<Devices | null>(null)
-  const reload = useCallback(
-    () =>
-      call('devices.list', {}).then(
-        (d) => setDevices(d),
-        () => undefined,
-      ),
-    [],
-  )
-  // Removable volumes come and go: ask again every few seconds while the page is open.
-  useEffect(() => {
-    void reload()
-    const timer = window.setInterval(() => void reload(), 3000)
-    return () => window.clearInterval(timer)
-  }, [reload])
+  // Removable volumes come and go: asked again every few seconds while the page is open, and at once after any
+  // change (an import that made a device, a registration).
+  const devicesQuery = useCall('devices.list', {}, { everyMs: 3000 })
+  const devices: Devices | null = devicesQuery.data ?? null
+  const { refetch } = devicesQuery
+  const reload = useCallback(() => refetch().then(() => undefined), [refetch])
   // Who may not import (an administrator) sees the 设备 screen only, as the contract's role lists say.
   const canImport = mayCall('ingest.start', roles)
   const onDevices = sub === 'devices' || !canImport
@@ -51,14 +43,15 @@ export function IngestPage({ roles, sub }: { roles: readonly Role[]; sub: string
       <h2>{t('ingest.title')}</h2>
       <nav className="subtabs" aria-label={t('ingest.title')}>
         {canImport ? (
-          <a href="#/ingest" className={onDevices ? 'subtab' : 'subtab active'}>
+          <a href={href.page('ingest')} className={onDevices ? 'subtab' : 'subtab active'}>
             {t('ingest.tabImport')}
           </a>
         ) : null}
-        <a href="#/ingest/devices" className={onDevices ? 'subtab active' : 'subtab'}>
+        <a href={href.tab('ingest', 'devices')} className={onDevices ? 'subtab active' : 'subtab'}>
           {t('devices.tab')}
         </a>
       </nav>
+      <QueryError query={devicesQuery} />
       {onDevices ? (
         <DevicesScreen roles={roles} devices={devices} onChange={reload} />
       ) : (
