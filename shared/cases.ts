@@ -216,7 +216,7 @@ export function caseProblemText(
           .split(',')
           .filter(Boolean)
           .map((tag) => t(`cases.requiredTag.${tag}`))
-          .join(t('cases.requiredTag.separator'))
+          .join(t('validation.fieldSep'))
       : (p.detail ?? '')
   return t(`cases.problem.${p.kind}`, { name: p.subjectName ?? '', detail })
 }

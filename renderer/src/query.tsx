@@ -61,12 +61,13 @@ export async function callChecked<M extends MethodName>(
   method: M,
   input: MethodInput<M>,
   labels: Partial<Record<keyof MethodInput<M> & string, string>>,
+  separator: string,
 ): Promise<MethodOutput<M>> {
   const parsed = (contract[method].input as { safeParse(v: unknown): SafeParse }).safeParse(input)
   if (!parsed.success) {
     const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))]
     const named = keys.map((k) => (labels as Record<string, string | undefined>)[k] ?? k)
-    throw new ApiError({ code: 'VALIDATION', params: { fields: named.join('、') } })
+    throw new ApiError({ code: 'VALIDATION', params: { fields: named.join(separator) } })
   }
   return call(method, input)
 }

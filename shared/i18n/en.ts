@@ -1707,7 +1707,6 @@ Exit codes: 0 success, 1 the operation or check failed, 2 the command line was w
     addedSigned: '{{name}} registered and signed (version {{version}}).',
     openAdded: 'Open it',
     requiredTag: {
-      separator: ', ',
       captureStart: 'capture time',
       place: 'place',
       collector: 'collector',

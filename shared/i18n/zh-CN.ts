@@ -1612,7 +1612,6 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     addedSigned: '已登记并签名《{{name}}》（第 {{version}} 版）。',
     openAdded: '查看此文书',
     requiredTag: {
-      separator: '、',
       captureStart: '采集时间',
       place: '采集地点',
       collector: '采集人',

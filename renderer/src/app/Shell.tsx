@@ -17,14 +17,11 @@ import { DisclosurePage } from '../features/disclosure/DisclosurePage.tsx'
 import { RecordsPage } from '../features/records/RecordsPage.tsx'
 import { TODO_TARGET, todoHref, useTodoCounts, type TodoItem } from '../components/todo.ts'
 
-function useRoute(): string {
-  const read = () => {
-    const r = routeOf(location.hash)
-    return `${r.page}|${r.sub}`
-  }
-  const [route, setRoute] = useState(read)
+/** The page and its tab or case from the address, read again whenever it changes. */
+function useRoute(): { page: string; sub: string } {
+  const [route, setRoute] = useState(() => routeOf(location.hash))
   useEffect(() => {
-    const on = () => setRoute(read())
+    const on = () => setRoute(routeOf(location.hash))
     window.addEventListener('hashchange', on)
     return () => window.removeEventListener('hashchange', on)
   }, [])
@@ -33,7 +30,7 @@ function useRoute(): string {
 
 export function Shell(props: { user: User; agencyName: string; onLock: () => void; onSignOut: () => void }) {
   const { t } = useTranslation()
-  const [route, sub = ''] = useRoute().split('|') as [string, string?]
+  const { page: route, sub } = useRoute()
   const [changing, setChanging] = useState(false)
   const page = PAGES.find((p) => p.id === route)
   const visible = PAGES.filter((p) => canOpen(p, props.user.roles))

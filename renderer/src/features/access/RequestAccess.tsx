@@ -39,6 +39,7 @@ export function RequestAccess({ caseId, onDone }: { caseId: string; onDone: () =
             kind: t('access.kind'),
             endsAt: t('access.endsAt'),
           },
+          t('validation.fieldSep'),
         )
         onDone()
       })}
