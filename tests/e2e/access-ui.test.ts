@@ -138,7 +138,10 @@ describe('调阅', () => {
 
     // Past the end of the grant (the clock moved on, no waiting), the same record is refused.
     await advanceClock(page, 11 * 60_000)
+    // Home first, and seen: two hash changes in a row can reach React as one, and the case page, never unmounted,
+    // would not read the case again (CI failed so, under load, at 2027-03-01).
     await page.goto(`${bridge.origin}/#/`)
+    await page.getByRole('heading', { name: '孙审计，您好' }).waitFor()
     await page.goto(`${bridge.origin}/#/cases/${caseId}`)
     await page
       .getByText('您没有本案音像记录和文书的调阅授权')
