@@ -113,6 +113,8 @@ export const recordsMethods = {
       ),
       nextCursor: z.string().nullable(),
       total: z.number().int().nullable(),
+      /** The caller sees every recording (a custodian): an empty list means nothing is imported yet, not "no access". */
+      seesEvery: z.boolean(),
     }),
     access: ['records_officer', 'enforcement_officer', 'auditor', 'approver', 'legal_reviewer'],
     readOnly: true,

@@ -134,6 +134,23 @@ describe('records.list', () => {
     expect(todo.recordsLate).toBe(0)
   })
 
+  test('the list says whether the caller sees every recording, as the gate decides it (the empty screen reads it)', async () => {
+    expect((await list({}, jilu)).seesEvery).toBe(true)
+    expect((await list({}, wangwu)).seesEvery).toBe(false)
+    expect((await list({}, fuze)).seesEvery).toBe(false)
+    // With the records office's custody turned off a records officer sees only their own: an empty list is then
+    // "nothing of yours", not "nothing imported".
+    await t.call('access.policy', { custodians: false }, admin)
+    try {
+      const own = await list({}, jilu)
+      expect(own.seesEvery).toBe(false)
+      expect(own.total).toBeLessThan(Object.keys(ids).length)
+    } finally {
+      await t.call('access.policy', { custodians: true }, admin)
+    }
+    expect((await list({}, jilu)).seesEvery).toBe(true)
+  })
+
   test('the SQL of the list and the gate agree for every user and every recording', async () => {
     const everything = Object.values(ids)
     const db = new Database(path.join(t.dataDir, 'liuhen.db'), { readonly: true })

@@ -56,3 +56,45 @@ describe('file length', () => {
     expect(unexplained(files)).toEqual([])
   })
 })
+
+/*
+ * The renderer asks mayCall (shared/may-call.ts) whether a person may do a thing, never a role by name: the
+ * contract's roles are the core's, so a menu or button that tested `roles.includes('approver')` kept offering a
+ * step after the method moved to other roles (issue 21: fifteen such checks repeated the contract).
+ */
+const ROLE_TEST =
+  /\.(includes|some)\(\s*'(enforcement_officer|records_officer|approver|legal_reviewer|auditor|admin)'|===\s*'(enforcement_officer|records_officer|approver|legal_reviewer|auditor|admin)'/
+
+function roleTests(files: string[]): string[] {
+  return files.flatMap((f) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .split('\n')
+      .flatMap((line, i) =>
+        ROLE_TEST.test(line) ? [`${path.relative(REPO, f)}:${i + 1}: ${line.trim()}`] : [],
+      ),
+  )
+}
+
+describe('who may do what', () => {
+  test('the check names a role tested by name, and passes mayCall', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-house-'))
+    try {
+      fs.writeFileSync(path.join(dir, 'a.tsx'), `const approver = props.roles.includes('approver')\n`)
+      fs.writeFileSync(path.join(dir, 'b.tsx'), `const f = roles.some((r) => r === 'records_officer')\n`)
+      fs.writeFileSync(path.join(dir, 'c.tsx'), `const approver = mayCall('access.approve', roles)\n`)
+      expect(roleTests(sources(dir)).map((l) => l.split(':')[0]!.split('/').at(-1))).toEqual([
+        'a.tsx',
+        'b.tsx',
+      ])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('no screen tests a role by name', () => {
+    const files = sources(path.join(REPO, 'renderer', 'src'))
+    expect(files.length).toBeGreaterThan(30)
+    expect(roleTests(files)).toEqual([])
+  })
+})

@@ -1,6 +1,6 @@
-import { contract, type CoreEvent, type MethodName } from '../../../shared/contract.ts'
+import { type CoreEvent, type MethodName } from '../../../shared/contract.ts'
+import { mayCall } from '../../../shared/may-call.ts'
 import type { FileResult } from '../../../shared/ingest.ts'
-import { hasAnyRole } from '../../../shared/roles.ts'
 import type { Actor, CoreDeps } from '../context.ts'
 import { basisForBatch, basisForRecord } from './gate.ts'
 
@@ -45,8 +45,7 @@ export function eventFor(
   event: CoreEvent,
   batchOfJob: (jobId: string) => string | null,
 ): CoreEvent | null {
-  const access = contract[SAME_AS[event.type]].access
-  if (Array.isArray(access) && !hasAnyRole(actor.roles, access)) return null
+  if (!mayCall(SAME_AS[event.type], actor.roles)) return null
   switch (event.type) {
     case 'ingest.progress':
     case 'ingest.done':

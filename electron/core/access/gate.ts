@@ -72,6 +72,14 @@ export function accessPolicy(db: Db): AccessPolicy {
   }
 }
 
+/**
+ * A custodian: a records officer while the agency's policy gives the records office every recording's and case's
+ * metadata (its filing duty); content above 一般 is still another question.
+ */
+export function isCustodian(policy: AccessPolicy, actor: Actor): boolean {
+  return policy.custodians && actor.roles.includes('records_officer')
+}
+
 const isSecret = (level: string): level is SecretLevel => (SECRET_LEVELS as readonly string[]).includes(level)
 
 /** Nobody is named for this level yet: its content stays closed and its requests cannot be decided. */
@@ -219,7 +227,7 @@ function pendingRequestToDecide(
 function decide(deps: CoreDeps, actor: Actor, s: Subject, use: Use): Basis | null {
   const db = deps.db
   const policy = accessPolicy(db)
-  const custodian = policy.custodians && actor.roles.includes('records_officer')
+  const custodian = isCustodian(policy, actor)
   const c = s.case
   if (!c) {
     // Not filed yet: whoever recorded or brought it in, and the records officers who file it.
@@ -282,7 +290,7 @@ export function basisForCase(
   const c = caseFacts(db, caseId)
   if (!c) return null
   const policy = accessPolicy(db)
-  if (policy.custodians && actor.roles.includes('records_officer')) return { basis: 'custodian' }
+  if (isCustodian(policy, actor)) return { basis: 'custodian' }
   if (isHandler(db, c.id, actor.userId)) return { basis: 'handler' }
   if (use === 'file') return null
   if (namedFor(policy, c.level, actor.userId)) return { basis: 'named' }
@@ -487,10 +495,7 @@ export function gateArchive(deps: CoreDeps, ctx: CallContext, caseId: string, ac
   const policy = accessPolicy(deps.db)
   const c = caseFacts(deps.db, caseId)
   const custodian =
-    !!c &&
-    policy.custodians &&
-    actor.roles.includes('records_officer') &&
-    (!isSecret(c.level) || namedFor(policy, c.level, actor.userId))
+    !!c && isCustodian(policy, actor) && (!isSecret(c.level) || namedFor(policy, c.level, actor.userId))
   const t = deps.now().toISOString()
   // Only a grant on the whole case: a package of some records would not be the case file.
   const grant =
@@ -587,7 +592,5 @@ export function basisForBatch(deps: CoreDeps, actor: Actor, batchId: string): Ba
     { user_id: string } | undefined
   if (!row) return null
   if (row.user_id === actor.userId) return { basis: 'own' }
-  return accessPolicy(deps.db).custodians && actor.roles.includes('records_officer')
-    ? { basis: 'custodian' }
-    : null
+  return isCustodian(accessPolicy(deps.db), actor) ? { basis: 'custodian' } : null
 }

@@ -1,6 +1,6 @@
 import { contract, type MethodName } from '../../../shared/contract.ts'
+import { mayCall } from '../../../shared/may-call.ts'
 import { AppError } from '../../../shared/errors.ts'
-import { hasAnyRole } from '../../../shared/roles.ts'
 import type { CallContext, Channel, CoreDeps } from '../context.ts'
 import type { SessionStore } from './sessions.ts'
 import { idleExpired, sessionUser } from './live.ts'
@@ -30,7 +30,7 @@ export function authorize(
   // The CLI is a trusted local operator tool; the forced change protects interactive sign-ins.
   if (live.mustChangePassword && channel !== 'cli' && !def.whilePasswordChangeRequired)
     throw new AppError('PASSWORD_CHANGE_REQUIRED')
-  if (def.access !== 'authenticated' && !hasAnyRole(actor.roles, def.access)) throw new AppError('FORBIDDEN')
+  if (!mayCall(method, actor.roles)) throw new AppError('FORBIDDEN')
   if (!session.locked) session.lastActivity = deps.now().getTime()
   return ctx
 }

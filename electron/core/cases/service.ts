@@ -17,6 +17,7 @@ import { indexCase, planRowids, searchPlan } from './search.ts'
 import {
   accessPolicy,
   basisForCase,
+  isCustodian,
   gateCase,
   gateDecision,
   opensWider,
@@ -379,7 +380,7 @@ export function listCases(
   }
   // Above 一般, a case is listed only to those the gate lets see it (basisForCase, summary).
   const policy = accessPolicy(deps.db)
-  const restricted = !onlyMine && !(policy.custodians && actor.roles.includes('records_officer'))
+  const restricted = !onlyMine && !isCustodian(policy, actor)
   if (restricted) {
     const levels = SECRET_LEVELS.filter((l) => policy.named[l].includes(actor.userId))
     where.push(

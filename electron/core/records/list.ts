@@ -2,7 +2,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { SECRET_LEVELS } from '../../../shared/contract.ts'
 import { actorOf, type Actor, type CallContext, type CoreDeps } from '../context.ts'
-import { accessPolicy, basisForRecord } from '../access/gate.ts'
+import { accessPolicy, basisForRecord, isCustodian } from '../access/gate.ts'
 import { planRowids, searchPlan } from '../cases/search.ts'
 
 /*
@@ -19,8 +19,7 @@ type Input = ParsedInput<'records.list'>
 /** The gate's 'meta' decision as a WHERE clause over e (evidence), t (record_tags) and c (cases). */
 export function visibleWhere(deps: CoreDeps, actor: Actor): { sql: string; args: unknown[] } {
   const policy = accessPolicy(deps.db)
-  // A records officer's filing duty covers every recording's metadata (content above 一般 is another question).
-  if (policy.custodians && actor.roles.includes('records_officer')) return { sql: '1', args: [] }
+  if (isCustodian(policy, actor)) return { sql: '1', args: [] }
   const me = actor.userId
   const now = deps.now().toISOString()
   const named = SECRET_LEVELS.filter((l) => policy.named[l].includes(me))
@@ -228,5 +227,6 @@ export function listRecords(deps: CoreDeps, input: Input, ctx: CallContext): Met
     nextCursor:
       more && last ? Buffer.from(JSON.stringify({ k: last.k, id: last.id })).toString('base64url') : null,
     total: input.cursor ? null : countRecords(deps, actor, input),
+    seesEvery: isCustodian(accessPolicy(deps.db), actor),
   }
 }

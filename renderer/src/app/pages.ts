@@ -1,32 +1,34 @@
+import { type MethodName } from '../../../shared/contract.ts'
+import { mayCall } from '../../../shared/may-call.ts'
 import type { Role } from '../../../shared/roles.ts'
 
 /**
- * The areas of the app and who may open them. The core checks every call regardless;
- * this only decides what the navigation offers and which page shows "access denied".
+ * The areas of the app and who may open them: a page opens for whoever may call one of the methods it is there to
+ * serve (mayCall reads the contract's own roles, so a page follows its methods). The core checks every call
+ * regardless; this only decides what the navigation offers and which page shows "access denied".
  */
 export const PAGES = [
   // Administrators open 采集 for its 设备 screen only (devices.register/update/retire); importing is not theirs.
-  { id: 'ingest', roles: ['records_officer', 'enforcement_officer', 'admin'] },
-  { id: 'cases', roles: 'any' },
+  { id: 'ingest', serves: ['devices.list'] },
+  { id: 'cases', serves: ['cases.list'] },
   // 音像记录: whoever records.list answers (admins manage accounts, not evidence).
-  {
-    id: 'records',
-    roles: ['records_officer', 'enforcement_officer', 'approver', 'legal_reviewer', 'auditor'],
-  },
-  { id: 'access', roles: 'any' },
+  { id: 'records', serves: ['records.list'] },
+  { id: 'access', serves: ['access.list'] },
   // Handlers follow their own case's review on the case page.
-  { id: 'review', roles: ['legal_reviewer', 'approver', 'records_officer', 'auditor'] },
-  { id: 'disclosure', roles: ['records_officer', 'approver', 'auditor'] },
-  { id: 'archive', roles: ['records_officer', 'admin'] },
-  { id: 'audit', roles: ['auditor', 'admin'] },
-  { id: 'stats', roles: 'any' },
-  { id: 'settings', roles: ['admin'] },
-] as const satisfies readonly { id: string; roles: 'any' | readonly Role[] }[]
+  { id: 'review', serves: ['review.list'] },
+  { id: 'disclosure', serves: ['disclosure.list'] },
+  // Records officers build and write the discs; administrators set where and how.
+  { id: 'archive', serves: ['archive.build', 'archive.setSettings'] },
+  { id: 'audit', serves: ['audit.list'] },
+  { id: 'stats', serves: ['stats.get'] },
+  { id: 'settings', serves: ['users.list'] },
+] as const satisfies readonly { id: string; serves: readonly MethodName[] }[]
 
 export type PageId = (typeof PAGES)[number]['id']
 
-export function canOpen(page: (typeof PAGES)[number], roles: readonly Role[]): boolean {
-  return page.roles === 'any' || page.roles.some((r) => roles.includes(r))
+export function canOpen(page: PageId | (typeof PAGES)[number], roles: readonly Role[]): boolean {
+  const p = typeof page === 'string' ? PAGES.find((x) => x.id === page) : page
+  return p !== undefined && p.serves.some((m) => mayCall(m, roles))
 }
 
 /**

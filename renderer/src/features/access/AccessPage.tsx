@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
 import { ErrorText, downloadPdf, formatTime, useSubmit } from '../../components/common.tsx'
@@ -22,8 +23,8 @@ export function AccessPage({ roles, userId }: { roles: readonly Role[]; userId: 
   useEffect(() => {
     void reload()
   }, [reload])
-  const approver = roles.includes('approver')
-  const canSeeLog = roles.some((r) => r === 'approver' || r === 'auditor' || r === 'records_officer')
+  const approver = mayCall('access.approve', roles)
+  const canSeeLog = mayCall('access.log', roles)
   if (!lists) return <ErrorText error={load.error} />
   const inbox = lists.requests.filter((r) => approver && r.status === 'pending' && r.requesterId !== userId)
   const mine = lists.requests.filter((r) => !inbox.includes(r))

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { MethodOutput } from '../../../../shared/contract.ts'
+import { type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import {
   COPIES,
   MEDIA_KINDS,
@@ -93,9 +94,9 @@ function VerifySummary({ v }: { v: VerifyResult }) {
 export function ArchivePage({ roles, userId }: { roles: readonly Role[]; userId: string }) {
   return (
     <>
-      {roles.includes('records_officer') ? <ArchiveWork /> : null}
-      {roles.includes('records_officer') ? <DeletionsPanel mode="request" userId={userId} /> : null}
-      {roles.includes('admin') ? <ArchiveSettings /> : null}
+      {mayCall('archive.build', roles) ? <ArchiveWork /> : null}
+      {mayCall('vault.requestDeletion', roles) ? <DeletionsPanel mode="request" userId={userId} /> : null}
+      {mayCall('archive.setSettings', roles) ? <ArchiveSettings /> : null}
     </>
   )
 }

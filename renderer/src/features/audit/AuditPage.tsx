@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { AuditEvent, AuditVerifyReport } from '../../../../shared/contract.ts'
+import { type AuditEvent, type AuditVerifyReport } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import type { AppErrorValue } from '../../../../shared/errors.ts'
 import { call, onCoreEvent } from '../../api.ts'
 import { ErrorText, errorValueOf, formatTime } from '../../components/common.tsx'
@@ -88,7 +89,7 @@ export function AuditPage({ roles }: { roles: readonly Role[] }) {
         </p>
       ) : null}
       <ErrorText error={error} />
-      <IntegrityPanel admin={roles.includes('admin')} />
+      <IntegrityPanel admin={mayCall('integrity.setSchedule', roles)} />
       {events.length === 0 ? (
         <p className="muted">{t('audit.empty')}</p>
       ) : (

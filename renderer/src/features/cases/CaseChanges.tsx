@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CASE_STAGES, CONFIDENTIALITY, type ArchiveState, type Case } from '../../../../shared/cases.ts'
 import { CASE_CHANGE_KINDS, type CaseChange, type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
 import { EnumSelect, ErrorText, Field, useSubmit } from '../../components/common.tsx'
@@ -34,7 +35,7 @@ export function CaseChanges(props: {
   useEffect(() => {
     void load()
   }, [load])
-  const approver = props.roles.includes('approver')
+  const approver = mayCall('cases.decideChange', props.roles)
   if (!props.filer && !(approver && changes.some((x) => x.status === 'pending'))) return null
   const done = async () => {
     await load()

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../../shared/contract.ts'
+import { canOpen } from '../../app/pages.ts'
 import type { Case } from '../../../../shared/cases.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
@@ -66,9 +67,7 @@ export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: bool
       {decided ? (
         <p className="muted">
           {t('disclosure.decidedOn')}：{props.c.decidedOn}{' '}
-          {props.roles.some((r) => r === 'records_officer' || r === 'approver') ? (
-            <a href="#/disclosure">{t('disclosure.forCase')} →</a>
-          ) : null}
+          {canOpen('disclosure', props.roles) ? <a href="#/disclosure">{t('disclosure.forCase')} →</a> : null}
         </p>
       ) : null}
     </div>

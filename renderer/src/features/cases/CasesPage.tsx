@@ -7,7 +7,8 @@ import {
   caseProblemText,
   type Case,
 } from '../../../../shared/cases.ts'
-import type { MethodInput, MethodOutput } from '../../../../shared/contract.ts'
+import { type MethodInput, type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { checkCreditCode, checkResidentId } from '../../../../shared/identity.ts'
 import { call } from '../../api.ts'
@@ -386,7 +387,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
     catalogue?.actionTypes.find((a) => a.code === code)?.name ?? code ?? '—'
   const current = TIMELINE.indexOf(c.stage)
   // Filing work (documents, tags, stages) is for records officers and the case's own officers.
-  const filer = !view.restricted && roles.some((r) => r === 'records_officer' || r === 'enforcement_officer')
+  const filer = !view.restricted && mayCall('cases.update', roles)
   const next = TIMELINE[current + 1]
 
   return (
@@ -473,7 +474,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         {c.archiveException ? (
           <p className="muted">{t('cases.exceptionRecorded', { text: c.archiveException })}</p>
         ) : null}
-        {!view.check.complete && !c.archiveException && roles.includes('approver') ? (
+        {!view.check.complete && !c.archiveException && mayCall('cases.archiveException', roles) ? (
           <ArchiveException caseId={c.id} onDone={reload} />
         ) : null}
         {view.check.deadlines.map((d) => (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { MethodOutput } from '../../../../shared/contract.ts'
+import { type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import { WITHDRAW_GROUNDS, type Disclosure } from '../../../../shared/review.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
@@ -24,8 +25,8 @@ export function DisclosurePage({ roles }: { roles: readonly Role[] }) {
   useEffect(() => {
     void reload()
   }, [reload])
-  const drafter = roles.some((r) => r === 'records_officer' || r === 'approver')
-  const approver = roles.includes('approver')
+  const drafter = mayCall('disclosure.draft', roles)
+  const approver = mayCall('disclosure.approve', roles)
   return (
     <section data-testid="disclosure-page">
       <div className="page-head">

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { RECORD_LIST_FLAGS, type MethodInput, type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import type { AppErrorValue } from '../../../../shared/errors.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
@@ -92,6 +93,7 @@ interface Loaded {
   items: Item[]
   next: string | null
   total: number | null
+  seesEvery: boolean
 }
 
 export function RecordsPage({ roles }: { roles: readonly Role[] }) {
@@ -106,7 +108,7 @@ export function RecordsPage({ roles }: { roles: readonly Role[] }) {
   const [reloadKey, setReloadKey] = useState(0)
   const [filed, setFiled] = useState<Filed | null>(null)
   const generation = useRef(0)
-  const canFile = roles.some((r) => r === 'records_officer' || r === 'enforcement_officer')
+  const canFile = mayCall('records.tag', roles)
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }))
   const clearFilters = () => {
     setFilters(NO_FILTERS)
@@ -142,7 +144,7 @@ export function RecordsPage({ roles }: { roles: readonly Role[] }) {
     call('records.list', listInput(filters, null)).then(
       (r) => {
         if (g !== generation.current) return
-        setList({ items: r.items, next: r.nextCursor, total: r.total })
+        setList({ items: r.items, next: r.nextCursor, total: r.total, seesEvery: r.seesEvery })
         setLoading(false)
       },
       (e) => {
@@ -160,7 +162,7 @@ export function RecordsPage({ roles }: { roles: readonly Role[] }) {
     call('records.list', listInput(filters, list.next)).then(
       (r) => {
         if (g !== generation.current) return
-        setList((l) => l && { items: [...l.items, ...r.items], next: r.nextCursor, total: l.total })
+        setList((l) => l && { ...l, items: [...l.items, ...r.items], next: r.nextCursor })
         setLoading(false)
       },
       (e) => {
@@ -216,7 +218,7 @@ export function RecordsPage({ roles }: { roles: readonly Role[] }) {
       <ErrorText error={error} />
       <div className="panel records-panel">
         {list && items.length === 0 && !list.next ? (
-          <EmptyState filtered={isFiltered(filters)} roles={roles} onClear={clearFilters} />
+          <EmptyState filtered={isFiltered(filters)} seesEvery={list.seesEvery} onClear={clearFilters} />
         ) : null}
         <div
           className="records-scroll"
@@ -386,7 +388,7 @@ function RecordRow(props: {
   )
 }
 
-function EmptyState(props: { filtered: boolean; roles: readonly Role[]; onClear: () => void }) {
+function EmptyState(props: { filtered: boolean; seesEvery: boolean; onClear: () => void }) {
   const { t } = useTranslation()
   if (props.filtered)
     return (
@@ -400,7 +402,8 @@ function EmptyState(props: { filtered: boolean; roles: readonly Role[]; onClear:
         </button>
       </div>
     )
-  if (props.roles.includes('records_officer'))
+  // Nothing at all for one who sees every recording: nothing is imported yet; for anyone else, nothing is theirs.
+  if (props.seesEvery)
     return (
       <div className="empty" data-testid="records-empty">
         <p>
@@ -438,7 +441,7 @@ function RecordFilters(props: {
   const f = props.filters
   const [officers, setOfficers] = useState<Officer[]>([])
   const [devices, setDevices] = useState<Device[] | null>(null)
-  const seesDevices = props.roles.some((r) => r === 'records_officer' || r === 'enforcement_officer')
+  const seesDevices = mayCall('devices.list', props.roles)
   useEffect(() => {
     void call('cases.officers', {}).then(
       (r) => setOfficers(r.officers),

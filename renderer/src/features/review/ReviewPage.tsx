@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { MethodOutput } from '../../../../shared/contract.ts'
+import { type MethodOutput } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import { REVIEW_CHECKS, REVIEW_OPINIONS, type Review, type ReviewOpinion } from '../../../../shared/review.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
@@ -122,7 +123,7 @@ function ReviewWork(props: {
     )
   }, [r.caseId, r.status])
   const mine = r.reviewerId === props.userId
-  const office = props.roles.some((x) => x === 'legal_reviewer' || x === 'approver')
+  const office = mayCall('review.assign', props.roles)
   return (
     <div className="panel" data-testid="review-work">
       <h3>
@@ -178,7 +179,7 @@ function ReviewWork(props: {
       {office && !mine && r.extension?.status === 'pending' ? (
         <DecideExtension review={r} onDone={props.onDone} />
       ) : null}
-      {props.roles.includes('approver') && r.status === 'disputed' ? (
+      {mayCall('review.discuss', props.roles) && r.status === 'disputed' ? (
         <Discussion
           review={r}
           onDone={async () => {

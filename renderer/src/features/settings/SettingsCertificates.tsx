@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { REVOCATION_REASONS, type MethodOutput, type User } from '../../../../shared/contract.ts'
+import { mayCall } from '../../../../shared/may-call.ts'
 import { call } from '../../api.ts'
 import { ErrorText, Field, PasswordInput, formatTime, useSubmit } from '../../components/common.tsx'
 
@@ -164,9 +165,8 @@ function IssueCertificate({ users, onDone }: { users: User[]; onDone: () => void
   const [rootPassphrase, setRootPassphrase] = useState('')
   const [pin, setPin] = useState('')
   const s = useSubmit()
-  const holders = users.filter(
-    (u) => !u.disabled && (u.roles.includes('enforcement_officer') || u.roles.includes('records_officer')),
-  )
+  // Certificates are for those who sign what they import.
+  const holders = users.filter((u) => !u.disabled && mayCall('signing.signOwed', u.roles))
   return (
     <form
       className="sub-panel"
