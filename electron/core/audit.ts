@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import type { Db } from './db/index.ts'
+import { Where } from './db/where.ts'
 import type { AuditEvent, AuditProblem, AuditVerifyReport } from '../../shared/contract.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -102,25 +103,14 @@ export function listAudit(
   db: Db,
   q: { beforeSeq?: number | undefined; limit: number; action?: string | undefined },
 ): { events: AuditEvent[]; total: number } {
-  const where: string[] = []
-  const params: Record<string, unknown> = { limit: q.limit }
-  if (q.beforeSeq !== undefined) {
-    where.push('seq < @beforeSeq')
-    params.beforeSeq = q.beforeSeq
-  }
-  if (q.action) {
-    where.push('action = @action')
-    params.action = q.action
-  }
-  const w = where.length ? `WHERE ${where.join(' AND ')}` : ''
+  // The total counts the filter (the action), not the page before beforeSeq.
+  const filter = new Where().andIf(q.action, 'action = ?')
+  const page = new Where().andIf(q.action, 'action = ?').andIf(q.beforeSeq, 'seq < ?')
   const rows = db
-    .prepare(`SELECT * FROM audit_events ${w} ORDER BY seq DESC LIMIT @limit`)
-    .all(params) as AuditRow[]
-  const { limit: _limit, beforeSeq: _before, ...countParams } = params
+    .prepare(`SELECT * FROM audit_events ${page.clause} ORDER BY seq DESC LIMIT ?`)
+    .all(...page.args, q.limit) as AuditRow[]
   const total = (
-    db
-      .prepare(`SELECT count(*) AS n FROM audit_events ${q.action ? 'WHERE action = @action' : ''}`)
-      .get(countParams) as { n: number }
+    db.prepare(`SELECT count(*) AS n FROM audit_events ${filter.clause}`).get(...filter.args) as { n: number }
   ).n
   return { events: rows.map(toEvent), total }
 }

@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts'
 import { displayNameOf } from '../accounts/users.ts'
 import { accessPolicy, gateCase, gateDecision, mayDecideLevel, refuse } from './gate.ts'
 import { tablePdf } from '../pdf.ts'
+import { Where, placeholders } from '../db/where.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
 
 /*
@@ -378,30 +379,18 @@ export function accessLog(
   const db = deps.db
   // One case's log names its records and who saw them: only for those who may see the case.
   if (input.caseId) gateCase(deps, ctx, input.caseId, 'summary', 'access.log')
-  const where = [`a.action IN (${ACCESS_ACTIONS.map(() => '?').join(',')})`]
-  const args: unknown[] = [...ACCESS_ACTIONS]
-  if (input.caseId) {
-    where.push("json_extract(a.details, '$.caseId') = ?")
-    args.push(input.caseId)
-  }
-  if (input.userId) {
-    where.push('a.actor_id = ?')
-    args.push(input.userId)
-  }
-  if (input.from) {
-    where.push('a.ts >= ?')
-    args.push(input.from)
-  }
-  if (input.to) {
-    where.push('a.ts < ?')
-    args.push(input.to)
-  }
+  const where = new Where()
+    .and(`a.action IN (${placeholders(ACCESS_ACTIONS.length)})`, ...ACCESS_ACTIONS)
+    .andIf(input.caseId, "json_extract(a.details, '$.caseId') = ?")
+    .andIf(input.userId, 'a.actor_id = ?')
+    .andIf(input.from, 'a.ts >= ?')
+    .andIf(input.to, 'a.ts < ?')
   const rows = db
     .prepare(
       `SELECT a.seq, a.ts AS at, a.actor_id, a.actor_name, a.action, a.target_id, a.details FROM audit_events a
-       WHERE ${where.join(' AND ')} ORDER BY a.seq DESC LIMIT ?`,
+       ${where.clause} ORDER BY a.seq DESC LIMIT ?`,
     )
-    .all(...args, input.limit) as {
+    .all(...where.args, input.limit) as {
     seq: number
     at: string
     actor_id: string | null

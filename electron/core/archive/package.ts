@@ -20,6 +20,7 @@ import { safeFileName } from '../paths.ts'
 import { logUpTo, stationPublicKeysPem } from '../audit-anchor.ts'
 import { htmlText, plainText, tagValue, xmlText } from '../../../shared/text-safety.ts'
 import { formatBeijing } from '../../../shared/datetime.ts'
+import { placeholders } from '../db/where.ts'
 
 /*
  * A case's archive package as a BagIt 1.0 bag (RFC 8493): the originals, bit-identical, grouped by stage under
@@ -226,7 +227,7 @@ export async function assembleBag(
     ...(records.length
       ? (
           db
-            .prepare(`SELECT sha256 FROM evidence WHERE id IN (${records.map(() => '?').join(',')})`)
+            .prepare(`SELECT sha256 FROM evidence WHERE id IN (${placeholders(records.length)})`)
             .all(...records) as { sha256: string }[]
         ).map((r) => r.sha256)
       : []),
@@ -381,7 +382,7 @@ export async function assembleBag(
   const audit = (
     db
       .prepare(
-        `SELECT * FROM audit_events WHERE seq > ? AND (target_id IN (${ids.map(() => '?').join(',')})
+        `SELECT * FROM audit_events WHERE seq > ? AND (target_id IN (${placeholders(ids.length)})
            OR json_extract(details, '$.caseId') = ?) ORDER BY seq`,
       )
       .all(sup?.sinceSeq ?? 0, ...ids, caseId) as Record<string, unknown>[]

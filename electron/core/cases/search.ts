@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.ts'
+import { placeholders } from '../db/where.ts'
 
 /*
  * Chinese full-text search on SQLite FTS5. Text is indexed as overlapping character bigrams (福州 州市 市鼓 …),
@@ -189,7 +190,7 @@ export function indexRecord(db: Db, evidenceId: string): void {
   const names = collectors.length
     ? (
         db
-          .prepare(`SELECT display_name FROM users WHERE id IN (${collectors.map(() => '?').join(',')})`)
+          .prepare(`SELECT display_name FROM users WHERE id IN (${placeholders(collectors.length)})`)
           .all(...collectors) as { display_name: string }[]
       ).map((u) => u.display_name)
     : []

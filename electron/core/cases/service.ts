@@ -14,6 +14,7 @@ import { caseRow, type CaseRow } from './repo.ts'
 import { assertDecisionAllowed } from '../review/gate.ts'
 import { disclosureDue } from '../disclosure/deadline.ts'
 import { indexCase, planRowids, searchPlan } from './search.ts'
+import { Where, placeholders } from '../db/where.ts'
 import {
   accessPolicy,
   basisForCase,
@@ -372,29 +373,26 @@ export function listCases(
 ): MethodOutput<'cases.list'> {
   const actor = actorOf(ctx)
   const onlyMine = !actor.roles.some((r) => r !== 'enforcement_officer' && r !== 'admin')
-  const where: string[] = []
-  const args: unknown[] = []
-  if (onlyMine) {
-    where.push('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')
-    args.push(actor.userId)
-  }
+  const where = new Where()
+  if (onlyMine) where.and('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)', actor.userId)
   // Above 一般, a case is listed only to those the gate lets see it (basisForCase, summary).
   const policy = accessPolicy(deps.db)
   const restricted = !onlyMine && !isCustodian(policy, actor)
   if (restricted) {
     const levels = SECRET_LEVELS.filter((l) => policy.named[l].includes(actor.userId))
-    where.push(
-      `(c.confidentiality = 'general' OR c.confidentiality IN (${levels.map(() => '?').join(',') || "''"})
+    where.and(
+      `(c.confidentiality = 'general' OR c.confidentiality IN (${placeholders(levels.length)})
         OR c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)
         OR c.id IN (SELECT case_id FROM access_grants WHERE holder_id = ? AND revoked_at IS NULL AND ends_at > ?)
         OR c.id IN (SELECT case_id FROM reviews WHERE reviewer_id = ? AND status = 'in_review'))`,
+      ...levels,
+      actor.userId,
+      actor.userId,
+      deps.now().toISOString(),
+      actor.userId,
     )
-    args.push(...levels, actor.userId, actor.userId, deps.now().toISOString(), actor.userId)
   }
-  if (input.stage) {
-    where.push('c.stage = ?')
-    args.push(input.stage)
-  }
+  where.andIf(input.stage, 'c.stage = ?')
   if (input.query) {
     const plan = searchPlan(input.query)
     if (!plan) return { cases: [], total: 0 }
@@ -412,26 +410,18 @@ export function listCases(
         .all(...found.args, input.limit, input.offset) as CaseRow[]
       return { cases: rows.map((r) => toCase(deps.db, r)), total }
     }
-    where.push(`c.id IN (SELECT m.case_id FROM case_fts_map m WHERE m.rowid IN (${found.sql}))`)
-    args.push(...found.args)
+    where.and(`c.id IN (SELECT m.case_id FROM case_fts_map m WHERE m.rowid IN (${found.sql}))`, ...found.args)
   }
-  if (input.handlerId) {
-    where.push('c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')
-    args.push(input.handlerId)
-  }
-  if (input.from) {
-    where.push('c.filed_on >= ?')
-    args.push(input.from)
-  }
-  if (input.to) {
-    where.push('c.filed_on <= ?')
-    args.push(input.to)
-  }
-  const w = where.length ? `WHERE ${where.join(' AND ')}` : ''
-  const total = (deps.db.prepare(`SELECT count(*) AS n FROM cases c ${w}`).get(...args) as { n: number }).n
+  where.andIf(input.handlerId, 'c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)')
+  where.andIf(input.from, 'c.filed_on >= ?')
+  where.andIf(input.to, 'c.filed_on <= ?')
+  const w = where.clause
+  const total = (
+    deps.db.prepare(`SELECT count(*) AS n FROM cases c ${w}`).get(...where.args) as { n: number }
+  ).n
   const rows = deps.db
     .prepare(`SELECT c.* FROM cases c ${w} ORDER BY c.filed_on DESC, c.seq DESC LIMIT ? OFFSET ?`)
-    .all(...args, input.limit, input.offset) as CaseRow[]
+    .all(...where.args, input.limit, input.offset) as CaseRow[]
   return { cases: rows.map((r) => toCase(deps.db, r)), total }
 }
 

@@ -4,6 +4,7 @@ import { SECRET_LEVELS } from '../../../shared/contract.ts'
 import { actorOf, type Actor, type CallContext, type CoreDeps } from '../context.ts'
 import { accessPolicy, basisForRecord, isCustodian } from '../access/gate.ts'
 import { planRowids, searchPlan } from '../cases/search.ts'
+import { Where, placeholders } from '../db/where.ts'
 
 /*
  * The recordings page (音像记录): every recording the caller may see, filtered and paged by keyset.
@@ -23,32 +24,36 @@ export function visibleWhere(deps: CoreDeps, actor: Actor): { sql: string; args:
   const me = actor.userId
   const now = deps.now().toISOString()
   const named = SECRET_LEVELS.filter((l) => policy.named[l].includes(me))
-  const parts = [
+  const any = new Where('OR')
     // Not filed yet: whoever brought it in or recorded it (the facts of ingest, not the tags).
-    't.case_id IS NULL AND (e.ingested_by = ? OR e.collector_user_id = ?)',
+    .and('t.case_id IS NULL AND (e.ingested_by = ? OR e.collector_user_id = ?)', me, me)
     // A handler of the case, open or archived, sees what is in it.
-    't.case_id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)',
+    .and('t.case_id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)', me)
     // An open legal review assigned to the caller that lists this recording.
-    `EXISTS (SELECT 1 FROM reviews r WHERE r.case_id = t.case_id AND r.status = 'in_review' AND r.reviewer_id = ?
+    .and(
+      `EXISTS (SELECT 1 FROM reviews r WHERE r.case_id = t.case_id AND r.status = 'in_review' AND r.reviewer_id = ?
        AND EXISTS (SELECT 1 FROM json_each(r.materials) m WHERE json_extract(m.value, '$.id') = e.id))`,
+      me,
+    )
     // A grant valid now, on the whole case or naming this recording.
-    `EXISTS (SELECT 1 FROM access_grants g WHERE g.holder_id = ? AND g.case_id = t.case_id AND g.revoked_at IS NULL
+    .and(
+      `EXISTS (SELECT 1 FROM access_grants g WHERE g.holder_id = ? AND g.case_id = t.case_id AND g.revoked_at IS NULL
        AND g.starts_at <= ? AND g.ends_at > ?
        AND (g.record_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(g.record_ids) x WHERE x.value = e.id)))`,
-  ]
-  const args: unknown[] = [me, me, me, me, me, now, now]
-  if (named.length) {
-    parts.push(`c.confidentiality IN (${named.map(() => '?').join(',')})`)
-    args.push(...named)
-  }
-  if (actor.roles.includes('approver')) {
+      me,
+      now,
+      now,
+    )
+  if (named.length) any.and(`c.confidentiality IN (${placeholders(named.length)})`, ...named)
+  if (actor.roles.includes('approver'))
     // Deciding a pending request (of someone else) on a 一般 case: its records, read-only (named levels above).
-    parts.push(`c.confidentiality = 'general' AND EXISTS (SELECT 1 FROM access_requests q WHERE q.case_id = t.case_id
+    any.and(
+      `c.confidentiality = 'general' AND EXISTS (SELECT 1 FROM access_requests q WHERE q.case_id = t.case_id
        AND q.status = 'pending' AND q.requester_id <> ?
-       AND (q.record_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(q.record_ids) x WHERE x.value = e.id)))`)
-    args.push(me)
-  }
-  return { sql: `((${parts.join(') OR (')}))`, args }
+       AND (q.record_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(q.record_ids) x WHERE x.value = e.id)))`,
+      me,
+    )
+  return { sql: any.sql, args: any.args }
 }
 
 /** 2026-12-02 in Beijing time as the UTC instant its day starts (capture times are stored in UTC). */
@@ -83,56 +88,40 @@ export function recordsWhere(
   input: Omit<Input, 'limit' | 'cursor' | 'sort'>,
 ): { sql: string; args: unknown[] } | null {
   const visible = visibleWhere(deps, actor)
-  const where = ['e.deleted_at IS NULL', visible.sql]
-  const args: unknown[] = [...visible.args]
+  const where = new Where().and('e.deleted_at IS NULL').and(visible.sql, ...visible.args)
   // Capture times keep the offset the file or device gave them ('…T20:30:00+08:00'): compared as instants, not
   // as text, or a Beijing evening after 16:00 would fall into the next day.
-  if (input.from) {
-    where.push(`julianday(${SORT_KEY.capture}) >= julianday(?)`)
-    args.push(dayStart(input.from))
-  }
-  if (input.to) {
-    where.push(`julianday(${SORT_KEY.capture}) < julianday(?)`)
-    args.push(nextDayStart(input.to))
-  }
-  if (input.collectorId) {
-    where.push(
+  if (input.from) where.and(`julianday(${SORT_KEY.capture}) >= julianday(?)`, dayStart(input.from))
+  if (input.to) where.and(`julianday(${SORT_KEY.capture}) < julianday(?)`, nextDayStart(input.to))
+  if (input.collectorId)
+    where.and(
       '(e.collector_user_id = ? OR EXISTS (SELECT 1 FROM json_each(t.collectors) j WHERE j.value = ?))',
+      input.collectorId,
+      input.collectorId,
     )
-    args.push(input.collectorId, input.collectorId)
-  }
-  if (input.deviceId) {
-    where.push('e.device_id = ?')
-    args.push(input.deviceId)
-  }
-  if (input.unfiled) where.push('t.case_id IS NULL')
-  else if (input.caseId) {
-    where.push('t.case_id = ?')
-    args.push(input.caseId)
-  }
-  if (input.mediaType) {
-    where.push('e.media_type = ?')
-    args.push(input.mediaType)
-  }
+  where.andIf(input.deviceId, 'e.device_id = ?')
+  if (input.unfiled) where.and('t.case_id IS NULL')
+  else where.andIf(input.caseId, 't.case_id = ?')
+  where.andIf(input.mediaType, 'e.media_type = ?')
   for (const f of input.flags ?? []) {
-    if (f === 'unsigned') where.push('NOT EXISTS (SELECT 1 FROM signatures s WHERE s.evidence_id = e.id)')
+    if (f === 'unsigned') where.and('NOT EXISTS (SELECT 1 FROM signatures s WHERE s.evidence_id = e.id)')
     else if (f === 'late_without_reason')
-      where.push(
+      where.and(
         "e.late_reason IS NULL AND EXISTS (SELECT 1 FROM json_each(e.flags) x WHERE x.value = 'late_reason_missing')",
       )
-    else {
-      where.push('EXISTS (SELECT 1 FROM json_each(e.flags) x WHERE x.value = ?)')
-      args.push(f === 'late' ? 'late_ingest' : f)
-    }
+    else
+      where.and(
+        'EXISTS (SELECT 1 FROM json_each(e.flags) x WHERE x.value = ?)',
+        f === 'late' ? 'late_ingest' : f,
+      )
   }
   if (input.query) {
     const plan = searchPlan(input.query)
     if (!plan) return null
     const found = planRowids('record', plan)
-    where.push(`e.id IN (SELECT evidence_id FROM record_fts_map WHERE rowid IN (${found.sql}))`)
-    args.push(...found.args)
+    where.and(`e.id IN (SELECT evidence_id FROM record_fts_map WHERE rowid IN (${found.sql}))`, ...found.args)
   }
-  return { sql: where.join(' AND '), args }
+  return { sql: where.sql, args: where.args }
 }
 
 const FROM = `evidence e LEFT JOIN record_tags t ON t.evidence_id = e.id LEFT JOIN cases c ON c.id = t.case_id`
