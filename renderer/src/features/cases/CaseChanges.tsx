@@ -1,14 +1,15 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { CASE_STAGES, CONFIDENTIALITY, type ArchiveState, type Case } from '../../../../shared/cases.ts'
-import { CASE_CHANGE_KINDS, type CaseChange, type MethodOutput } from '../../../../shared/contract.ts'
+import { CASE_CHANGE_KINDS, type CaseChange } from '../../../../shared/contract.ts'
 import { mayCall } from '../../../../shared/may-call.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { call } from '../../api.ts'
 import { EnumSelect, ErrorText, Field, useSubmit } from '../../components/common.tsx'
+import { QueryError, useCall } from '../../query.tsx'
+import { useOfficers } from '../../components/officers.ts'
 
 type Kind = (typeof CASE_CHANGE_KINDS)[number]
-type Officer = MethodOutput<'cases.officers'>['officers'][number]
 
 /*
  * 变更申请 on a case page: what a handler may not do alone — reopen the case (back a stage), change its handlers,
@@ -23,18 +24,9 @@ export function CaseChanges(props: {
 }) {
   const { t } = useTranslation()
   const { c } = props
-  const [changes, setChanges] = useState<CaseChange[]>([])
-  const load = useCallback(
-    () =>
-      call('cases.changes', { caseId: c.id }).then(
-        (r) => setChanges(r.changes),
-        () => undefined,
-      ),
-    [c.id],
-  )
-  useEffect(() => {
-    void load()
-  }, [load])
+  const changesQ = useCall('cases.changes', { caseId: c.id })
+  const changes: CaseChange[] = changesQ.data?.changes ?? []
+  const load = changesQ.refetch
   const approver = mayCall('cases.decideChange', props.roles)
   if (!props.filer && !(approver && changes.some((x) => x.status === 'pending'))) return null
   const done = async () => {
@@ -45,7 +37,8 @@ export function CaseChanges(props: {
     <div className="panel" data-testid="case-changes">
       <h3>{t('cases.change.title')}</h3>
       <p className="muted">{t('cases.change.hint')}</p>
-      {changes.length === 0 ? <p className="muted">{t('cases.change.none')}</p> : null}
+      <QueryError query={changesQ} />
+      {changesQ.data && changes.length === 0 ? <p className="muted">{t('cases.change.none')}</p> : null}
       <ul className="plain">
         {changes.map((x) => (
           <ChangeItem key={x.id} change={x} canDecide={approver && x.status === 'pending'} onDone={done} />
@@ -114,14 +107,8 @@ function RequestChange(props: { c: Case; onDone: () => Promise<void> }) {
   const [handlerIds, setHandlerIds] = useState(c.handlers.map((h) => h.id))
   const [level, setLevel] = useState(CONFIDENTIALITY.find((l) => l !== c.confidentiality) ?? 'general')
   const [reason, setReason] = useState('')
-  const [officers, setOfficers] = useState<Officer[]>([])
+  const { officers, query: officersQ } = useOfficers()
   const s = useSubmit()
-  useEffect(() => {
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(r.officers),
-      () => undefined,
-    )
-  }, [])
   return (
     <form
       aria-label={t('cases.change.submit')}
@@ -205,6 +192,7 @@ function RequestChange(props: { c: Case; onDone: () => Promise<void> }) {
           required
         />
       </Field>
+      <QueryError query={officersQ} />
       <ErrorText error={s.error} />
       <button type="submit" disabled={s.busy || reason.trim().length < 4}>
         {t('cases.change.submit')}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { STAGE_CODES } from '../../../../shared/cases.ts'
 import type { MethodOutput } from '../../../../shared/contract.ts'
@@ -6,16 +6,16 @@ import type { Evidence } from '../../../../shared/ingest.ts'
 import { call } from '../../api.ts'
 import { ErrorText, Field, formatCaptureTime, useSubmit } from '../../components/common.tsx'
 import { useDone } from '../../components/DoneNotice.tsx'
+import { useOfficers } from '../../components/officers.ts'
+import { QueryError, useCall } from '../../query.tsx'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
-type Officer = MethodOutput<'cases.officers'>['officers'][number]
 
 /** Put recent recordings into this case, with the five facts each must carry; a whole selection at once. */
 export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; onDone: () => void }) {
   const { t } = useTranslation()
-  const [recent, setRecent] = useState<Evidence[]>([])
-  const [officers, setOfficers] = useState<Officer[]>([])
+  const { officers, query: officersQ } = useOfficers()
   const [chosen, setChosen] = useState<string[]>([])
   const [tags, setTags] = useState({
     stage: 'investigation' as (typeof STAGE_CODES)[number],
@@ -28,17 +28,15 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
   const save = useSubmit()
   const done = useDone()
   const inCase = new Set(props.caseView.records.map((r) => r.evidenceId))
-  useEffect(() => {
-    void call('evidence.list', { limit: 200 }).then(
-      (r) => setRecent(r.items),
-      () => undefined,
-    )
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(r.officers),
-      () => undefined,
-    )
-  }, [])
+  const recentQ = useCall('evidence.list', { limit: 200 })
+  const recent: readonly Evidence[] = recentQ.data?.items ?? []
   const candidates = recent.filter((e) => !inCase.has(e.id))
+  if (recentQ.error)
+    return (
+      <div className="panel">
+        <QueryError query={recentQ} />
+      </div>
+    )
   // With nothing left to file, the notice of what was just filed still stays.
   if (!candidates.length) return done.notice ? <div className="panel">{done.notice}</div> : null
   return (
@@ -167,6 +165,7 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
         />
         {t('cases.fullRecordingStatement')}
       </label>
+      <QueryError query={officersQ} />
       <ErrorText error={save.error} />
       {done.notice}
       <button type="submit" className="primary" disabled={save.busy || chosen.length === 0}>

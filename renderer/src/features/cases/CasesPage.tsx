@@ -24,10 +24,10 @@ import { TagRecords } from './CaseTagging.tsx'
 import { AddTextRecord } from './CaseAddDocument.tsx'
 import { QueryError, useCall } from '../../query.tsx'
 import { href } from '../../app/pages.ts'
+import { useOfficers } from '../../components/officers.ts'
 
 type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
-type Officer = MethodOutput<'cases.officers'>['officers'][number]
 
 const PAGE = 50
 const TIMELINE = [...STAGE_CODES, 'closed'] as const
@@ -210,7 +210,7 @@ function idProblem(kind: 'person' | 'organisation', idNo: string): string | null
 function NewCase() {
   const { t } = useTranslation()
   const catalogue = useCatalogue()
-  const [officers, setOfficers] = useState<Officer[]>([])
+  const { officers, query: officersQ } = useOfficers()
   const [form, setForm] = useState({
     type: 'penalty',
     cause: '',
@@ -223,12 +223,6 @@ function NewCase() {
     major: false,
   })
   const save = useSubmit()
-  useEffect(() => {
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(r.officers),
-      () => undefined,
-    )
-  }, [])
   const problem = idProblem(form.partyKind, form.partyId)
   const set = <K extends keyof typeof form>(k: K, v: (typeof form)[K]) => setForm({ ...form, [k]: v })
 
@@ -347,6 +341,7 @@ function NewCase() {
           <input type="checkbox" checked={form.major} onChange={(e) => set('major', e.target.checked)} />
           {t('cases.major')}
         </label>
+        <QueryError query={officersQ} />
         <ErrorText error={save.error} />
         <div className="row">
           <button

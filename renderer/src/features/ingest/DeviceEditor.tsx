@@ -4,9 +4,9 @@ import type { Device, MethodOutput } from '../../../../shared/contract.ts'
 import { call } from '../../api.ts'
 import { ErrorText, Field, useSubmit } from '../../components/common.tsx'
 import { formatUtcOffset } from '../../../../shared/device-format.ts'
+import type { Officer } from '../../components/officers.ts'
 
 type Volume = MethodOutput<'devices.list'>['attached'][number]
-export type Officer = MethodOutput<'cases.officers'>['officers'][number]
 
 // Whole and the usual half/quarter hours from UTC−12 to UTC+14, the range devices.update takes.
 const OFFSETS = Array.from({ length: 27 }, (_, i) => (i - 12) * 60).concat([330, 345, 570, 525])
@@ -18,7 +18,7 @@ const OFFSETS = Array.from({ length: 27 }, (_, i) => (i - 12) * 60).concat([330,
 export function DeviceEditor(props: {
   device?: Device
   volume?: Volume
-  officers: Officer[]
+  officers: readonly Officer[]
   onDone: () => void
   onCancel: () => void
 }) {

@@ -1,13 +1,14 @@
-import { Fragment, useEffect, useState } from 'react'
+import { Fragment, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Device, MethodOutput } from '../../../../shared/contract.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { mayCall } from '../../../../shared/may-call.ts'
 import { call } from '../../api.ts'
-import { formatTime } from '../../components/common.tsx'
+import { ErrorText, formatTime, useSubmit } from '../../components/common.tsx'
 import { ClearDevice, ClockCheck, RetireDevice } from './DeviceActions.tsx'
-import { DeviceEditor, type Officer } from './DeviceEditor.tsx'
+import { DeviceEditor } from './DeviceEditor.tsx'
 import { formatClockOffset, formatUtcOffset } from '../../../../shared/device-format.ts'
+import { useOfficers } from '../../components/officers.ts'
 
 type Devices = MethodOutput<'devices.list'>
 type Panel =
@@ -30,25 +31,20 @@ export function DevicesScreen(props: {
   onChange: () => Promise<void>
 }) {
   const { t, i18n } = useTranslation()
-  const [officers, setOfficers] = useState<Officer[]>([])
+  const { officers } = useOfficers()
   const [panel, setPanel] = useState<Panel | null>(null)
-  useEffect(() => {
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(r.officers),
-      () => undefined,
-    )
-  }, [])
   const may = (m: Parameters<typeof mayCall>[0]) => mayCall(m, props.roles)
   const done = () => {
     setPanel(null)
     void props.onChange()
   }
   // The clock mode its files point to, registered in one click (devices.update, audited).
+  const adopting = useSubmit()
   const adopt = (d: Device, c: { clockMode: 'local' | 'utc'; utcOffsetMin: number }) =>
-    call('devices.update', { deviceId: d.id, clockMode: c.clockMode, utcOffsetMin: c.utcOffsetMin }).then(
-      () => props.onChange(),
-      () => undefined,
-    )
+    adopting.run(async () => {
+      await call('devices.update', { deviceId: d.id, clockMode: c.clockMode, utcOffsetMin: c.utcOffsetMin })
+      await props.onChange()
+    })
   const list = props.devices
   if (!list) return null
   const unregistered = list.attached.filter((a) => !a.deviceId)
@@ -62,6 +58,7 @@ export function DevicesScreen(props: {
   return (
     <>
       <p className="muted">{t('devices.intro')}</p>
+      <ErrorText error={adopting.error} />
       {unregistered.length ? (
         <div className="panel" data-testid="unregistered">
           <h3>{t('devices.unregisteredTitle')}</h3>

@@ -12,6 +12,7 @@ import { MediaPlayer } from '../../components/MediaPlayer.tsx'
 import { useRowWindow } from '../../components/useRowWindow.ts'
 import { FiledNotice, RecordsTagBar, type Filed } from './RecordsTagBar.tsx'
 import { href } from '../../app/pages.ts'
+import { useOfficers } from '../../components/officers.ts'
 
 /*
  * 音像记录: every recording the signed-in user may see (records.list applies the gate's rule in the core), found by
@@ -426,7 +427,6 @@ function EmptyState(props: { filtered: boolean; seesEvery: boolean; onClear: () 
   )
 }
 
-type Officer = MethodOutput<'cases.officers'>['officers'][number]
 type Device = MethodOutput<'devices.list'>['devices'][number]
 
 function RecordFilters(props: {
@@ -439,14 +439,10 @@ function RecordFilters(props: {
 }) {
   const { t } = useTranslation()
   const f = props.filters
-  const [officers, setOfficers] = useState<Officer[]>([])
+  const { officers } = useOfficers()
   const [devices, setDevices] = useState<Device[] | null>(null)
   const seesDevices = mayCall('devices.list', props.roles)
   useEffect(() => {
-    void call('cases.officers', {}).then(
-      (r) => setOfficers(r.officers),
-      () => setOfficers([]),
-    )
     if (seesDevices)
       void call('devices.list', {}).then(
         (r) => setDevices(r.devices),

@@ -12,6 +12,7 @@ import { useConfirm } from '../../components/ConfirmDialog.tsx'
 import { PdfPages } from '../../components/DocumentViewer.tsx'
 import { useDone } from '../../components/DoneNotice.tsx'
 import { href } from '../../app/pages.ts'
+import { QueryError, useCall } from '../../query.tsx'
 
 /*
  * 法制审核 desk: the latest round of every case sent for review, open ones first with their deadlines. For the
@@ -113,15 +114,10 @@ function ReviewWork(props: {
 }) {
   const { t } = useTranslation()
   const r = props.review
-  const [rounds, setRounds] = useState<Review[]>([])
+  const roundsQ = useCall('review.get', { caseId: r.caseId })
+  const rounds: readonly Review[] = roundsQ.data?.reviews ?? []
   // Said here, not in the form: the form is gone once the round has moved on.
   const done = useDone()
-  useEffect(() => {
-    void call('review.get', { caseId: r.caseId }).then(
-      (s) => setRounds(s.reviews),
-      () => undefined,
-    )
-  }, [r.caseId, r.status])
   const mine = r.reviewerId === props.userId
   const office = mayCall('review.assign', props.roles)
   return (
@@ -189,6 +185,7 @@ function ReviewWork(props: {
         />
       ) : null}
       <h4>{t('review.history')}</h4>
+      <QueryError query={roundsQ} />
       <ReviewRounds reviews={rounds} />
     </div>
   )
@@ -196,15 +193,10 @@ function ReviewWork(props: {
 
 function Assign({ review, onDone }: { review: Review; onDone: () => Promise<boolean> }) {
   const { t } = useTranslation()
-  const [reviewers, setReviewers] = useState<MethodOutput<'review.reviewers'>['reviewers']>([])
+  const reviewersQ = useCall('review.reviewers', { caseId: review.caseId })
+  const reviewers = reviewersQ.data?.reviewers ?? []
   const [chosen, setChosen] = useState(review.reviewerId ?? '')
   const s = useSubmit()
-  useEffect(() => {
-    void call('review.reviewers', { caseId: review.caseId }).then(
-      (x) => setReviewers(x.reviewers),
-      () => undefined,
-    )
-  }, [review.caseId])
   return (
     <form
       className="inline-form"
@@ -228,6 +220,7 @@ function Assign({ review, onDone }: { review: Review; onDone: () => Promise<bool
       <button type="submit" disabled={s.busy}>
         {t('review.assign')}
       </button>
+      <QueryError query={reviewersQ} />
       <ErrorText error={s.error} />
     </form>
   )

@@ -3,7 +3,7 @@ import type { Review } from '../../../../shared/review.ts'
 import { formatTime } from '../../components/common.tsx'
 
 /** Every submission round of a case: who, when, the deadline, the opinion, extensions and any discussion. */
-export function ReviewRounds({ reviews }: { reviews: Review[] }) {
+export function ReviewRounds({ reviews }: { reviews: readonly Review[] }) {
   const { t, i18n } = useTranslation()
   if (!reviews.length) return null
   return (

@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { PERSON_NAME_RULES, type ReviewScope } from '../../../../shared/review.ts'
 import { call } from '../../api.ts'
 import { EnumSelect, ErrorText, Field, useSubmit } from '../../components/common.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 /*
  * 设置 → 法制审核与公示: the agency's review catalogue (its criteria renamed, added or switched off, and Hebei's
@@ -10,18 +11,23 @@ import { EnumSelect, ErrorText, Field, useSubmit } from '../../components/common
  */
 export function ReviewSettingsPanel() {
   const { t } = useTranslation()
-  const [scope, setScope] = useState<ReviewScope | null>(null)
-  const [personName, setPersonName] = useState<(typeof PERSON_NAME_RULES)[number]>('surname')
+  // What is stored, read through the query layer; what is typed over it, until saved.
+  const scopeQ = useCall('review.scope', {})
+  const rulesQ = useCall('disclosure.rules', {})
+  const [edited, setScope] = useState<ReviewScope | null>(null)
+  const [editedName, setPersonName] = useState<(typeof PERSON_NAME_RULES)[number] | null>(null)
   const [saved, setSaved] = useState(false)
   const s = useSubmit()
-  useEffect(() => {
-    void call('review.scope', {}).then(setScope, () => undefined)
-    void call('disclosure.rules', {}).then(
-      (r) => setPersonName(r.personName),
-      () => undefined,
+  const scope = edited ?? scopeQ.data ?? null
+  const personName = editedName ?? rulesQ.data?.personName ?? 'surname'
+  if (scopeQ.error || rulesQ.error)
+    return (
+      <div className="panel" data-testid="review-settings">
+        <QueryError query={scopeQ} />
+        <QueryError query={rulesQ} />
+      </div>
     )
-  }, [])
-  if (!scope) return null
+  if (!scope || !rulesQ.data) return null
   const setItem = (i: number, patch: Partial<ReviewScope['items'][number]>) =>
     setScope({ ...scope, items: scope.items.map((x, j) => (j === i ? { ...x, ...patch } : x)) })
   return (

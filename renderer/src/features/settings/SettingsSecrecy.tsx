@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { SECRET_LEVELS, type User } from '../../../../shared/contract.ts'
 import { call } from '../../api.ts'
 import { ErrorText, useSubmit } from '../../components/common.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 type Level = (typeof SECRET_LEVELS)[number]
 
@@ -12,21 +13,22 @@ type Level = (typeof SECRET_LEVELS)[number]
  */
 export function SecrecySettingsPanel() {
   const { t } = useTranslation()
-  const [users, setUsers] = useState<User[]>([])
+  const usersQ = useCall('users.list', {})
+  const users: User[] = (usersQ.data?.users ?? []).filter((u) => !u.disabled)
   const [named, setNamed] = useState<Record<Level, string[]> | null>(null)
   const [saved, setSaved] = useState(false)
   const s = useSubmit()
+  const { run: load, error: loadError } = useSubmit()
+  // access.policy with no fields reads the policy; it is a setting's method, not a query to re-read at will.
   useEffect(() => {
-    void call('users.list', {}).then(
-      (r) => setUsers(r.users.filter((u) => !u.disabled)),
-      () => undefined,
-    )
-    void call('access.policy', {}).then(
-      (p) => setNamed(p.named),
-      () => undefined,
-    )
-  }, [])
-  if (!named) return null
+    void load(async () => setNamed((await call('access.policy', {})).named))
+  }, [load])
+  if (!named)
+    return loadError ? (
+      <div className="panel">
+        <ErrorText error={loadError} />
+      </div>
+    ) : null
   const toggle = (level: Level, id: string, on: boolean) =>
     setNamed({ ...named, [level]: on ? [...named[level], id] : named[level].filter((x) => x !== id) })
   return (
@@ -62,6 +64,7 @@ export function SecrecySettingsPanel() {
           </div>
         </fieldset>
       ))}
+      <QueryError query={usersQ} />
       <ErrorText error={s.error} />
       <div className="row">
         <button type="submit" className="primary" disabled={s.busy}>
