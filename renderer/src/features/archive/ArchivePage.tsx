@@ -103,35 +103,31 @@ export function ArchivePage({ roles, userId }: { roles: readonly Role[]; userId:
 
 function ArchiveWork() {
   const { t, i18n } = useTranslation()
-  const [cases, setCases] = useState<MethodOutput<'cases.list'>['cases']>([])
+  const casesQ = useCall('cases.list', { limit: 200 })
+  const cases = casesQ.data?.cases ?? []
   const [caseId, setCaseId] = useState('')
   const [media, setMedia] = useState<MediaKind>('dvd')
   const [outDir, setOutDir] = useState('')
   const [pin, setPin] = useState('')
-  const [volumes, setVolumes] = useState<Volume[]>([])
-  const [discs, setDiscs] = useState<Disc[]>([])
   const [burnFor, setBurnFor] = useState<Volume | null>(null)
   const [lastVerify, setLastVerify] = useState<VerifyResult | null>(null)
-  const [archived, setArchived] = useState<MethodOutput<'cases.get'>['archive'] | null>(null)
   const job = useJob()
   const make = useSubmit()
   const pdf = useSubmit()
 
+  const discsQ = useCall('discs.list', caseId ? { caseId } : {})
+  const volumesQ = useCall('archive.volumes', { caseId }, { enabled: !!caseId })
+  // A case archived before and changed since: what is made now is its supplementary disc (补充归档).
+  const caseQ = useCall('cases.get', { caseId }, { enabled: !!caseId })
+  const discs: readonly Disc[] = discsQ.data?.discs ?? []
+  const volumes: readonly Volume[] = caseId ? (volumesQ.data?.volumes ?? []) : []
+  const archived = caseId ? (caseQ.data?.archive ?? null) : null
+  const { refetch: refetchDiscs } = discsQ
+  const { refetch: refetchVolumes } = volumesQ
+  const { refetch: refetchCase } = caseQ
   const refresh = useCallback(async () => {
-    setDiscs((await call('discs.list', caseId ? { caseId } : {})).discs)
-    setVolumes(caseId ? (await call('archive.volumes', { caseId })).volumes : [])
-    // A case archived before and changed since: what is made now is its supplementary disc (补充归档).
-    setArchived(caseId ? (await call('cases.get', { caseId })).archive : null)
-  }, [caseId])
-  useEffect(() => {
-    void call('cases.list', { limit: 200 }).then(
-      (r) => setCases(r.cases),
-      () => undefined,
-    )
-  }, [])
-  useEffect(() => {
-    void refresh().catch(() => undefined)
-  }, [refresh])
+    await Promise.all([refetchDiscs(), caseId ? refetchVolumes() : null, caseId ? refetchCase() : null])
+  }, [refetchDiscs, refetchVolumes, refetchCase, caseId])
 
   const chosen = cases.find((c) => c.id === caseId)
   return (
@@ -140,6 +136,9 @@ function ArchiveWork() {
         <h2>{t('archive.title')}</h2>
       </div>
       <p className="muted">{t('archive.intro')}</p>
+      {[casesQ, discsQ, volumesQ, caseQ].map((q, i) => (
+        <QueryError key={i} query={q} />
+      ))}
       <form
         className="form-grid"
         onSubmit={make.onSubmit(async () => {
@@ -286,7 +285,6 @@ function BurnForm(props: {
   onClose: () => void
 }) {
   const { t } = useTranslation()
-  const [drives, setDrives] = useState<MethodOutput<'discs.drives'>['drives'] | null>(null)
   const [target, setTarget] = useState('')
   const [copy, setCopy] = useState<(typeof COPIES)[number]>('A')
   const [retention, setRetention] = useState<(typeof RETENTIONS)[number]>('permanent')
@@ -294,12 +292,8 @@ function BurnForm(props: {
   const job = useJob()
   const burn = useSubmit()
   const confirm = useConfirm()
-  useEffect(() => {
-    void call('discs.drives', {}).then(
-      (r) => setDrives(r.drives),
-      () => setDrives([]),
-    )
-  }, [])
+  const drivesQ = useCall('discs.drives', {})
+  const drives = drivesQ.data?.drives ?? (drivesQ.error ? [] : null)
   const write = async () => {
     const jobId = job.start()
     try {
@@ -389,13 +383,14 @@ function BurnForm(props: {
         </button>
       </div>
       {burn.busy ? <JobProgress job={job} /> : null}
+      <QueryError query={drivesQ} />
       <ErrorText error={burn.error} />
     </form>
   )
 }
 
 function DiscRegistry(props: {
-  discs: Disc[]
+  discs: readonly Disc[]
   onChanged: () => Promise<void>
   onVerified: (v: VerifyResult) => void
 }) {
@@ -531,12 +526,13 @@ function Inspections() {
 
 function ArchiveSettings() {
   const { t } = useTranslation()
-  const [s, setS] = useState<MethodOutput<'archive.settings'> | null>(null)
+  // What is stored, read through the query layer; what is typed over it, until saved.
+  const settingsQ = useCall('archive.settings', {})
+  const [edited, setS] = useState<MethodOutput<'archive.settings'> | null>(null)
+  const s = edited ?? settingsQ.data ?? null
   const [saved, setSaved] = useState(false)
   const save = useSubmit()
-  useEffect(() => {
-    void call('archive.settings', {}).then(setS, () => undefined)
-  }, [])
+  if (settingsQ.error) return <QueryError query={settingsQ} />
   if (!s) return null
   return (
     <form

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { MethodOutput } from '../../../../shared/contract.ts'
 import { call } from '../../api.ts'
 import { ErrorText, formatTime, useSubmit } from '../../components/common.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 /*
  * 到期原始文件: records whose archive retention has ended. A records officer asks for their removal with a
@@ -10,23 +10,23 @@ import { ErrorText, formatTime, useSubmit } from '../../components/common.tsx'
  */
 export function DeletionsPanel({ mode, userId }: { mode: 'request' | 'decide'; userId: string }) {
   const { t, i18n } = useTranslation()
-  const [expired, setExpired] = useState<MethodOutput<'vault.expired'>['records']>([])
-  const [requests, setRequests] = useState<MethodOutput<'vault.deletions'>['requests']>([])
+  const expiredQ = useCall('vault.expired', {})
+  const requestsQ = useCall('vault.deletions', {})
+  const expired = expiredQ.data?.records ?? []
+  const requests = requestsQ.data?.requests ?? []
   const [reason, setReason] = useState('')
   const act = useSubmit()
-  const load = useCallback(async () => {
-    setExpired((await call('vault.expired', {})).records)
-    setRequests((await call('vault.deletions', {})).requests)
-  }, [])
-  useEffect(() => {
-    void load().catch(() => undefined)
-  }, [load])
+  const load = async () => {
+    await Promise.all([expiredQ.refetch(), requestsQ.refetch()])
+  }
   const pending = requests.filter((r) => r.status === 'pending')
   const toDecide = pending.filter((r) => r.requestedBy !== userId)
   return (
     <div className="panel" data-testid="deletions">
       <h3>{t('deletions.title')}</h3>
       <p className="muted">{t('deletions.intro')}</p>
+      <QueryError query={expiredQ} />
+      <QueryError query={requestsQ} />
       {mode === 'request' ? (
         expired.length ? (
           <>

@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../../shared/contract.ts'
 import type { Role } from '../../../../shared/roles.ts'
 import { mayCall } from '../../../../shared/may-call.ts'
 import { call } from '../../api.ts'
 import { ErrorText, formatCaptureTime, useSubmit } from '../../components/common.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 type Item = MethodOutput<'ingest.suggestions'>['items'][number]
 type Candidate = Item['candidates'][number]
@@ -16,19 +17,17 @@ type Candidate = Item['candidates'][number]
  */
 export function FilingSuggestions(props: { roles: readonly Role[]; batchIds: string[] }) {
   const { t } = useTranslation()
-  const [items, setItems] = useState<Item[] | null>(null)
   const [chosen, setChosen] = useState<Record<string, number>>({})
   const [filed, setFiled] = useState<number | null>(null)
   const accepting = useSubmit()
   const key = props.batchIds.join(',')
-  const [reloads, setReloads] = useState(0)
-  useEffect(() => {
-    if (!key) return
-    void call('ingest.suggestions', { batchIds: key.split(',').slice(-50) }).then(
-      (r) => setItems(r.items),
-      () => undefined,
-    )
-  }, [key, reloads])
+  const suggestionsQ = useCall(
+    'ingest.suggestions',
+    { batchIds: key.split(',').slice(-50) },
+    { enabled: !!key },
+  )
+  const items: readonly Item[] | null = suggestionsQ.data?.items ?? null
+  if (suggestionsQ.error) return <QueryError query={suggestionsQ} />
   if (!items?.length && filed === null) return null
   const matched = (items ?? []).filter((i) => i.candidates.length)
   const unmatched = (items ?? []).filter((i) => !i.candidates.length)
@@ -55,8 +54,9 @@ export function FilingSuggestions(props: { roles: readonly Role[]; batchIds: str
           n += r.updated
         }
       } finally {
+        // Read again even when a later case failed: those filed are no longer suggestions.
         setFiled(n)
-        setReloads((x) => x + 1)
+        void suggestionsQ.refetch()
       }
     })
   return (

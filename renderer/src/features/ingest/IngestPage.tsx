@@ -84,10 +84,11 @@ function ImportScreen(props: {
   const scanning = useSubmit()
   const starting = useSubmit()
 
+  // The jobs as they stand, then kept up to date by the core's events (a query would be overwritten by them).
+  const { run: loadJobs, error: jobsError } = useSubmit()
   useEffect(() => {
-    void call('ingest.jobs', {}).then(
-      (r) => setJobs(Object.fromEntries(r.jobs.map((j) => [j.progress.jobId, j]))),
-      () => undefined,
+    void loadJobs(async () =>
+      setJobs(Object.fromEntries((await call('ingest.jobs', {})).jobs.map((j) => [j.progress.jobId, j]))),
     )
     return onCoreEvent((e) => {
       if (e.type === 'ingest.progress' || e.type === 'ingest.done') {
@@ -102,7 +103,7 @@ function ImportScreen(props: {
         })
       }
     })
-  }, [])
+  }, [loadJobs])
 
   const showFiles = (root: string, deviceId?: string) =>
     scanning.run(async () => {
@@ -227,6 +228,7 @@ function ImportScreen(props: {
             {t('ingest.scan')}
           </button>
         </form>
+        <ErrorText error={jobsError} />
         <ErrorText error={scanning.error} />
         {browsing ? (
           <FolderBrowser
@@ -334,23 +336,19 @@ function ScanTable({ scan }: { scan: ScanResult }) {
  */
 function OwedSignatures() {
   const { t } = useTranslation()
-  const [owed, setOwed] = useState(0)
+  const owedQ = useCall('signing.owed', {})
   const [pin, setPin] = useState('')
   const [last, setLast] = useState<MethodOutput<'signing.signOwed'> | null>(null)
   const signing = useSubmit()
-  useEffect(() => {
-    void call('signing.owed', {}).then(
-      (r) => setOwed(r.owed),
-      () => undefined,
-    )
-  }, [])
+  const owed = owedQ.data?.owed ?? 0
+  if (owedQ.error) return <QueryError query={owedQ} />
   if (!owed && !last) return null
   const sign = () =>
     signing.run(async () => {
       const r = await call('signing.signOwed', { pin })
       setPin('')
+      // What is still owed is read again (the query layer, after this action).
       setLast(r)
-      setOwed(r.remaining)
     })
   return (
     <div className="panel owed-signatures">

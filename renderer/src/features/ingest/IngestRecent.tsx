@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Device, Evidence } from '../../../../shared/contract.ts'
 import { call } from '../../api.ts'
 import { CaptureTimeCorrection } from './CaptureTimeCorrection.tsx'
 import { ErrorText, formatCaptureTime, formatTime, useSubmit } from '../../components/common.tsx'
 import { Thumbnail } from '../../components/Thumbnail.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 /*
  * What is already in: the recordings stored most recently, so a records officer sees at a glance what came in and
@@ -12,16 +13,18 @@ import { Thumbnail } from '../../components/Thumbnail.tsx'
  */
 export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
   const { t, i18n } = useTranslation()
-  const [items, setItems] = useState<Evidence[]>([])
+  const recentQ = useCall('evidence.list', { limit: 20 })
+  const items: readonly Evidence[] = recentQ.data?.items ?? []
+  // A job finished (refreshKey): what came in is read again. Not on first showing: the query reads then itself.
+  const { refetch } = recentQ
+  const firstKey = useRef(props.refreshKey)
   useEffect(() => {
-    void call('evidence.list', { limit: 20 }).then(
-      (r) => setItems(r.items),
-      () => undefined,
-    )
-  }, [props.refreshKey])
+    if (props.refreshKey !== firstKey.current) void refetch()
+  }, [props.refreshKey, refetch])
   const deviceLabel = (id: string) => props.devices.find((d) => d.id === id)?.label ?? '—'
   return (
     <>
+      <QueryError query={recentQ} />
       {items.length ? (
         <div className="panel" data-testid="recent-records">
           <h3>{t('ingest.recent')}</h3>
@@ -53,10 +56,7 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
                     {e.captureSource === 'corrected' ? (
                       <div className="muted small">{t('captureTime.sourceName.corrected')}</div>
                     ) : null}
-                    <CaptureTimeCorrection
-                      evidence={e}
-                      onChanged={(next) => setItems((all) => all.map((x) => (x.id === next.id ? next : x)))}
-                    />
+                    <CaptureTimeCorrection evidence={e} onChanged={() => void refetch()} />
                   </td>
                   <td>{deviceLabel(e.deviceId)}</td>
                   <td className="nowrap">
@@ -65,10 +65,7 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
                   <td>
                     {e.flags.map((f) => t(`ingest.flag.${f}`)).join('；') || '—'}
                     {e.flags.includes('late_ingest') ? (
-                      <LateReason
-                        evidence={e}
-                        onSaved={(next) => setItems((xs) => xs.map((x) => (x.id === next.id ? next : x)))}
-                      />
+                      <LateReason evidence={e} onSaved={() => void refetch()} />
                     ) : null}
                   </td>
                 </tr>
