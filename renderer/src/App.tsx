@@ -66,6 +66,7 @@ export function App() {
           setSession(null)
           setState({ kind: 'signIn', notice: translateError(t, e) })
         } else {
+          // Best effort: the session's state read again; a failure of this read is itself an auth problem.
           void call('auth.me', {}).then(fromSession, () => undefined)
         }
       }),
@@ -73,6 +74,7 @@ export function App() {
   )
 
   const signOut = useCallback(async () => {
+    // Best effort: signed out here whatever the core answers (it ends an unheard session itself).
     await call('auth.signOut', {}).catch(() => undefined)
     setSession(null)
     // The next person to sign in starts at home, not on the page the last one left open.
@@ -81,6 +83,7 @@ export function App() {
   }, [])
 
   const lock = useCallback(async () => {
+    // Best effort: the screen locks whatever the core answers (it locks an idle session itself).
     await call('auth.lock', {}).catch(() => undefined)
     setState((s) => (s.kind === 'ready' ? { ...s, kind: 'locked' } : s))
   }, [])
@@ -174,6 +177,7 @@ function useIdleLock(minutes: number | null, lock: () => void): void {
       // The core locks sessions it has not heard from; tell it the officer is still at the desk.
       if (Date.now() - lastPing > 60_000) {
         lastPing = Date.now()
+        // Best effort: a keep-alive; a failure is learnt by the next real call.
         void call('auth.me', {}).catch(() => undefined)
       }
     }

@@ -98,3 +98,51 @@ describe('who may do what', () => {
     expect(roleTests(files)).toEqual([])
   })
 })
+
+/*
+ * A failure is shown, not swallowed (issue 20): a screen that reads through the query layer shows its error; a
+ * rejection dropped on purpose (`() => undefined`) says why on the line above, starting "Best effort:" — a screen
+ * that quietly shows nothing when the core refused is how 调阅 and 归档 misled their users.
+ */
+function swallowed(files: string[]): string[] {
+  return files.flatMap((f) => {
+    const lines = fs.readFileSync(f, 'utf8').split('\n')
+    return lines.flatMap((line, i) => {
+      const drops =
+        /\.catch\(\(\) => undefined\)/.test(line) ||
+        /^\s*\(\) => (undefined|set\w+\((null|\[\])\)),?\s*$/.test(line)
+      const said = /\/\/ Best effort: /.test(lines[i - 1] ?? '') || /\/\/ Best effort: /.test(line)
+      return drops && !said ? [`${path.relative(REPO, f)}:${i + 1}: ${line.trim()}`] : []
+    })
+  })
+}
+
+describe('failures shown', () => {
+  test('the check names a dropped rejection without a reason, and passes one with it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-house-'))
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'a.tsx'),
+        `void call('x', {}).then(\n  (r) => set(r),\n  () => undefined,\n)\n`,
+      )
+      fs.writeFileSync(path.join(dir, 'b.tsx'), `void call('x', {}).catch(() => undefined)\n`)
+      fs.writeFileSync(
+        path.join(dir, 'c.tsx'),
+        `// Best effort: a keep-alive; the next call learns the rest.\nvoid call('x', {}).catch(() => undefined)\n`,
+      )
+      fs.writeFileSync(path.join(dir, 'd.tsx'), `<Dialog onClose={() => setOpen(null)} />\n`)
+      expect(swallowed(sources(dir)).map((l) => l.split(':')[0]!.split('/').at(-1))).toEqual([
+        'a.tsx',
+        'b.tsx',
+      ])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('no screen drops a failure without saying why', () => {
+    const files = sources(path.join(REPO, 'renderer', 'src'))
+    expect(files.length).toBeGreaterThan(30)
+    expect(swallowed(files)).toEqual([])
+  })
+})

@@ -219,6 +219,7 @@ function PdfPage(props: { pdf: PdfDocument; pageNo: number; zoom: number }) {
       task = page.render({ canvas: el, canvasContext: el.getContext('2d')!, viewport })
       task.promise.then(
         () => el.setAttribute('data-rendered', 'true'),
+        // Best effort: a render cancelled by the next page or zoom rejects; the page stays blank until redrawn.
         () => undefined,
       )
     })

@@ -13,6 +13,7 @@ import { ErrorText, useSubmit } from './common.tsx'
 function reportWatched(evidenceId: string, el: HTMLMediaElement): void {
   const ranges: [number, number][] = []
   for (let i = 0; i < el.played.length && i < 200; i++) ranges.push([el.played.start(i), el.played.end(i)])
+  // Best effort: what was watched is logged when the player closes; a failure must not keep it open.
   if (ranges.length) void call('media.progress', { evidenceId, ranges }).catch(() => undefined)
 }
 

@@ -19,6 +19,7 @@ export function Thumbnail({ evidenceId, ready }: { evidenceId: string; ready: bo
           if (u) setUrl(u)
           else if (++tries < 5) window.setTimeout(attempt, 1500)
         },
+        // Best effort: a picture that cannot be had leaves the grey box; the record's row says the rest.
         () => undefined,
       )
     }

@@ -36,7 +36,7 @@ export function useTodoCounts(): TodoItem[] | null {
     const load = () =>
       void call('todo.counts', {}).then(
         (r) => !stopped && setItems(r.items),
-        // A count that cannot be had leaves the last one shown; the pages themselves show their errors.
+        // Best effort: a count that cannot be had leaves the last one shown; the pages themselves show their errors.
         () => undefined,
       )
     const soon = () => {

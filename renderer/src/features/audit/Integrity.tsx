@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { jobErrorText, type IntegrityReport } from '../../../../shared/integrity.ts'
 import { call, onCoreEvent } from '../../api.ts'
 import { ErrorText, downloadPdf, formatTime, useSubmit } from '../../components/common.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 /*
  * 完整性校验 on the 审计 page: re-hash the originals (all or a sample), check the database rows against their
@@ -10,27 +11,23 @@ import { ErrorText, downloadPdf, formatTime, useSubmit } from '../../components/
  */
 export function IntegrityPanel({ admin }: { admin: boolean }) {
   const { t, i18n } = useTranslation()
-  const [report, setReport] = useState<IntegrityReport | null>(null)
-  const [resumable, setResumable] = useState(false)
+  // The last run as stored, until this screen runs one of its own.
+  const lastQ = useCall('integrity.last', {})
+  const [ran, setReport] = useState<IntegrityReport | null>(null)
+  const [resumedOrRan, setResumable] = useState<boolean | null>(null)
+  const report = ran ?? lastQ.data?.report ?? null
+  const resumable = resumedOrRan ?? lastQ.data?.resumable ?? false
   const [sample, setSample] = useState(10)
   const [jobId, setJobId] = useState<string | null>(null)
   const [progress, setProgress] = useState<{ phase: string; done: number; total: number } | null>(null)
-  const [schedule, setSchedule] = useState<{ intervalHours: number; samplePercent: number } | null>(null)
+  const scheduleQ = useCall('integrity.schedule', {})
+  const [edited, setSchedule] = useState<{ intervalHours: number; samplePercent: number } | null>(null)
+  const schedule = edited ?? scheduleQ.data ?? null
   const [savedSchedule, setSavedSchedule] = useState(false)
   const save = useSubmit()
   const run = useSubmit()
   const pdf = useSubmit()
 
-  useEffect(() => {
-    void call('integrity.schedule', {}).then(setSchedule, () => undefined)
-    void call('integrity.last', {}).then(
-      (r) => {
-        setReport(r.report)
-        setResumable(r.resumable)
-      },
-      () => undefined,
-    )
-  }, [])
   useEffect(
     () =>
       onCoreEvent((e) => {
@@ -60,6 +57,8 @@ export function IntegrityPanel({ admin }: { admin: boolean }) {
         <h3>{t('integrity.title')}</h3>
       </div>
       <p className="muted">{t('integrity.intro')}</p>
+      <QueryError query={lastQ} />
+      <QueryError query={scheduleQ} />
       <div className="actions">
         <button className="primary" disabled={run.busy} onClick={() => void start({})}>
           {t('integrity.full')}

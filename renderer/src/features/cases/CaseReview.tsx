@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { MethodOutput } from '../../../../shared/contract.ts'
 import { canOpen } from '../../app/pages.ts'
@@ -8,6 +8,7 @@ import { call } from '../../api.ts'
 import { ErrorText, Field, useSubmit } from '../../components/common.tsx'
 import { ReviewRounds } from '../review/ReviewRounds.tsx'
 import { DateInput } from '../../components/DateInput.tsx'
+import { QueryError, useCall } from '../../query.tsx'
 
 /*
  * 法制审核 on the case page: whether the case needs review, every round so far, and for the case's filers the
@@ -20,15 +21,23 @@ type Scope = MethodOutput<'review.scope'>
 
 export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: boolean; onChange: () => void }) {
   const { t } = useTranslation()
-  const [state, setState] = useState<State | null>(null)
-  const [scope, setScope] = useState<Scope | null>(null)
-  const load = useCallback(async () => {
-    setState(await call('review.get', { caseId: props.c.id }))
-    setScope(await call('review.scope', {}))
-  }, [props.c.id])
-  useEffect(() => {
-    void load().catch(() => undefined)
-  }, [load, props.c.major, props.c.decidedOn])
+  const stateQ = useCall('review.get', { caseId: props.c.id })
+  const scopeQ = useCall('review.scope', {})
+  const state: State | null = stateQ.data ?? null
+  const scope: Scope | null = scopeQ.data ?? null
+  const load = async () => {
+    await Promise.all([stateQ.refetch(), scopeQ.refetch()])
+  }
+  // One who may not see the case's review (the gate refuses it) is not shown the panel; any other failure is said.
+  const failed = [stateQ, scopeQ].filter((q) => q.error && q.error.value.code !== 'FORBIDDEN')
+  if (failed.length)
+    return (
+      <div className="panel" data-testid="case-review">
+        {failed.map((q, i) => (
+          <QueryError key={i} query={q} />
+        ))}
+      </div>
+    )
   if (!state || !scope) return null
   const last = state.reviews.at(-1)
   const decided = !!props.c.decidedOn

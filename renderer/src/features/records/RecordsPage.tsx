@@ -13,6 +13,7 @@ import { useRowWindow } from '../../components/useRowWindow.ts'
 import { FiledNotice, RecordsTagBar, type Filed } from './RecordsTagBar.tsx'
 import { href } from '../../app/pages.ts'
 import { useOfficers } from '../../components/officers.ts'
+import { useCall } from '../../query.tsx'
 
 /*
  * 音像记录: every recording the signed-in user may see (records.list applies the gate's rule in the core), found by
@@ -440,15 +441,9 @@ function RecordFilters(props: {
   const { t } = useTranslation()
   const f = props.filters
   const { officers } = useOfficers()
-  const [devices, setDevices] = useState<Device[] | null>(null)
-  const seesDevices = mayCall('devices.list', props.roles)
-  useEffect(() => {
-    if (seesDevices)
-      void call('devices.list', {}).then(
-        (r) => setDevices(r.devices),
-        () => setDevices(null),
-      )
-  }, [seesDevices])
+  // The device filter is offered to those who may list devices; without the list it is left out.
+  const devicesQ = useCall('devices.list', {}, { enabled: mayCall('devices.list', props.roles) })
+  const devices: readonly Device[] | null = devicesQ.data?.devices ?? null
   return (
     <div className="panel records-filters" data-testid="records-filters">
       <div className="filter-row">
