@@ -156,6 +156,9 @@ describe('first morning with Liuhen', () => {
     await page.getByRole('heading', { name: `${OFFICER.name}，您好` }).waitFor()
     // The navigation does not offer what the role lacks...
     await expect(page.getByRole('navigation').getByText('设置', { exact: true }).count()).resolves.toBe(0)
+    // 统计 follows stats.get, which the contract gives every role but this one (mayCall, not a list of its own).
+    await expect(page.getByRole('navigation').getByText('统计', { exact: true }).count()).resolves.toBe(0)
+    await expect(page.getByRole('navigation').getByText('案件', { exact: true }).count()).resolves.toBe(1)
     // ...and going there by address shows a clear refusal.
     await page.goto(`${bridge.origin}/#/settings`)
     await page.getByTestId('denied').waitFor()
