@@ -22,6 +22,17 @@ function sources(dir: string): string[] {
   })
 }
 
+/** The base names of the files `check` names, over a folder holding just `files` (each check's negative control). */
+function namedIn(files: Record<string, string>, check: (files: string[]) => string[]): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-house-'))
+  try {
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text)
+    return check(sources(dir)).map((l) => path.basename(l.split(':')[0]!))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 /** Files over the limit whose first line gives no reason. */
 function unexplained(files: string[]): string[] {
   return files.flatMap((f) => {
@@ -33,19 +44,17 @@ function unexplained(files: string[]): string[] {
 
 describe('file length', () => {
   test('the check names a long file without a reason, and accepts one with a reason', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-house-'))
-    try {
-      const body = Array.from({ length: LIMIT }, (_, i) => `export const v${i} = ${i}`).join('\n')
-      fs.writeFileSync(path.join(dir, 'long.ts'), `// one more line\n${body}\n`)
-      fs.writeFileSync(
-        path.join(dir, 'why.ts'),
-        `// Over 600 lines: a table of ${LIMIT} constants read as one\n${body}\n`,
-      )
-      fs.writeFileSync(path.join(dir, 'short.ts'), `${body}\n`)
-      expect(unexplained(sources(dir)).map((f) => path.basename(f))).toEqual([`long.ts: ${LIMIT + 1} lines`])
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    const body = Array.from({ length: LIMIT }, (_, i) => `export const v${i} = ${i}`).join('\n')
+    expect(
+      namedIn(
+        {
+          'long.ts': `// one more line\n${body}\n`,
+          'why.ts': `// Over 600 lines: a table of ${LIMIT} constants read as one\n${body}\n`,
+          'short.ts': `${body}\n`,
+        },
+        unexplained,
+      ),
+    ).toEqual(['long.ts'])
   })
 
   test(`no source file is over ${LIMIT} lines without a reason at its top`, () => {
@@ -78,18 +87,16 @@ function roleTests(files: string[]): string[] {
 
 describe('who may do what', () => {
   test('the check names a role tested by name, and passes mayCall', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-house-'))
-    try {
-      fs.writeFileSync(path.join(dir, 'a.tsx'), `const approver = props.roles.includes('approver')\n`)
-      fs.writeFileSync(path.join(dir, 'b.tsx'), `const f = roles.some((r) => r === 'records_officer')\n`)
-      fs.writeFileSync(path.join(dir, 'c.tsx'), `const approver = mayCall('access.approve', roles)\n`)
-      expect(roleTests(sources(dir)).map((l) => l.split(':')[0]!.split('/').at(-1))).toEqual([
-        'a.tsx',
-        'b.tsx',
-      ])
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    expect(
+      namedIn(
+        {
+          'a.tsx': `const approver = props.roles.includes('approver')\n`,
+          'b.tsx': `const f = roles.some((r) => r === 'records_officer')\n`,
+          'c.tsx': `const approver = mayCall('access.approve', roles)\n`,
+        },
+        roleTests,
+      ),
+    ).toEqual(['a.tsx', 'b.tsx'])
   })
 
   test('no screen tests a role by name', () => {
@@ -119,25 +126,17 @@ function swallowed(files: string[]): string[] {
 
 describe('failures shown', () => {
   test('the check names a dropped rejection without a reason, and passes one with it', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'liuhen-house-'))
-    try {
-      fs.writeFileSync(
-        path.join(dir, 'a.tsx'),
-        `void call('x', {}).then(\n  (r) => set(r),\n  () => undefined,\n)\n`,
-      )
-      fs.writeFileSync(path.join(dir, 'b.tsx'), `void call('x', {}).catch(() => undefined)\n`)
-      fs.writeFileSync(
-        path.join(dir, 'c.tsx'),
-        `// Best effort: a keep-alive; the next call learns the rest.\nvoid call('x', {}).catch(() => undefined)\n`,
-      )
-      fs.writeFileSync(path.join(dir, 'd.tsx'), `<Dialog onClose={() => setOpen(null)} />\n`)
-      expect(swallowed(sources(dir)).map((l) => l.split(':')[0]!.split('/').at(-1))).toEqual([
-        'a.tsx',
-        'b.tsx',
-      ])
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
+    expect(
+      namedIn(
+        {
+          'a.tsx': `void call('x', {}).then(\n  (r) => set(r),\n  () => undefined,\n)\n`,
+          'b.tsx': `void call('x', {}).catch(() => undefined)\n`,
+          'c.tsx': `// Best effort: a keep-alive; the next call learns the rest.\nvoid call('x', {}).catch(() => undefined)\n`,
+          'd.tsx': `<Dialog onClose={() => setOpen(null)} />\n`,
+        },
+        swallowed,
+      ),
+    ).toEqual(['a.tsx', 'b.tsx'])
   })
 
   test('no screen drops a failure without saying why', () => {
