@@ -47,6 +47,18 @@ export function useCall<M extends MethodName>(
   })
 }
 
+/**
+ * Put what an action returned into a cached read at once, so the row just changed shows its new state without
+ * waiting for the read that follows every action (and then confirms it).
+ */
+export function patchCall<M extends MethodName>(
+  method: M,
+  input: MethodInput<M>,
+  patch: (old: MethodOutput<M>) => MethodOutput<M>,
+): void {
+  queryClient.setQueryData<MethodOutput<M>>([method, input], (old) => (old ? patch(old) : old))
+}
+
 /** A query's failure as the translated error every form shows (nothing when it did not fail). */
 export function QueryError({ query }: { query: { error: ApiError | null } }) {
   const value: AppErrorValue | null = query.error?.value ?? null

@@ -312,7 +312,8 @@ describe.each(viewports)('a day at $width×$height', (viewport) => {
     const importFolder = async (folder: string, place: string, stored: number, lastFile: string) => {
       await page.fill('input[name=folder]', folder)
       await act.click(page.getByRole('button', { name: '查看文件' }).last())
-      await page.getByTestId('scan').filter({ hasText: folder }).waitFor()
+      // Scanning reads each file's metadata with ffprobe and ExifTool: as slow as the results under load.
+      await page.getByTestId('scan').filter({ hasText: folder }).waitFor({ timeout: 60_000 })
       await page.fill('input[name=caseSearch]', '串换')
       await act.click(caseOption)
       await page.getByTestId('case-picked').getByText(caseA.caseNo).waitFor()

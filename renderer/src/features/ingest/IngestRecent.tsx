@@ -5,7 +5,7 @@ import { call } from '../../api.ts'
 import { CaptureTimeCorrection } from './CaptureTimeCorrection.tsx'
 import { ErrorText, formatCaptureTime, formatTime, useSubmit } from '../../components/common.tsx'
 import { Thumbnail } from '../../components/Thumbnail.tsx'
-import { QueryError, useCall } from '../../query.tsx'
+import { QueryError, patchCall, useCall } from '../../query.tsx'
 
 /*
  * What is already in: the recordings stored most recently, so a records officer sees at a glance what came in and
@@ -18,6 +18,11 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
   // A job finished (refreshKey): what came in is read again. Not on first showing: the query reads then itself.
   const { refetch } = recentQ
   const firstKey = useRef(props.refreshKey)
+  const shown = (next: Evidence) =>
+    patchCall('evidence.list', { limit: 20 }, (o) => ({
+      ...o,
+      items: o.items.map((x) => (x.id === next.id ? next : x)),
+    }))
   useEffect(() => {
     if (props.refreshKey !== firstKey.current) void refetch()
   }, [props.refreshKey, refetch])
@@ -56,7 +61,7 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
                     {e.captureSource === 'corrected' ? (
                       <div className="muted small">{t('captureTime.sourceName.corrected')}</div>
                     ) : null}
-                    <CaptureTimeCorrection evidence={e} onChanged={() => void refetch()} />
+                    <CaptureTimeCorrection evidence={e} onChanged={shown} />
                   </td>
                   <td>{deviceLabel(e.deviceId)}</td>
                   <td className="nowrap">
@@ -64,9 +69,7 @@ export function IngestRecent(props: { devices: Device[]; refreshKey: number }) {
                   </td>
                   <td>
                     {e.flags.map((f) => t(`ingest.flag.${f}`)).join('；') || '—'}
-                    {e.flags.includes('late_ingest') ? (
-                      <LateReason evidence={e} onSaved={() => void refetch()} />
-                    ) : null}
+                    {e.flags.includes('late_ingest') ? <LateReason evidence={e} onSaved={shown} /> : null}
                   </td>
                 </tr>
               ))}
