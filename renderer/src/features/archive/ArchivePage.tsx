@@ -122,12 +122,8 @@ function ArchiveWork() {
   const discs: readonly Disc[] = discsQ.data?.discs ?? []
   const volumes: readonly Volume[] = caseId ? (volumesQ.data?.volumes ?? []) : []
   const archived = caseId ? (caseQ.data?.archive ?? null) : null
-  const { refetch: refetchDiscs } = discsQ
-  const { refetch: refetchVolumes } = volumesQ
-  const { refetch: refetchCase } = caseQ
-  const refresh = useCallback(async () => {
-    await Promise.all([refetchDiscs(), caseId ? refetchVolumes() : null, caseId ? refetchCase() : null])
-  }, [refetchDiscs, refetchVolumes, refetchCase, caseId])
+  // No reading again by hand after making, writing or checking a disc: each is a useSubmit action, after which
+  // the query layer reads every query on screen again.
 
   const chosen = cases.find((c) => c.id === caseId)
   return (
@@ -153,7 +149,6 @@ function ArchiveWork() {
               ...(archived?.supplementDue ? { supplement: true } : {}),
             })
             setPin('')
-            await refresh()
           } finally {
             job.end()
           }
@@ -267,13 +262,12 @@ function ArchiveWork() {
           onDone={async (v) => {
             setLastVerify(v)
             setBurnFor(null)
-            await refresh()
           }}
           onClose={() => setBurnFor(null)}
         />
       ) : null}
       {lastVerify ? <VerifySummary v={lastVerify} /> : null}
-      <DiscRegistry discs={discs} onChanged={refresh} onVerified={setLastVerify} />
+      <DiscRegistry discs={discs} onVerified={setLastVerify} />
       <Inspections key={discs.length} />
     </section>
   )
@@ -389,11 +383,7 @@ function BurnForm(props: {
   )
 }
 
-function DiscRegistry(props: {
-  discs: readonly Disc[]
-  onChanged: () => Promise<void>
-  onVerified: (v: VerifyResult) => void
-}) {
+function DiscRegistry(props: { discs: readonly Disc[]; onVerified: (v: VerifyResult) => void }) {
   const { t, i18n } = useTranslation()
   const [checking, setChecking] = useState<Disc | null>(null)
   const [target, setTarget] = useState('')
@@ -474,7 +464,6 @@ function DiscRegistry(props: {
               const r = await call('discs.verify', { target, discNo: checking.discNo, jobId })
               props.onVerified(r.verify)
               setChecking(null)
-              await props.onChanged()
             } finally {
               job.end()
             }

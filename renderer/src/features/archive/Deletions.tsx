@@ -8,6 +8,7 @@ import { QueryError, useCall } from '../../query.tsx'
  * 到期原始文件: records whose archive retention has ended. A records officer asks for their removal with a
  * reason; an approver (another person) approves or rejects. The core enforces both rules; this only shows them.
  */
+// Requested and decided through useSubmit: the query layer reads both lists again after each.
 export function DeletionsPanel({ mode, userId }: { mode: 'request' | 'decide'; userId: string }) {
   const { t, i18n } = useTranslation()
   const expiredQ = useCall('vault.expired', {})
@@ -16,9 +17,6 @@ export function DeletionsPanel({ mode, userId }: { mode: 'request' | 'decide'; u
   const requests = requestsQ.data?.requests ?? []
   const [reason, setReason] = useState('')
   const act = useSubmit()
-  const load = async () => {
-    await Promise.all([expiredQ.refetch(), requestsQ.refetch()])
-  }
   const pending = requests.filter((r) => r.status === 'pending')
   const toDecide = pending.filter((r) => r.requestedBy !== userId)
   return (
@@ -59,7 +57,6 @@ export function DeletionsPanel({ mode, userId }: { mode: 'request' | 'decide'; u
                           onClick={() =>
                             act.run(async () => {
                               await call('vault.requestDeletion', { evidenceId: r.evidenceId, reason })
-                              await load()
                             })
                           }
                         >
@@ -102,7 +99,6 @@ export function DeletionsPanel({ mode, userId }: { mode: 'request' | 'decide'; u
                       onClick={() =>
                         act.run(async () => {
                           await call('vault.decideDeletion', { requestId: r.id, approve })
-                          await load()
                         })
                       }
                     >
