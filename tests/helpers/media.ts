@@ -72,14 +72,21 @@ export function randomFile(file: string, bytes: number): void {
 }
 
 /**
- * Noise that no reader can take for media: random bytes without 0xFF, so no MPEG or AAC frame sync appears by chance
+ * Noise that no reader can take for media: bytes without 0xFF, so no MPEG or AAC frame sync appears by chance
  * (a reader scanning for one found a "valid MP3 frame" in plain random bytes about once in some dozen runs).
+ * The same seed gives the same bytes (AES-CTR of zeros), so a run never depends on which noise it drew; the seed
+ * defaults to the file's name and size.
  */
-export function noiseFile(file: string, bytes: number): void {
+export function noiseFile(file: string, bytes: number, seed = `${path.basename(file)}:${bytes}`): void {
   fs.mkdirSync(path.dirname(file), { recursive: true })
-  const data = crypto.randomBytes(bytes)
+  fs.writeFileSync(file, noise(bytes, seed))
+}
+
+export function noise(bytes: number, seed: string): Buffer {
+  const key = crypto.createHash('sha256').update(seed).digest()
+  const data = crypto.createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(bytes))
   for (let i = 0; i < data.length; i++) if (data[i] === 0xff) data[i] = 0x7f
-  fs.writeFileSync(file, data)
+  return data
 }
 
 /** The outside reference: coreutils sha256sum, not our own code. */

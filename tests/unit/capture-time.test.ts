@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
@@ -13,6 +14,8 @@ import {
   validDate,
 } from '../../electron/core/ingest/capture-time.ts'
 import { avchdTime, mdpmTime, riffTimes } from '../../electron/core/ingest/time-readers.ts'
+import { matroskaDateUtc, readFacts } from '../../electron/core/ingest/metadata.ts'
+import { noise } from '../helpers/media.ts'
 import { tempDir } from '../helpers/bridge.ts'
 import { parseLsblk } from '../../electron/core/devices/detect.ts'
 
@@ -261,6 +264,32 @@ describe('the format readers against damaged and hostile files', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  // Seeds whose noise ffprobe takes for a raw H.263 stream (probe score 25, picture size 0x0) and for LRC lyrics
+  // (score 5): an ingest test drew such noise now and then and saw a corrupt file called readable.
+  test.each([
+    ['guess-328', 'h263'],
+    ['guess-72', 'lrc'],
+  ])('noise ffprobe guesses a format for (%s, %s) is still unreadable, with no time', async (seed, guess) => {
+    const file = write(`${seed}.mov`, noise(300_000, seed))
+    const named = execFileSync(
+      'ffprobe',
+      ['-v', 'quiet', '-show_entries', 'format=format_name', '-of', 'csv=p=0', file],
+      { encoding: 'utf8' },
+    ).trim()
+    expect(named).toBe(guess) // the outside tool really guesses; without this the check could not fire
+    const facts = await readFacts(file, 'video')
+    expect(facts).toMatchObject({ readable: false, time: null, durationMs: null })
+  })
+
+  test('a Matroska date is read only in a file that is Matroska', () => {
+    // DateUTC 2026-11-20T00:30:15Z: id 44 61, size 88 (8 bytes), nanoseconds since 2001.
+    const dateUtc = Buffer.from('446188' + '0b55f434c9e02600', 'hex')
+    const inNoise = Buffer.concat([noise(1000, 'mkv'), dateUtc, noise(100, 'tail')])
+    expect(matroskaDateUtc(inNoise)).toBeNull()
+    const ebml = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), inNoise.subarray(4)])
+    expect(matroskaDateUtc(ebml)?.text).toBe('2026-11-20T00:30:15.000Z')
   })
 
   test('an MDPM date that is not BCD or not a day (31 February) is refused', () => {

@@ -80,6 +80,8 @@ function isSetTime(d: Date | undefined): d is Date {
 
 /** Matroska keeps its recording date as DateUTC (EBML id 0x4461): nanoseconds since 2001-01-01T00:00:00Z. */
 export function matroskaDateUtc(head: Buffer): RawTime | null {
+  // Only in a file that is Matroska/WebM (EBML magic first): three bytes 44 61 88 turn up in random data.
+  if (head.length < 4 || head.readUInt32BE(0) !== 0x1a45dfa3) return null
   for (let i = 0; i + 11 <= head.length; i++) {
     if (head[i] === 0x44 && head[i + 1] === 0x61 && head[i + 2] === 0x88) {
       const ns = head.readBigInt64BE(i + 3)
@@ -183,7 +185,9 @@ async function probeFacts(file: string, haveOwn: boolean): Promise<MediaFacts> {
     if (video?.codec_name) facts.info.videoCodec = video.codec_name
     if (video?.width && video.height) facts.info.resolution = `${video.width}x${video.height}`
     if (audio?.codec_name) facts.info.audioCodec = audio.codec_name
-    facts.readable = streams.length > 0 || facts.durationMs !== null
+    // ffprobe names a raw elementary stream (H.263 at probe score 25) in about one file of random bytes in sixty;
+    // a stream whose picture size or sample rate it could not read was guessed, not read.
+    facts.readable = streams.some(hasParameters) || facts.durationMs !== null
   } catch (e) {
     facts.info.probeError =
       (e instanceof Error ? e.message : String(e)).split('\n').filter(Boolean).slice(-1)[0] ??
@@ -210,6 +214,13 @@ async function probeFacts(file: string, haveOwn: boolean): Promise<MediaFacts> {
     }
   }
   return facts
+}
+
+/** A stream ffprobe actually read: a picture with its size, a sound with its rate and channels. */
+function hasParameters(s: ffmpeg.FfprobeStream): boolean {
+  if (s.codec_type === 'video') return Number(s.width) > 0 && Number(s.height) > 0
+  if (s.codec_type === 'audio') return Number(s.sample_rate) > 0 && Number(s.channels) > 0
+  return false
 }
 
 /** ID3 and the like: a full date when there is one, else the year alone (said to be imprecise). */
