@@ -66,20 +66,17 @@ export function QueryError({ query }: { query: { error: ApiError | null } }) {
 }
 
 /**
- * Send a form's input after checking it with the contract's own schema, the one the core checks it with: a field
- * that fails is named by its label on the form ("输入不符合要求：结束时间"), not by its key, and nothing is sent.
+ * Send a form's input after checking it with the contract's own schema, the one the core checks it with: nothing is
+ * sent when a field fails, and the error names it by its label (translateError: "输入不符合要求：截止时间").
  */
 export async function callChecked<M extends MethodName>(
   method: M,
   input: MethodInput<M>,
-  labels: Partial<Record<keyof MethodInput<M> & string, string>>,
-  separator: string,
 ): Promise<MethodOutput<M>> {
   const parsed = (contract[method].input as { safeParse(v: unknown): SafeParse }).safeParse(input)
   if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))]
-    const named = keys.map((k) => (labels as Record<string, string | undefined>)[k] ?? k)
-    throw new ApiError({ code: 'VALIDATION', params: { fields: named.join(separator) } })
+    const paths = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')))]
+    throw new ApiError({ code: 'VALIDATION', params: { fields: paths.join(', ') } })
   }
   return call(method, input)
 }

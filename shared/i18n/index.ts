@@ -31,7 +31,31 @@ export function createI18n(lng: Language = DEFAULT_LANGUAGE): i18n {
   return instance
 }
 
+/**
+ * The fields a VALIDATION error names, by their labels: the core and the forms name an input by its key or path
+ * (`items.2.reason`, `endsAt`), which no records officer should read. The deepest segment with a label is the one meant.
+ */
+function fieldLabels(t: i18n['t'], fields: string): string {
+  const labels = fields
+    .split(/,\s*/)
+    .filter(Boolean)
+    .map((p) => {
+      const key = p
+        .split('.')
+        .reverse()
+        .find((seg) => /^[A-Za-z]\w*$/.test(seg) && i18nHas(t, `fields.${seg}`))
+      return key ? t(`fields.${key}`) : t('fields.unknown')
+    })
+  return [...new Set(labels)].join(t('validation.fieldSep'))
+}
+
+function i18nHas(t: i18n['t'], key: string): boolean {
+  return t(key, { defaultValue: '\u0000' }) !== '\u0000'
+}
+
 export function translateError(t: i18n['t'], error: AppErrorValue): string {
+  if (error.code === 'VALIDATION')
+    return t('errors.VALIDATION', { fields: fieldLabels(t, String(error.params?.fields ?? '')) })
   const params = {
     fields: '',
     method: '',

@@ -23,24 +23,14 @@ export function RequestAccess({ caseId, onDone }: { caseId: string; onDone: () =
         // The form is Beijing wall time, whatever zone this PC is set to; a moment that cannot be read is left for
         // the contract's schema to name.
         const endsAt = new Date(`${form.endsAt}+08:00`)
-        await callChecked(
-          'access.request',
-          {
-            caseId,
-            purpose: form.purpose,
-            ...(form.purposeText.trim() ? { purposeText: form.purposeText.trim() } : {}),
-            kind: form.kind,
-            startsAt: new Date().toISOString(),
-            endsAt: Number.isNaN(endsAt.getTime()) ? form.endsAt : endsAt.toISOString(),
-          },
-          {
-            purpose: t('access.purpose'),
-            purposeText: t('access.purposeText'),
-            kind: t('access.kind'),
-            endsAt: t('access.endsAt'),
-          },
-          t('validation.fieldSep'),
-        )
+        await callChecked('access.request', {
+          caseId,
+          purpose: form.purpose,
+          ...(form.purposeText.trim() ? { purposeText: form.purposeText.trim() } : {}),
+          kind: form.kind,
+          startsAt: new Date().toISOString(),
+          endsAt: Number.isNaN(endsAt.getTime()) ? form.endsAt : endsAt.toISOString(),
+        })
         onDone()
       })}
     >

@@ -145,7 +145,7 @@ function CorrectDocument(props: { record: TextRecord; onCancel: () => void; onDo
       className="panel"
       aria-label={t('cases.correctTitle', { name: props.record.docTypeName })}
       onSubmit={s.onSubmit(async () => {
-        // Said in words here: the core's VALIDATION would name the field by its code.
+        // Said before the file is sent, with what to do: the core's VALIDATION would only name the field.
         setMissing(
           !file.file && !file.path.trim()
             ? t('cases.fileOrPath')
