@@ -116,6 +116,8 @@ export const casesMethods = {
       archive: archiveStateSchema,
       /** Some or all recordings and documents are hidden: no grant covers them. */
       restricted: z.boolean(),
+      /** In how many ms one of the caller's grants on the case begins or ends (the page reads it again then). */
+      recheckInMs: z.number().int().nonnegative().nullable(),
     }),
     access: 'authenticated',
   }),

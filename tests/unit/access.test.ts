@@ -135,6 +135,8 @@ describe('access approval', () => {
     expect((await t.fail('media.open', { evidenceId: records[1]! }, stranger)).code).toBe('FORBIDDEN')
     const view = await t.call('cases.get', { caseId }, stranger)
     expect(view.records.map((r) => r.evidenceId)).toEqual([records[0]])
+    // The case page reads again when the grant ends (on the core's clock, which stands still here).
+    expect(view.recheckInMs).toBe(hour)
 
     // The log has the view with its grant.
     const log = await t.call('access.log', { caseId }, fuze)
@@ -158,6 +160,25 @@ describe('access approval', () => {
     expect((await t.fail('media.open', { evidenceId: records[1]! }, stranger)).code).toBe('FORBIDDEN')
     const mine = await t.call('access.list', {}, stranger)
     expect(mine.grants.map((g) => g.status).sort()).toEqual(['expired', 'revoked'])
+    // With its grants over, an officer of another case no longer reads even the summary.
+    expect((await t.fail('cases.get', { caseId }, stranger)).code).toBe('FORBIDDEN')
+    // An auditor reads the summary without a grant: no time to look again; a grant that begins later sets its start.
+    expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBeNull()
+    const later = await t.call(
+      'access.request',
+      { caseId, purpose: 'supervision', kind: 'view', startsAt: iso(2 * hour), endsAt: iso(5 * hour) },
+      auditor,
+    )
+    await t.call('access.approve', { requestId: later.request.id }, fuze)
+    const waiting = await t.call('cases.get', { caseId }, auditor)
+    expect(waiting.records).toEqual([])
+    expect(waiting.recheckInMs).toBe(2 * hour)
+    t.clock.advance(2 * hour)
+    const begun = await t.call('cases.get', { caseId }, auditor)
+    expect(begun.records.length).toBeGreaterThan(0)
+    expect(begun.recheckInMs).toBe(3 * hour)
+    // Another person's grant says nothing about this one's page.
+    expect((await t.call('cases.get', { caseId }, jilu)).recheckInMs).toBeNull()
   })
 
   test('a confidential case needs the senior approver the agency named', async () => {

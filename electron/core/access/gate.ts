@@ -192,6 +192,21 @@ export function activeGrant(
   return null
 }
 
+/**
+ * When what this person may see of the case next changes by the calendar alone: the nearest start or end of one of
+ * their grants on it (a revocation is an act, not the calendar). A page left open reads the case again then.
+ */
+export function nextGrantChange(db: Db, userId: string, caseId: string, now: Date): Date | null {
+  const t = now.toISOString()
+  const r = db
+    .prepare(
+      `SELECT min(CASE WHEN starts_at > ? THEN starts_at ELSE ends_at END) AS at FROM access_grants
+       WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL AND ends_at > ?`,
+    )
+    .get(t, userId, caseId, t) as { at: string | null }
+  return r.at ? new Date(r.at) : null
+}
+
 /** The caller's open review of this case listing this material (or any open review of it, with no id). */
 function openReview(db: Db, caseId: string, userId: string, materialId: string | null): string | null {
   const r = db

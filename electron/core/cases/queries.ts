@@ -2,7 +2,7 @@ import { archiveState } from './archived.ts'
 import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
-import { basisForRecord, basisForText, gateCase } from '../access/gate.ts'
+import { basisForRecord, basisForText, gateCase, nextGrantChange } from '../access/gate.ts'
 import { checkCase } from './check.ts'
 import { planRowids, searchPlan } from './search.ts'
 import { toCase } from './service.ts'
@@ -44,6 +44,11 @@ export function catalogue(deps: CoreDeps): MethodOutput<'cases.catalogue'> {
   }
 }
 
+/** Milliseconds from now to `at`, on the core's clock (a page's timer counts them, whatever its own clock says). */
+function recheckIn(at: Date | null, now: Date): number | null {
+  return at ? Math.max(0, at.getTime() - now.getTime()) : null
+}
+
 export function getCase(
   deps: CoreDeps,
   input: ParsedInput<'cases.get'>,
@@ -51,6 +56,7 @@ export function getCase(
 ): MethodOutput<'cases.get'> {
   const db = deps.db
   const actor = actorOf(ctx)
+  const now = deps.now()
   // What the case is (and the log line saying on which basis it was seen); its recordings and documents each
   // ask the gate again below, so approvers and auditors see a 一般 case's summary and nothing of its content.
   gateCase(deps, ctx, input.caseId, 'summary', 'access.case', undefined, { logAllowed: true })
@@ -117,8 +123,9 @@ export function getCase(
     textRecords,
     archive,
     restricted: records.length < all.length || textRecords.length < allTexts.length,
+    recheckInMs: recheckIn(nextGrantChange(db, actor.userId, row.id, now), now),
     actions,
-    check: checkCase(db, row.id, deps.now()),
+    check: checkCase(db, row.id, now),
   }
 }
 

@@ -12,7 +12,7 @@ import { useDone } from '../../components/DoneNotice.tsx'
 type Catalogue = MethodOutput<'cases.catalogue'>
 
 /** Register a signed document of the case from a file on this computer; a PIN signs it like a recording. */
-export function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onDone: () => void }) {
+export function AddTextRecord(props: { caseId: string; catalogue: Catalogue }) {
   const { t } = useTranslation()
   const [form, setForm] = useState({ docType: '', docNo: '', docDate: '', pin: '' })
   const [file, setFile] = useState<DocumentFileValue>({ file: null, path: '' })
@@ -45,7 +45,6 @@ export function AddTextRecord(props: { caseId: string; catalogue: Catalogue; onD
           }),
           open: { label: t('cases.openAdded'), onClick: () => setOpen({ id: r.id, title: r.docTypeName }) },
         })
-        props.onDone()
       })}
     >
       <h3>{t('cases.addText')}</h3>

@@ -16,23 +16,13 @@ type Kind = (typeof CASE_CHANGE_KINDS)[number]
  * lower or change its confidentiality — is asked here with a reason, and decided by another approver. The core
  * holds the rule (cases.update refuses with CHANGE_NEEDS_APPROVAL); this only offers the way through.
  */
-export function CaseChanges(props: {
-  c: Case
-  roles: readonly Role[]
-  filer: boolean
-  onChange: () => void
-}) {
+export function CaseChanges(props: { c: Case; roles: readonly Role[]; filer: boolean }) {
   const { t } = useTranslation()
   const { c } = props
   const changesQ = useCall('cases.changes', { caseId: c.id })
   const changes: CaseChange[] = changesQ.data?.changes ?? []
-  const load = changesQ.refetch
   const approver = mayCall('cases.decideChange', props.roles)
   if (!props.filer && !(approver && changes.some((x) => x.status === 'pending'))) return null
-  const done = async () => {
-    await load()
-    props.onChange()
-  }
   return (
     <div className="panel" data-testid="case-changes">
       <h3>{t('cases.change.title')}</h3>
@@ -41,15 +31,15 @@ export function CaseChanges(props: {
       {changesQ.data && changes.length === 0 ? <p className="muted">{t('cases.change.none')}</p> : null}
       <ul className="plain">
         {changes.map((x) => (
-          <ChangeItem key={x.id} change={x} canDecide={approver && x.status === 'pending'} onDone={done} />
+          <ChangeItem key={x.id} change={x} canDecide={approver && x.status === 'pending'} />
         ))}
       </ul>
-      {props.filer ? <RequestChange c={c} onDone={done} /> : null}
+      {props.filer ? <RequestChange c={c} /> : null}
     </div>
   )
 }
 
-function ChangeItem(props: { change: CaseChange; canDecide: boolean; onDone: () => Promise<void> }) {
+function ChangeItem(props: { change: CaseChange; canDecide: boolean }) {
   const { t } = useTranslation()
   const x = props.change
   const [note, setNote] = useState('')
@@ -69,7 +59,6 @@ function ChangeItem(props: { change: CaseChange; canDecide: boolean; onDone: () 
         approve,
         ...(note.trim() ? { note: note.trim() } : {}),
       })
-      await props.onDone()
     })
   return (
     <li data-testid="case-change">
@@ -98,7 +87,7 @@ function ChangeItem(props: { change: CaseChange; canDecide: boolean; onDone: () 
   )
 }
 
-function RequestChange(props: { c: Case; onDone: () => Promise<void> }) {
+function RequestChange(props: { c: Case }) {
   const { t } = useTranslation()
   const { c } = props
   const earlier = CASE_STAGES.slice(0, CASE_STAGES.indexOf(c.stage)).filter((x) => x !== 'closed')
@@ -124,7 +113,6 @@ function RequestChange(props: { c: Case; onDone: () => Promise<void> }) {
           reason: reason.trim(),
         })
         setReason('')
-        await props.onDone()
       })}
     >
       <div className="grid">
@@ -211,7 +199,6 @@ export function ArchivedNotice(props: {
   archive: ArchiveState
   roles: readonly Role[]
   filer: boolean
-  onChange: () => void
 }) {
   const { t } = useTranslation()
   const a = props.archive
@@ -252,7 +239,6 @@ export function ArchivedNotice(props: {
               reason: reason.trim(),
             })
             setReason('')
-            props.onChange()
           })}
         >
           <input

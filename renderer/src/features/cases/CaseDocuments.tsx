@@ -38,7 +38,6 @@ export function CaseDocuments(props: {
   filer: boolean
   /** Some or all documents are hidden from the caller: an empty list must not read as "none registered". */
   restricted: boolean
-  onChange: () => void
 }) {
   const { t } = useTranslation()
   const [open, setOpen] = useState<{ id: string; title: string } | null>(null)
@@ -114,10 +113,7 @@ export function CaseDocuments(props: {
           key={correcting.id}
           record={correcting}
           onCancel={() => setCorrecting(null)}
-          onDone={() => {
-            setCorrecting(null)
-            props.onChange()
-          }}
+          onDone={() => setCorrecting(null)}
         />
       ) : null}
       {open ? (

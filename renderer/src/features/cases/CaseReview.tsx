@@ -19,15 +19,12 @@ import { QueryError, useCall } from '../../query.tsx'
 type State = MethodOutput<'review.get'>
 type Scope = MethodOutput<'review.scope'>
 
-export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: boolean; onChange: () => void }) {
+export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: boolean }) {
   const { t } = useTranslation()
   const stateQ = useCall('review.get', { caseId: props.c.id })
   const scopeQ = useCall('review.scope', {})
   const state: State | null = stateQ.data ?? null
   const scope: Scope | null = scopeQ.data ?? null
-  const load = async () => {
-    await Promise.all([stateQ.refetch(), scopeQ.refetch()])
-  }
   // One who may not see the case's review (the gate refuses it) is not shown the panel; any other failure is said.
   const failed = [stateQ, scopeQ].filter((q) => q.error && q.error.value.code !== 'FORBIDDEN')
   if (failed.length)
@@ -42,10 +39,6 @@ export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: bool
   const last = state.reviews.at(-1)
   const decided = !!props.c.decidedOn
   const canSubmit = props.filer && !decided && (!last || (last.status === 'returned' && !!last.opinion))
-  const refresh = async () => {
-    await load()
-    props.onChange()
-  }
   return (
     <div className="panel" data-testid="case-review">
       <h3>{t('review.title')}</h3>
@@ -58,20 +51,18 @@ export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: bool
       </p>
       <ReviewRounds reviews={state.reviews} />
       {canSubmit && (state.required || last) ? (
-        <SubmitReview caseId={props.c.id} scope={scope} resubmit={!!last} onDone={refresh} />
+        <SubmitReview caseId={props.c.id} scope={scope} resubmit={!!last} />
       ) : null}
       {canSubmit && !state.required && !last ? (
         // A case not marked major rarely needs review: the form waits behind its title.
         <details className="sub-panel">
           <summary>{t('review.submit')}</summary>
-          <SubmitReview caseId={props.c.id} scope={scope} resubmit={false} onDone={refresh} />
+          <SubmitReview caseId={props.c.id} scope={scope} resubmit={false} />
         </details>
       ) : null}
-      {props.filer && last?.status === 'returned' && !last.discussion ? (
-        <Dispute reviewId={last.id} onDone={refresh} />
-      ) : null}
+      {props.filer && last?.status === 'returned' && !last.discussion ? <Dispute reviewId={last.id} /> : null}
       {props.filer && !decided && (state.passed || !state.required) ? (
-        <RecordDecision caseId={props.c.id} onDone={refresh} />
+        <RecordDecision caseId={props.c.id} />
       ) : null}
       {decided ? (
         <p className="muted">
@@ -83,12 +74,7 @@ export function CaseReview(props: { c: Case; roles: readonly Role[]; filer: bool
   )
 }
 
-function SubmitReview(props: {
-  caseId: string
-  scope: Scope
-  resubmit: boolean
-  onDone: () => Promise<void>
-}) {
+function SubmitReview(props: { caseId: string; scope: Scope; resubmit: boolean }) {
   const { t } = useTranslation()
   const [basis, setBasis] = useState<string[]>([])
   const [proposal, setProposal] = useState('')
@@ -107,7 +93,6 @@ function SubmitReview(props: {
         })
         setProposal('')
         setChanges('')
-        await props.onDone()
       })}
     >
       <h4>{props.resubmit ? t('review.resubmit') : t('review.submit')}</h4>
@@ -159,7 +144,7 @@ function SubmitReview(props: {
   )
 }
 
-function Dispute(props: { reviewId: string; onDone: () => Promise<void> }) {
+function Dispute(props: { reviewId: string }) {
   const { t } = useTranslation()
   const [reason, setReason] = useState('')
   const s = useSubmit()
@@ -169,7 +154,6 @@ function Dispute(props: { reviewId: string; onDone: () => Promise<void> }) {
       <form
         onSubmit={s.onSubmit(async () => {
           await call('review.dispute', { reviewId: props.reviewId, reason })
-          await props.onDone()
         })}
       >
         <Field label={t('review.disputeReason')}>
@@ -190,7 +174,7 @@ function Dispute(props: { reviewId: string; onDone: () => Promise<void> }) {
   )
 }
 
-function RecordDecision(props: { caseId: string; onDone: () => Promise<void> }) {
+function RecordDecision(props: { caseId: string }) {
   const { t } = useTranslation()
   const [day, setDay] = useState('')
   const s = useSubmit()
@@ -200,7 +184,6 @@ function RecordDecision(props: { caseId: string; onDone: () => Promise<void> }) 
       aria-label={t('cases.recordDecision')}
       onSubmit={s.onSubmit(async () => {
         await call('cases.update', { caseId: props.caseId, decidedOn: day })
-        await props.onDone()
       })}
     >
       <Field label={t('cases.decidedOn')}>

@@ -13,7 +13,7 @@ type Catalogue = MethodOutput<'cases.catalogue'>
 type CaseView = MethodOutput<'cases.get'>
 
 /** Put recent recordings into this case, with the five facts each must carry; a whole selection at once. */
-export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; onDone: () => void }) {
+export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue }) {
   const { t } = useTranslation()
   const { officers, query: officersQ } = useOfficers()
   const [chosen, setChosen] = useState<string[]>([])
@@ -68,7 +68,6 @@ export function TagRecords(props: { caseView: CaseView; catalogue: Catalogue; on
             onClick: () => document.getElementById('case-records')?.scrollIntoView({ block: 'start' }),
           },
         })
-        props.onDone()
       })}
     >
       <h3>{t('cases.tagTitle')}</h3>

@@ -361,22 +361,25 @@ function NewCase() {
 function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] }) {
   const { t } = useTranslation()
   const catalogue = useCatalogue()
-  const [view, setView] = useState<CaseView | null>(null)
+  // Read again after every action on the page (the query layer), and when a grant of the caller's on the case
+  // begins or ends, so a page left open never shows what the calendar has since taken away.
+  const caseQ = useCall('cases.get', { caseId })
+  const view: CaseView | null = caseQ.data ?? null
+  const recheckInMs = view?.recheckInMs ?? null
+  const { refetch } = caseQ
+  useEffect(() => {
+    if (recheckInMs === null) return
+    // A second past the boundary (a grant ends when the clock reaches its end), at most a day ahead (the timer's
+    // own limit is 24.8 days); the read then sets the next.
+    const timer = setTimeout(() => void refetch(), Math.min(recheckInMs + 1000, 86_400_000))
+    return () => clearTimeout(timer)
+  }, [recheckInMs, refetch])
   const [playing, setPlaying] = useState<{ evidenceId: string; name: string } | null>(null)
   const [requested, setRequested] = useState(false)
-  const load = useSubmit()
-  const { run } = load
-  const reload = useCallback(
-    () => run(async () => setView(await call('cases.get', { caseId }))),
-    [run, caseId],
-  )
-  useEffect(() => {
-    void reload()
-  }, [reload])
   const advance = useSubmit()
   const confirm = useConfirm()
 
-  if (!view) return <ErrorText error={load.error} />
+  if (!view) return <QueryError query={caseQ} />
   const c = view.case
   const actionName = (code: string | null) =>
     catalogue?.actionTypes.find((a) => a.code === code)?.name ?? code ?? '—'
@@ -432,11 +435,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
                 consequence: t('cases.advanceConsequence', { stage }),
                 confirm: t('cases.advanceConfirm'),
               })
-              if (yes)
-                await advance.run(async () => {
-                  await call('cases.update', { caseId: c.id, stage: next })
-                  await reload()
-                })
+              if (yes) await advance.run(() => call('cases.update', { caseId: c.id, stage: next }))
             }}
           >
             {t('cases.advance', { stage: t(`cases.stageName.${next}`) })}
@@ -446,11 +445,11 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         <ErrorText error={advance.error} />
       </div>
 
-      <ArchivedNotice c={c} archive={view.archive} roles={roles} filer={filer} onChange={reload} />
+      <ArchivedNotice c={c} archive={view.archive} roles={roles} filer={filer} />
 
-      <CaseChanges c={c} roles={roles} filer={filer} onChange={reload} />
+      <CaseChanges c={c} roles={roles} filer={filer} />
 
-      <CaseReview c={c} roles={roles} filer={filer} onChange={reload} />
+      <CaseReview c={c} roles={roles} filer={filer} />
 
       <div className="panel" data-testid="case-check">
         <h3>{t('cases.checklist')}</h3>
@@ -470,7 +469,7 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
           <p className="muted">{t('cases.exceptionRecorded', { text: c.archiveException })}</p>
         ) : null}
         {!view.check.complete && !c.archiveException && mayCall('cases.archiveException', roles) ? (
-          <ArchiveException caseId={c.id} onDone={reload} />
+          <ArchiveException caseId={c.id} />
         ) : null}
         {view.check.deadlines.map((d) => (
           <p key={d.kind} className={d.overdue ? 'bad-text' : 'muted'}>
@@ -542,16 +541,15 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
         stageName={(stage) => t(`cases.stageName.${stage}`)}
         filer={filer}
         restricted={view.restricted}
-        onChange={reload}
       />
 
-      {catalogue && filer ? <AddTextRecord caseId={c.id} catalogue={catalogue} onDone={reload} /> : null}
-      {catalogue && filer ? <TagRecords caseView={view} catalogue={catalogue} onDone={reload} /> : null}
+      {catalogue && filer ? <AddTextRecord caseId={c.id} catalogue={catalogue} /> : null}
+      {catalogue && filer ? <TagRecords caseView={view} catalogue={catalogue} /> : null}
     </section>
   )
 }
 
-function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => void }) {
+function ArchiveException({ caseId }: { caseId: string }) {
   const { t } = useTranslation()
   const [reason, setReason] = useState('')
   const s = useSubmit()
@@ -567,11 +565,7 @@ function ArchiveException({ caseId, onDone }: { caseId: string; onDone: () => vo
           confirm: t('cases.exceptionConfirm'),
           details: <p>{t('cases.exceptionReasonShown', { reason })}</p>,
         })
-        if (yes)
-          await s.run(async () => {
-            await call('cases.archiveException', { caseId, reason })
-            onDone()
-          })
+        if (yes) await s.run(() => call('cases.archiveException', { caseId, reason }))
       }}
     >
       {confirm.dialog}
