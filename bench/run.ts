@@ -274,9 +274,14 @@ benches.station = () => {
   console.log(
     `station: making ${devices} device folders, each 1 × ${bigMb} MiB, ${mediumCount} × ${mediumMb} MiB, ${smallCount} × 1 MiB …`,
   )
+  // Cameras are their own storage: BENCH_DEVICES_DIR puts the device folders on another file system (/dev/shm for
+  // one), so the vault disk only writes, as at a real station; by default they share the vault's disk.
+  const devicesRoot = process.env.BENCH_DEVICES_DIR
+    ? fs.mkdtempSync(path.join(process.env.BENCH_DEVICES_DIR, 'liuhen-bench-devices-'))
+    : path.join(root, 'devices')
   const sources: string[] = []
   for (let d = 0; d < devices; d++) {
-    const device = path.join(root, 'devices', `DSJ-${String(d + 1).padStart(2, '0')}`)
+    const device = path.join(devicesRoot, `DSJ-${String(d + 1).padStart(2, '0')}`)
     sources.push(device)
     const hh = String(8 + d).padStart(2, '0')
     if (bigMb > 0)
@@ -347,6 +352,7 @@ benches.station = () => {
     ])
   })
   fs.rmSync(root, { recursive: true, force: true })
+  fs.rmSync(devicesRoot, { recursive: true, force: true })
   const gb = totalBytes / 1e9
   const aggregateMBps = totalBytes / 1e6 / oursSeconds
   console.log(
@@ -359,6 +365,7 @@ benches.station = () => {
     `dd write speed (bs=4M, conv=fdatasync, ${ddMb} MiB): ${ddWriteMBps.toFixed(0)} MB/s; ours is ${((100 * aggregateMBps) / ddWriteMBps).toFixed(0)} % of it`,
   )
   console.log(`page cache dropped before each run: ${dropped ? 'yes' : 'no (not root)'}`)
+  console.log(`device folders: ${process.env.BENCH_DEVICES_DIR ? devicesRoot : "on the vault's disk"}`)
   return {
     devices,
     bytes: totalBytes,
