@@ -48,6 +48,12 @@ export const accessGrantSchema = z.object({
   status: z.enum(['active', 'future', 'expired', 'revoked']),
 })
 
+/**
+ * A moment with its zone (`…Z` or `…+08:00`), kept as UTC ISO: grant periods are compared and sorted, and text with
+ * mixed offsets does neither (a date given at the CLI, 00:00 Beijing time, would have run eight hours long).
+ */
+const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString())
+
 export const accessMethods = {
   'access.request': method({
     input: z.strictObject({
@@ -57,8 +63,8 @@ export const accessMethods = {
       purpose: z.enum(ACCESS_PURPOSES),
       purposeText: z.string().trim().max(200).optional(),
       kind: z.enum(['view', 'export']),
-      startsAt: z.iso.datetime({ offset: true }),
-      endsAt: z.iso.datetime({ offset: true }),
+      startsAt: instant,
+      endsAt: instant,
     }),
     output: z.object({ request: accessRequestSchema }),
     access: 'authenticated',
@@ -68,8 +74,8 @@ export const accessMethods = {
     input: z.strictObject({
       requestId: id,
       recordIds: z.array(id).min(1).max(500).optional(),
-      startsAt: z.iso.datetime({ offset: true }).optional(),
-      endsAt: z.iso.datetime({ offset: true }).optional(),
+      startsAt: instant.optional(),
+      endsAt: instant.optional(),
       viewOnly: z.boolean().optional(),
       note: z.string().trim().max(500).optional(),
     }),

@@ -46,7 +46,8 @@ function fieldLabels(t: i18n['t'], fields: string): string {
         .find((seg) => /^[A-Za-z]\w*$/.test(seg) && i18nHas(t, `fields.${seg}`))
       return key ? t(`fields.${key}`) : t('fields.unknown')
     })
-  return [...new Set(labels)].join(t('validation.fieldSep'))
+  // A refusal of the input as a whole (an unknown key has no path) still names something.
+  return [...new Set(labels.length ? labels : [t('fields.unknown')])].join(t('validation.fieldSep'))
 }
 
 function i18nHas(t: i18n['t'], key: string): boolean {

@@ -1761,7 +1761,7 @@ user add 的新用户初始密码取自 LIUHEN_NEW_PASSWORD，未设置时自动
     item: '项目',
     items: '项目',
     jobId: '任务',
-    kind: '调阅方式',
+    kind: '类别',
     label: '名称',
     lateReason: '超时原因',
     lateReasons: '超时原因',

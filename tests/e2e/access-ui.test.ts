@@ -150,6 +150,8 @@ describe('调阅', () => {
         )
       })
     await expect(records.count()).resolves.toBe(0)
+    // The player that was open goes with the recording (what it had buffered no longer plays).
+    await expect(page.locator('video').count()).resolves.toBe(0)
     await page.getByRole('navigation').getByText('调阅', { exact: true }).click()
     await page.getByTestId('grants').getByText('已过期').waitFor()
     await page.screenshot({ path: screenshotPath('21-access-expired'), fullPage: true })

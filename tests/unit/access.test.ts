@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { tempDir } from '../helpers/bridge.ts'
 import { testCore } from '../helpers/core.ts'
@@ -28,6 +29,7 @@ let caseId = ''
 let records: string[] = []
 
 const hour = 3_600_000
+const minute = 60_000
 const iso = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString()
 
 beforeAll(async () => {
@@ -166,19 +168,74 @@ describe('access approval', () => {
     expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBeNull()
     const later = await t.call(
       'access.request',
-      { caseId, purpose: 'supervision', kind: 'view', startsAt: iso(2 * hour), endsAt: iso(5 * hour) },
+      { caseId, purpose: 'supervision', kind: 'view', startsAt: iso(20 * minute), endsAt: iso(50 * minute) },
       auditor,
     )
     await t.call('access.approve', { requestId: later.request.id }, fuze)
     const waiting = await t.call('cases.get', { caseId }, auditor)
     expect(waiting.records).toEqual([])
-    expect(waiting.recheckInMs).toBe(2 * hour)
-    t.clock.advance(2 * hour)
+    expect(waiting.recheckInMs).toBe(20 * minute)
+    t.clock.advance(20 * minute)
     const begun = await t.call('cases.get', { caseId }, auditor)
     expect(begun.records.length).toBeGreaterThan(0)
-    expect(begun.recheckInMs).toBe(3 * hour)
+    expect(begun.recheckInMs).toBe(30 * minute)
+    // Ended: nothing left to wait for. Revoked: the same, at once.
+    t.clock.advance(30 * minute)
+    expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBeNull()
+    const revoked = await t.call(
+      'access.request',
+      { caseId, purpose: 'supervision', kind: 'view', startsAt: iso(0), endsAt: iso(hour) },
+      auditor,
+    )
+    const rg = await t.call('access.approve', { requestId: revoked.request.id }, fuze)
+    expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBe(hour)
+    await t.call('access.revoke', { grantId: rg.grant.id, reason: '监督检查结束' }, fuze)
+    expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBeNull()
     // Another person's grant says nothing about this one's page.
     expect((await t.call('cases.get', { caseId }, jilu)).recheckInMs).toBeNull()
+  })
+
+  test('a period given with an offset is the same moment in UTC: the grant ends when it says, not 8 hours later', async () => {
+    // Beijing wall time, as the CLI writes a date (00:00+08:00): compared as text beside the core's UTC "now", the
+    // grant would have run until 00:00 UTC, eight hours past its end.
+    const beijing = (ms: number) =>
+      new Date(t.clock.now().getTime() + ms + 8 * hour).toISOString().replace('Z', '+08:00')
+    const { request } = await t.call(
+      'access.request',
+      { caseId, purpose: 'supervision', kind: 'view', startsAt: beijing(0), endsAt: beijing(2 * hour) },
+      auditor,
+    )
+    expect(request.endsAt).toBe(iso(2 * hour))
+    const { grant } = await t.call('access.approve', { requestId: request.id, endsAt: beijing(hour) }, fuze)
+    expect(grant).toMatchObject({ endsAt: iso(hour), status: 'active' })
+    expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBe(hour)
+    await t.call('media.open', { evidenceId: records[0]! }, auditor)
+    t.clock.advance(hour + 1000)
+    expect((await t.fail('media.open', { evidenceId: records[0]! }, auditor)).code).toBe('FORBIDDEN')
+    const mine = await t.call('access.list', {}, auditor)
+    expect(mine.grants.find((g) => g.id === grant.id)?.status).toBe('expired')
+  })
+
+  test('a grant stored with an offset (before periods were kept in UTC) still ends at its moment', async () => {
+    const { request } = await t.call(
+      'access.request',
+      { caseId, purpose: 'supervision', kind: 'view', startsAt: iso(0), endsAt: iso(hour) },
+      auditor,
+    )
+    const { grant } = await t.call('access.approve', { requestId: request.id }, fuze)
+    // Hand-written: the writers can no longer store such a row (the contract keeps UTC), but a data folder from
+    // before may hold one — the same moment as Beijing wall time.
+    const legacy = new Date(Date.parse(grant.endsAt) + 8 * hour).toISOString().replace('Z', '+08:00')
+    const db = new Database(path.join(t.dataDir, 'liuhen.db'))
+    db.prepare('UPDATE access_grants SET ends_at = ? WHERE id = ?').run(legacy, grant.id)
+    db.close()
+    expect((await t.call('cases.get', { caseId }, auditor)).recheckInMs).toBe(hour)
+    await t.call('media.open', { evidenceId: records[0]! }, auditor)
+    t.clock.advance(hour + 1000)
+    expect((await t.fail('media.open', { evidenceId: records[0]! }, auditor)).code).toBe('FORBIDDEN')
+    expect((await t.call('access.list', {}, auditor)).grants.find((g) => g.id === grant.id)?.status).toBe(
+      'expired',
+    )
   })
 
   test('a confidential case needs the senior approver the agency named', async () => {

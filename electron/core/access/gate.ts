@@ -181,7 +181,7 @@ export function activeGrant(
   const rows = db
     .prepare(
       `SELECT id, record_ids, kind FROM access_grants WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL
-         AND starts_at <= ? AND ends_at > ? ORDER BY ends_at DESC`,
+         AND julianday(starts_at) <= julianday(?) AND julianday(ends_at) > julianday(?) ORDER BY julianday(ends_at) DESC`,
     )
     .all(userId, caseId, t, t) as GrantRow[]
   for (const g of rows) {
@@ -197,14 +197,15 @@ export function activeGrant(
  * their grants on it (a revocation is an act, not the calendar). A page left open reads the case again then.
  */
 export function nextGrantChange(db: Db, userId: string, caseId: string, now: Date): Date | null {
-  const t = now.toISOString()
-  const r = db
+  const rows = db
     .prepare(
-      `SELECT min(CASE WHEN starts_at > ? THEN starts_at ELSE ends_at END) AS at FROM access_grants
-       WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL AND ends_at > ?`,
+      'SELECT starts_at, ends_at FROM access_grants WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL',
     )
-    .get(t, userId, caseId, t) as { at: string | null }
-  return r.at ? new Date(r.at) : null
+    .all(userId, caseId) as { starts_at: string; ends_at: string }[]
+  // As instants, never as text: a grant given with an offset (+08:00) sorts wrongly beside one written in UTC.
+  const t = now.getTime()
+  const next = rows.flatMap((g) => [Date.parse(g.starts_at), Date.parse(g.ends_at)]).filter((ms) => ms > t)
+  return next.length ? new Date(Math.min(...next)) : null
 }
 
 /** The caller's open review of this case listing this material (or any open review of it, with no id). */
@@ -312,8 +313,8 @@ export function basisForCase(
   const t = deps.now().toISOString()
   const g = db
     .prepare(
-      `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL AND starts_at <= ?
-         AND ends_at > ? ${use === 'meta' ? 'AND record_ids IS NULL' : ''} ORDER BY record_ids IS NULL DESC LIMIT 1`,
+      `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL AND julianday(starts_at) <= julianday(?)
+         AND julianday(ends_at) > julianday(?) ${use === 'meta' ? 'AND record_ids IS NULL' : ''} ORDER BY record_ids IS NULL DESC LIMIT 1`,
     )
     .get(actor.userId, c.id, t, t) as { id: string } | undefined
   if (g) return { basis: 'grant', grantId: g.id }
@@ -519,7 +520,7 @@ export function gateArchive(deps: CoreDeps, ctx: CallContext, caseId: string, ac
       : (deps.db
           .prepare(
             `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND kind = 'export' AND record_ids IS NULL
-             AND revoked_at IS NULL AND starts_at <= ? AND ends_at > ? LIMIT 1`,
+             AND revoked_at IS NULL AND julianday(starts_at) <= julianday(?) AND julianday(ends_at) > julianday(?) LIMIT 1`,
           )
           .get(actor.userId, caseId, t, t) as { id: string } | undefined)
   const basis: Basis | null = custodian

@@ -91,9 +91,9 @@ function toGrant(db: Db, g: GrantRow, now: Date) {
     revokeReason: g.revoke_reason,
     status: g.revoked_at
       ? ('revoked' as const)
-      : g.ends_at <= t
+      : Date.parse(g.ends_at) <= Date.parse(t)
         ? ('expired' as const)
-        : g.starts_at > t
+        : Date.parse(g.starts_at) > Date.parse(t)
           ? ('future' as const)
           : ('active' as const),
   }
@@ -115,7 +115,8 @@ export function requestAccess(
       refuse(deps, ctx, { type: 'evidence', id }, 'access.request', 'unknown')
   if (input.purpose === 'other' && !input.purposeText)
     throw new AppError('VALIDATION', { fields: 'purposeText' })
-  if (input.endsAt <= input.startsAt) throw new AppError('VALIDATION', { fields: 'endsAt' })
+  if (Date.parse(input.endsAt) <= Date.parse(input.startsAt))
+    throw new AppError('VALIDATION', { fields: 'endsAt' })
   const id = crypto.randomUUID()
   auditedChange(
     deps,
@@ -185,9 +186,11 @@ export function approveRequest(
     for (const id of input.recordIds)
       if (!db.prepare('SELECT 1 FROM record_tags WHERE evidence_id = ? AND case_id = ?').get(id, r.case_id))
         throw new AppError('VALIDATION', { fields: 'recordIds' })
-  const startsAt = input.startsAt && input.startsAt > r.starts_at ? input.startsAt : r.starts_at
-  const endsAt = input.endsAt && input.endsAt < r.ends_at ? input.endsAt : r.ends_at
-  if (endsAt <= startsAt) throw new AppError('VALIDATION', { fields: 'endsAt' })
+  // Times compare as instants: a request stored before they were written in UTC may carry an offset.
+  const startsAt =
+    input.startsAt && Date.parse(input.startsAt) > Date.parse(r.starts_at) ? input.startsAt : r.starts_at
+  const endsAt = input.endsAt && Date.parse(input.endsAt) < Date.parse(r.ends_at) ? input.endsAt : r.ends_at
+  if (Date.parse(endsAt) <= Date.parse(startsAt)) throw new AppError('VALIDATION', { fields: 'endsAt' })
   const kind = input.viewOnly ? 'view' : r.kind
   const now = deps.now().toISOString()
   const grantId = crypto.randomUUID()

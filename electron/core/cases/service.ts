@@ -383,7 +383,7 @@ export function listCases(
     where.and(
       `(c.confidentiality = 'general' OR c.confidentiality IN (${placeholders(levels.length)})
         OR c.id IN (SELECT case_id FROM case_handlers WHERE user_id = ?)
-        OR c.id IN (SELECT case_id FROM access_grants WHERE holder_id = ? AND revoked_at IS NULL AND ends_at > ?)
+        OR c.id IN (SELECT case_id FROM access_grants WHERE holder_id = ? AND revoked_at IS NULL AND julianday(ends_at) > julianday(?))
         OR c.id IN (SELECT case_id FROM reviews WHERE reviewer_id = ? AND status = 'in_review'))`,
       ...levels,
       actor.userId,

@@ -38,7 +38,7 @@ export function visibleWhere(deps: CoreDeps, actor: Actor): { sql: string; args:
     // A grant valid now, on the whole case or naming this recording.
     .and(
       `EXISTS (SELECT 1 FROM access_grants g WHERE g.holder_id = ? AND g.case_id = t.case_id AND g.revoked_at IS NULL
-       AND g.starts_at <= ? AND g.ends_at > ?
+       AND julianday(g.starts_at) <= julianday(?) AND julianday(g.ends_at) > julianday(?)
        AND (g.record_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(g.record_ids) x WHERE x.value = e.id)))`,
       me,
       now,
