@@ -32,18 +32,20 @@ export function QueryProvider({ children }: { children: ReactNode }) {
 
 /**
  * Read `method` with `input` through the cache; `enabled: false` waits (a case not chosen yet); `everyMs` reads
- * again while the screen is open (volumes that come and go).
+ * again while the screen is open (volumes that come and go); `refetchOnFocus: false` for a read that is itself
+ * logged (a case's access log), which the screen's own actions and timers read again instead.
  */
 export function useCall<M extends MethodName>(
   method: M,
   input: MethodInput<M>,
-  opts: { enabled?: boolean; everyMs?: number } = {},
+  opts: { enabled?: boolean; everyMs?: number; refetchOnFocus?: boolean } = {},
 ) {
   return useQuery<MethodOutput<M>, ApiError>({
     queryKey: [method, input],
     queryFn: () => call(method, input),
     enabled: opts.enabled ?? true,
     refetchInterval: opts.everyMs ?? false,
+    refetchOnWindowFocus: opts.refetchOnFocus ?? true,
   })
 }
 

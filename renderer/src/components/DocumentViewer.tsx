@@ -37,7 +37,7 @@ function saveCopy(doc: Opened): void {
 export function DocumentViewer(props: { textRecordId: string; title: string; onClose: () => void }) {
   const { t } = useTranslation()
   const [doc, setDoc] = useState<Opened | null>(null)
-  const open = useSubmit()
+  const open = useSubmit({ changes: false })
   const { run } = open
   useEffect(() => {
     setDoc(null)

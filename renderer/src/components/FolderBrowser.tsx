@@ -24,7 +24,7 @@ export function FolderBrowser(props: {
 }) {
   const { t } = useTranslation()
   const [listing, setListing] = useState<Listing | null>(null)
-  const s = useSubmit()
+  const s = useSubmit({ changes: false })
   const { run } = s
   const go = (path?: string) =>
     void run(async () => setListing(await call('files.browse', { ...(path ? { path } : {}), files: true })))

@@ -20,7 +20,7 @@ function reportWatched(evidenceId: string, el: HTMLMediaElement): void {
 export function MediaPlayer(props: { evidenceId: string; name: string; onClose: () => void }) {
   const { t } = useTranslation()
   const [media, setMedia] = useState<MethodOutput<'media.open'> | null>(null)
-  const open = useSubmit()
+  const open = useSubmit({ changes: false })
   const { run } = open
   useEffect(() => {
     void run(async () => setMedia(await call('media.open', { evidenceId: props.evidenceId })))

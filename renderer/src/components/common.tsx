@@ -68,24 +68,33 @@ export function CenteredCard(props: { title: string; children: ReactNode; wide?:
  * A form submitted to the core: one busy flag against double submits, one translated error.
  * `run` returns whether the action succeeded.
  */
-export function useSubmit() {
+/**
+ * An action's busy and error state. `{ changes: false }` for an opening that changes nothing a screen shows (a
+ * player, a viewer, a folder listing): the screen's queries need not read again after it (each case read is a line
+ * in the access log).
+ */
+export function useSubmit(opts: { changes?: boolean } = {}) {
+  const changes = opts.changes ?? true
   const [error, setError] = useState<AppErrorValue | null>(null)
   const [busy, setBusy] = useState(false)
-  const run = useCallback(async (action: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true)
-    setError(null)
-    try {
-      await action()
-      // What the screen shows read again (query.tsx): the action may have changed any of it.
-      actionDone()
-      return true
-    } catch (e) {
-      setError(errorValueOf(e))
-      return false
-    } finally {
-      setBusy(false)
-    }
-  }, [])
+  const run = useCallback(
+    async (action: () => Promise<unknown>): Promise<boolean> => {
+      setBusy(true)
+      setError(null)
+      try {
+        await action()
+        // What the screen shows read again (query.tsx): the action may have changed any of it.
+        if (changes) actionDone()
+        return true
+      } catch (e) {
+        setError(errorValueOf(e))
+        return false
+      } finally {
+        setBusy(false)
+      }
+    },
+    [changes],
+  )
   const onSubmit = (action: () => Promise<unknown>) => (e: FormEvent) => {
     e.preventDefault()
     void run(action)

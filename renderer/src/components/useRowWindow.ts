@@ -3,12 +3,14 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 /*
  * A long list drawn a window at a time: rows of one fixed height in a scrolling box, and only the rows in view
  * (plus a margin) in the DOM, so ten thousand loaded recordings cost no more to draw than thirty. `nearEnd` fires
- * when the window comes close to the last loaded row, to fetch the next page.
+ * when the window comes close to the last loaded row, to fetch the next page — and again when a fetch that was
+ * running then ends (`busy`): a list scrolled to its end while a page loaded would otherwise wait for a scroll that,
+ * at the bottom already, never comes (records-ui under load stopped so, one page short).
  */
 
 export const OVERSCAN = 8
 
-export function useRowWindow(count: number, rowHeight: number, nearEnd: () => void) {
+export function useRowWindow(count: number, rowHeight: number, nearEnd: () => void, busy = false) {
   const box = useRef<HTMLDivElement | null>(null)
   const [view, setView] = useState({ top: 0, height: 600 })
   useEffect(() => {
@@ -28,8 +30,8 @@ export function useRowWindow(count: number, rowHeight: number, nearEnd: () => vo
   const last = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + OVERSCAN)
   const near = last >= count - OVERSCAN
   useEffect(() => {
-    if (near) nearEnd()
-  }, [near, count, nearEnd])
+    if (near && !busy) nearEnd()
+  }, [near, count, busy, nearEnd])
   /** Back to the top (a new search or filter). */
   const reset = useCallback(() => {
     if (box.current) box.current.scrollTop = 0

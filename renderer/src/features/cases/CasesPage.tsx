@@ -363,7 +363,8 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
   const catalogue = useCatalogue()
   // Read again after every action on the page (the query layer), and when a grant of the caller's on the case
   // begins or ends, so a page left open never shows what the calendar has since taken away.
-  const caseQ = useCall('cases.get', { caseId })
+  // Not on window focus: every reading of a case is a line in its access log, and alt-tab is not a reading.
+  const caseQ = useCall('cases.get', { caseId }, { refetchOnFocus: false })
   const view: CaseView | null = caseQ.data ?? null
   const recheckInMs = view?.recheckInMs ?? null
   const { refetch } = caseQ
@@ -379,7 +380,9 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
   const advance = useSubmit()
   const confirm = useConfirm()
 
-  if (!view) return <QueryError query={caseQ} />
+  // A failed read shows the failure, never the last answer: a grant that ended may have been the only reason the
+  // page could be read at all (the query layer keeps the last data through a failed read).
+  if (caseQ.error || !view) return <QueryError query={caseQ} />
   const c = view.case
   const actionName = (code: string | null) =>
     catalogue?.actionTypes.find((a) => a.code === code)?.name ?? code ?? '—'
@@ -491,7 +494,10 @@ function CasePage({ caseId, roles }: { caseId: string; roles: readonly Role[] })
           </>
         )
       ) : null}
-      {playing ? <MediaPlayer {...playing} onClose={() => setPlaying(null)} /> : null}
+      {/* Only while the recording is still on the page: when a grant ends, its player goes with it. */}
+      {playing && view.records.some((r) => r.evidenceId === playing.evidenceId) ? (
+        <MediaPlayer {...playing} onClose={() => setPlaying(null)} />
+      ) : null}
 
       <div className="panel" id="case-records">
         <h3>{t('cases.records')}</h3>

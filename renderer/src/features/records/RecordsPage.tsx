@@ -130,13 +130,17 @@ export function RecordsPage({ roles }: { roles: readonly Role[] }) {
   }, [])
   // The search asks the core once typing pauses.
   useEffect(() => {
-    const timer = window.setTimeout(() => setFilters((f) => ({ ...f, query: queryText })), 300)
+    // The same text again is no new search (a new object would read the first page again).
+    const timer = window.setTimeout(
+      () => setFilters((f) => (f.query === queryText ? f : { ...f, query: queryText })),
+      300,
+    )
     return () => window.clearTimeout(timer)
   }, [queryText])
 
   const loadMore = useRef(() => {})
   const nearEnd = useCallback(() => loadMore.current(), [])
-  const rows = useRowWindow(list?.items.length ?? 0, ROW, nearEnd)
+  const rows = useRowWindow(list?.items.length ?? 0, ROW, nearEnd, loading)
   const { reset } = rows
   useEffect(() => {
     const g = ++generation.current
