@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors.ts'
 import { actorFields, auditedChange, type Actor, type CallContext, type CoreDeps } from '../context.ts'
 import { readSetting, writeSetting } from '../meta.ts'
 import type { Db } from '../db/index.ts'
+import { grantValidAtSql } from './grant-times.ts'
 
 /*
  * The one choke point before evidence (bytes or metadata) leaves the vault. Every method that takes the id of a
@@ -180,8 +181,8 @@ export function activeGrant(
   const t = now.toISOString()
   const rows = db
     .prepare(
-      `SELECT id, record_ids, kind FROM access_grants WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL
-         AND julianday(starts_at) <= julianday(?) AND julianday(ends_at) > julianday(?) ORDER BY julianday(ends_at) DESC`,
+      `SELECT id, record_ids, kind FROM access_grants WHERE holder_id = ? AND case_id = ? AND ${grantValidAtSql()}
+         ORDER BY julianday(ends_at) DESC`,
     )
     .all(userId, caseId, t, t) as GrantRow[]
   for (const g of rows) {
@@ -297,8 +298,8 @@ export function basisForCase(
   const t = deps.now().toISOString()
   const g = db
     .prepare(
-      `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND revoked_at IS NULL AND julianday(starts_at) <= julianday(?)
-         AND julianday(ends_at) > julianday(?) ${use === 'meta' ? 'AND record_ids IS NULL' : ''} ORDER BY record_ids IS NULL DESC LIMIT 1`,
+      `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND ${grantValidAtSql()}
+         ${use === 'meta' ? 'AND record_ids IS NULL' : ''} ORDER BY record_ids IS NULL DESC LIMIT 1`,
     )
     .get(actor.userId, c.id, t, t) as { id: string } | undefined
   if (g) return { basis: 'grant', grantId: g.id }
@@ -504,7 +505,7 @@ export function gateArchive(deps: CoreDeps, ctx: CallContext, caseId: string, ac
       : (deps.db
           .prepare(
             `SELECT id FROM access_grants WHERE holder_id = ? AND case_id = ? AND kind = 'export' AND record_ids IS NULL
-             AND revoked_at IS NULL AND julianday(starts_at) <= julianday(?) AND julianday(ends_at) > julianday(?) LIMIT 1`,
+             AND ${grantValidAtSql()} LIMIT 1`,
           )
           .get(actor.userId, caseId, t, t) as { id: string } | undefined)
   const basis: Basis | null = custodian

@@ -74,7 +74,7 @@ function toRequest(db: Db, r: RequestRow) {
 }
 
 function toGrant(db: Db, g: GrantRow, now: Date) {
-  const t = now.toISOString()
+  const t = now.getTime()
   return {
     id: g.id,
     requestId: g.request_id,
@@ -91,9 +91,9 @@ function toGrant(db: Db, g: GrantRow, now: Date) {
     revokeReason: g.revoke_reason,
     status: g.revoked_at
       ? ('revoked' as const)
-      : Date.parse(g.ends_at) <= Date.parse(t)
+      : Date.parse(g.ends_at) <= t
         ? ('expired' as const)
-        : Date.parse(g.starts_at) > Date.parse(t)
+        : Date.parse(g.starts_at) > t
           ? ('future' as const)
           : ('active' as const),
   }

@@ -3,7 +3,7 @@ import type { MethodOutput, ParsedInput } from '../../../shared/contract.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { actorOf, type CallContext, type CoreDeps } from '../context.ts'
 import { basisForRecord, basisForText, gateCase } from '../access/gate.ts'
-import { nextGrantChange } from '../access/grant-times.ts'
+import { msToNextGrantChange } from '../access/grant-times.ts'
 import { checkCase } from './check.ts'
 import { planRowids, searchPlan } from './search.ts'
 import { toCase } from './service.ts'
@@ -43,11 +43,6 @@ export function catalogue(deps: CoreDeps): MethodOutput<'cases.catalogue'> {
       }[]
     ).map((a) => ({ code: a.code, name: a.name, stage: a.stage, fullAv: a.full_av === 1 })),
   }
-}
-
-/** Milliseconds from now to `at`, on the core's clock (a page's timer counts them, whatever its own clock says). */
-function recheckIn(at: Date | null, now: Date): number | null {
-  return at ? Math.max(0, at.getTime() - now.getTime()) : null
 }
 
 export function getCase(
@@ -124,7 +119,8 @@ export function getCase(
     textRecords,
     archive,
     restricted: records.length < all.length || textRecords.length < allTexts.length,
-    recheckInMs: recheckIn(nextGrantChange(db, actor.userId, row.id, now), now),
+    // A duration on the core's clock: the page's timer counts it, whatever the page's own clock says.
+    recheckInMs: msToNextGrantChange(db, actor.userId, row.id, now),
     actions,
     check: checkCase(db, row.id, now),
   }

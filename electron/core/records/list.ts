@@ -5,6 +5,7 @@ import { actorOf, type Actor, type CallContext, type CoreDeps } from '../context
 import { accessPolicy, basisForRecord, isCustodian } from '../access/gate.ts'
 import { planRowids, searchPlan } from '../cases/search.ts'
 import { Where, placeholders } from '../db/where.ts'
+import { grantValidAtSql } from '../access/grant-times.ts'
 
 /*
  * The recordings page (音像记录): every recording the caller may see, filtered and paged by keyset.
@@ -37,8 +38,7 @@ export function visibleWhere(deps: CoreDeps, actor: Actor): { sql: string; args:
     )
     // A grant valid now, on the whole case or naming this recording.
     .and(
-      `EXISTS (SELECT 1 FROM access_grants g WHERE g.holder_id = ? AND g.case_id = t.case_id AND g.revoked_at IS NULL
-       AND julianday(g.starts_at) <= julianday(?) AND julianday(g.ends_at) > julianday(?)
+      `EXISTS (SELECT 1 FROM access_grants g WHERE g.holder_id = ? AND g.case_id = t.case_id AND ${grantValidAtSql('g')}
        AND (g.record_ids IS NULL OR EXISTS (SELECT 1 FROM json_each(g.record_ids) x WHERE x.value = e.id)))`,
       me,
       now,
