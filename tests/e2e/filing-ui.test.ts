@@ -109,11 +109,34 @@ describe('filed at import, late reasons before and after', () => {
     expect(await late.locator('tbody tr').count()).toBe(2)
     await late.locator('input[name=lateReason]').fill('连续外勤三天后返回')
     await page.fill('input[name="lateReason:ZD_20261120084500_0002.MP4"]', '记录仪遗留在执法车上')
-    await page.fill('input[name=caseSearch]', '串换')
     const option = page
       .getByTestId('case-picker')
       .getByRole('option', { name: new RegExp(caseNo.replace(/[〔〕]/g, '.')) })
+    // The answer to the typed search is held back: the list still on screen answers an older search, and a click
+    // on it could land on a row that moves when the answer comes (a loaded round clicked into the void so).
     await option.waitFor()
+    let release = () => {}
+    const held = new Promise<void>((r) => (release = r))
+    const asked = new Promise<void>(
+      (asked) =>
+        void page.route('**/rpc', async (route) => {
+          const body = route.request().postData() ?? ''
+          if (body.includes('"ingest.cases"') && body.includes('串换')) {
+            asked()
+            await held
+          }
+          await route.continue()
+        }),
+    )
+    await page.fill('input[name=caseSearch]', '串换')
+    await asked
+    await expect(option.isDisabled()).resolves.toBe(true)
+    await expect(
+      page.getByTestId('case-picker').getByRole('listbox').getAttribute('aria-busy'),
+    ).resolves.toBe('true')
+    release()
+    await expect.poll(() => option.isEnabled()).toBe(true)
+    await page.unroute('**/rpc')
     // Searching by cause lists the matching case only.
     await expect.poll(() => page.getByTestId('case-picker').getByRole('option').count()).toBe(1)
     await page.screenshot({ path: screenshotPath('60-filing-picker') })

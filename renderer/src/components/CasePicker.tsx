@@ -26,17 +26,22 @@ export function CasePicker<C extends PickedCase = Fileable>(props: {
 }) {
   const { t } = useTranslation()
   const [query, setQuery] = useState('')
-  const [cases, setCases] = useState<C[] | null>(null)
+  // The list with the query it answers: while a newer query is on its way the shown options are an older answer,
+  // and a click on one could land on a row that moves when the answer comes (or file into a case no longer meant).
+  const [found, setFound] = useState<{ query: string; cases: C[] } | null>(null)
+  const cases = found?.cases ?? null
+  const settled = found?.query === query.trim()
   // Kept in a ref: a search function made anew on every render must not ask the core again each time.
   const search = useRef(props.search ?? (fileable as unknown as (q: string) => Promise<C[]>))
   search.current = props.search ?? (fileable as unknown as (q: string) => Promise<C[]>)
   useEffect(() => {
     let stale = false
     // A short pause while typing, so each keystroke does not ask the core.
+    const q = query.trim()
     const timer = window.setTimeout(() => {
-      void search.current(query.trim()).then(
-        (r) => !stale && setCases(r),
-        () => !stale && setCases([]),
+      void search.current(q).then(
+        (r) => !stale && setFound({ query: q, cases: r }),
+        () => !stale && setFound({ query: q, cases: [] }),
       )
     }, 200)
     return () => {
@@ -65,17 +70,18 @@ export function CasePicker<C extends PickedCase = Fileable>(props: {
         aria-label={t('ingest.caseSearch')}
         onChange={(e) => setQuery(e.target.value)}
       />
-      {cases && cases.length === 0 ? (
+      {settled && cases?.length === 0 ? (
         <p className="muted small">{props.emptyLabel ?? t('ingest.noFileable')}</p>
       ) : null}
       {cases?.length ? (
-        <ul className="case-options" role="listbox">
+        <ul className="case-options" role="listbox" aria-busy={!settled}>
           {cases.map((c) => (
             <li key={c.id}>
               <button
                 type="button"
                 role="option"
                 aria-selected={false}
+                disabled={!settled}
                 className="case-option"
                 onClick={() => props.onChange(c)}
               >
