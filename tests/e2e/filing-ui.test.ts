@@ -113,23 +113,23 @@ describe('filed at import, late reasons before and after', () => {
       .getByTestId('case-picker')
       .getByRole('option', { name: new RegExp(caseNo.replace(/[〔〕]/g, '.')) })
     // The answer to the typed search is held back: the list still on screen answers an older search, and a click
-    // on it could land on a row that moves when the answer comes (a loaded round clicked into the void so).
+    // on it could land on a row that moves when the answer comes (most likely how a loaded round picked nothing).
     await option.waitFor()
     let release = () => {}
     const held = new Promise<void>((r) => (release = r))
-    const asked = new Promise<void>(
-      (asked) =>
-        void page.route('**/rpc', async (route) => {
-          const body = route.request().postData() ?? ''
-          if (body.includes('"ingest.cases"') && body.includes('串换')) {
-            asked()
-            await held
-          }
-          await route.continue()
-        }),
-    )
+    let asked = () => {}
+    const wasAsked = new Promise<void>((r) => (asked = r))
+    // In place before the search is typed, so its request cannot pass before the hold.
+    await page.route('**/rpc', async (route) => {
+      const body = route.request().postData() ?? ''
+      if (body.includes('"ingest.cases"') && body.includes('串换')) {
+        asked()
+        await held
+      }
+      await route.continue()
+    })
     await page.fill('input[name=caseSearch]', '串换')
-    await asked
+    await wasAsked
     await expect(option.isDisabled()).resolves.toBe(true)
     await expect(
       page.getByTestId('case-picker').getByRole('listbox').getAttribute('aria-busy'),
